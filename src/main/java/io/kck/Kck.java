@@ -1,0 +1,425 @@
+package io.kck;
+
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.DispatcherSelector;
+import akka.actor.typed.Props;
+import akka.cluster.sharding.typed.ClusterShardingSettings;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.sharding.typed.javadsl.Entity;
+import akka.cluster.sharding.typed.javadsl.EntityRef;
+import akka.cluster.typed.Cluster;
+import akka.cluster.typed.Join;
+import akka.pattern.AskTimeoutException;
+import akka.persistence.jdbc.testkit.javadsl.SchemaUtils;
+import akka.serialization.jackson.JacksonObjectMapperProvider;
+import com.typesafe.config.Config;
+import io.kck.entity.ComputeExecutor;
+import io.kck.entity.EntitySettings;
+import io.kck.entity.EntryData;
+import io.kck.entity.KeyCommand;
+import io.kck.entity.KeyEntity;
+import io.kck.entity.KeyReply;
+import io.kck.entity.KeyRuntime;
+import io.kck.entity.OverflowResponder;
+import io.kck.entity.Problem;
+import io.kck.persistence.StoredValue;
+import io.kck.persistence.ValueCodec;
+import io.kck.primer.Key;
+import io.kck.primer.Primer;
+import io.kck.primer.PrimerRegistry;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The library's front door: ask for data products by key, refresh, invalidate and put them.
+ *
+ * <pre>{@code
+ * ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "app");
+ * Kck kck = Kck.start(system, new DailySales());
+ * SalesDay day = kck.get(DAILY_SALES.key(7, LocalDate.of(2026, 11, 2))).toCompletableFuture().join();
+ * }</pre>
+ *
+ * <p><b>Keys as actors.</b> Each key is a Cluster Sharding entity that owns its value, its
+ * version and its computed-at time, persisted to PostgreSQL. Every method here sends one request
+ * to the key's actor and returns at once; nothing blocks the calling thread.
+ *
+ * <p><b>Validation.</b> Every method validates the key (and the value, for {@link #put}) before
+ * anything is sent: bad input fails the returned stage with an {@link InvalidKeyException} (or
+ * {@link InvalidValueException}) naming the key and what was wrong, and starts no actor.
+ *
+ * <p><b>Returned stages</b> are {@link CompletableFuture}s whose async methods without an explicit
+ * executor ({@code thenApplyAsync(fn)}) run on the ActorSystem's default dispatcher, not on the
+ * JDK's common pool (which on small machines starts a thread per task). They fail with a {@link
+ * KckException} subclass: {@link ComputeFailedException}, {@link ComputeTimeoutException}, {@link
+ * KeyUnavailableException}, {@link OverloadedException}, {@link KckTimeoutException}.
+ *
+ * <p>Thread-safe; one instance per ActorSystem ({@link #start} twice on a system fails).
+ */
+public final class Kck {
+  private static final Logger log = LoggerFactory.getLogger(Kck.class);
+  private static final Map<ActorSystem<?>, Kck> started = new ConcurrentHashMap<>();
+
+  private final ActorSystem<?> system;
+  private final PrimerRegistry primers;
+  private final KeyRuntime runtime;
+  private final ClusterSharding sharding;
+  private final Duration requestTimeout;
+  private final Executor callbackExecutor;
+
+  private Kck(ActorSystem<?> system, PrimerRegistry primers, KeyRuntime runtime, Duration requestTimeout) {
+    this.system = system;
+    this.primers = primers;
+    this.runtime = runtime;
+    this.sharding = ClusterSharding.get(system);
+    this.requestTimeout = requestTimeout;
+    this.callbackExecutor = system.executionContext();
+  }
+
+  /** Starts KCK on {@code system} with these primers. See {@link #start(ActorSystem, Collection)}. */
+  public static Kck start(ActorSystem<?> system, Primer<?>... primers) {
+    return start(system, List.of(primers));
+  }
+
+  /**
+   * Starts KCK on {@code system}: registers the primers, joins the node to itself when no seed
+   * nodes are configured ({@code kck.cluster.join-self}), creates the journal tables when absent
+   * (starting the embedded PostgreSQL first when {@code kck.database.url} is empty), and starts
+   * the key entities' sharding. Blocks until the database answers.
+   *
+   * @throws IllegalStateException if {@code akka.actor.provider} is not {@code cluster}, if KCK is
+   *     already started on this system, or if the database cannot be reached
+   * @throws IllegalArgumentException if two primers share a name or a setting is invalid
+   */
+  public static Kck start(ActorSystem<?> system, Collection<? extends Primer<?>> primers) {
+    Config config = system.settings().config();
+    String provider = config.getString("akka.actor.provider");
+    if (!provider.equals("cluster") && !provider.equals("akka.cluster.ClusterActorRefProvider")) {
+      throw new IllegalStateException(
+          "KCK keeps each key in a Cluster Sharding entity: set akka.actor.provider = cluster"
+              + " (found '" + provider + "'); see conf/application.conf");
+    }
+    PrimerRegistry registry = PrimerRegistry.of(primers);
+    EntitySettings settings = EntitySettings.fromConfig(config);
+    Duration requestTimeout = config.getDuration("kck.request-timeout");
+    if (started.containsKey(system)) {
+      throw new IllegalStateException("KCK is already started on ActorSystem " + system.name());
+    }
+
+    joinSelfIfAlone(system, config);
+    if (config.getBoolean("kck.database.create-schema")) {
+      createSchema(system);
+    }
+
+    ComputeExecutor executor = ComputeExecutor.fromConfig(config.getConfig("kck.compute"));
+    KeyRuntime runtime =
+        new KeyRuntime(
+            registry,
+            JacksonObjectMapperProvider.get(system).getOrCreate("kck-values", Optional.empty()),
+            executor,
+            settings);
+    Kck kck = new Kck(system, registry, runtime, requestTimeout);
+    if (started.putIfAbsent(system, kck) != null) {
+      executor.close();
+      throw new IllegalStateException("KCK is already started on ActorSystem " + system.name());
+    }
+    system.getWhenTerminated().thenRun(() -> {
+      executor.close();
+      started.remove(system);
+    });
+
+    system.systemActorOf(OverflowResponder.create(), "kck-overflow", Props.empty());
+    kck.sharding.init(
+        Entity.of(KeyEntity.TYPE_KEY, entity -> KeyEntity.create(entity.getEntityId(), runtime))
+            .withStopMessage(KeyCommand.Passivate.INSTANCE)
+            .withEntityProps(DispatcherSelector.fromConfig("kck.entity-dispatcher"))
+            .withSettings(ClusterShardingSettings.fromConfig(config.getConfig("kck.sharding"))));
+    log.info("KCK started on {} with primers {}", system.name(), registry.primers());
+    return kck;
+  }
+
+  private static void joinSelfIfAlone(ActorSystem<?> system, Config config) {
+    if (config.getBoolean("kck.cluster.join-self") && config.getList("akka.cluster.seed-nodes").isEmpty()) {
+      Cluster cluster = Cluster.get(system);
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    }
+  }
+
+  private static void createSchema(ActorSystem<?> system) {
+    try {
+      SchemaUtils.createIfNotExists("kck.journal", system).toCompletableFuture().get(2, TimeUnit.MINUTES);
+    } catch (Exception e) {
+      Throwable cause = e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
+      throw new IllegalStateException(
+          "KCK cannot create its tables in PostgreSQL (kck.database): " + cause, cause);
+    }
+  }
+
+  /**
+   * The value of {@code key}: at once when the key has one; otherwise after one compute, shared
+   * by every caller that asks while it runs (single flight).
+   *
+   * <p>Fails with {@link InvalidKeyException} (or a subclass) when the text is not a valid key of
+   * a registered primer; with {@link ComputeFailedException} or {@link ComputeTimeoutException}
+   * when the compute this get waited for failed (every waiter of that compute gets the same
+   * failure); and, while the key backs off after failed computes, at once with the last failure.
+   *
+   * @param key the key text, {@code name/param1/param2...}; it need not be canonical
+   */
+  public CompletionStage<Object> get(String key) {
+    return withKey(key, this::get);
+  }
+
+  /** The value of {@code key}; see {@link #get(String)}. */
+  public <V> CompletionStage<V> get(Key<V> key) {
+    return getEntry(key).thenApply(Entry::value);
+  }
+
+  /**
+   * The value of the key of {@code primer} with these parameter values, in declaration order;
+   * see {@link #get(String)}. Fails with {@link WrongParameterCountException} or {@link
+   * InvalidParameterException} when the values do not fit the primer's parameters.
+   */
+  public <V> CompletionStage<V> get(Primer<V> primer, Object... parameterValues) {
+    return withKey(primer, parameterValues, this::get);
+  }
+
+  /** Like {@link #get(String)}, with the value's version and computed-at time. */
+  public CompletionStage<Entry<Object>> getEntry(String key) {
+    return withKey(key, this::getEntry);
+  }
+
+  /** Like {@link #get(Key)}, with the value's version and computed-at time. */
+  public <V> CompletionStage<Entry<V>> getEntry(Key<V> key) {
+    return ask(key, KeyCommand.Get::new, data -> toEntry(key, data));
+  }
+
+  /**
+   * Recomputes the key now and answers with a value whose compute started after this call: a
+   * refresh never returns a compute that was already running when it arrived (it waits for the
+   * next one). Refreshes that arrive together share one compute. A refresh runs even while the key
+   * backs off after failures. Fails like {@link #get(String)}; on failure the key keeps its
+   * previous value.
+   */
+  public CompletionStage<Object> refresh(String key) {
+    return withKey(key, this::refresh);
+  }
+
+  /** See {@link #refresh(String)}. */
+  public <V> CompletionStage<V> refresh(Key<V> key) {
+    return refreshEntry(key).thenApply(Entry::value);
+  }
+
+  /** Like {@link #refresh(Key)}, with the new value's version and computed-at time. */
+  public <V> CompletionStage<Entry<V>> refreshEntry(Key<V> key) {
+    return ask(key, KeyCommand.Refresh::new, data -> toEntry(key, data));
+  }
+
+  /**
+   * Drops the key's value: the next get computes. The version is kept (the next value gets a
+   * higher one). A compute running when the invalidation arrives is not used: callers waiting for
+   * it get the next compute instead. Completes when the invalidation is persisted. Clears any
+   * failure backoff.
+   */
+  public CompletionStage<Void> invalidate(String key) {
+    return withKey(key, this::invalidate);
+  }
+
+  /** See {@link #invalidate(String)}. */
+  public CompletionStage<Void> invalidate(Key<?> key) {
+    return ask(key, KeyCommand.Invalidate::new, data -> null);
+  }
+
+  /**
+   * Stores {@code value} as the key's new value, with the next version: an authoritative import
+   * from outside. Completes with the stored entry once it is persisted in PostgreSQL; a put that
+   * completed is never lost. A compute running when the put arrives is discarded when it ends,
+   * and every caller waiting for a value receives the put value.
+   *
+   * <p>The value is written as JSON on the calling thread, so a value Jackson cannot write fails
+   * here with {@link InvalidValueException}, as does a null value or one not of the primer's
+   * value type.
+   */
+  public <V> CompletionStage<Entry<V>> put(Key<V> key, V value) {
+    Primer<?> registered = registered(key);
+    if (registered == null) {
+      return failed(new UnknownPrimerException(key.text(), key.primer().name()));
+    }
+    ValueCodec codec = runtime.codec(registered);
+    if (value == null || !codec.type().getRawClass().isInstance(value)) {
+      return failed(
+          new InvalidValueException(
+              key.text(),
+              "Cannot put into key '" + key + "': need a " + codec.type() + ", got "
+                  + (value == null ? "null" : value.getClass().getName()),
+              null));
+    }
+    StoredValue stored;
+    try {
+      stored = StoredValue.encoded(value, codec.encode(value));
+    } catch (RuntimeException e) {
+      return failed(
+          new InvalidValueException(
+              key.text(), "Cannot put into key '" + key + "': " + e.getMessage(), e));
+    }
+    return ask(key, replyTo -> new KeyCommand.Put(stored, replyTo), data -> toEntry(key, data));
+  }
+
+  /** Like {@link #put(Key, Object)}, with the key as text. */
+  public CompletionStage<Entry<Object>> put(String key, Object value) {
+    return withKey(key, parsed -> put(parsed, value));
+  }
+
+  /**
+   * Parses key text into its canonical typed key.
+   *
+   * @throws InvalidKeyException (or a subclass) naming the key and what is wrong with it
+   */
+  public Key<?> parseKey(String text) {
+    return primers.parse(text);
+  }
+
+  /** The registered primers. */
+  public PrimerRegistry primers() {
+    return primers;
+  }
+
+  /**
+   * The key's actor, for Akka code that asks it directly with {@link KeyCommand}s. Values in its
+   * replies are {@link StoredValue}s; read them with {@link #valueOf}.
+   */
+  public EntityRef<KeyCommand> entityRef(Key<?> key) {
+    return sharding.entityRefFor(KeyEntity.TYPE_KEY, key.text());
+  }
+
+  /** The value inside a reply of the key's actor, as the primer's value type. */
+  public <V> V valueOf(Key<V> key, EntryData data) {
+    @SuppressWarnings("unchecked")
+    V value = (V) data.value().value(runtime.codec(key.primer()));
+    return value;
+  }
+
+  public ActorSystem<?> system() {
+    return system;
+  }
+
+  private <T> CompletionStage<T> ask(
+      Key<?> key,
+      Function<akka.actor.typed.ActorRef<KeyReply>, KeyCommand> request,
+      Function<EntryData, T> onOk) {
+    if (registered(key) == null) {
+      return failed(new UnknownPrimerException(key.text(), key.primer().name()));
+    }
+    KckFuture<T> result = new KckFuture<>(callbackExecutor);
+    entityRef(key)
+        .ask(request::apply, requestTimeout)
+        .whenComplete(
+            (reply, error) -> {
+              try {
+                if (error != null) {
+                  result.completeExceptionally(translate(key, error));
+                } else if (reply instanceof KeyReply.Ok ok) {
+                  result.complete(onOk.apply(ok.entry()));
+                } else {
+                  result.completeExceptionally(toException(key, ((KeyReply.Failed) reply).problem()));
+                }
+              } catch (RuntimeException e) {
+                result.completeExceptionally(
+                    new KckException(key.text(), "Cannot read the value of key '" + key + "': " + e, e));
+              }
+            });
+    return result;
+  }
+
+  @SuppressWarnings("unchecked")
+  private <V> Entry<V> toEntry(Key<V> key, EntryData data) {
+    V value = data.value() == null ? null : (V) data.value().value(runtime.codec(key.primer()));
+    return new Entry<>(data.key(), value, data.version(), data.computedAt());
+  }
+
+  private Primer<?> registered(Key<?> key) {
+    return primers.find(key.primer().name()).filter(p -> p == key.primer()).orElse(null);
+  }
+
+  private KckException translate(Key<?> key, Throwable error) {
+    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    if (cause instanceof AskTimeoutException) {
+      return new KckTimeoutException(
+          key.text(),
+          "No answer from key '" + key + "' within " + requestTimeout + " (kck.request-timeout)",
+          cause);
+    }
+    return new KeyUnavailableException(
+        key.text(), "Request to key '" + key + "' failed: " + cause, cause);
+  }
+
+  private static KckException toException(Key<?> key, Problem problem) {
+    Throwable cause = problem.cause().orElse(null);
+    return switch (problem.kind()) {
+      case COMPUTE_FAILED -> new ComputeFailedException(key.text(), problem.message(), cause);
+      case COMPUTE_TIMEOUT -> new ComputeTimeoutException(key.text(), problem.message(), cause);
+      case UNAVAILABLE -> new KeyUnavailableException(key.text(), problem.message(), cause);
+      case OVERLOADED -> new OverloadedException(key.text(), problem.message(), cause);
+      case INVALID_KEY -> new InvalidKeyException(key.text(), problem.message(), cause);
+    };
+  }
+
+  private <T> CompletionStage<T> withKey(String text, Function<Key<Object>, CompletionStage<T>> action) {
+    Key<Object> key;
+    try {
+      @SuppressWarnings("unchecked")
+      Key<Object> parsed = (Key<Object>) primers.parse(text);
+      key = parsed;
+    } catch (KckException e) {
+      return failed(e);
+    }
+    return action.apply(key);
+  }
+
+  private <V, T> CompletionStage<T> withKey(
+      Primer<V> primer, Object[] values, Function<Key<V>, CompletionStage<T>> action) {
+    Key<V> key;
+    try {
+      key = primer.key(values);
+    } catch (KckException e) {
+      return failed(e);
+    }
+    return action.apply(key);
+  }
+
+  private <T> CompletionStage<T> failed(Throwable error) {
+    KckFuture<T> future = new KckFuture<>(callbackExecutor);
+    future.completeExceptionally(error);
+    return future;
+  }
+
+  /** A CompletableFuture whose default async executor is the ActorSystem's dispatcher. */
+  private static final class KckFuture<T> extends CompletableFuture<T> {
+    private final Executor executor;
+
+    KckFuture(Executor executor) {
+      this.executor = executor;
+    }
+
+    @Override
+    public Executor defaultExecutor() {
+      return executor;
+    }
+
+    @Override
+    public <U> CompletableFuture<U> newIncompleteFuture() {
+      return new KckFuture<>(executor);
+    }
+  }
+}

@@ -1,0 +1,12 @@
+package io.kck;
+
+/**
+ * The key's actor had no room for the request (more requests arrived while it loaded or wrote its
+ * state than {@code kck.entity.stash-capacity} allows). The request changed nothing and may be
+ * retried.
+ */
+public final class OverloadedException extends KckException {
+  public OverloadedException(String key, String message, Throwable cause) {
+    super(key, message, cause);
+  }
+}

@@ -1,0 +1,11 @@
+package io.kck;
+
+/**
+ * The key has more or fewer parameters than its primer declares (django-kck's {@code
+ * KeyParameterMismatch}).
+ */
+public final class WrongParameterCountException extends InvalidKeyException {
+  public WrongParameterCountException(String key, String message) {
+    super(key, message);
+  }
+}

@@ -1,0 +1,71 @@
+package io.kck.entity;
+
+import com.typesafe.config.Config;
+import io.kck.primer.Primer;
+import java.time.Duration;
+
+/**
+ * The key entities' settings, read once from {@code kck.*} at start-up. Immutable.
+ *
+ * @param computeTimeout {@code kck.compute.timeout}, the default for every primer
+ * @param primerOverrides {@code kck.primers}, per primer name
+ */
+public record EntitySettings(
+    Duration computeTimeout,
+    Duration backoffMin,
+    Duration backoffMax,
+    double backoffFactor,
+    int snapshotEvery,
+    int keepSnapshots,
+    int stashCapacity,
+    Config primerOverrides) {
+
+  public EntitySettings {
+    requirePositive("kck.compute.timeout", computeTimeout);
+    requirePositive("kck.compute.backoff-min", backoffMin);
+    if (backoffMax.compareTo(backoffMin) < 0) {
+      throw new IllegalArgumentException("kck.compute.backoff-max must not be below backoff-min");
+    }
+    if (backoffFactor < 1.0) {
+      throw new IllegalArgumentException("kck.compute.backoff-factor must be at least 1.0");
+    }
+    if (snapshotEvery < 1 || keepSnapshots < 1 || stashCapacity < 1) {
+      throw new IllegalArgumentException(
+          "kck.entity: snapshot-every, keep-snapshots and stash-capacity must be at least 1");
+    }
+  }
+
+  public static EntitySettings fromConfig(Config config) {
+    Config kck = config.getConfig("kck");
+    return new EntitySettings(
+        kck.getDuration("compute.timeout"),
+        kck.getDuration("compute.backoff-min"),
+        kck.getDuration("compute.backoff-max"),
+        kck.getDouble("compute.backoff-factor"),
+        kck.getInt("entity.snapshot-every"),
+        kck.getInt("entity.keep-snapshots"),
+        kck.getInt("entity.stash-capacity"),
+        kck.getConfig("primers"));
+  }
+
+  /** HOCON's override, else the primer's own, else the default. */
+  public Duration computeTimeout(Primer<?> primer) {
+    String path = "\"" + primer.name() + "\".compute-timeout";
+    if (primerOverrides.hasPath(path)) {
+      return primerOverrides.getDuration(path);
+    }
+    return primer.computeTimeout().orElse(computeTimeout);
+  }
+
+  /** The wait after {@code consecutiveFailures} failed computes in a row (1 or more). */
+  public Duration backoffAfter(int consecutiveFailures) {
+    double millis = backoffMin.toMillis() * Math.pow(backoffFactor, consecutiveFailures - 1);
+    return millis >= backoffMax.toMillis() ? backoffMax : Duration.ofMillis((long) millis);
+  }
+
+  private static void requirePositive(String name, Duration value) {
+    if (value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(name + " must be positive, got " + value);
+    }
+  }
+}

@@ -1,0 +1,458 @@
+package io.kck.entity;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.PostStop;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.TimerScheduler;
+import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
+import akka.persistence.typed.PersistenceId;
+import akka.persistence.typed.javadsl.CommandHandler;
+import akka.persistence.typed.javadsl.Effect;
+import akka.persistence.typed.javadsl.EventHandler;
+import akka.persistence.typed.javadsl.EventSourcedBehavior;
+import akka.persistence.typed.javadsl.RetentionCriteria;
+import akka.persistence.typed.javadsl.SignalHandler;
+import io.kck.KckException;
+import io.kck.entity.KeyCommand.BackoffOver;
+import io.kck.entity.KeyCommand.ComputeDone;
+import io.kck.entity.KeyCommand.ComputeTimedOut;
+import io.kck.entity.KeyCommand.Get;
+import io.kck.entity.KeyCommand.Invalidate;
+import io.kck.entity.KeyCommand.Passivate;
+import io.kck.entity.KeyCommand.Put;
+import io.kck.entity.KeyCommand.Refresh;
+import io.kck.entity.KeyEvent.Origin;
+import io.kck.entity.KeyEvent.ValueDropped;
+import io.kck.entity.KeyEvent.ValueStored;
+import io.kck.persistence.StoredValue;
+import io.kck.persistence.ValueCodec;
+import io.kck.primer.Key;
+import io.kck.primer.Primer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The actor of one key: a Cluster Sharding entity whose id is the key's canonical text, event
+ * sourced into the journal. It owns the key's value, version and computed-at time; nothing else
+ * changes them.
+ *
+ * <p><b>Single flight.</b> At most one compute of the key runs at a time. Requests that need a
+ * value wait in {@code waiters}, each for the first compute attempt that satisfies it: a get for
+ * the running attempt (or the next one, if none runs), a refresh for an attempt that starts after
+ * the refresh arrived. When an attempt ends, every waiter it satisfies gets the same answer.
+ *
+ * <p><b>Off the actor.</b> Computes run on the {@link ComputeExecutor}; the result comes back as
+ * {@link ComputeDone}, tagged with its attempt number so that a late answer (after a timeout, an
+ * invalidation or a put) is recognised and discarded.
+ *
+ * <p><b>Failures.</b> A failed or timed-out compute fails its waiters and starts a backoff;
+ * during it a get of a key without a value fails at once with the last failure, and after it the
+ * next get computes again. Nothing is journaled for a failure.
+ */
+public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, KeyState> {
+
+  /** The sharding entity type of every key. */
+  public static final EntityTypeKey<KeyCommand> TYPE_KEY =
+      EntityTypeKey.create(KeyCommand.class, "kck-key");
+
+  private static final String TIMEOUT_TIMER = "compute-timeout";
+  private static final String BACKOFF_TIMER = "backoff";
+
+  private final Key<?> key;
+  private final Primer<Object> primer;
+  private final ValueCodec codec;
+  private final KeyRuntime runtime;
+  private final ActorContext<KeyCommand> context;
+  private final TimerScheduler<KeyCommand> timers;
+  private final Duration computeTimeout;
+
+  // Transient: what is running and who waits. A new incarnation starts with none of it.
+  private long nextAttempt = 1;
+  private InFlight inFlight;
+  private final List<Waiter> waiters = new ArrayList<>();
+  private int consecutiveFailures;
+  private Problem lastFailure;
+  private Instant retryAt;
+  private boolean stopWhenIdle;
+
+  private KeyState entryState;
+  private KeyReply.Ok entryReply;
+
+  /** A compute in progress; {@code superseded} once a put or invalidation made its result moot. */
+  private static final class InFlight {
+    final long attempt;
+    final ComputeExecutor.Task task;
+    boolean superseded;
+
+    InFlight(long attempt, ComputeExecutor.Task task) {
+      this.attempt = attempt;
+      this.task = task;
+    }
+  }
+
+  /** A caller waiting for the first attempt numbered {@code minAttempt} or later. */
+  private record Waiter(ActorRef<KeyReply> replyTo, long minAttempt) {}
+
+  /**
+   * The behavior of the key {@code keyText}. A text that does not parse as a canonical key of a
+   * registered primer gives an actor that refuses every request with {@link
+   * Problem.Kind#INVALID_KEY} and touches no journal (the facade validates keys before sending, so
+   * this is for Akka users and for nodes that lack a primer).
+   */
+  public static Behavior<KeyCommand> create(String keyText, KeyRuntime runtime) {
+    Key<?> key;
+    try {
+      key = runtime.primers().parse(keyText);
+    } catch (KckException e) {
+      return refusing(Problem.of(Problem.Kind.INVALID_KEY, e.getMessage(), e));
+    }
+    if (!key.text().equals(keyText)) {
+      return refusing(
+          Problem.of(
+              Problem.Kind.INVALID_KEY,
+              "Key '" + keyText + "' is not in canonical form; its canonical form is '" + key.text() + "'",
+              null));
+    }
+    return Behaviors.setup(
+        context -> Behaviors.withTimers(timers -> new KeyEntity(key, runtime, context, timers)));
+  }
+
+  @SuppressWarnings("unchecked")
+  private KeyEntity(
+      Key<?> key, KeyRuntime runtime, ActorContext<KeyCommand> context, TimerScheduler<KeyCommand> timers) {
+    super(PersistenceId.of(TYPE_KEY.name(), key.text()));
+    this.key = key;
+    this.primer = (Primer<Object>) key.primer();
+    this.codec = runtime.codec(primer);
+    this.runtime = runtime;
+    this.context = context;
+    this.timers = timers;
+    this.computeTimeout = runtime.settings().computeTimeout(primer);
+  }
+
+  @Override
+  public KeyState emptyState() {
+    return KeyState.EMPTY;
+  }
+
+  @Override
+  public String journalPluginId() {
+    return "kck.journal";
+  }
+
+  @Override
+  public String snapshotPluginId() {
+    return "kck.snapshot-store";
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    EntitySettings settings = runtime.settings();
+    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), settings.keepSnapshots())
+        .withDeleteEventsOnSnapshot();
+  }
+
+  @Override
+  public Optional<Integer> stashCapacity() {
+    return Optional.of(runtime.settings().stashCapacity());
+  }
+
+  @Override
+  public EventHandler<KeyState, KeyEvent> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(KeyState::apply);
+  }
+
+  @Override
+  public SignalHandler<KeyState> signalHandler() {
+    return newSignalHandlerBuilder().onSignal(PostStop.instance(), state -> onStop()).build();
+  }
+
+  @Override
+  public CommandHandler<KeyCommand, KeyEvent, KeyState> commandHandler() {
+    return newCommandHandlerBuilder()
+        .forAnyState()
+        .onCommand(Get.class, this::onGet)
+        .onCommand(Refresh.class, this::onRefresh)
+        .onCommand(Put.class, this::onPut)
+        .onCommand(Invalidate.class, this::onInvalidate)
+        .onCommand(ComputeDone.class, this::onComputeDone)
+        .onCommand(ComputeTimedOut.class, this::onComputeTimedOut)
+        .onCommand(BackoffOver.class, (state, command) -> onBackoffOver())
+        .onCommand(Passivate.class, (state, command) -> onPassivate())
+        .build();
+  }
+
+  private Effect<KeyEvent, KeyState> onGet(KeyState state, Get get) {
+    if (state.hasValue()) {
+      get.replyTo().tell(entry(state));
+      return Effect().none();
+    }
+    if (retryAt != null) {
+      get.replyTo().tell(new KeyReply.Failed(backingOff()));
+      return Effect().none();
+    }
+    boolean joinRunning = inFlight != null && !inFlight.superseded;
+    waiters.add(new Waiter(get.replyTo(), joinRunning ? inFlight.attempt : nextAttempt));
+    startComputeIfNeeded(state);
+    return Effect().none();
+  }
+
+  private Effect<KeyEvent, KeyState> onRefresh(KeyState state, Refresh refresh) {
+    // nextAttempt has not started yet, whether or not a compute runs: it starts after this arrived.
+    waiters.add(new Waiter(refresh.replyTo(), nextAttempt));
+    startComputeIfNeeded(state);
+    return Effect().none();
+  }
+
+  private Effect<KeyEvent, KeyState> onPut(KeyState state, Put put) {
+    if (inFlight != null) {
+      inFlight.superseded = true;
+    }
+    ValueStored stored = new ValueStored(state.version() + 1, Instant.now(), put.value(), Origin.PUT);
+    return Effect()
+        .persist(stored)
+        .thenRun(
+            (KeyState after) -> {
+              clearBackoff();
+              KeyReply.Ok reply = entry(after);
+              put.replyTo().tell(reply);
+              // The put's value is newer than anything these callers asked for.
+              waiters.forEach(waiter -> waiter.replyTo().tell(reply));
+              waiters.clear();
+              stopIfRequested();
+            });
+  }
+
+  private Effect<KeyEvent, KeyState> onInvalidate(KeyState state, Invalidate invalidate) {
+    clearBackoff();
+    if (inFlight != null && !inFlight.superseded) {
+      // The running compute may have read data the invalidation declares outdated: its waiters
+      // get the next one instead.
+      inFlight.superseded = true;
+      waiters.replaceAll(waiter -> new Waiter(waiter.replyTo(), Math.max(waiter.minAttempt(), nextAttempt)));
+    }
+    if (!state.hasValue()) {
+      invalidate.replyTo().tell(entry(state));
+      return Effect().none();
+    }
+    return Effect()
+        .persist(new ValueDropped(Instant.now()))
+        .thenRun((KeyState after) -> invalidate.replyTo().tell(entry(after)));
+  }
+
+  private Effect<KeyEvent, KeyState> onComputeDone(KeyState state, ComputeDone done) {
+    if (inFlight == null || inFlight.attempt != done.attempt()) {
+      return Effect().none(); // timed out earlier; its waiters have had their answer
+    }
+    timers.cancel(TIMEOUT_TIMER);
+    InFlight finished = inFlight;
+    inFlight = null;
+    if (finished.superseded) {
+      startComputeIfNeeded(state);
+      stopIfRequested();
+      return Effect().none();
+    }
+    if (done.problem() != null) {
+      onFailure(state, finished.attempt, done.problem());
+      return Effect().none();
+    }
+    ValueStored stored =
+        new ValueStored(state.version() + 1, Instant.now(), done.value(), Origin.COMPUTED);
+    return Effect()
+        .persist(stored)
+        .thenRun(
+            (KeyState after) -> {
+              clearBackoff();
+              answer(finished.attempt, entry(after));
+              startComputeIfNeeded(after);
+              stopIfRequested();
+            });
+  }
+
+  private Effect<KeyEvent, KeyState> onComputeTimedOut(KeyState state, ComputeTimedOut timedOut) {
+    if (inFlight == null || inFlight.attempt != timedOut.attempt()) {
+      return Effect().none();
+    }
+    InFlight abandoned = inFlight;
+    inFlight = null;
+    abandoned.task.cancel();
+    if (abandoned.superseded) {
+      startComputeIfNeeded(state);
+    } else {
+      onFailure(
+          state,
+          abandoned.attempt,
+          Problem.of(
+              Problem.Kind.COMPUTE_TIMEOUT,
+              "Compute of key '" + key + "' did not finish within " + computeTimeout
+                  + "; it was interrupted",
+              null));
+    }
+    stopIfRequested();
+    return Effect().none();
+  }
+
+  private Effect<KeyEvent, KeyState> onBackoffOver() {
+    retryAt = null;
+    return Effect().none();
+  }
+
+  private Effect<KeyEvent, KeyState> onPassivate() {
+    if (idle()) {
+      return Effect().stop();
+    }
+    stopWhenIdle = true;
+    return Effect().none();
+  }
+
+  private void onFailure(KeyState state, long attempt, Problem problem) {
+    consecutiveFailures++;
+    lastFailure = problem;
+    Duration backoff = runtime.settings().backoffAfter(consecutiveFailures);
+    retryAt = Instant.now().plus(backoff);
+    timers.startSingleTimer(BACKOFF_TIMER, BackoffOver.INSTANCE, backoff);
+    context.getLog().warn(
+        "{} (failure {} in a row; next attempt not before {})",
+        problem.message(), consecutiveFailures, backoff);
+    answer(attempt, new KeyReply.Failed(problem));
+    // Refreshes that arrived during the failed attempt asked for a later one; they get it now.
+    startComputeIfNeeded(state);
+    stopIfRequested();
+  }
+
+  private Problem backingOff() {
+    return Problem.of(
+        lastFailure.kind(),
+        "Key '" + key + "' is backing off after " + consecutiveFailures + " failed compute(s) in a row;"
+            + " the next get computes again after " + retryAt + ". Last failure: " + lastFailure.message(),
+        lastFailure.cause().orElse(null));
+  }
+
+  private void clearBackoff() {
+    consecutiveFailures = 0;
+    lastFailure = null;
+    retryAt = null;
+    timers.cancel(BACKOFF_TIMER);
+  }
+
+  private void startComputeIfNeeded(KeyState state) {
+    if (inFlight != null || waiters.isEmpty()) {
+      return;
+    }
+    long attempt = nextAttempt++;
+    ActorRef<KeyCommand> self = context.getSelf();
+    StoredValue previous = state.value();
+    long previousVersion = state.version();
+    ComputeExecutor.Task task =
+        runtime.executor().submit(() -> self.tell(compute(attempt, previous, previousVersion)));
+    inFlight = new InFlight(attempt, task);
+    timers.startSingleTimer(TIMEOUT_TIMER, new ComputeTimedOut(attempt), computeTimeout);
+  }
+
+  /** Runs on a compute thread: the primer's code, then the encoding, both off the actor. */
+  private ComputeDone compute(long attempt, StoredValue previous, long previousVersion) {
+    try {
+      Object value = primer.compute(cast(key), new Context(previous, previousVersion, codec));
+      if (value == null) {
+        throw new NullPointerException(primer + " returned null; a compute must return a value");
+      }
+      if (!codec.type().getRawClass().isInstance(value)) {
+        throw new ClassCastException(
+            primer + " returned a " + value.getClass().getName() + ", not a " + codec.type());
+      }
+      return new ComputeDone(attempt, StoredValue.encoded(value, codec.encode(value)), null);
+    } catch (Throwable t) {
+      if (t instanceof VirtualMachineError error) {
+        throw error;
+      }
+      return new ComputeDone(
+          attempt,
+          null,
+          Problem.of(Problem.Kind.COMPUTE_FAILED, "Compute of key '" + key + "' failed: " + t, t));
+    }
+  }
+
+  private void answer(long attempt, KeyReply reply) {
+    for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
+      Waiter waiter = it.next();
+      if (waiter.minAttempt() <= attempt) {
+        waiter.replyTo().tell(reply);
+        it.remove();
+      }
+    }
+  }
+
+  private boolean idle() {
+    return inFlight == null && waiters.isEmpty();
+  }
+
+  private void stopIfRequested() {
+    if (stopWhenIdle && idle()) {
+      context.getSelf().tell(Passivate.INSTANCE);
+    }
+  }
+
+  private void onStop() {
+    if (inFlight != null) {
+      timers.cancel(TIMEOUT_TIMER);
+      inFlight.task.cancel();
+    }
+    if (!waiters.isEmpty()) {
+      KeyReply.Failed failed =
+          new KeyReply.Failed(
+              Problem.of(
+                  Problem.Kind.UNAVAILABLE,
+                  "Key '" + key + "' stopped before it could answer (its journal failed, or the node"
+                      + " is shutting down); nothing was changed, the request may be retried",
+                  null));
+      waiters.forEach(waiter -> waiter.replyTo().tell(failed));
+      waiters.clear();
+    }
+  }
+
+  /** The reply for the current state, built once per state: the hot path allocates nothing. */
+  private KeyReply.Ok entry(KeyState state) {
+    if (state != entryState) {
+      entryReply =
+          new KeyReply.Ok(new EntryData(key.text(), state.value(), state.version(), state.computedAt()));
+      entryState = state;
+    }
+    return entryReply;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Key<Object> cast(Key<?> key) {
+    return (Key<Object>) key;
+  }
+
+  private static Behavior<KeyCommand> refusing(Problem problem) {
+    KeyReply.Failed failed = new KeyReply.Failed(problem);
+    return Behaviors.receive(KeyCommand.class)
+        .onMessage(Get.class, get -> reply(get.replyTo(), failed))
+        .onMessage(Refresh.class, refresh -> reply(refresh.replyTo(), failed))
+        .onMessage(Put.class, put -> reply(put.replyTo(), failed))
+        .onMessage(Invalidate.class, invalidate -> reply(invalidate.replyTo(), failed))
+        .onMessageEquals(Passivate.INSTANCE, Behaviors::stopped)
+        .build();
+  }
+
+  private static Behavior<KeyCommand> reply(ActorRef<KeyReply> replyTo, KeyReply.Failed failed) {
+    replyTo.tell(failed);
+    return Behaviors.same();
+  }
+
+  /** The context of one compute: the value it replaces, decoded on the compute thread. */
+  private record Context(StoredValue previous, long previousVersion, ValueCodec codec)
+      implements io.kck.primer.ComputeContext<Object> {
+    @Override
+    public Optional<Object> previousValue() {
+      return previous == null ? Optional.empty() : Optional.of(previous.value(codec));
+    }
+  }
+}

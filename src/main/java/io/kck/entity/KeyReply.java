@@ -1,0 +1,13 @@
+package io.kck.entity;
+
+import io.kck.persistence.KckSerializable;
+
+/** The answer of a key's actor to any request. */
+public sealed interface KeyReply extends KckSerializable {
+
+  /** The request succeeded; the entry is the key's state after it. */
+  record Ok(EntryData entry) implements KeyReply {}
+
+  /** The request failed, and nothing was changed by it. */
+  record Failed(Problem problem) implements KeyReply {}
+}

@@ -1,0 +1,116 @@
+package io.kck.entity;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.kck.persistence.KckSerializable;
+import java.util.Optional;
+
+/**
+ * Why a key could not answer, in a form that crosses the network: a kind, a message naming the
+ * key, and the class and message of the underlying exception. On the node where the failure
+ * happened the exception itself rides along (not serialized), so local callers get the original
+ * cause, remote callers a faithful description of it.
+ */
+public final class Problem implements KckSerializable {
+
+  /** What went wrong; the facade maps each kind to its exception type. */
+  public enum Kind {
+    /** The primer's compute threw. */
+    COMPUTE_FAILED,
+    /** The compute ran past its timeout. */
+    COMPUTE_TIMEOUT,
+    /**
+     * The key's actor stopped before it could answer: its journal write failed, or the node is
+     * shutting down. Nothing was changed by the request; it may be retried.
+     */
+    UNAVAILABLE,
+    /** The key's actor could not take the request (its buffer is full). */
+    OVERLOADED,
+    /** This node cannot serve the key (for example its primer is not registered here). */
+    INVALID_KEY
+  }
+
+  private final Kind kind;
+  private final String message;
+  private final String causeClass;
+  private final String causeMessage;
+  @JsonIgnore private final transient Throwable cause;
+
+  private Problem(Kind kind, String message, String causeClass, String causeMessage, Throwable cause) {
+    this.kind = kind;
+    this.message = message;
+    this.causeClass = causeClass;
+    this.causeMessage = causeMessage;
+    this.cause = cause;
+  }
+
+  public static Problem of(Kind kind, String message, Throwable cause) {
+    return new Problem(
+        kind,
+        message,
+        cause == null ? null : cause.getClass().getName(),
+        cause == null ? null : cause.getMessage(),
+        cause);
+  }
+
+  @JsonCreator
+  static Problem fromWire(
+      @JsonProperty("kind") Kind kind,
+      @JsonProperty("message") String message,
+      @JsonProperty("causeClass") String causeClass,
+      @JsonProperty("causeMessage") String causeMessage) {
+    return new Problem(kind, message, causeClass, causeMessage, null);
+  }
+
+  @JsonProperty
+  public Kind kind() {
+    return kind;
+  }
+
+  @JsonProperty
+  public String message() {
+    return message;
+  }
+
+  @JsonProperty
+  public String causeClass() {
+    return causeClass;
+  }
+
+  @JsonProperty
+  public String causeMessage() {
+    return causeMessage;
+  }
+
+  /**
+   * The original exception when the failure happened in this JVM; otherwise a {@link
+   * RemoteFailure} describing it.
+   */
+  public Optional<Throwable> cause() {
+    if (cause != null) {
+      return Optional.of(cause);
+    }
+    return causeClass == null ? Optional.empty() : Optional.of(new RemoteFailure(causeClass, causeMessage));
+  }
+
+  @Override
+  public String toString() {
+    return kind + ": " + message;
+  }
+
+  /** An exception thrown on another node, known by its class name and message only. */
+  public static final class RemoteFailure extends RuntimeException {
+    private final String className;
+
+    RemoteFailure(String className, String message) {
+      super(className + (message == null ? "" : ": " + message), null, false, false);
+      this.className = className;
+    }
+
+    /** The class name of the exception as it was thrown. */
+    public String className() {
+      return className;
+    }
+  }
+}

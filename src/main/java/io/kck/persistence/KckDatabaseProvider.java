@@ -1,0 +1,75 @@
+package io.kck.persistence;
+
+import akka.actor.ActorSystem;
+import akka.persistence.jdbc.db.DefaultSlickDatabaseProvider;
+import akka.persistence.jdbc.db.LazySlickDatabase;
+import akka.persistence.jdbc.db.SlickDatabase;
+import akka.persistence.jdbc.db.SlickDatabaseProvider;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigValueFactory;
+import java.nio.file.Path;
+
+/**
+ * Akka Persistence JDBC's database provider with KCK's database in it. The journal and snapshot
+ * store of the key entities ask for the shared database {@code "kck"}; this provider builds it
+ * from {@code kck.database}: the external PostgreSQL named by {@code url}, or, when the url is
+ * empty, the embedded PostgreSQL of {@code kck.database.embedded.data-directory}, started on first
+ * use. Every other request goes to Akka Persistence JDBC's default provider, so an application's
+ * own JDBC journals are unaffected.
+ *
+ * <p>Created once per ActorSystem by Akka Persistence JDBC (configured in KCK's {@code
+ * reference.conf}); thread-safe.
+ */
+public final class KckDatabaseProvider implements SlickDatabaseProvider {
+  static final String SHARED_DATABASE = "kck";
+
+  private final ActorSystem system;
+  private final DefaultSlickDatabaseProvider others;
+  private SlickDatabase kckDatabase;
+
+  public KckDatabaseProvider(ActorSystem system) {
+    this.system = system;
+    this.others = new DefaultSlickDatabaseProvider(system);
+  }
+
+  @Override
+  public SlickDatabase database(Config pluginConfig) {
+    if (pluginConfig.hasPath("use-shared-db")
+        && SHARED_DATABASE.equals(pluginConfig.getString("use-shared-db"))) {
+      return kckDatabase();
+    }
+    return others.database(pluginConfig);
+  }
+
+  private synchronized SlickDatabase kckDatabase() {
+    if (kckDatabase == null) {
+      Config config = system.settings().config();
+      DatabaseSettings settings = DatabaseSettings.from(config);
+      Config slick =
+          config.getConfig("akka-persistence-jdbc.shared-databases." + SHARED_DATABASE)
+              .withValue("db.url", ConfigValueFactory.fromAnyRef(settings.jdbcUrl()))
+              .withValue("db.user", ConfigValueFactory.fromAnyRef(settings.user()))
+              .withValue("db.password", ConfigValueFactory.fromAnyRef(settings.password()));
+      kckDatabase = new LazySlickDatabase(slick, system);
+    }
+    return kckDatabase;
+  }
+
+  /** Where KCK's data lives, as {@code kck.database} says. */
+  record DatabaseSettings(String jdbcUrl, String user, String password) {
+    static DatabaseSettings from(Config config) {
+      Config database = config.getConfig("kck.database");
+      String url = database.getString("url");
+      if (!url.isBlank()) {
+        return new DatabaseSettings(url, database.getString("user"), database.getString("password"));
+      }
+      Config embedded = database.getConfig("embedded");
+      String embeddedUrl =
+          EmbeddedPostgresServer.jdbcUrl(
+              Path.of(embedded.getString("data-directory")),
+              embedded.getBoolean("durable"),
+              embedded.getDuration("startup-timeout"));
+      return new DatabaseSettings(embeddedUrl, "postgres", "");
+    }
+  }
+}

@@ -1,0 +1,53 @@
+package io.kck.persistence;
+
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.reflect.Type;
+
+/**
+ * Turns one primer's values into JSON and back, always as the primer's declared type: stored
+ * data never chooses the class it is read as. Thread-safe.
+ */
+public final class ValueCodec {
+  private final JavaType type;
+  private final ObjectReader reader;
+  private final ObjectWriter writer;
+
+  public ValueCodec(ObjectMapper mapper, Type valueType) {
+    this.type = mapper.getTypeFactory().constructType(valueType);
+    this.reader = mapper.readerFor(type);
+    this.writer = mapper.writerFor(type);
+  }
+
+  /** The declared type, for checking values handed to {@code put}. */
+  public JavaType type() {
+    return type;
+  }
+
+  /**
+   * @throws UncheckedIOException if Jackson cannot write the value
+   */
+  public byte[] encode(Object value) {
+    try {
+      return writer.writeValueAsBytes(value);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "Cannot write a " + value.getClass().getName() + " as JSON for " + type, e);
+    }
+  }
+
+  /**
+   * @throws UncheckedIOException if the bytes are not a JSON value of the declared type
+   */
+  public Object decode(byte[] json) {
+    try {
+      return reader.readValue(json);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read stored JSON as " + type, e);
+    }
+  }
+}

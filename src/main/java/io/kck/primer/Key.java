@@ -1,0 +1,69 @@
+package io.kck.primer;
+
+import java.util.List;
+
+/**
+ * A parsed, validated key of one primer: the primer, its parameter values in declaration order,
+ * and the one canonical text form {@code name/param1/param2...}. Two keys are equal when their
+ * canonical texts are equal, whichever way they were built ({@link Primer#key(Object...)} or
+ * {@link Primer#parseKey(String)}).
+ *
+ * <p>Immutable and thread-safe.
+ *
+ * @param <V> the type of the value the key names
+ */
+public final class Key<V> {
+  private final Primer<V> primer;
+  private final List<Object> values;
+  private final String text;
+
+  Key(Primer<V> primer, List<Object> values, String text) {
+    this.primer = primer;
+    this.values = List.copyOf(values);
+    this.text = text;
+  }
+
+  public Primer<V> primer() {
+    return primer;
+  }
+
+  /** The canonical text form; also the entity id of the key's actor. */
+  public String text() {
+    return text;
+  }
+
+  /** The parameter values in declaration order. */
+  public List<Object> values() {
+    return values;
+  }
+
+  /**
+   * The value of one of this key's parameters.
+   *
+   * @throws IllegalArgumentException if {@code parameter} is not a parameter of this key's primer
+   */
+  public <T> T get(Parameter<T> parameter) {
+    int index = primer.parameters().indexOf(parameter);
+    if (index < 0) {
+      throw new IllegalArgumentException(
+          "Key '" + text + "' has no parameter " + parameter + " (its primer declares "
+              + primer.parameters() + ")");
+    }
+    return parameter.type().cast(values.get(index));
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof Key<?> key && key.text.equals(text);
+  }
+
+  @Override
+  public int hashCode() {
+    return text.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return text;
+  }
+}

@@ -1,0 +1,138 @@
+package io.kck.primer;
+
+import java.time.LocalDate;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * One typed, named parameter of a primer's keys: the counterpart of a django-kck parameter with
+ * its {@code from_str}. A parameter turns a key's text segment into a value ({@link #parse}) and a
+ * value back into its one canonical text ({@link #format}); {@code format(parse(s))} is the
+ * canonical spelling of {@code s}, so {@code sales/03} and {@code sales/3} name the same key.
+ *
+ * <p>Declare parameters as constants and read them from the key inside {@code compute}:
+ *
+ * <pre>{@code
+ * static final Parameter<Integer> REGISTER = Parameter.ofInt("register");
+ * static final Parameter<LocalDate> DAY = Parameter.ofDate("day");
+ * ...
+ * int register = key.get(REGISTER);
+ * }</pre>
+ *
+ * <p>Instances are immutable and thread-safe. Parsers must be pure: they run on caller threads.
+ *
+ * @param <T> the parsed value's type
+ */
+public final class Parameter<T> {
+  private final String name;
+  private final Class<T> type;
+  private final Function<String, ? extends T> parser;
+  private final Function<? super T, String> formatter;
+
+  private Parameter(
+      String name,
+      Class<T> type,
+      Function<String, ? extends T> parser,
+      Function<? super T, String> formatter) {
+    this.name = requireName(name);
+    this.type = Objects.requireNonNull(type, "type");
+    this.parser = Objects.requireNonNull(parser, "parser");
+    this.formatter = Objects.requireNonNull(formatter, "formatter");
+  }
+
+  /** A decimal {@code int}; {@code +7} and {@code 007} parse to 7, whose canonical text is {@code 7}. */
+  public static Parameter<Integer> ofInt(String name) {
+    return new Parameter<>(name, Integer.class, Integer::valueOf, String::valueOf);
+  }
+
+  /** A decimal {@code long}. */
+  public static Parameter<Long> ofLong(String name) {
+    return new Parameter<>(name, Long.class, Long::valueOf, String::valueOf);
+  }
+
+  /** Any non-empty text; characters that would break the key form are escaped in the key text. */
+  public static Parameter<String> ofString(String name) {
+    return new Parameter<>(name, String.class, Function.identity(), Function.identity());
+  }
+
+  /** {@code true} or {@code false}, in any letter case; canonical text is lower case. */
+  public static Parameter<Boolean> ofBoolean(String name) {
+    return new Parameter<>(name, Boolean.class, Parameter::parseBoolean, String::valueOf);
+  }
+
+  /** An ISO-8601 calendar date, {@code 2024-03-31}. */
+  public static Parameter<LocalDate> ofDate(String name) {
+    return new Parameter<>(name, LocalDate.class, LocalDate::parse, LocalDate::toString);
+  }
+
+  /** A constant of {@code type}, by its exact {@link Enum#name()}. */
+  public static <E extends Enum<E>> Parameter<E> ofEnum(String name, Class<E> type) {
+    return new Parameter<>(name, type, text -> Enum.valueOf(type, text), Enum::name);
+  }
+
+  /**
+   * A parameter with its own parser and formatter (django-kck's {@code from_str} / {@code
+   * to_str}). The parser signals bad text by throwing any {@link RuntimeException}; its message
+   * becomes part of the {@link io.kck.InvalidParameterException}. The formatter must produce text
+   * the parser accepts, and equal values must format equally, or one value would have two keys.
+   */
+  public static <T> Parameter<T> of(
+      String name, Class<T> type, Function<String, ? extends T> parser, Function<? super T, String> formatter) {
+    return new Parameter<>(name, type, parser, formatter);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public Class<T> type() {
+    return type;
+  }
+
+  /**
+   * Parses a decoded key segment.
+   *
+   * @throws IllegalArgumentException (or any runtime exception of the parser) if the text is not
+   *     a value of this parameter
+   */
+  public T parse(String text) {
+    T value = parser.apply(text);
+    if (value == null) {
+      throw new IllegalArgumentException("the parser returned null");
+    }
+    return value;
+  }
+
+  /** The canonical text of {@code value}, before key escaping. */
+  public String format(T value) {
+    return formatter.apply(value);
+  }
+
+  String formatObject(Object value) {
+    return format(type.cast(value));
+  }
+
+  @Override
+  public String toString() {
+    return name + ":" + type.getSimpleName();
+  }
+
+  private static Boolean parseBoolean(String text) {
+    switch (text.toLowerCase(Locale.ROOT)) {
+      case "true":
+        return Boolean.TRUE;
+      case "false":
+        return Boolean.FALSE;
+      default:
+        throw new IllegalArgumentException("expected true or false");
+    }
+  }
+
+  private static String requireName(String name) {
+    if (name == null || name.isBlank()) {
+      throw new IllegalArgumentException("A parameter needs a non-blank name");
+    }
+    return name;
+  }
+}

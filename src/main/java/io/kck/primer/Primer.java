@@ -1,0 +1,235 @@
+package io.kck.primer;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.kck.InvalidKeyException;
+import io.kck.InvalidParameterException;
+import io.kck.WrongParameterCountException;
+import java.lang.reflect.Type;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The definition of a data product: its name, its ordered typed parameters, the type of its value
+ * and how to compute it. The Java counterpart of django-kck's {@code Primer}.
+ *
+ * <pre>{@code
+ * public final class DailySales extends Primer<SalesDay> {
+ *   static final Parameter<Integer> REGISTER = Parameter.ofInt("register");
+ *   static final Parameter<LocalDate> DAY = Parameter.ofDate("day");
+ *
+ *   public DailySales() {
+ *     super("daily-sales", SalesDay.class, REGISTER, DAY);
+ *   }
+ *
+ *   @Override
+ *   public SalesDay compute(Key<SalesDay> key, ComputeContext<SalesDay> context) throws Exception {
+ *     return source.fetch(key.get(REGISTER), key.get(DAY)); // may block: JDBC, HTTP
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p><b>Names</b> start with a letter and use letters, digits, {@code -}, {@code _} and {@code .};
+ * a key of this primer is {@code name/param1/param2...} (see {@link Key}).
+ *
+ * <p><b>Values</b> are stored with Jackson as the declared value type, never by class names found
+ * in stored data. A value is shared by every caller that reads it: treat it as immutable.
+ *
+ * <p><b>Compute</b> runs on the library's compute executor, never on an actor, and may block. For
+ * one key at most one compute runs at a time, however many callers wait for it. A compute that
+ * throws fails every waiting caller with a {@link io.kck.ComputeFailedException} carrying the
+ * exception; nothing is stored. A compute that outlives its timeout is interrupted and its
+ * waiters fail with a {@link io.kck.ComputeTimeoutException}. Instances are shared across threads
+ * and keys: keep them stateless, or thread-safe.
+ *
+ * @param <V> the type of the values this primer computes
+ */
+public abstract class Primer<V> {
+  private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9._-]*");
+
+  private final String name;
+  private final Type valueType;
+  private final List<Parameter<?>> parameters;
+
+  protected Primer(String name, Class<V> valueType, Parameter<?>... parameters) {
+    this(name, (Type) valueType, parameters);
+  }
+
+  /** For generic value types: {@code super("top", new TypeReference<List<Sale>>() {})}. */
+  protected Primer(String name, TypeReference<V> valueType, Parameter<?>... parameters) {
+    this(name, Objects.requireNonNull(valueType, "valueType").getType(), parameters);
+  }
+
+  private Primer(String name, Type valueType, Parameter<?>[] parameters) {
+    if (name == null || !NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException(
+          "Invalid primer name '" + name + "': use a letter, then letters, digits, '-', '_' or '.'");
+    }
+    this.name = name;
+    this.valueType = Objects.requireNonNull(valueType, "valueType");
+    this.parameters = List.of(parameters);
+    Set<String> seen = new HashSet<>();
+    for (Parameter<?> parameter : this.parameters) {
+      if (!seen.add(parameter.name())) {
+        throw new IllegalArgumentException(
+            "Primer '" + name + "' declares parameter '" + parameter.name() + "' twice");
+      }
+    }
+  }
+
+  /**
+   * Computes the value of {@code key}. Runs on the compute executor; may block. Must not return
+   * {@code null}.
+   *
+   * @param key the key, with its parsed parameter values ({@link Key#get(Parameter)})
+   * @param context the key's previous value, if any
+   * @throws Exception any failure: the waiting callers receive it as the cause of a {@link
+   *     io.kck.ComputeFailedException}, and the next attempt waits for the failure backoff
+   */
+  public abstract V compute(Key<V> key, ComputeContext<V> context) throws Exception;
+
+  /**
+   * How long one compute may run before its callers fail with a timeout. Empty (the default)
+   * means {@code kck.compute.timeout}; {@code kck.primers.<name>.compute-timeout} in HOCON
+   * overrides both.
+   */
+  public Optional<Duration> computeTimeout() {
+    return Optional.empty();
+  }
+
+  public final String name() {
+    return name;
+  }
+
+  /** The declared value type, as given to the constructor. */
+  public final Type valueType() {
+    return valueType;
+  }
+
+  public final List<Parameter<?>> parameters() {
+    return parameters;
+  }
+
+  /**
+   * Builds the key for these parameter values, in declaration order.
+   *
+   * @throws WrongParameterCountException if the number of values differs from the parameters
+   * @throws InvalidParameterException if a value is null or not of its parameter's type
+   */
+  public final Key<V> key(Object... values) {
+    String shown = name + List.of(values == null ? new Object[] {null} : values).toString();
+    if (values == null || values.length != parameters.size()) {
+      throw countMismatch(shown, shown, values == null ? 1 : values.length);
+    }
+    StringBuilder text = new StringBuilder(name);
+    for (int i = 0; i < values.length; i++) {
+      Parameter<?> parameter = parameters.get(i);
+      Object value = values[i];
+      if (!parameter.type().isInstance(value)) {
+        throw new InvalidParameterException(
+            shown,
+            parameter.name(),
+            "Invalid key " + shown + ": parameter '" + parameter.name() + "' needs a "
+                + parameter.type().getSimpleName() + ", got "
+                + (value == null ? "null" : value.getClass().getSimpleName() + " " + value),
+            null);
+      }
+      text.append(KeyText.SEPARATOR).append(encodeSegment(shown, parameter, parameter.formatObject(value)));
+    }
+    return checkedLength(new Key<>(this, List.of(values), text.toString()));
+  }
+
+  /**
+   * Parses the text form of a key of this primer and returns it in canonical form.
+   *
+   * @throws InvalidKeyException if the text names another primer, has the wrong number of
+   *     parameters, or a parameter does not parse
+   */
+  public final Key<V> parseKey(String text) {
+    return parseSegments(text, KeyText.split(text));
+  }
+
+  Key<V> parseSegments(String text, List<String> segments) {
+    if (!segments.get(0).equals(name)) {
+      throw new InvalidKeyException(
+          text, "Invalid key '" + text + "': it names primer '" + segments.get(0) + "', not '" + name + "'");
+    }
+    if (segments.size() - 1 != parameters.size()) {
+      throw countMismatch(text, "'" + text + "'", segments.size() - 1);
+    }
+    List<Object> values = new ArrayList<>(parameters.size());
+    StringBuilder canonical = new StringBuilder(name);
+    for (int i = 0; i < parameters.size(); i++) {
+      Parameter<?> parameter = parameters.get(i);
+      String segment = segments.get(i + 1);
+      Object value = parseSegment(text, parameter, segment);
+      values.add(value);
+      canonical.append(KeyText.SEPARATOR)
+          .append(encodeSegment(text, parameter, parameter.formatObject(value)));
+    }
+    return checkedLength(new Key<>(this, values, canonical.toString()));
+  }
+
+  private Object parseSegment(String text, Parameter<?> parameter, String segment) {
+    if (segment.isEmpty()) {
+      throw new InvalidParameterException(
+          text, parameter.name(),
+          "Invalid key '" + text + "': parameter '" + parameter.name() + "' is empty", null);
+    }
+    String decoded;
+    try {
+      decoded = KeyText.decode(segment);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidParameterException(
+          text, parameter.name(),
+          "Invalid key '" + text + "': parameter '" + parameter.name() + "' has " + e.getMessage(), e);
+    }
+    try {
+      return parameter.parse(decoded);
+    } catch (RuntimeException e) {
+      throw new InvalidParameterException(
+          text, parameter.name(),
+          "Invalid key '" + text + "': parameter '" + parameter.name() + "' does not parse as "
+              + parameter.type().getSimpleName() + " from '" + decoded + "'"
+              + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"),
+          e);
+    }
+  }
+
+  private static String encodeSegment(String shown, Parameter<?> parameter, String formatted) {
+    if (formatted == null || formatted.isEmpty()) {
+      throw new InvalidParameterException(
+          shown, parameter.name(),
+          "Invalid key " + shown + ": parameter '" + parameter.name() + "' formats to an empty text",
+          null);
+    }
+    return KeyText.encode(formatted);
+  }
+
+  private Key<V> checkedLength(Key<V> key) {
+    if (key.text().length() > KeyText.MAX_LENGTH) {
+      throw new InvalidKeyException(
+          key.text(),
+          "Invalid key '" + key.text() + "': its canonical form has " + key.text().length()
+              + " characters, more than the " + KeyText.MAX_LENGTH + " a key may have");
+    }
+    return key;
+  }
+
+  private WrongParameterCountException countMismatch(String key, String shown, int given) {
+    return new WrongParameterCountException(
+        key,
+        "Invalid key " + shown + ": primer '" + name + "' takes " + parameters.size()
+            + " parameter(s) " + parameters + ", got " + given);
+  }
+
+  @Override
+  public String toString() {
+    return "Primer(" + name + parameters + ")";
+  }
+}

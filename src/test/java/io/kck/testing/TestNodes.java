@@ -1,0 +1,50 @@
+package io.kck.testing;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.ManualTime;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+
+/**
+ * ActorSystems for tests: one-node clusters on a free loopback port, all on one embedded
+ * PostgreSQL (started once per test JVM, in target/). Tests keep apart by primer names, not by
+ * databases. The embedded server runs with fsync off here: these tests are about semantics, and
+ * durability of the default configuration has its own test.
+ */
+public final class TestNodes {
+  public static final String DATA_DIRECTORY = "target/kck-test-postgres";
+
+  private TestNodes() {}
+
+  public static Config config(String extra) {
+    return ConfigFactory.parseString(extra)
+        .withFallback(
+            ConfigFactory.parseString(
+                """
+                akka.loglevel = WARNING
+                akka.loggers = ["akka.event.slf4j.Slf4jLogger"]
+                akka.logging-filter = "akka.event.slf4j.Slf4jLoggingFilter"
+                akka.actor.provider = cluster
+                akka.remote.artery.canonical.hostname = "127.0.0.1"
+                akka.remote.artery.canonical.port = 0
+                akka.cluster.jmx.multi-mbeans-in-same-jvm = on
+                akka.coordinated-shutdown.run-by-jvm-shutdown-hook = off
+                kck.database.embedded.data-directory = "%s"
+                kck.database.embedded.durable = off
+                """
+                    .formatted(DATA_DIRECTORY)));
+  }
+
+  public static Config config() {
+    return config("");
+  }
+
+  /** With Akka's manual clock: timers (timeouts, backoff, passivation) fire only when told. */
+  public static Config manualTimeConfig(String extra) {
+    return config(extra).withFallback(ManualTime.config());
+  }
+
+  public static ActorTestKit start(String name, Config config) {
+    return ActorTestKit.create(name, config);
+  }
+}
