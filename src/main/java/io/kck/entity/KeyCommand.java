@@ -27,6 +27,9 @@ public sealed interface KeyCommand {
   /** Drops the value; the next get computes. Answers with the entry after the drop. */
   record Invalidate(ActorRef<KeyReply> replyTo) implements KeyCommand, KckSerializable {}
 
+  /** Answers what the key is doing now; changes nothing. */
+  record Inspect(ActorRef<KeyStatus> replyTo) implements KeyCommand, KckSerializable {}
+
   /** A compute finished (with a value, or with {@code problem}). Sent by the actor to itself. */
   record ComputeDone(long attempt, StoredValue value, Problem problem)
       implements KeyCommand, NoSerializationVerificationNeeded {}

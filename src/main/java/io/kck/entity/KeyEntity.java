@@ -19,6 +19,7 @@ import io.kck.entity.KeyCommand.BackoffOver;
 import io.kck.entity.KeyCommand.ComputeDone;
 import io.kck.entity.KeyCommand.ComputeTimedOut;
 import io.kck.entity.KeyCommand.Get;
+import io.kck.entity.KeyCommand.Inspect;
 import io.kck.entity.KeyCommand.Invalidate;
 import io.kck.entity.KeyCommand.Passivate;
 import io.kck.entity.KeyCommand.Put;
@@ -181,6 +182,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
         .onCommand(Refresh.class, this::onRefresh)
         .onCommand(Put.class, this::onPut)
         .onCommand(Invalidate.class, this::onInvalidate)
+        .onCommand(Inspect.class, this::onInspect)
         .onCommand(ComputeDone.class, this::onComputeDone)
         .onCommand(ComputeTimedOut.class, this::onComputeTimedOut)
         .onCommand(BackoffOver.class, (state, command) -> onBackoffOver())
@@ -244,6 +246,14 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
     return Effect()
         .persist(new ValueDropped(Instant.now()))
         .thenRun((KeyState after) -> invalidate.replyTo().tell(entry(after)));
+  }
+
+  private Effect<KeyEvent, KeyState> onInspect(KeyState state, Inspect inspect) {
+    inspect.replyTo().tell(
+        new KeyStatus(
+            key.text(), state.status(), state.version(),
+            inFlight == null ? 0 : inFlight.attempt, waiters.size(), retryAt));
+    return Effect().none();
   }
 
   private Effect<KeyEvent, KeyState> onComputeDone(KeyState state, ComputeDone done) {

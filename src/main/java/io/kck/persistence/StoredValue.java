@@ -1,5 +1,6 @@
 package io.kck.persistence;
 
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Arrays;
@@ -15,6 +16,11 @@ import java.util.Objects;
  * <p>Jackson writes it as its JSON bytes, so events, snapshots and replies that carry it name no
  * value class.
  */
+@JsonAutoDetect(
+    fieldVisibility = JsonAutoDetect.Visibility.NONE,
+    getterVisibility = JsonAutoDetect.Visibility.NONE,
+    isGetterVisibility = JsonAutoDetect.Visibility.NONE,
+    setterVisibility = JsonAutoDetect.Visibility.NONE)
 public final class StoredValue {
   private final ValueCodec codec;
   private volatile Object value;

@@ -122,7 +122,7 @@ public abstract class Primer<V> {
    * @throws InvalidParameterException if a value is null or not of its parameter's type
    */
   public final Key<V> key(Object... values) {
-    String shown = name + List.of(values == null ? new Object[] {null} : values).toString();
+    String shown = name + java.util.Arrays.toString(values == null ? new Object[] {null} : values);
     if (values == null || values.length != parameters.size()) {
       throw countMismatch(shown, shown, values == null ? 1 : values.length);
     }

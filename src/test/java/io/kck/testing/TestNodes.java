@@ -14,7 +14,26 @@ import com.typesafe.config.ConfigFactory;
 public final class TestNodes {
   public static final String DATA_DIRECTORY = "target/kck-test-postgres";
 
+  static {
+    // Each test JVM starts from an empty database, unless a server still runs on it (a crashed
+    // run's orphan, which KCK stops and reuses).
+    java.nio.file.Path directory = java.nio.file.Path.of(DATA_DIRECTORY);
+    if (!java.nio.file.Files.exists(directory.resolve("postmaster.pid"))) {
+      deleteRecursively(directory.toFile());
+    }
+  }
+
   private TestNodes() {}
+
+  private static void deleteRecursively(java.io.File file) {
+    java.io.File[] children = file.listFiles();
+    if (children != null) {
+      for (java.io.File child : children) {
+        deleteRecursively(child);
+      }
+    }
+    file.delete();
+  }
 
   public static Config config(String extra) {
     return ConfigFactory.parseString(extra)
@@ -42,6 +61,30 @@ public final class TestNodes {
   /** With Akka's manual clock: timers (timeouts, backoff, passivation) fire only when told. */
   public static Config manualTimeConfig(String extra) {
     return config(extra).withFallback(ManualTime.config());
+  }
+
+  /**
+   * Shuts down a system on manual time: leaving the cluster waits on timers, so the clock moves
+   * on until the system has terminated.
+   */
+  public static void shutdown(ActorTestKit testKit, ManualTime clock) {
+    Thread ticker = new Thread(() -> {
+      while (!Thread.currentThread().isInterrupted()) {
+        clock.timePasses(java.time.Duration.ofMillis(200));
+        try {
+          testKit.system().getWhenTerminated().toCompletableFuture()
+              .get(20, java.util.concurrent.TimeUnit.MILLISECONDS);
+          return;
+        } catch (java.util.concurrent.TimeoutException e) {
+          // not yet: move the clock on
+        } catch (Exception e) {
+          return;
+        }
+      }
+    }, "manual-time-ticker");
+    ticker.setDaemon(true);
+    ticker.start();
+    testKit.shutdownTestKit();
   }
 
   public static ActorTestKit start(String name, Config config) {

@@ -1,0 +1,20 @@
+package io.kck.entity;
+
+import io.kck.persistence.KckSerializable;
+import java.time.Instant;
+
+/**
+ * What a key's actor is doing right now, for diagnostics and tests: the journaled state and the
+ * transient work around it.
+ *
+ * @param key the canonical key
+ * @param status whether the key has a value
+ * @param version the current (or last) value's version
+ * @param computeInFlight the attempt number of the compute running now, 0 when none runs
+ * @param waiting how many requests wait for a compute
+ * @param retryAt while the key backs off after failed computes, when gets may compute again;
+ *     otherwise {@code null}
+ */
+public record KeyStatus(
+    String key, KeyState.Status status, long version, long computeInFlight, int waiting, Instant retryAt)
+    implements KckSerializable {}

@@ -1,0 +1,86 @@
+package io.kck;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import io.kck.testing.CountingPrimer;
+import io.kck.testing.LiveKeys;
+import io.kck.testing.Stages;
+import io.kck.testing.TestNodes;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Idle keys stop and free their memory; their state comes back from PostgreSQL. Sharding measures
+ * idleness on the real clock, so this test uses a short idle timeout and waits for the key to
+ * disappear from the shard's list, not for a fixed time.
+ */
+class PassivationTest {
+  static final CountingPrimer primer = new CountingPrimer("passivation");
+  static ActorTestKit testKit;
+  static Kck kck;
+
+  @BeforeAll
+  static void start() {
+    testKit = TestNodes.start("PassivationTest", TestNodes.config(
+        "kck.sharding.passivation.default-idle-strategy.idle-entity.timeout = 1s"));
+    kck = Kck.start(testKit.system(), primer);
+  }
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  @Test
+  void anIdleKeyPassivatesAndReloadsItsStateOnTheNextGet() {
+    Stages.await(kck.getEntry("passivation/a"));
+    Stages.await(kck.refresh("passivation/a"));
+    Entry<Object> current = Stages.await(kck.getEntry("passivation/a"));
+    assertEquals(2, current.version());
+    int computes = primer.computes();
+
+    awaitPassivated("passivation/a");
+
+    Entry<Object> reloaded = Stages.await(kck.getEntry("passivation/a"));
+    assertEquals(current, reloaded);
+    assertEquals(computes, primer.computes(), "reloading from PostgreSQL does not compute");
+  }
+
+  @Test
+  void aKeyWithACallerWaitingIsNotStoppedUntilItHasAnswered() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch started = new CountDownLatch(1);
+    primer.body((key, count) -> {
+      if (key.get(CountingPrimer.ID).equals("slow")) {
+        started.countDown();
+        release.await();
+      }
+      return "value of " + key.get(CountingPrimer.ID);
+    });
+    CompletableFuture<Object> get = kck.get("passivation/slow").toCompletableFuture();
+    started.await();
+    // A key that went idle at the same time passivates: passivation has run over the slow key too.
+    Stages.await(kck.get("passivation/idle-neighbour"));
+    awaitPassivated("passivation/idle-neighbour");
+
+    assertFalse(get.isDone());
+    release.countDown();
+    assertEquals("value of slow", Stages.await(get));
+    // Asked to stop while busy, it stops once it has answered; the next get reloads it.
+    awaitPassivated("passivation/slow");
+    assertEquals("value of slow", Stages.await(kck.get("passivation/slow")));
+  }
+
+  private static void awaitPassivated(String key) {
+    testKit.createTestProbe().awaitAssert(Duration.ofSeconds(20), () -> {
+      assertFalse(LiveKeys.of(testKit).contains(key), key + " is still alive");
+      return null;
+    });
+  }
+}

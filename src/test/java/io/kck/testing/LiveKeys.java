@@ -1,0 +1,25 @@
+package io.kck.testing;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.TestProbe;
+import akka.cluster.sharding.ShardRegion.CurrentShardRegionState;
+import akka.cluster.sharding.typed.GetShardRegionState;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import io.kck.entity.KeyEntity;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** Which key entities are alive on a node, as Cluster Sharding reports them. */
+public final class LiveKeys {
+  private LiveKeys() {}
+
+  public static Set<String> of(ActorTestKit testKit) {
+    TestProbe<CurrentShardRegionState> probe = testKit.createTestProbe(CurrentShardRegionState.class);
+    ClusterSharding.get(testKit.system())
+        .shardState()
+        .tell(new GetShardRegionState(KeyEntity.TYPE_KEY, probe.getRef()));
+    Set<String> ids = new TreeSet<>();
+    probe.receiveMessage().getShards().forEach(shard -> ids.addAll(shard.getEntityIds()));
+    return ids;
+  }
+}
