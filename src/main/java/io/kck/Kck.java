@@ -61,7 +61,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Returned stages</b> are {@link CompletableFuture}s whose async methods without an explicit
  * executor ({@code thenApplyAsync(fn)}) run on the ActorSystem's default dispatcher, not on the
- * JDK's common pool (which on small machines starts a thread per task). They fail with a {@link
+ * JDK's common pool (which on small machines starts a thread per task). Callbacks attached with
+ * the plain methods ({@code thenApply(fn)}) run on the thread that completes the stage, which may
+ * be one of KCK's: never block in them; use the async variants for slow work. They fail with a {@link
  * KckException} subclass: {@link ComputeFailedException}, {@link ComputeTimeoutException}, {@link
  * KeyUnavailableException}, {@link OverloadedException}, {@link KckTimeoutException}.
  *
@@ -322,9 +324,12 @@ public final class Kck {
       return failed(new UnknownPrimerException(key.text(), key.primer().name()));
     }
     KckFuture<T> result = new KckFuture<>(callbackExecutor);
+    // Akka's Java ask hands back a stage whose plain whenComplete runs on the JDK common pool
+    // (a new thread per callback on small machines); the explicit direct executor keeps the
+    // callback on the thread that delivers the reply.
     entityRef(key)
         .ask(request::apply, requestTimeout)
-        .whenComplete(
+        .whenCompleteAsync(
             (reply, error) -> {
               try {
                 if (error != null) {
@@ -338,7 +343,8 @@ public final class Kck {
                 result.completeExceptionally(
                     new KckException(key.text(), "Cannot read the value of key '" + key + "': " + e, e));
               }
-            });
+            },
+            Runnable::run);
     return result;
   }
 

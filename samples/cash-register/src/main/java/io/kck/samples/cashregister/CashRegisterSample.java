@@ -1,0 +1,105 @@
+package io.kck.samples.cashregister;
+
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.Behaviors;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.kck.Entry;
+import io.kck.Kck;
+import io.kck.primer.Key;
+import java.io.File;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The cash-register showcase, first part: the sales of a shop's registers, imported from a slow
+ * point-of-sale system and kept ready by KCK.
+ *
+ * <ol>
+ *   <li>Compute once: 1,000 callers ask for the same register's day at the same moment; the
+ *       import runs once.
+ *   <li>Cache hit: asking again is answered from the key's actor, in microseconds.
+ *   <li>Replay: run the sample twice. The second run finds every value in PostgreSQL and imports
+ *       nothing.
+ * </ol>
+ *
+ * Run: {@code mvn -q test-compile exec:java}. Its data lives in {@code kck-data/} (delete it to
+ * start over).
+ */
+public final class CashRegisterSample {
+  static final LocalDate DAY = LocalDate.of(2026, 11, 2);
+  static final int REGISTERS = 5;
+
+  /** What one run saw, for the test that runs the sample. */
+  public record Report(int imports, int keysFromStore, long concurrentGets, List<Entry<RegisterDay>> days) {}
+
+  public static void main(String[] args) throws Exception {
+    Config config = ConfigFactory.load(ConfigFactory.parseFile(new File("conf/application.conf")));
+    run(config, System.out);
+  }
+
+  public static Report run(Config config, PrintStream out) throws Exception {
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "cash-register", config);
+    try {
+      SalesSource source = new SalesSource(Duration.ofMillis(300));
+      RegisterSales registerSales = new RegisterSales(source);
+      Kck kck = Kck.start(system, registerSales);
+      Instant runStarted = Instant.now();
+
+      out.println("== 1. Compute once: 1,000 concurrent gets of one register's day");
+      Key<RegisterDay> key = registerSales.key(1, DAY);
+      long started = System.nanoTime();
+      List<CompletableFuture<RegisterDay>> answers = new ArrayList<>();
+      for (int i = 0; i < 1000; i++) {
+        answers.add(kck.get(key).toCompletableFuture());
+      }
+      CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+      out.printf("   %s: %d sales, total %s; 1,000 answers in %d ms; imports so far: %d%n",
+          key, answers.get(0).join().sales().size(), euros(answers.get(0).join().totalCents()),
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), source.imports());
+
+      out.println("== 2. Cache hit");
+      int hits = 10_000;
+      started = System.nanoTime();
+      for (int i = 0; i < hits; i++) {
+        kck.get(key).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      }
+      long micros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - started);
+      out.printf("   %,d gets one after another: %.1f µs each, no import (imports so far: %d)%n",
+          hits, micros / (double) hits, source.imports());
+
+      out.println("== 3. All registers of the day, and where their values came from");
+      List<Entry<RegisterDay>> days = new ArrayList<>();
+      int fromStore = 0;
+      for (int register = 1; register <= REGISTERS; register++) {
+        Entry<RegisterDay> entry =
+            kck.getEntry(registerSales.key(register, DAY)).toCompletableFuture().get(60, TimeUnit.SECONDS);
+        days.add(entry);
+        boolean earlier = entry.computedAt().isBefore(runStarted);
+        fromStore += earlier ? 1 : 0;
+        out.printf("   %-28s version %d, total %9s, computed %s%n", entry.key(), entry.version(),
+            euros(entry.value().totalCents()),
+            earlier ? "in an earlier run at " + entry.computedAt() + " (read back from PostgreSQL)" : "in this run");
+      }
+      out.printf("== Imports in this run: %d. %d of %d values came from PostgreSQL without recomputing.%n",
+          source.imports(), fromStore, REGISTERS);
+      if (fromStore < REGISTERS) {
+        out.println("   Run the sample again: the next run imports nothing.");
+      }
+      return new Report(source.imports(), fromStore, answers.size(), days);
+    } finally {
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    }
+  }
+
+  private static String euros(long cents) {
+    return String.format("€%d.%02d", cents / 100, cents % 100);
+  }
+}

@@ -1,0 +1,40 @@
+package io.kck.samples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.kck.samples.cashregister.CashRegisterSample;
+import io.kck.samples.cashregister.CashRegisterSample.Report;
+import io.kck.testing.TestNodes;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** The sample, run twice as a user would, on the project's conf/application.conf. */
+class CashRegisterSampleTest {
+
+  @Test
+  void theFirstRunImportsOnceAndTheSecondReadsEverythingBackFromPostgres() throws Exception {
+    Config config = ConfigFactory.load(
+        TestNodes.config().withFallback(ConfigFactory.parseFile(new File("conf/application.conf"))));
+
+    ByteArrayOutputStream firstOutput = new ByteArrayOutputStream();
+    Report first = CashRegisterSample.run(config, new PrintStream(firstOutput, true, StandardCharsets.UTF_8));
+    String firstText = firstOutput.toString(StandardCharsets.UTF_8);
+    assertEquals(5, first.imports(), firstText);  // one per register: 1,000 concurrent gets of one made one import
+    assertEquals(0, first.keysFromStore(), firstText);
+    assertTrue(firstText.contains("imports so far: 1"), firstText);
+
+    ByteArrayOutputStream secondOutput = new ByteArrayOutputStream();
+    Report second = CashRegisterSample.run(config, new PrintStream(secondOutput, true, StandardCharsets.UTF_8));
+    String secondText = secondOutput.toString(StandardCharsets.UTF_8);
+    assertEquals(0, second.imports(), secondText);
+    assertEquals(5, second.keysFromStore(), secondText);
+    assertTrue(secondText.contains("5 of 5 values came from PostgreSQL without recomputing"), secondText);
+    assertEquals(first.days(), second.days());
+  }
+}
