@@ -1,0 +1,149 @@
+package io.kck.persistence;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import io.kck.Entry;
+import io.kck.Kck;
+import io.kck.OverloadedException;
+import io.kck.testing.CountingPrimer;
+import io.kck.testing.Stages;
+import io.kck.testing.TestNodes;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.Test;
+
+/** The real PostgreSQL underneath: durable defaults, schema, external URLs, a bounded journal. */
+class DatabaseTest {
+
+  @Test
+  void theEmbeddedDefaultIsDurable() throws Exception {
+    String url = EmbeddedPostgresServer.jdbcUrl(Path.of("target/kck-test-postgres-durable"), true, Duration.ofMinutes(1));
+    try (Connection connection = DriverManager.getConnection(url, "postgres", "");
+        Statement statement = connection.createStatement()) {
+      assertEquals("on", show(statement, "fsync"));
+      assertEquals("on", show(statement, "synchronous_commit"));
+      assertEquals("on", show(statement, "full_page_writes"));
+    }
+  }
+
+  @Test
+  void anExternalDatabaseIsUsedThroughItsUrlAndGetsItsSchemaCreated() throws Exception {
+    // The test's embedded server stands in for an external PostgreSQL, with a database of its own.
+    String admin = EmbeddedPostgresServer.jdbcUrl(Path.of(TestNodes.DATA_DIRECTORY), false, Duration.ofMinutes(1));
+    try (Connection connection = DriverManager.getConnection(admin, "postgres", "");
+        Statement statement = connection.createStatement()) {
+      statement.execute("DROP DATABASE IF EXISTS external_kck");
+      statement.execute("CREATE DATABASE external_kck");
+    }
+    String url = admin.replaceFirst("/postgres(\\?|$)", "/external_kck$1");
+    ActorTestKit testKit = TestNodes.start("DatabaseTestExternal", TestNodes.config(
+        "kck.database.url = \"" + url + "\"\nkck.database.user = postgres\nkck.database.password = \"\""));
+    try {
+      CountingPrimer primer = new CountingPrimer("external");
+      Kck kck = Kck.start(testKit.system(), primer);
+      Stages.await(kck.get("external/a"));
+      try (Connection connection = DriverManager.getConnection(url, "postgres", "");
+          Statement statement = connection.createStatement();
+          ResultSet rows = statement.executeQuery(
+              "SELECT count(*) FROM event_journal WHERE persistence_id = 'kck-key|external/a'")) {
+        rows.next();
+        assertEquals(1, rows.getInt(1));
+      }
+    } finally {
+      testKit.shutdownTestKit();
+    }
+  }
+
+  @Test
+  void theJournalOfAKeyStaysBoundedHoweverOftenItIsRecomputed() throws Exception {
+    ActorTestKit testKit = TestNodes.start("DatabaseTestRetention", TestNodes.config(
+        "kck.entity.snapshot-every = 5\nkck.entity.keep-snapshots = 2"));
+    try {
+      Kck kck = Kck.start(testKit.system(), new CountingPrimer("retention"));
+      for (int i = 0; i < 40; i++) {
+        Stages.await(kck.refresh("retention/k"));
+      }
+      assertEquals(40, Stages.await(kck.getEntry("retention/k")).version());
+      String url = EmbeddedPostgresServer.jdbcUrl(Path.of(TestNodes.DATA_DIRECTORY), false, Duration.ofMinutes(1));
+      testKit.createTestProbe().awaitAssert(() -> {
+        try (Connection connection = DriverManager.getConnection(url, "postgres", "");
+            Statement statement = connection.createStatement()) {
+          int events = count(statement, "event_journal WHERE persistence_id = 'kck-key|retention/k' AND NOT deleted");
+          int snapshots = count(statement, "snapshot WHERE persistence_id = 'kck-key|retention/k'");
+          // Akka keeps the events behind the kept snapshots: snapshot-every x keep-snapshots.
+          assertTrue(events <= 10, events + " events kept");
+          // ...and deletes a snapshot once the next one is written: keep-snapshots + 1 at most.
+          assertTrue(snapshots <= 3, snapshots + " snapshots kept");
+        }
+        return null;
+      });
+    } finally {
+      testKit.shutdownTestKit();
+    }
+  }
+
+  @Test
+  void requestsBeyondTheBufferOfABusyKeyFailFastWithOverloaded() throws Exception {
+    ActorTestKit testKit = TestNodes.start("DatabaseTestOverload", TestNodes.config("kck.entity.stash-capacity = 5"));
+    String url = EmbeddedPostgresServer.jdbcUrl(Path.of(TestNodes.DATA_DIRECTORY), false, Duration.ofMinutes(1));
+    try (Connection blocker = DriverManager.getConnection(url, "postgres", "")) {
+      Kck kck = Kck.start(testKit.system(), new CountingPrimer("overload"));
+      Stages.await(kck.get("overload/k"));
+
+      // Hold the journal: the key's next write waits, and requests queue up behind it.
+      blocker.setAutoCommit(false);
+      try (Statement statement = blocker.createStatement()) {
+        statement.execute("LOCK TABLE event_journal IN EXCLUSIVE MODE");
+      }
+      CompletableFuture<Entry<Object>> put = kck.put("overload/k", "imported").toCompletableFuture();
+      List<CompletableFuture<Object>> gets = new ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        gets.add(kck.get("overload/k").toCompletableFuture());
+      }
+      testKit.createTestProbe().awaitAssert(() -> {
+        assertEquals(195, gets.stream().filter(CompletableFuture::isCompletedExceptionally).count());
+        return null;
+      });
+      for (CompletableFuture<Object> get : gets) {
+        if (get.isCompletedExceptionally()) {
+          Stages.failure(get, OverloadedException.class);
+        }
+      }
+      assertTrue(!put.isDone(), "a put is not acknowledged before it is written");
+      blocker.commit();
+
+      assertEquals(2, Stages.await(put).version());
+      for (CompletableFuture<Object> get : gets) {
+        if (!get.isCompletedExceptionally()) {
+          assertEquals("imported", Stages.await(get));
+        }
+      }
+    } finally {
+      testKit.shutdownTestKit();
+    }
+  }
+
+  private static String show(Statement statement, String setting) throws Exception {
+    try (ResultSet rows = statement.executeQuery("SHOW " + setting)) {
+      rows.next();
+      return rows.getString(1);
+    }
+  }
+
+  private static int count(Statement statement, String from) throws Exception {
+    try (ResultSet rows = statement.executeQuery("SELECT count(*) FROM " + from)) {
+      rows.next();
+      return rows.getInt(1);
+    }
+  }
+}
