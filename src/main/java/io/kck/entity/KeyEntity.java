@@ -77,6 +77,8 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
   private long nextAttempt = 1;
   private InFlight inFlight;
   private final List<Waiter> waiters = new ArrayList<>();
+  // Callers of a put or invalidation whose event is being written: answered once it is.
+  private final List<ActorRef<KeyReply>> writing = new ArrayList<>();
   private int consecutiveFailures;
   private Problem lastFailure;
   private Instant retryAt;
@@ -217,12 +219,14 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
       inFlight.superseded = true;
     }
     ValueStored stored = new ValueStored(state.version() + 1, Instant.now(), put.value(), Origin.PUT);
+    writing.add(put.replyTo());
     return Effect()
         .persist(stored)
         .thenRun(
             (KeyState after) -> {
               clearBackoff();
               KeyReply.Ok reply = entry(after);
+              writing.remove(put.replyTo());
               put.replyTo().tell(reply);
               // The put's value is newer than anything these callers asked for.
               waiters.forEach(waiter -> waiter.replyTo().tell(reply));
@@ -243,9 +247,14 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
       invalidate.replyTo().tell(entry(state));
       return Effect().none();
     }
+    writing.add(invalidate.replyTo());
     return Effect()
         .persist(new ValueDropped(Instant.now()))
-        .thenRun((KeyState after) -> invalidate.replyTo().tell(entry(after)));
+        .thenRun(
+            (KeyState after) -> {
+              writing.remove(invalidate.replyTo());
+              invalidate.replyTo().tell(entry(after));
+            });
   }
 
   private Effect<KeyEvent, KeyState> onInspect(KeyState state, Inspect inspect) {
@@ -399,7 +408,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
   }
 
   private boolean idle() {
-    return inFlight == null && waiters.isEmpty();
+    return inFlight == null && waiters.isEmpty() && writing.isEmpty();
   }
 
   private void stopIfRequested() {
@@ -413,7 +422,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
       timers.cancel(TIMEOUT_TIMER);
       inFlight.task.cancel();
     }
-    if (!waiters.isEmpty()) {
+    if (!waiters.isEmpty() || !writing.isEmpty()) {
       KeyReply.Failed failed =
           new KeyReply.Failed(
               Problem.of(
@@ -423,6 +432,8 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
                   null));
       waiters.forEach(waiter -> waiter.replyTo().tell(failed));
       waiters.clear();
+      writing.forEach(replyTo -> replyTo.tell(failed));
+      writing.clear();
     }
   }
 

@@ -133,6 +133,42 @@ class DatabaseTest {
     }
   }
 
+  @Test
+  void aWriteThatFailsIsReportedAndNotApplied() throws Exception {
+    ActorTestKit testKit = TestNodes.start("DatabaseTestWriteFailure", TestNodes.config());
+    String url = EmbeddedPostgresServer.jdbcUrl(Path.of(TestNodes.DATA_DIRECTORY), false, Duration.ofMinutes(1));
+    try (Connection blocker = DriverManager.getConnection(url, "postgres", "")) {
+      Kck kck = Kck.start(testKit.system(), new CountingPrimer("write-failure"));
+      Entry<Object> before = Stages.await(kck.getEntry("write-failure/k"));
+
+      blocker.setAutoCommit(false);
+      try (Statement statement = blocker.createStatement()) {
+        statement.execute("LOCK TABLE event_journal IN EXCLUSIVE MODE");
+      }
+      CompletableFuture<Entry<Object>> put = kck.put("write-failure/k", "lost").toCompletableFuture();
+      // Wait until the journal's INSERT is stuck behind the lock, then cut its connection.
+      testKit.createTestProbe().awaitAssert(() -> {
+        try (Statement statement = blocker.createStatement()) {
+          assertTrue(count(statement, "pg_stat_activity WHERE wait_event_type = 'Lock'"
+              + " AND query ILIKE 'insert into%event_journal%'") > 0);
+        }
+        return null;
+      });
+      try (Statement statement = blocker.createStatement()) {
+        statement.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+            + " AND query ILIKE 'insert into%event_journal%'");
+      }
+      blocker.commit();
+
+      io.kck.KeyUnavailableException failed = Stages.failure(put, io.kck.KeyUnavailableException.class);
+      assertEquals("write-failure/k", failed.key());
+      Entry<Object> after = Stages.await(kck.getEntry("write-failure/k"));
+      assertEquals(before, after, "a put that was not acknowledged left no trace");
+    } finally {
+      testKit.shutdownTestKit();
+    }
+  }
+
   private static String show(Statement statement, String setting) throws Exception {
     try (ResultSet rows = statement.executeQuery("SHOW " + setting)) {
       rows.next();
