@@ -87,6 +87,13 @@ public final class CashRegisterSample {
             euros(entry.value().totalCents()),
             earlier ? "in an earlier run at " + entry.computedAt() + " (read back from PostgreSQL)" : "in this run");
       }
+      out.println("== 4. A bad key fails with a clear error, and starts nothing");
+      for (String bad : List.of("register-sales/seven/2026-11-02", "register-sales/1", "weather/today")) {
+        kck.get(bad).handle((value, error) -> {
+          out.printf("   %-32s -> %s: %s%n", bad, error.getClass().getSimpleName(), error.getMessage());
+          return null;
+        }).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      }
       out.printf("== Imports in this run: %d. %d of %d values came from PostgreSQL without recomputing.%n",
           source.imports(), fromStore, REGISTERS);
       if (fromStore < REGISTERS) {
