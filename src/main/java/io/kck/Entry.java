@@ -3,7 +3,8 @@ package io.kck;
 import java.time.Instant;
 
 /**
- * A key's value with its metadata, as {@link Kck#getEntry} and {@link Kck#put} return it.
+ * A key's value with its metadata, as {@link Kck#getEntry}, {@link Kck#refreshEntry} and {@link
+ * Kck#put} return it.
  *
  * @param key the canonical key
  * @param value the value; shared with every other reader of this version, so treat it as
@@ -11,6 +12,22 @@ import java.time.Instant;
  * @param version the value's version: it goes up by one with every new value of the key, across
  *     restarts and invalidations, so it can serve as an ETag or a "changed since" marker
  * @param computedAt when the value was computed (or put)
+ * @param stale whether the value is older than its primer's freshness policy allows: served while
+ *     a background refresh runs (stale-while-revalidate), or because the refresh failed (then
+ *     {@code lastError} says why)
+ * @param refreshing whether a compute of the key was running when it answered
+ * @param lastError the message of the last failed compute of the key, if one failed since the
+ *     last success; otherwise {@code null}
+ * @param nextAttemptAt when the key computes next without being asked (its periodic refresh, or
+ *     the retry after a failure); {@code null} when nothing is scheduled
  * @param <V> the primer's value type
  */
-public record Entry<V>(String key, V value, long version, Instant computedAt) {}
+public record Entry<V>(
+    String key,
+    V value,
+    long version,
+    Instant computedAt,
+    boolean stale,
+    boolean refreshing,
+    String lastError,
+    Instant nextAttemptAt) {}

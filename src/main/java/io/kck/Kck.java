@@ -1,14 +1,18 @@
 package io.kck;
 
+import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.Props;
+import akka.actor.typed.javadsl.AskPattern;
 import akka.cluster.sharding.typed.ClusterShardingSettings;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityRef;
 import akka.cluster.typed.Cluster;
+import akka.cluster.typed.ClusterSingleton;
 import akka.cluster.typed.Join;
+import akka.cluster.typed.SingletonActor;
 import akka.pattern.AskTimeoutException;
 import akka.persistence.jdbc.testkit.javadsl.SchemaUtils;
 import akka.serialization.jackson.JacksonObjectMapperProvider;
@@ -22,6 +26,7 @@ import io.kck.entity.KeyReply;
 import io.kck.entity.KeyRuntime;
 import io.kck.entity.OverflowResponder;
 import io.kck.entity.Problem;
+import io.kck.entity.WarmKeys;
 import io.kck.persistence.StoredValue;
 import io.kck.persistence.ValueCodec;
 import io.kck.primer.Key;
@@ -125,12 +130,16 @@ public final class Kck {
     }
 
     ComputeExecutor executor = ComputeExecutor.fromConfig(config.getConfig("kck.compute"));
+    ActorRef<WarmKeys.Command> warmKeys =
+        ClusterSingleton.get(system)
+            .init(SingletonActor.of(WarmKeys.create(settings.wakeInterval()), "kck-warm-keys"));
     KeyRuntime runtime =
         new KeyRuntime(
             registry,
             JacksonObjectMapperProvider.get(system).getOrCreate("kck-values", Optional.empty()),
             executor,
-            settings);
+            settings,
+            warmKeys);
     Kck kck = new Kck(system, registry, runtime, requestTimeout);
     if (started.putIfAbsent(system, kck) != null) {
       executor.close();
@@ -147,6 +156,11 @@ public final class Kck {
             .withStopMessage(KeyCommand.Passivate.INSTANCE)
             .withEntityProps(DispatcherSelector.fromConfig("kck.entity-dispatcher"))
             .withSettings(ClusterShardingSettings.fromConfig(config.getConfig("kck.sharding"))));
+    for (Primer<?> primer : registry.primers()) {
+      for (Key<?> warm : primer.warmKeys()) {
+        warmKeys.tell(new WarmKeys.Add(warm.text(), null));
+      }
+    }
     log.info("KCK started on {} with primers {}", system.name(), registry.primers());
     return kck;
   }
@@ -284,6 +298,70 @@ public final class Kck {
   }
 
   /**
+   * Keeps {@code key} warm from now on, across passivation and restarts: it is computed now if it
+   * has no value, and (with a periodic primer) refreshed by its timer whether or not anybody asks.
+   * Completes once the key is recorded in the warm set (persisted). Idempotent.
+   */
+  public CompletionStage<Void> keepWarm(Key<?> key) {
+    return askWarmKeys(key, replyTo -> new WarmKeys.Add(key.text(), replyTo));
+  }
+
+  /** See {@link #keepWarm(Key)}. */
+  public CompletionStage<Void> keepWarm(String key) {
+    return withKey(key, this::keepWarm);
+  }
+
+  /**
+   * Stops keeping {@code key} warm: it stays as it is, but once idle it passivates and its timer
+   * stops with it. Keys of periodic primers join the warm set again when they get a new value.
+   */
+  public CompletionStage<Void> stopKeepingWarm(Key<?> key) {
+    return askWarmKeys(key, replyTo -> new WarmKeys.Remove(key.text(), replyTo));
+  }
+
+  /** See {@link #stopKeepingWarm(Key)}. */
+  public CompletionStage<Void> stopKeepingWarm(String key) {
+    return withKey(key, this::stopKeepingWarm);
+  }
+
+  /** The canonical keys kept warm now. */
+  public CompletionStage<java.util.Set<String>> warmKeys() {
+    KckFuture<java.util.Set<String>> result = new KckFuture<>(callbackExecutor);
+    AskPattern.<WarmKeys.Command, java.util.Set<String>>ask(
+            runtime.warmKeys(), WarmKeys.GetKeys::new, requestTimeout, system.scheduler())
+        .whenCompleteAsync(
+            (keys, error) -> {
+              if (error != null) {
+                result.completeExceptionally(error);
+              } else {
+                result.complete(keys);
+              }
+            },
+            Runnable::run);
+    return result;
+  }
+
+  private CompletionStage<Void> askWarmKeys(
+      Key<?> key, Function<ActorRef<akka.Done>, WarmKeys.Command> request) {
+    if (registered(key) == null) {
+      return failed(new UnknownPrimerException(key.text(), key.primer().name()));
+    }
+    KckFuture<Void> result = new KckFuture<>(callbackExecutor);
+    AskPattern.<WarmKeys.Command, akka.Done>ask(
+            runtime.warmKeys(), request::apply, requestTimeout, system.scheduler())
+        .whenCompleteAsync(
+            (done, error) -> {
+              if (error != null) {
+                result.completeExceptionally(translate(key, error));
+              } else {
+                result.complete(null);
+              }
+            },
+            Runnable::run);
+    return result;
+  }
+
+  /**
    * Parses key text into its canonical typed key.
    *
    * @throws InvalidKeyException (or a subclass) naming the key and what is wrong with it
@@ -318,7 +396,7 @@ public final class Kck {
 
   private <T> CompletionStage<T> ask(
       Key<?> key,
-      Function<akka.actor.typed.ActorRef<KeyReply>, KeyCommand> request,
+      Function<ActorRef<KeyReply>, KeyCommand> request,
       Function<EntryData, T> onOk) {
     if (registered(key) == null) {
       return failed(new UnknownPrimerException(key.text(), key.primer().name()));
@@ -351,7 +429,8 @@ public final class Kck {
   @SuppressWarnings("unchecked")
   private <V> Entry<V> toEntry(Key<V> key, EntryData data) {
     V value = data.value() == null ? null : (V) data.value().value(runtime.codec(key.primer()));
-    return new Entry<>(data.key(), value, data.version(), data.computedAt());
+    return new Entry<>(data.key(), value, data.version(), data.computedAt(), data.stale(),
+        data.refreshing(), data.lastError(), data.nextAttemptAt());
   }
 
   private Primer<?> registered(Key<?> key) {

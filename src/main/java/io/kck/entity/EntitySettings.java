@@ -1,6 +1,7 @@
 package io.kck.entity;
 
 import com.typesafe.config.Config;
+import io.kck.primer.Freshness;
 import io.kck.primer.Primer;
 import java.time.Duration;
 
@@ -18,11 +19,17 @@ public record EntitySettings(
     int snapshotEvery,
     int keepSnapshots,
     int stashCapacity,
+    Duration staleIfError,
+    Duration wakeInterval,
     Config primerOverrides) {
 
   public EntitySettings {
     requirePositive("kck.compute.timeout", computeTimeout);
     requirePositive("kck.compute.backoff-min", backoffMin);
+    requirePositive("kck.freshness.wake-interval", wakeInterval);
+    if (staleIfError.isNegative()) {
+      throw new IllegalArgumentException("kck.freshness.stale-if-error must not be negative");
+    }
     if (backoffMax.compareTo(backoffMin) < 0) {
       throw new IllegalArgumentException("kck.compute.backoff-max must not be below backoff-min");
     }
@@ -45,6 +52,8 @@ public record EntitySettings(
         kck.getInt("entity.snapshot-every"),
         kck.getInt("entity.keep-snapshots"),
         kck.getInt("entity.stash-capacity"),
+        kck.getDuration("freshness.stale-if-error"),
+        kck.getDuration("freshness.wake-interval"),
         kck.getConfig("primers"));
   }
 
@@ -55,6 +64,24 @@ public record EntitySettings(
       return primerOverrides.getDuration(path);
     }
     return primer.computeTimeout().orElse(computeTimeout);
+  }
+
+  /** HOCON's {@code kck.primers."<name>".freshness}, else the primer's own policy. */
+  public Freshness freshness(Primer<?> primer) {
+    String path = "\"" + primer.name() + "\".freshness";
+    if (primerOverrides.hasPath(path)) {
+      return Freshness.fromConfig("kck.primers." + path, primerOverrides.getConfig(path));
+    }
+    return primer.freshness();
+  }
+
+  /**
+   * How old a value may be and still be served when the compute meant to replace it failed:
+   * {@code kck.primers."<name>".stale-if-error}, else {@code kck.freshness.stale-if-error}.
+   */
+  public Duration staleIfError(Primer<?> primer) {
+    String path = "\"" + primer.name() + "\".stale-if-error";
+    return primerOverrides.hasPath(path) ? primerOverrides.getDuration(path) : staleIfError;
   }
 
   /** The wait after {@code consecutiveFailures} failed computes in a row (1 or more). */

@@ -11,6 +11,20 @@ import java.time.Instant;
  * @param value the value, or {@code null} after an invalidation
  * @param version the value's version (0 when the key never had one)
  * @param computedAt when the value was computed or put
+ * @param stale whether the value is past its freshness policy (served while a refresh runs, or
+ *     because the refresh failed: see {@code lastError})
+ * @param refreshing whether a compute of the key is running now
+ * @param lastError the message of the last failed compute, if it failed since the last success
+ * @param nextAttemptAt when the key computes next on its own: its periodic refresh, or the end of
+ *     the backoff after a failure; {@code null} when nothing is scheduled
  */
-public record EntryData(String key, StoredValue value, long version, Instant computedAt)
+public record EntryData(
+    String key,
+    StoredValue value,
+    long version,
+    Instant computedAt,
+    boolean stale,
+    boolean refreshing,
+    String lastError,
+    Instant nextAttemptAt)
     implements KckSerializable {}

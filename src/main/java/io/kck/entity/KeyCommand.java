@@ -43,6 +43,22 @@ public sealed interface KeyCommand {
   }
 
   /**
+   * Keeps the key warm: a key without a value computes one; a key of a periodic primer has
+   * re-armed its refresh timer by the time it handles this. Sent by the warm-key registry, no reply.
+   */
+  enum Wake implements KeyCommand, KckSerializable {
+    INSTANCE
+  }
+
+  /** A max-age policy's soft or hard age was reached by the value of {@code version}. A timer. */
+  record AgeReached(boolean hard, long version) implements KeyCommand, NoSerializationVerificationNeeded {}
+
+  /** The periodic refresh timer fired. */
+  enum RefreshDue implements KeyCommand, NoSerializationVerificationNeeded {
+    INSTANCE
+  }
+
+  /**
    * Sharding's request to stop an idle key (passivation). The key stops at once when idle, or as
    * soon as its running compute has answered its waiters; sharding buffers what arrives meanwhile
    * and hands it to the key's next incarnation.

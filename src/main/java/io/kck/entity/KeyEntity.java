@@ -8,6 +8,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
 import akka.persistence.typed.PersistenceId;
+import akka.persistence.typed.RecoveryCompleted;
 import akka.persistence.typed.javadsl.CommandHandler;
 import akka.persistence.typed.javadsl.Effect;
 import akka.persistence.typed.javadsl.EventHandler;
@@ -15,6 +16,7 @@ import akka.persistence.typed.javadsl.EventSourcedBehavior;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
 import io.kck.KckException;
+import io.kck.entity.KeyCommand.AgeReached;
 import io.kck.entity.KeyCommand.BackoffOver;
 import io.kck.entity.KeyCommand.ComputeDone;
 import io.kck.entity.KeyCommand.ComputeTimedOut;
@@ -24,11 +26,14 @@ import io.kck.entity.KeyCommand.Invalidate;
 import io.kck.entity.KeyCommand.Passivate;
 import io.kck.entity.KeyCommand.Put;
 import io.kck.entity.KeyCommand.Refresh;
+import io.kck.entity.KeyCommand.RefreshDue;
+import io.kck.entity.KeyCommand.Wake;
 import io.kck.entity.KeyEvent.Origin;
 import io.kck.entity.KeyEvent.ValueDropped;
 import io.kck.entity.KeyEvent.ValueStored;
 import io.kck.persistence.StoredValue;
 import io.kck.persistence.ValueCodec;
+import io.kck.primer.Freshness;
 import io.kck.primer.Key;
 import io.kck.primer.Primer;
 import java.time.Duration;
@@ -37,6 +42,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The actor of one key: a Cluster Sharding entity whose id is the key's canonical text, event
@@ -64,6 +70,9 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
 
   private static final String TIMEOUT_TIMER = "compute-timeout";
   private static final String BACKOFF_TIMER = "backoff";
+  private static final String REFRESH_TIMER = "refresh";
+  private static final String SOFT_AGE_TIMER = "soft-age";
+  private static final String HARD_AGE_TIMER = "hard-age";
 
   private final Key<?> key;
   private final Primer<Object> primer;
@@ -72,6 +81,8 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
   private final ActorContext<KeyCommand> context;
   private final TimerScheduler<KeyCommand> timers;
   private final Duration computeTimeout;
+  private final Freshness freshness;
+  private final Duration staleIfError;
 
   // Transient: what is running and who waits. A new incarnation starts with none of it.
   private long nextAttempt = 1;
@@ -83,6 +94,11 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
   private Problem lastFailure;
   private Instant retryAt;
   private boolean stopWhenIdle;
+  // Freshness: when the periodic timer fires next, and how far a max-age value has aged.
+  private Instant nextRefreshAt;
+  private boolean softAgeReached;
+  private boolean hardAgeReached;
+  private boolean registeredWarm;
 
   private KeyState entryState;
   private KeyReply.Ok entryReply;
@@ -99,8 +115,11 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
     }
   }
 
-  /** A caller waiting for the first attempt numbered {@code minAttempt} or later. */
-  private record Waiter(ActorRef<KeyReply> replyTo, long minAttempt) {}
+  /**
+   * A caller waiting for the first attempt numbered {@code minAttempt} or later. A get accepts the
+   * last good value (stale-if-error) when that attempt fails; a refresh does not.
+   */
+  private record Waiter(ActorRef<KeyReply> replyTo, long minAttempt, boolean acceptsStale) {}
 
   /**
    * The behavior of the key {@code keyText}. A text that does not parse as a canonical key of a
@@ -137,6 +156,8 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
     this.context = context;
     this.timers = timers;
     this.computeTimeout = runtime.settings().computeTimeout(primer);
+    this.freshness = runtime.settings().freshness(primer);
+    this.staleIfError = runtime.settings().staleIfError(primer);
   }
 
   @Override
@@ -173,7 +194,10 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
 
   @Override
   public SignalHandler<KeyState> signalHandler() {
-    return newSignalHandlerBuilder().onSignal(PostStop.instance(), state -> onStop()).build();
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), this::onRecovered)
+        .onSignal(PostStop.instance(), state -> onStop())
+        .build();
   }
 
   @Override
@@ -188,28 +212,69 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
         .onCommand(ComputeDone.class, this::onComputeDone)
         .onCommand(ComputeTimedOut.class, this::onComputeTimedOut)
         .onCommand(BackoffOver.class, (state, command) -> onBackoffOver())
+        .onCommand(Wake.class, (state, command) -> onWake(state))
+        .onCommand(RefreshDue.class, (state, command) -> onRefreshDue(state))
+        .onCommand(AgeReached.class, this::onAgeReached)
         .onCommand(Passivate.class, (state, command) -> onPassivate())
         .build();
   }
 
   private Effect<KeyEvent, KeyState> onGet(KeyState state, Get get) {
-    if (state.hasValue()) {
-      get.replyTo().tell(entry(state));
+    if (!state.hasValue()) {
+      if (retryAt != null) {
+        get.replyTo().tell(new KeyReply.Failed(backingOff()));
+      } else {
+        waiters.add(new Waiter(get.replyTo(), currentOrNextAttempt(), true));
+        startComputeIfNeeded(state);
+      }
       return Effect().none();
     }
-    if (retryAt != null) {
-      get.replyTo().tell(new KeyReply.Failed(backingOff()));
-      return Effect().none();
+    if (freshness instanceof Freshness.AlwaysFresh) {
+      // A compute that starts after this get: nextAttempt has not started yet.
+      awaitNewValue(state, get.replyTo(), nextAttempt);
+    } else if (hardAgeReached) {
+      awaitNewValue(state, get.replyTo(), currentOrNextAttempt());
+    } else if (softAgeReached) {
+      get.replyTo().tell(entry(state, true));
+      if (inFlight == null && retryAt == null) {
+        startCompute(state); // stale-while-revalidate: one background refresh
+      }
+    } else if (lastFailure != null) {
+      // The refresh meant to replace this value failed: stale-if-error, up to its limit.
+      get.replyTo().tell(staleOrFailure(state, lastFailure));
+    } else {
+      get.replyTo().tell(entry(state, false));
     }
-    boolean joinRunning = inFlight != null && !inFlight.superseded;
-    waiters.add(new Waiter(get.replyTo(), joinRunning ? inFlight.attempt : nextAttempt));
-    startComputeIfNeeded(state);
     return Effect().none();
+  }
+
+  /** A get that needs a newer value than the key has: wait for it, unless the key backs off. */
+  private void awaitNewValue(KeyState state, ActorRef<KeyReply> replyTo, long minAttempt) {
+    if (retryAt != null) {
+      replyTo.tell(staleOrFailure(state, backingOff()));
+      return;
+    }
+    waiters.add(new Waiter(replyTo, minAttempt, true));
+    startComputeIfNeeded(state);
+  }
+
+  /** The attempt a get joins: the running one, unless a put or invalidation made it moot. */
+  private long currentOrNextAttempt() {
+    return inFlight != null && !inFlight.superseded ? inFlight.attempt : nextAttempt;
+  }
+
+  /** The last good value while it is young enough for stale-if-error; otherwise the failure. */
+  private KeyReply staleOrFailure(KeyState state, Problem problem) {
+    if (state.hasValue()
+        && Duration.between(state.computedAt(), Instant.now()).compareTo(staleIfError) <= 0) {
+      return entry(state, true);
+    }
+    return new KeyReply.Failed(problem);
   }
 
   private Effect<KeyEvent, KeyState> onRefresh(KeyState state, Refresh refresh) {
     // nextAttempt has not started yet, whether or not a compute runs: it starts after this arrived.
-    waiters.add(new Waiter(refresh.replyTo(), nextAttempt));
+    waiters.add(new Waiter(refresh.replyTo(), nextAttempt, false));
     startComputeIfNeeded(state);
     return Effect().none();
   }
@@ -225,7 +290,8 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
         .thenRun(
             (KeyState after) -> {
               clearBackoff();
-              KeyReply.Ok reply = entry(after);
+              onNewValue(after);
+              KeyReply.Ok reply = entry(after, false);
               writing.remove(put.replyTo());
               put.replyTo().tell(reply);
               // The put's value is newer than anything these callers asked for.
@@ -241,10 +307,11 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
       // The running compute may have read data the invalidation declares outdated: its waiters
       // get the next one instead.
       inFlight.superseded = true;
-      waiters.replaceAll(waiter -> new Waiter(waiter.replyTo(), Math.max(waiter.minAttempt(), nextAttempt)));
+      waiters.replaceAll(
+          waiter -> new Waiter(waiter.replyTo(), Math.max(waiter.minAttempt(), nextAttempt), waiter.acceptsStale()));
     }
     if (!state.hasValue()) {
-      invalidate.replyTo().tell(entry(state));
+      invalidate.replyTo().tell(entry(state, false));
       return Effect().none();
     }
     writing.add(invalidate.replyTo());
@@ -253,7 +320,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
         .thenRun(
             (KeyState after) -> {
               writing.remove(invalidate.replyTo());
-              invalidate.replyTo().tell(entry(after));
+              invalidate.replyTo().tell(entry(after, false));
             });
   }
 
@@ -288,7 +355,8 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
         .thenRun(
             (KeyState after) -> {
               clearBackoff();
-              answer(finished.attempt, entry(after));
+              onNewValue(after);
+              answer(finished.attempt, entry(after, false));
               startComputeIfNeeded(after);
               stopIfRequested();
             });
@@ -322,6 +390,73 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
     return Effect().none();
   }
 
+  private void onRecovered(KeyState state) {
+    if (state.hasValue()) {
+      armFreshnessTimers(state);
+    }
+  }
+
+  private Effect<KeyEvent, KeyState> onWake(KeyState state) {
+    if (!state.hasValue() && inFlight == null && retryAt == null) {
+      startCompute(state);
+    }
+    return Effect().none();
+  }
+
+  private Effect<KeyEvent, KeyState> onRefreshDue(KeyState state) {
+    nextRefreshAt = null;
+    if (inFlight == null) {
+      startCompute(state); // its completion arms the next refresh
+    }
+    return Effect().none();
+  }
+
+  private Effect<KeyEvent, KeyState> onAgeReached(KeyState state, AgeReached reached) {
+    if (reached.version() == state.version()) {
+      softAgeReached = true;
+      hardAgeReached |= reached.hard();
+    }
+    return Effect().none();
+  }
+
+  /** After every new value (computed or put): restart the freshness clock, join the warm set. */
+  private void onNewValue(KeyState state) {
+    armFreshnessTimers(state);
+    if (freshness instanceof Freshness.Periodic && !registeredWarm) {
+      runtime.warmKeys().tell(new WarmKeys.Add(key.text(), null));
+      registeredWarm = true;
+    }
+  }
+
+  /**
+   * Arms the timers of the key's policy, measured from when its value was computed: after a
+   * restart a periodic key refreshes when its interval since the last compute is over, not a whole
+   * interval later. The timers, not the wall clock, decide, so tests can drive them.
+   */
+  private void armFreshnessTimers(KeyState state) {
+    Duration age = Duration.between(state.computedAt(), Instant.now());
+    if (freshness instanceof Freshness.Periodic periodic) {
+      long jitterMillis = periodic.jitter().toMillis();
+      Duration due =
+          periodic.interval().plusMillis(
+              jitterMillis == 0 ? 0 : ThreadLocalRandom.current().nextLong(jitterMillis + 1));
+      Duration delay = positive(due.minus(age));
+      timers.startSingleTimer(REFRESH_TIMER, RefreshDue.INSTANCE, delay);
+      nextRefreshAt = Instant.now().plus(delay);
+    } else if (freshness instanceof Freshness.MaxAge maxAge) {
+      softAgeReached = false;
+      hardAgeReached = false;
+      timers.startSingleTimer(
+          SOFT_AGE_TIMER, new AgeReached(false, state.version()), positive(maxAge.softAge().minus(age)));
+      timers.startSingleTimer(
+          HARD_AGE_TIMER, new AgeReached(true, state.version()), positive(maxAge.hardAge().minus(age)));
+    }
+  }
+
+  private static Duration positive(Duration delay) {
+    return delay.isNegative() ? Duration.ZERO : delay;
+  }
+
   private Effect<KeyEvent, KeyState> onPassivate() {
     if (idle()) {
       return Effect().stop();
@@ -339,7 +474,20 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
     context.getLog().warn(
         "{} (failure {} in a row; next attempt not before {})",
         problem.message(), consecutiveFailures, backoff);
-    answer(attempt, new KeyReply.Failed(problem));
+    KeyReply.Failed failed = new KeyReply.Failed(problem);
+    KeyReply stale = staleOrFailure(state, problem);
+    for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
+      Waiter waiter = it.next();
+      if (waiter.minAttempt() <= attempt) {
+        waiter.replyTo().tell(waiter.acceptsStale() ? stale : failed);
+        it.remove();
+      }
+    }
+    if (freshness instanceof Freshness.Periodic) {
+      // Retry when the backoff ends rather than a whole interval later.
+      timers.startSingleTimer(REFRESH_TIMER, RefreshDue.INSTANCE, backoff);
+      nextRefreshAt = retryAt;
+    }
     // Refreshes that arrived during the failed attempt asked for a later one; they get it now.
     startComputeIfNeeded(state);
     stopIfRequested();
@@ -361,9 +509,13 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
   }
 
   private void startComputeIfNeeded(KeyState state) {
-    if (inFlight != null || waiters.isEmpty()) {
-      return;
+    if (inFlight == null && !waiters.isEmpty()) {
+      startCompute(state);
     }
+  }
+
+  /** Starts the next attempt; nothing may be running. */
+  private void startCompute(KeyState state) {
     long attempt = nextAttempt++;
     ActorRef<KeyCommand> self = context.getSelf();
     StoredValue previous = state.value();
@@ -437,11 +589,24 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
     }
   }
 
-  /** The reply for the current state, built once per state: the hot path allocates nothing. */
-  private KeyReply.Ok entry(KeyState state) {
+  /**
+   * The reply for the current state. The common one (fresh, nothing running, nothing scheduled) is
+   * built once per state, so the hot path allocates nothing.
+   */
+  private KeyReply.Ok entry(KeyState state, boolean stale) {
+    boolean refreshing = inFlight != null;
+    String error = lastFailure == null ? null : lastFailure.message();
+    Instant next = retryAt != null ? retryAt : nextRefreshAt;
+    if (stale || refreshing || error != null || next != null) {
+      return new KeyReply.Ok(
+          new EntryData(key.text(), state.value(), state.version(), state.computedAt(),
+              stale, refreshing, error, next));
+    }
     if (state != entryState) {
       entryReply =
-          new KeyReply.Ok(new EntryData(key.text(), state.value(), state.version(), state.computedAt()));
+          new KeyReply.Ok(
+              new EntryData(key.text(), state.value(), state.version(), state.computedAt(),
+                  false, false, null, null));
       entryState = state;
     }
     return entryReply;
@@ -459,6 +624,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
         .onMessage(Refresh.class, refresh -> reply(refresh.replyTo(), failed))
         .onMessage(Put.class, put -> reply(put.replyTo(), failed))
         .onMessage(Invalidate.class, invalidate -> reply(invalidate.replyTo(), failed))
+        .onMessageEquals(Wake.INSTANCE, Behaviors::same)
         .onMessageEquals(Passivate.INSTANCE, Behaviors::stopped)
         .build();
   }

@@ -1,5 +1,6 @@
 package io.kck.entity;
 
+import akka.actor.typed.ActorRef;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kck.persistence.ValueCodec;
 import io.kck.primer.Primer;
@@ -16,10 +17,16 @@ public final class KeyRuntime {
   private final Map<String, ValueCodec> codecs;
   private final ComputeExecutor executor;
   private final EntitySettings settings;
+  private final ActorRef<WarmKeys.Command> warmKeys;
 
   public KeyRuntime(
-      PrimerRegistry primers, ObjectMapper values, ComputeExecutor executor, EntitySettings settings) {
+      PrimerRegistry primers,
+      ObjectMapper values,
+      ComputeExecutor executor,
+      EntitySettings settings,
+      ActorRef<WarmKeys.Command> warmKeys) {
     this.primers = primers;
+    this.warmKeys = warmKeys;
     this.executor = executor;
     this.settings = settings;
     Map<String, ValueCodec> byName = new HashMap<>();
@@ -43,5 +50,10 @@ public final class KeyRuntime {
 
   public EntitySettings settings() {
     return settings;
+  }
+
+  /** The warm-key registry (a cluster singleton proxy). */
+  public ActorRef<WarmKeys.Command> warmKeys() {
+    return warmKeys;
   }
 }

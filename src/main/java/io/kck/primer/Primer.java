@@ -102,6 +102,23 @@ public abstract class Primer<V> {
     return Optional.empty();
   }
 
+  /**
+   * How this primer's values stay fresh; {@link Freshness#neverExpires()} unless overridden.
+   * {@code kck.primers."<name>".freshness} in HOCON takes precedence.
+   */
+  public Freshness freshness() {
+    return Freshness.neverExpires();
+  }
+
+  /**
+   * Keys of this primer to keep warm from start-up, before anyone asks: computed when KCK starts
+   * and, with a {@link Freshness.Periodic} policy, refreshed by their timers from then on, across
+   * passivation and restarts. Empty by default; {@link io.kck.Kck#keepWarm} adds keys at run time.
+   */
+  public List<Key<V>> warmKeys() {
+    return List.of();
+  }
+
   public final String name() {
     return name;
   }

@@ -87,6 +87,22 @@ public final class TestNodes {
     testKit.shutdownTestKit();
   }
 
+  /**
+   * On manual time the cluster and sharding start on timers too: moves the clock on until {@code
+   * key} answers, and returns its answer.
+   */
+  public static Object warmUp(ActorTestKit testKit, ManualTime clock, io.kck.Kck kck, String key) {
+    java.util.concurrent.CompletableFuture<Object> first = kck.get(key).toCompletableFuture();
+    testKit.createTestProbe().awaitAssert(java.time.Duration.ofSeconds(60), () -> {
+      clock.timePasses(java.time.Duration.ofMillis(500));
+      if (!first.isDone()) {
+        throw new AssertionError(key + " has not answered yet");
+      }
+      return null;
+    });
+    return Stages.await(first);
+  }
+
   public static ActorTestKit start(String name, Config config) {
     return ActorTestKit.create(name, config);
   }

@@ -1,0 +1,178 @@
+package io.kck.entity;
+
+import akka.Done;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.persistence.typed.PersistenceId;
+import akka.persistence.typed.RecoveryCompleted;
+import akka.persistence.typed.javadsl.CommandHandler;
+import akka.persistence.typed.javadsl.Effect;
+import akka.persistence.typed.javadsl.EventHandler;
+import akka.persistence.typed.javadsl.EventSourcedBehavior;
+import akka.persistence.typed.javadsl.RetentionCriteria;
+import akka.persistence.typed.javadsl.SignalHandler;
+import io.kck.persistence.KckSerializable;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * The keys that must stay warm, as a cluster singleton persisted in KCK's journal: the warm keys
+ * of primers and of {@code Kck.keepWarm}, and every key of a periodic primer once it has a value.
+ *
+ * <p>Why a registry: a key's refresh timer lives in its actor, and dies when the actor stops
+ * (passivation, restart, rebalance). Akka's remember-entities would restart such actors, but it
+ * switches off passivation for the whole entity type, so memory would grow with every key ever
+ * used. Instead this singleton wakes its keys through sharding once when it starts (after a
+ * restart, or on another node after a crash) and then every {@code kck.freshness.wake-interval};
+ * each wake is a message through sharding, so a warm key never looks idle, and a key that starts
+ * re-arms its timer from its persisted computed-at time. The cost: one small message per warm key
+ * per interval, and the set of warm keys in one actor's memory.
+ */
+public final class WarmKeys
+    extends EventSourcedBehavior<WarmKeys.Command, WarmKeys.Event, WarmKeys.State> {
+
+  public sealed interface Command {}
+
+  /** Keep {@code key} warm; {@code replyTo} (may be null) hears once it is recorded. */
+  public record Add(String key, ActorRef<Done> replyTo) implements Command, KckSerializable {}
+
+  /** Stop waking {@code key}; it passivates when idle, and its timer with it. */
+  public record Remove(String key, ActorRef<Done> replyTo) implements Command, KckSerializable {}
+
+  /** Answers the keys kept warm. */
+  public record GetKeys(ActorRef<Set<String>> replyTo) implements Command, KckSerializable {}
+
+  enum WakeAll implements Command {
+    INSTANCE
+  }
+
+  public sealed interface Event extends KckSerializable {}
+
+  public record Added(String key) implements Event {}
+
+  public record Removed(String key) implements Event {}
+
+  /** Mutable on purpose: copying a set of many keys for every addition would cost O(n). */
+  public record State(Set<String> keys) implements KckSerializable {}
+
+  private final ClusterSharding sharding;
+  private final Duration wakeInterval;
+  private final akka.actor.typed.javadsl.TimerScheduler<Command> timers;
+
+  public static Behavior<Command> create(Duration wakeInterval) {
+    return Behaviors.setup(
+        context ->
+            Behaviors.withTimers(
+                timers -> new WarmKeys(ClusterSharding.get(context.getSystem()), wakeInterval, timers)));
+  }
+
+  private WarmKeys(
+      ClusterSharding sharding, Duration wakeInterval, akka.actor.typed.javadsl.TimerScheduler<Command> timers) {
+    super(PersistenceId.ofUniqueId("kck-warm-keys"));
+    this.sharding = sharding;
+    this.wakeInterval = wakeInterval;
+    this.timers = timers;
+  }
+
+  @Override
+  public State emptyState() {
+    return new State(new HashSet<>());
+  }
+
+  @Override
+  public String journalPluginId() {
+    return "kck.journal";
+  }
+
+  @Override
+  public String snapshotPluginId() {
+    return "kck.snapshot-store";
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(1000, 2).withDeleteEventsOnSnapshot();
+  }
+
+  @Override
+  public SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(
+            RecoveryCompleted.instance(),
+            state -> {
+              wakeAll(state);
+              timers.startTimerWithFixedDelay(WakeAll.INSTANCE, wakeInterval);
+            })
+        .build();
+  }
+
+  @Override
+  public CommandHandler<Command, Event, State> commandHandler() {
+    return newCommandHandlerBuilder()
+        .forAnyState()
+        .onCommand(
+            Add.class,
+            (state, add) -> {
+              wake(add.key());
+              if (state.keys().contains(add.key())) {
+                reply(add.replyTo());
+                return Effect().none();
+              }
+              return Effect().persist(new Added(add.key())).thenRun(after -> reply(add.replyTo()));
+            })
+        .onCommand(
+            Remove.class,
+            (state, remove) -> {
+              if (!state.keys().contains(remove.key())) {
+                reply(remove.replyTo());
+                return Effect().none();
+              }
+              return Effect().persist(new Removed(remove.key())).thenRun(after -> reply(remove.replyTo()));
+            })
+        .onCommand(
+            GetKeys.class,
+            (state, list) -> {
+              list.replyTo().tell(Set.copyOf(state.keys()));
+              return Effect().none();
+            })
+        .onCommand(
+            WakeAll.class,
+            (state, tick) -> {
+              wakeAll(state);
+              return Effect().none();
+            })
+        .build();
+  }
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return newEventHandlerBuilder()
+        .forAnyState()
+        .onEvent(Added.class, (state, added) -> {
+          state.keys().add(added.key());
+          return state;
+        })
+        .onEvent(Removed.class, (state, removed) -> {
+          state.keys().remove(removed.key());
+          return state;
+        })
+        .build();
+  }
+
+  private void wakeAll(State state) {
+    state.keys().forEach(this::wake);
+  }
+
+  private void wake(String key) {
+    sharding.entityRefFor(KeyEntity.TYPE_KEY, key).tell(KeyCommand.Wake.INSTANCE);
+  }
+
+  private static void reply(ActorRef<Done> replyTo) {
+    if (replyTo != null) {
+      replyTo.tell(Done.getInstance());
+    }
+  }
+}

@@ -1,0 +1,116 @@
+package io.kck.primer;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a primer's values stay fresh. A primer declares it by overriding {@link Primer#freshness()};
+ * HOCON overrides it by primer name under {@code kck.primers."<name>".freshness} (see {@code
+ * reference.conf}).
+ *
+ * <ul>
+ *   <li>{@link NeverExpires} (the default): computed once, kept until refreshed, invalidated or
+ *       put.
+ *   <li>{@link Periodic}: recomputed every interval by the key's own timer, whether or not anybody
+ *       asks; keys that have a value keep refreshing after passivation and restarts.
+ *   <li>{@link MaxAge}: past {@code softAge} a get returns the current value at once and starts one
+ *       background refresh (stale-while-revalidate); past {@code hardAge} a get waits for the new
+ *       value.
+ *   <li>{@link AlwaysFresh}: every get is answered with a value whose compute started after the
+ *       get arrived; gets that arrive together share one compute.
+ * </ul>
+ *
+ * Immutable.
+ */
+public sealed interface Freshness {
+
+  static Freshness neverExpires() {
+    return NeverExpires.INSTANCE;
+  }
+
+  /** Recompute every {@code interval}. */
+  static Freshness periodic(Duration interval) {
+    return new Periodic(interval, Duration.ZERO);
+  }
+
+  /**
+   * Recompute every {@code interval} plus a random delay up to {@code jitter}, drawn anew each
+   * time, so that many keys of one primer do not all fire at once.
+   */
+  static Freshness periodic(Duration interval, Duration jitter) {
+    return new Periodic(interval, jitter);
+  }
+
+  /** Serve values up to {@code softAge} as fresh; stale ones up to {@code hardAge} while refreshing. */
+  static Freshness maxAge(Duration softAge, Duration hardAge) {
+    return new MaxAge(softAge, hardAge);
+  }
+
+  static Freshness alwaysFresh() {
+    return AlwaysFresh.INSTANCE;
+  }
+
+  /** The default policy. */
+  enum NeverExpires implements Freshness {
+    INSTANCE
+  }
+
+  /** Every get waits for a compute that started after it arrived. */
+  enum AlwaysFresh implements Freshness {
+    INSTANCE
+  }
+
+  record Periodic(Duration interval, Duration jitter) implements Freshness {
+    public Periodic {
+      requirePositive("interval", interval);
+      Objects.requireNonNull(jitter, "jitter");
+      if (jitter.isNegative()) {
+        throw new IllegalArgumentException("Periodic freshness needs a jitter >= 0, got " + jitter);
+      }
+    }
+  }
+
+  record MaxAge(Duration softAge, Duration hardAge) implements Freshness {
+    public MaxAge {
+      requirePositive("soft age", softAge);
+      requirePositive("hard age", hardAge);
+      if (hardAge.compareTo(softAge) < 0) {
+        throw new IllegalArgumentException(
+            "Max-age freshness needs hard age >= soft age, got soft " + softAge + ", hard " + hardAge);
+      }
+    }
+  }
+
+  /**
+   * Reads a policy from HOCON: {@code policy = never-expires | periodic | max-age | always-fresh},
+   * with {@code interval} and optional {@code jitter} for periodic, {@code soft-age} and {@code
+   * hard-age} for max-age.
+   *
+   * @throws IllegalArgumentException naming {@code path} when the policy is unknown or incomplete
+   */
+  public static Freshness fromConfig(String path, Config config) {
+    try {
+      String policy = config.getString("policy");
+      return switch (policy) {
+        case "never-expires" -> neverExpires();
+        case "always-fresh" -> alwaysFresh();
+        case "periodic" -> periodic(
+            config.getDuration("interval"),
+            config.hasPath("jitter") ? config.getDuration("jitter") : Duration.ZERO);
+        case "max-age" -> maxAge(config.getDuration("soft-age"), config.getDuration("hard-age"));
+        default -> throw new IllegalArgumentException(
+            "unknown policy '" + policy + "' (never-expires, periodic, max-age, always-fresh)");
+      };
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("Invalid freshness at " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void requirePositive(String what, Duration value) {
+    Objects.requireNonNull(value, what);
+    if (value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException("Freshness needs a positive " + what + ", got " + value);
+    }
+  }
+}
