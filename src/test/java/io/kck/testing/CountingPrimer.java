@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A primer whose value is a text made from its parameters and a compute count, so a test sees
  * both what was computed and how often. Its behaviour per compute is set by the test.
  */
-public final class CountingPrimer extends Primer<String> {
+public class CountingPrimer extends Primer<String> {
   public static final Parameter<String> ID = Parameter.ofString("id");
 
   /** What one compute does; may block, throw, or wait on a latch. */

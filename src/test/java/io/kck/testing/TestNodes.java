@@ -60,7 +60,17 @@ public final class TestNodes {
 
   /** With Akka's manual clock: timers (timeouts, backoff, passivation) fire only when told. */
   public static Config manualTimeConfig(String extra) {
-    return config(extra).withFallback(ManualTime.config());
+    // The journal's circuit breakers, its replay timeout and the facade's ask timeout run on the
+    // same clock: a jump of minutes would fail whatever is in flight, so they wait (almost) forever.
+    return config(extra)
+        .withFallback(ConfigFactory.parseString(
+            """
+            kck.request-timeout = 100d
+            kck.journal.circuit-breaker.call-timeout = 100d
+            kck.journal.recovery-event-timeout = 100d
+            kck.snapshot-store.circuit-breaker.call-timeout = 100d
+            """))
+        .withFallback(ManualTime.config());
   }
 
   /**

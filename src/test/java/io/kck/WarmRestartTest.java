@@ -1,0 +1,82 @@
+package io.kck;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.ManualTime;
+import io.kck.primer.Freshness;
+import io.kck.primer.Key;
+import io.kck.testing.CountingPrimer;
+import io.kck.testing.LiveKeys;
+import io.kck.testing.Stages;
+import io.kck.testing.TestNodes;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Warm keys and periodic keys keep refreshing after a restart of the ActorSystem, with no get:
+ * the warm-key registry wakes them, and each re-arms its timer from its persisted computed-at.
+ */
+class WarmRestartTest {
+  /** Register 7's sales, imported every five minutes from start-up. */
+  static final class Imports extends CountingPrimer {
+    Imports() {
+      super("warm-restart");
+    }
+
+    @Override
+    public Freshness freshness() {
+      return Freshness.periodic(Duration.ofMinutes(5));
+    }
+
+    @Override
+    public List<Key<String>> warmKeys() {
+      return List.of(key("register-7"));
+    }
+  }
+
+  @Test
+  void warmAndPeriodicKeysRefreshAfterARestartWithoutAnyGet() {
+    Imports before = new Imports();
+    ActorTestKit first = TestNodes.start("WarmRestartBefore", TestNodes.config());
+    try {
+      Kck kck = Kck.start(first.system(), before);
+      Stages.await(kck.get("warm-restart/asked")); // periodic: joins the warm set by itself
+      first.createTestProbe().awaitAssert(() -> {
+        assertEquals(2, before.computes(), "the warm key is computed at start-up, unasked");
+        assertEquals(
+            java.util.Set.of("warm-restart/register-7", "warm-restart/asked"), Stages.await(kck.warmKeys()));
+        return null;
+      });
+    } finally {
+      first.shutdownTestKit();
+    }
+
+    Imports after = new Imports();
+    CountingPrimer other = new CountingPrimer("warm-restart-other");
+    ActorTestKit second = TestNodes.start("WarmRestartAfter", TestNodes.manualTimeConfig(""));
+    ManualTime clock = ManualTime.get(second.system());
+    try {
+      Kck kck = Kck.start(second.system(), after, other);
+      TestNodes.warmUp(second, clock, kck, "warm-restart-other/x");
+      // The registry wakes both keys: they load from PostgreSQL and arm their timers.
+      second.createTestProbe().awaitAssert(Duration.ofSeconds(60), () -> {
+        clock.timePasses(Duration.ofMillis(500));
+        assertTrue(LiveKeys.of(second).containsAll(List.of("warm-restart/register-7", "warm-restart/asked")),
+            LiveKeys.of(second).toString());
+        return null;
+      });
+      assertEquals(0, after.computes(), "waking a key with a value does not compute");
+
+      clock.timePasses(Duration.ofMinutes(5));
+      second.createTestProbe().awaitAssert(() -> {
+        assertEquals(2, after.computes(), "both timers fired after the restart, with no get");
+        return null;
+      });
+    } finally {
+      TestNodes.shutdown(second, clock);
+    }
+  }
+}
