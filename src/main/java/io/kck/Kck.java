@@ -132,7 +132,7 @@ public final class Kck {
     ComputeExecutor executor = ComputeExecutor.fromConfig(config.getConfig("kck.compute"));
     ActorRef<WarmKeys.Command> warmKeys =
         ClusterSingleton.get(system)
-            .init(SingletonActor.of(WarmKeys.create(settings.wakeInterval()), "kck-warm-keys"));
+            .init(SingletonActor.of(WarmKeys.create(registry, settings.wakeInterval()), "kck-warm-keys"));
     KeyRuntime runtime =
         new KeyRuntime(
             registry,

@@ -14,6 +14,7 @@ import akka.persistence.typed.javadsl.EventSourcedBehavior;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
 import io.kck.persistence.KckSerializable;
+import io.kck.primer.PrimerRegistry;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
@@ -62,17 +63,25 @@ public final class WarmKeys
   private final Duration wakeInterval;
   private final akka.actor.typed.javadsl.TimerScheduler<Command> timers;
 
-  public static Behavior<Command> create(Duration wakeInterval) {
+  private final PrimerRegistry primers;
+  private final org.slf4j.Logger log;
+
+  public static Behavior<Command> create(PrimerRegistry primers, Duration wakeInterval) {
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
-                timers -> new WarmKeys(ClusterSharding.get(context.getSystem()), wakeInterval, timers)));
+                timers -> new WarmKeys(context, primers, wakeInterval, timers)));
   }
 
   private WarmKeys(
-      ClusterSharding sharding, Duration wakeInterval, akka.actor.typed.javadsl.TimerScheduler<Command> timers) {
+      akka.actor.typed.javadsl.ActorContext<Command> context,
+      PrimerRegistry primers,
+      Duration wakeInterval,
+      akka.actor.typed.javadsl.TimerScheduler<Command> timers) {
     super(PersistenceId.ofUniqueId("kck-warm-keys"));
-    this.sharding = sharding;
+    this.sharding = ClusterSharding.get(context.getSystem());
+    this.primers = primers;
+    this.log = context.getLog();
     this.wakeInterval = wakeInterval;
     this.timers = timers;
   }
@@ -162,8 +171,23 @@ public final class WarmKeys
         .build();
   }
 
+  /**
+   * Wakes every warm key whose primer this node knows. A key of a primer that is no longer
+   * registered stays in the set (the primer may come back) but is not woken: it would only start
+   * an actor that refuses every request.
+   */
   private void wakeAll(State state) {
-    state.keys().forEach(this::wake);
+    int skipped = 0;
+    for (String key : state.keys()) {
+      if (primers.find(KeyNames.primerName(key)).isPresent()) {
+        wake(key);
+      } else {
+        skipped++;
+      }
+    }
+    if (skipped > 0) {
+      log.debug("Not waking {} warm key(s) whose primer is not registered here", skipped);
+    }
   }
 
   private void wake(String key) {

@@ -147,16 +147,16 @@ class DatabaseTest {
       }
       CompletableFuture<Entry<Object>> put = kck.put("write-failure/k", "lost").toCompletableFuture();
       // Wait until the journal's INSERT is stuck behind the lock, then cut its connection.
-      testKit.createTestProbe().awaitAssert(() -> {
+      String stuck = "pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+          + " AND pid <> pg_backend_pid()";
+      testKit.createTestProbe().awaitAssert(Duration.ofSeconds(20), () -> {
         try (Statement statement = blocker.createStatement()) {
-          assertTrue(count(statement, "pg_stat_activity WHERE wait_event_type = 'Lock'"
-              + " AND query ILIKE 'insert into%event_journal%'") > 0);
+          assertTrue(count(statement, stuck) > 0, "no journal write waits for the lock yet");
         }
         return null;
       });
       try (Statement statement = blocker.createStatement()) {
-        statement.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-            + " AND query ILIKE 'insert into%event_journal%'");
+        statement.execute("SELECT pg_terminate_backend(pid) FROM " + stuck);
       }
       blocker.commit();
 

@@ -36,5 +36,11 @@ class CashRegisterSampleTest {
     assertEquals(5, second.keysFromStore(), secondText);
     assertTrue(secondText.contains("5 of 5 values came from PostgreSQL without recomputing"), secondText);
     assertEquals(first.days(), second.days());
+
+    // Kept warm and periodic: every watched register was re-imported, with no get in between.
+    second.live().forEach(entry -> assertTrue(entry.version() >= 3, entry.toString()));
+    // Always fresh: 2 gets one after another and 10 concurrent ones took 2 + 1 or 2 + 2 readings
+    // (the 10 may straddle one reading that had started).
+    assertTrue(second.tillReadings() >= 3 && second.tillReadings() <= 4, secondText);
   }
 }

@@ -27,6 +27,10 @@ import java.util.concurrent.TimeUnit;
  *   <li>Cache hit: asking again is answered from the key's actor, in microseconds.
  *   <li>Replay: run the sample twice. The second run finds every value in PostgreSQL and imports
  *       nothing.
+ *   <li>Kept warm: the live sales of registers 1 to 3 are re-imported every second by their own
+ *       timers, from start-up, with nobody asking.
+ *   <li>Always fresh: a till's balance is read anew for every get; gets that arrive together share
+ *       one reading.
  * </ol>
  *
  * Run: {@code mvn -q test-compile exec:java}. Its data lives in {@code kck-data/} (delete it to
@@ -37,7 +41,9 @@ public final class CashRegisterSample {
   static final int REGISTERS = 5;
 
   /** What one run saw, for the test that runs the sample. */
-  public record Report(int imports, int keysFromStore, long concurrentGets, List<Entry<RegisterDay>> days) {}
+  public record Report(
+      int imports, int keysFromStore, long concurrentGets, List<Entry<RegisterDay>> days,
+      List<Entry<RegisterDay>> live, int tillReadings) {}
 
   public static void main(String[] args) throws Exception {
     Config config = ConfigFactory.load(ConfigFactory.parseFile(new File("conf/application.conf")));
@@ -49,7 +55,9 @@ public final class CashRegisterSample {
     try {
       SalesSource source = new SalesSource(Duration.ofMillis(300));
       RegisterSales registerSales = new RegisterSales(source);
-      Kck kck = Kck.start(system, registerSales);
+      LiveSales liveSales = new LiveSales(source, Duration.ofSeconds(1), List.of(1, 2, 3));
+      TillBalance till = new TillBalance(source);
+      Kck kck = Kck.start(system, registerSales, liveSales, till);
       Instant runStarted = Instant.now();
 
       out.println("== 1. Compute once: 1,000 concurrent gets of one register's day");
@@ -94,12 +102,40 @@ public final class CashRegisterSample {
           return null;
         }).toCompletableFuture().get(10, TimeUnit.SECONDS);
       }
+      out.println("== 5. Kept warm: live-sales/1..3 re-import every second, with nobody asking");
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      List<Entry<RegisterDay>> live = new ArrayList<>();
+      do {
+        live.clear();
+        for (int register = 1; register <= 3; register++) {
+          live.add(kck.getEntry(liveSales.key(register)).toCompletableFuture().get(10, TimeUnit.SECONDS));
+        }
+        Thread.sleep(200); // the sample watches the clock; the keys refresh on their own timers
+      } while (live.stream().anyMatch(e -> e.version() < 3) && System.nanoTime() < deadline);
+      for (Entry<RegisterDay> entry : live) {
+        out.printf("   %-16s version %d, %3d sales so far, next import at %s%n",
+            entry.key(), entry.version(), entry.value().sales().size(), entry.nextAttemptAt());
+      }
+
+      out.println("== 6. Always fresh: till/1 is read anew for every get; concurrent gets share a reading");
+      int readings = source.tillReadings();
+      long a = kck.get(till, 1).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      long b = kck.get(till, 1).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      List<CompletableFuture<Long>> together = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        together.add(kck.get(till, 1).toCompletableFuture());
+      }
+      CompletableFuture.allOf(together.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+      int used = source.tillReadings() - readings;
+      out.printf("   two gets one after another: %d then %d; 10 concurrent gets: %d reading(s) between them; %d readings in all%n",
+          a, b, together.stream().map(CompletableFuture::join).distinct().count(), used);
+
       out.printf("== Imports in this run: %d. %d of %d values came from PostgreSQL without recomputing.%n",
           source.imports(), fromStore, REGISTERS);
       if (fromStore < REGISTERS) {
         out.println("   Run the sample again: the next run imports nothing.");
       }
-      return new Report(source.imports(), fromStore, answers.size(), days);
+      return new Report(source.imports(), fromStore, answers.size(), days, live, used);
     } finally {
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);

@@ -18,6 +18,8 @@ public final class SalesSource {
 
   private final Duration latency;
   private final AtomicInteger imports = new AtomicInteger();
+  private final AtomicInteger liveImports = new AtomicInteger();
+  private final AtomicInteger tillReadings = new AtomicInteger();
 
   public SalesSource(Duration latency) {
     this.latency = latency;
@@ -37,7 +39,34 @@ public final class SalesSource {
     return RegisterDay.of(register, day, sales);
   }
 
+  /**
+   * Today's sales so far: the register keeps selling, so every import finds a few more. Fast (a
+   * small query), and counted apart from the daily imports.
+   */
+  public RegisterDay importToday(int register, LocalDate day) {
+    int n = liveImports.incrementAndGet();
+    List<Sale> sales = new ArrayList<>();
+    Random random = new Random(register * 17L + day.toEpochDay());
+    LocalTime at = LocalTime.of(8, 0);
+    for (int i = 0; i < 3 * n; i++) {
+      at = at.plusSeconds(30 + random.nextInt(120));
+      sales.add(new Sale(at, ITEMS[random.nextInt(ITEMS.length)], 100 + random.nextInt(900)));
+    }
+    return RegisterDay.of(register, day, sales);
+  }
+
+  /** The cash in a register's till now: changes with every reading. */
+  public long readTill(int register) throws InterruptedException {
+    Thread.sleep(50);
+    return 20_000L + register * 1_000L + tillReadings.incrementAndGet() * 137L;
+  }
+
+  /** Daily imports so far. */
   public int imports() {
     return imports.get();
+  }
+
+  public int tillReadings() {
+    return tillReadings.get();
   }
 }
