@@ -2,6 +2,7 @@ package io.kck;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import io.kck.testing.CountingPrimer;
@@ -75,6 +76,33 @@ class PassivationTest {
     // Asked to stop while busy, it stops once it has answered; the next get reloads it.
     awaitPassivated("passivation/slow");
     assertEquals("value of slow", Stages.await(kck.get("passivation/slow")));
+  }
+
+  @Test
+  void aPeriodicKeyKeepsRefreshingAcrossPassivation() {
+    // Wakes come less often than the idle timeout: the key passivates between them, its timer
+    // dies with it, and each wake brings it back with its timer re-armed from computed-at.
+    ActorTestKit node = TestNodes.start("PassivationTestPeriodic", TestNodes.config(
+        """
+        kck.sharding.passivation.default-idle-strategy.idle-entity.timeout = 1s
+        kck.freshness.wake-interval = 2s
+        """));
+    try {
+      CountingPrimer periodic = new CountingPrimer("passivation-periodic") {
+        @Override
+        public io.kck.primer.Freshness freshness() {
+          return io.kck.primer.Freshness.periodic(Duration.ofMillis(1500));
+        }
+      };
+      Kck started = Kck.start(node.system(), periodic);
+      Stages.await(started.get("passivation-periodic/a"));
+      node.createTestProbe().awaitAssert(Duration.ofSeconds(30), () -> {
+        assertTrue(periodic.computes() >= 4, periodic.computes() + " computes");
+        return null;
+      });
+    } finally {
+      node.shutdownTestKit();
+    }
   }
 
   private static void awaitPassivated(String key) {
