@@ -1,0 +1,535 @@
+package io.kck.bench;
+
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.Behaviors;
+import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.kck.Kck;
+import io.kck.testing.CountingPrimer;
+import io.kck.testing.TestNodes;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The benchmark suite: every figure beside a baseline measured in the same run, as medians of
+ * several rounds (these machines are shared and noisy, so ratios matter more than absolutes).
+ *
+ * <p>Full run (about 5 minutes on 2 cores):
+ *
+ * <pre>mvn -q test-compile exec:java -Dexec.mainClass=io.kck.bench.Benchmarks</pre>
+ *
+ * Caffeine, the baseline, runs its loads on the calling thread ({@code executor(Runnable::run)}):
+ * its fastest configuration, where its default (the JDK common pool, a single thread on 2 cores)
+ * would handicap it.
+ *
+ * <p>Smoke run (seconds; the test suite runs it so the harness cannot rot): add {@code
+ * -Dkck.bench.smoke=true}. The database is an embedded PostgreSQL in {@code target/kck-bench-postgres},
+ * durable (fsync on) like the default configuration.
+ */
+public final class Benchmarks {
+
+  /** How big and how long. */
+  public record Sizes(
+      boolean smoke, int rounds, Duration window, int hitKeys, int coldKeys, int recoveryKeys, int memoryKeys) {
+    static final Sizes FULL = new Sizes(false, 5, Duration.ofSeconds(2), 10_000, 5_000, 100_000, 20_000);
+    static final Sizes SMOKE = new Sizes(true, 1, Duration.ofMillis(200), 200, 100, 500, 500);
+  }
+
+  /** One line of the table. */
+  public record Row(String name, double ours, String baselineName, double baseline, String unit,
+      boolean higherIsBetter, String spread) {
+    double ratio() {
+      return baseline == 0 ? Double.NaN : ours / baseline;
+    }
+  }
+
+  private final Sizes sizes;
+  private final PrintStream out;
+  private final List<Row> rows = new ArrayList<>();
+  private static final String DATA_DIRECTORY = "target/kck-bench-postgres";
+
+  Benchmarks(Sizes sizes, PrintStream out) {
+    this.sizes = sizes;
+    this.out = out;
+  }
+
+  public static void main(String[] args) throws Exception {
+    boolean smoke = Boolean.getBoolean("kck.bench.smoke");
+    Benchmarks benchmarks = new Benchmarks(smoke ? Sizes.SMOKE : Sizes.FULL, System.out);
+    benchmarks.runAll();
+    benchmarks.printTable();
+    System.exit(0); // the embedded PostgreSQL stops with the JVM
+  }
+
+  public static List<Row> smoke(PrintStream out) throws Exception {
+    Benchmarks benchmarks = new Benchmarks(Sizes.SMOKE, out);
+    benchmarks.runAll();
+    benchmarks.printTable();
+    return benchmarks.rows;
+  }
+
+  void runAll() throws Exception {
+    Config config = ConfigFactory.load(TestNodes.config(
+        """
+        akka.loglevel = ERROR
+        kck.database.embedded.data-directory = "%s"
+        kck.database.embedded.durable = on
+        kck.sharding.passivation.default-idle-strategy.idle-entity.timeout = 10m
+        """.formatted(DATA_DIRECTORY)));
+    String run = Long.toString(System.currentTimeMillis(), 36);
+
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "bench", config);
+    try {
+      CountingPrimer primer = new CountingPrimer("bench-" + run);
+      Kck kck = Kck.start(system, primer);
+      hits(kck, primer);
+      progress("hits");
+      singleFlight(kck, primer);
+      progress("single flight");
+      coldMiss(kck, primer);
+      progress("cold miss");
+      persistence(kck, primer);
+      progress("persistence");
+    } finally {
+      terminate(system);
+    }
+    recoveryAndMemory(config, run);
+    progress("recovery and memory");
+  }
+
+  private void progress(String done) {
+    out.printf("[%tT] %s done%n", System.currentTimeMillis(), done);
+  }
+
+  // ---- hit -------------------------------------------------------------------------------
+
+  private void hits(Kck kck, CountingPrimer primer) throws Exception {
+    String[] keys = new String[sizes.hitKeys()];
+    List<CompletableFuture<Object>> filling = new ArrayList<>();
+    for (int i = 0; i < keys.length; i++) {
+      keys[i] = primer.name() + "/hit-" + i;
+      filling.add(kck.get(keys[i]).toCompletableFuture());
+      if (filling.size() == 500) {
+        CompletableFuture.allOf(filling.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        filling.clear();
+      }
+    }
+    CompletableFuture.allOf(filling.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+    AsyncLoadingCache<String, Object> caffeine = Caffeine.newBuilder().executor(Runnable::run).buildAsync(key -> "value of " + key);
+    ConcurrentHashMap<String, Object> map = new ConcurrentHashMap<>();
+    for (String key : keys) {
+      caffeine.get(key).join();
+      map.put(key, "value of " + key);
+    }
+
+    for (int threads : new int[] {1, 2}) {
+      int t = threads;
+      Measured ours = measure(() -> ourThroughput(kck, keys, t, 1000));
+      Measured cache = measure(() -> loopThroughput(t, key -> caffeine.get(key).join(), keys));
+      Measured chm = measure(() -> loopThroughput(t, map::get, keys));
+      add("hit, " + t + " thread(s), 1,000 in flight", ours, "Caffeine AsyncLoadingCache.get", cache, "gets/s", true);
+      add("hit, " + t + " thread(s), 1,000 in flight", ours, "ConcurrentHashMap.get", chm, "gets/s", true);
+
+      double[][] ourLatency = latencies(t, key -> kck.get(key).toCompletableFuture().join(), keys);
+      double[][] cacheLatency = latencies(t, key -> caffeine.get(key).join(), keys);
+      add("hit p50, " + t + " thread(s), one in flight each", Measured.of(ourLatency[0]),
+          "Caffeine AsyncLoadingCache.get", Measured.of(cacheLatency[0]), "µs", false);
+      add("hit p99, " + t + " thread(s), one in flight each", Measured.of(ourLatency[1]),
+          "Caffeine AsyncLoadingCache.get", Measured.of(cacheLatency[1]), "µs", false);
+    }
+  }
+
+  private double ourThroughput(Kck kck, String[] keys, int threads, int inFlight) throws Exception {
+    AtomicLong done = new AtomicLong();
+    AtomicBoolean stop = new AtomicBoolean();
+    List<Thread> workers = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      Thread worker = new Thread(() -> {
+        Semaphore window = new Semaphore(inFlight / threads);
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        while (!stop.get()) {
+          window.acquireUninterruptibly();
+          kck.get(keys[random.nextInt(keys.length)]).whenComplete((v, e) -> {
+            done.incrementAndGet();
+            window.release();
+          });
+        }
+        window.acquireUninterruptibly(inFlight / threads);
+      });
+      workers.add(worker);
+    }
+    return timed(workers, stop, done);
+  }
+
+  private double loopThroughput(int threads, java.util.function.Function<String, Object> get, String[] keys)
+      throws Exception {
+    AtomicLong done = new AtomicLong();
+    AtomicBoolean stop = new AtomicBoolean();
+    List<Thread> workers = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      workers.add(new Thread(() -> {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        long n = 0;
+        Object sink = null;
+        while (!stop.get()) {
+          for (int i = 0; i < 1000; i++) {
+            sink = get.apply(keys[random.nextInt(keys.length)]);
+          }
+          n += 1000;
+        }
+        done.addAndGet(n + (sink == null ? 1 : 0));
+      }));
+    }
+    return timed(workers, stop, done);
+  }
+
+  private double timed(List<Thread> workers, AtomicBoolean stop, AtomicLong done) throws Exception {
+    long started = System.nanoTime();
+    workers.forEach(Thread::start);
+    Thread.sleep(sizes.window().toMillis()); // the measuring window, not synchronisation
+    stop.set(true);
+    for (Thread worker : workers) {
+      worker.join();
+    }
+    return done.get() / ((System.nanoTime() - started) / 1e9);
+  }
+
+  /** p50 and p99 in µs of one-at-a-time calls, per round. */
+  private double[][] latencies(int threads, java.util.function.Function<String, Object> get, String[] keys)
+      throws Exception {
+    double[][] result = new double[2][sizes.rounds()];
+    int perThread = sizes.smoke() ? 500 : 20_000;
+    for (int round = -1; round < sizes.rounds(); round++) {
+      long[][] samples = new long[threads][perThread];
+      List<Thread> workers = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        long[] mine = samples[t];
+        workers.add(new Thread(() -> {
+          ThreadLocalRandom random = ThreadLocalRandom.current();
+          for (int i = 0; i < mine.length; i++) {
+            String key = keys[random.nextInt(keys.length)];
+            long started = System.nanoTime();
+            get.apply(key);
+            mine[i] = System.nanoTime() - started;
+          }
+        }));
+      }
+      workers.forEach(Thread::start);
+      for (Thread worker : workers) {
+        worker.join();
+      }
+      if (round >= 0) {
+        long[] all = Arrays.stream(samples).flatMapToLong(Arrays::stream).sorted().toArray();
+        result[0][round] = all[all.length / 2] / 1000.0;
+        result[1][round] = all[(int) (all.length * 0.99)] / 1000.0;
+      }
+    }
+    return result;
+  }
+
+  // ---- single flight and cold miss -----------------------------------------------------------
+
+  private void singleFlight(Kck kck, CountingPrimer primer) throws Exception {
+    double[] computes = new double[sizes.rounds()];
+    double[] cacheComputes = new double[sizes.rounds()];
+    double[] millis = new double[sizes.rounds()];
+    double[] cacheMillis = new double[sizes.rounds()];
+    for (int round = 0; round < sizes.rounds(); round++) {
+      String key = primer.name() + "/single-flight-" + round;
+      int before = primer.computes();
+      long started = System.nanoTime();
+      List<CompletableFuture<Object>> answers = new ArrayList<>(1000);
+      for (int i = 0; i < 1000; i++) {
+        answers.add(kck.get(key).toCompletableFuture());
+      }
+      CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+      millis[round] = (System.nanoTime() - started) / 1e6;
+      computes[round] = primer.computes() - before;
+
+      AtomicLong loads = new AtomicLong();
+      AsyncLoadingCache<String, Object> caffeine = Caffeine.newBuilder().executor(Runnable::run).buildAsync(k -> {
+        loads.incrementAndGet();
+        return "value of " + k;
+      });
+      started = System.nanoTime();
+      List<CompletableFuture<Object>> cached = new ArrayList<>(1000);
+      for (int i = 0; i < 1000; i++) {
+        cached.add(caffeine.get(key));
+      }
+      CompletableFuture.allOf(cached.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+      cacheMillis[round] = (System.nanoTime() - started) / 1e6;
+      cacheComputes[round] = loads.get();
+    }
+    add("single flight: computes for 1,000 concurrent cold gets", Measured.of(computes),
+        "Caffeine AsyncLoadingCache", Measured.of(cacheComputes), "computes", false);
+    add("single flight: until all 1,000 answered", Measured.of(millis),
+        "Caffeine AsyncLoadingCache", Measured.of(cacheMillis), "ms", false);
+  }
+
+  private void coldMiss(Kck kck, CountingPrimer primer) throws Exception {
+    double[] ours = new double[sizes.rounds()];
+    double[] cache = new double[sizes.rounds()];
+    for (int round = 0; round < sizes.rounds(); round++) {
+      String prefix = primer.name() + "/cold-" + round + "-";
+      ours[round] = rate(sizes.coldKeys(), 256, i -> kck.get(prefix + i).toCompletableFuture());
+      AsyncLoadingCache<String, Object> caffeine = Caffeine.newBuilder().executor(Runnable::run).buildAsync(k -> "value of " + k);
+      cache[round] = rate(sizes.coldKeys(), 256, i -> caffeine.get(prefix + i));
+    }
+    add("cold miss: new keys (start, compute, persist)", Measured.of(ours),
+        "Caffeine loading the same keys", Measured.of(cache), "keys/s", true);
+  }
+
+  /** Operations per second of {@code count} asynchronous operations, {@code window} at a time. */
+  private static double rate(int count, int window, java.util.function.IntFunction<CompletableFuture<?>> op)
+      throws Exception {
+    Semaphore inFlight = new Semaphore(window);
+    CountDownLatch done = new CountDownLatch(count);
+    AtomicLong failures = new AtomicLong();
+    long started = System.nanoTime();
+    for (int i = 0; i < count; i++) {
+      inFlight.acquire();
+      op.apply(i).whenComplete((v, e) -> {
+        if (e != null) {
+          failures.incrementAndGet();
+        }
+        inFlight.release();
+        done.countDown();
+      });
+    }
+    if (!done.await(10, TimeUnit.MINUTES) || failures.get() > 0) {
+      throw new IllegalStateException(failures.get() + " operations failed");
+    }
+    return count / ((System.nanoTime() - started) / 1e9);
+  }
+
+  // ---- persistence -----------------------------------------------------------------------
+
+  private void persistence(Kck kck, CountingPrimer primer) throws Exception {
+    String value = "x".repeat(1000); // about 1 KiB of JSON
+    byte[] bytes = ("\"" + value + "\"").getBytes(StandardCharsets.UTF_8);
+    String url = jdbcUrl();
+    try (Connection connection = DriverManager.getConnection(url, "postgres", "");
+        Statement statement = connection.createStatement()) {
+      statement.execute("CREATE TABLE IF NOT EXISTS bench_upsert (k text PRIMARY KEY, v bytea NOT NULL)");
+    }
+    for (int writers : new int[] {1, 4}) {
+      int w = writers;
+      Measured ours = measure(() -> writersRate(w, writer -> {
+        String key = primer.name() + "/put-" + w + "-" + writer;
+        return () -> kck.put(key, value).toCompletableFuture().join();
+      }));
+      Measured raw = measure(() -> writersRate(w, writer -> {
+        Connection connection = DriverManager.getConnection(url, "postgres", "");
+        PreparedStatement upsert = connection.prepareStatement(
+            "INSERT INTO bench_upsert (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v");
+        String key = "raw-" + w + "-" + writer;
+        return () -> {
+          try {
+            upsert.setString(1, key);
+            upsert.setBytes(2, bytes);
+            upsert.executeUpdate();
+          } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+          }
+        };
+      }));
+      add("persistence: put, " + w + " writer(s), 1 KiB", ours, "raw JDBC upsert, autocommit", raw, "writes/s", true);
+    }
+  }
+
+  interface WriterFactory {
+    Runnable create(int writer) throws Exception;
+  }
+
+  private double writersRate(int writers, WriterFactory factory) throws Exception {
+    AtomicLong done = new AtomicLong();
+    AtomicBoolean stop = new AtomicBoolean();
+    List<Thread> workers = new ArrayList<>();
+    for (int w = 0; w < writers; w++) {
+      Runnable write = factory.create(w);
+      workers.add(new Thread(() -> {
+        while (!stop.get()) {
+          write.run();
+          done.incrementAndGet();
+        }
+      }));
+    }
+    return timed(workers, stop, done);
+  }
+
+  // ---- recovery and memory ----------------------------------------------------------------
+
+  private void recoveryAndMemory(Config config, String run) throws Exception {
+    int n = sizes.recoveryKeys();
+    String name = "bench-recovery-" + run;
+    double computeRate;
+    ActorSystem<Void> first = ActorSystem.create(Behaviors.empty(), "bench-before", config);
+    try {
+      Kck kck = Kck.start(first, new CountingPrimer(name));
+      computeRate = rate(n, 1000, i -> kck.get(name + "/" + i).toCompletableFuture());
+    } finally {
+      terminate(first);
+    }
+
+    ActorSystem<Void> second = ActorSystem.create(Behaviors.empty(), "bench-after", config);
+    try {
+      CountingPrimer after = new CountingPrimer(name);
+      CountingPrimer small = new CountingPrimer("bench-memory-" + run);
+      Kck kck = Kck.start(second, after, small);
+      kck.get(name + "/0").toCompletableFuture().get(60, TimeUnit.SECONDS); // sharding is up
+      double readRate = rate(n, 1000, i -> kck.get(name + "/" + i).toCompletableFuture());
+      if (after.computes() != 0) {
+        throw new IllegalStateException("recovery recomputed " + after.computes() + " keys");
+      }
+      rows.add(new Row("recovery: " + String.format("%,d", n) + " keys read back after a restart",
+          readRate, "recomputing them (compute + persist)", computeRate, "keys/s", true, "one round"));
+      memory(kck, small.name());
+    } finally {
+      terminate(second);
+    }
+  }
+
+  /** Heap per live idle key and per passivated key, against a Caffeine entry of the same value. */
+  private void memory(Kck kck, String primer) throws Exception {
+    int m = sizes.memoryKeys();
+    long base = usedHeap();
+    rate(m, 1000, i -> kck.get(primer + "/" + i).toCompletableFuture());
+    long live = usedHeap();
+    for (int i = 0; i < m; i++) {
+      kck.entityRef(kck.parseKey(primer + "/" + i)).tell(io.kck.entity.KeyCommand.Passivate.INSTANCE);
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (liveKeys(kck, primer) > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(100); // polling the shard's own count
+    }
+    long passivated = usedHeap();
+
+    AsyncLoadingCache<String, Object> caffeine = Caffeine.newBuilder().executor(Runnable::run).buildAsync(k -> "value of " + k);
+    long cacheBase = usedHeap();
+    for (int i = 0; i < m; i++) {
+      caffeine.get(primer + "/" + i).join();
+    }
+    long cacheLive = usedHeap();
+    double perCacheEntry = (cacheLive - cacheBase) / (double) m;
+    rows.add(new Row("memory: heap per live idle key (value ~30 bytes)", (live - base) / (double) m,
+        "Caffeine entry, same value", perCacheEntry, "bytes", false, "one round"));
+    rows.add(new Row("memory: heap per passivated key", Math.max(0, passivated - base) / (double) m,
+        "Caffeine entry, same value", perCacheEntry, "bytes", false, "one round"));
+    if (caffeine.synchronous().estimatedSize() != m) {
+      throw new IllegalStateException("the baseline cache lost entries");
+    }
+  }
+
+  private static int liveKeys(Kck kck, String primer) throws Exception {
+    var probe = akka.actor.typed.javadsl.AskPattern.<akka.cluster.sharding.typed.ClusterShardingQuery,
+        akka.cluster.sharding.ShardRegion.CurrentShardRegionState>ask(
+        akka.cluster.sharding.typed.javadsl.ClusterSharding.get(kck.system()).shardState(),
+        replyTo -> new akka.cluster.sharding.typed.GetShardRegionState(io.kck.entity.KeyEntity.TYPE_KEY, replyTo),
+        Duration.ofSeconds(10), kck.system().scheduler());
+    var state = probe.toCompletableFuture().get(10, TimeUnit.SECONDS);
+    int count = 0;
+    for (var shard : state.getShards()) {
+      for (String id : shard.getEntityIds()) {
+        count += id.startsWith(primer + "/") ? 1 : 0;
+      }
+    }
+    return count;
+  }
+
+  private static long usedHeap() throws InterruptedException {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+      Thread.sleep(100); // let the collector finish: a measurement, not synchronisation
+    }
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  // ---- plumbing ---------------------------------------------------------------------------
+
+  /** Medians and spread over rounds (one warm-up round first). */
+  record Measured(double median, double min, double max) {
+    static Measured of(double[] values) {
+      double[] sorted = values.clone();
+      Arrays.sort(sorted);
+      return new Measured(sorted[sorted.length / 2], sorted[0], sorted[sorted.length - 1]);
+    }
+  }
+
+  interface Measurement {
+    double run() throws Exception;
+  }
+
+  private Measured measure(Measurement measurement) throws Exception {
+    double[] values = new double[sizes.rounds()];
+    measurement.run(); // warm-up
+    for (int round = 0; round < values.length; round++) {
+      values[round] = measurement.run();
+    }
+    return Measured.of(values);
+  }
+
+  private void add(String name, Measured ours, String baselineName, Measured baseline, String unit,
+      boolean higherIsBetter) {
+    rows.add(new Row(name, ours.median(), baselineName, baseline.median(), unit, higherIsBetter,
+        spread(ours) + " / " + spread(baseline)));
+  }
+
+  private static String spread(Measured m) {
+    return sizes(m.min()) + "–" + sizes(m.max());
+  }
+
+  private static String sizes(double value) {
+    return value >= 100 ? String.format("%,.0f", value) : String.format("%.2f", value);
+  }
+
+  void printTable() {
+    out.println();
+    out.printf("KCK benchmarks %s: %d CPU(s), JDK %s, %s%n", sizes.smoke() ? "(SMOKE: figures mean nothing)" : "",
+        Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), postgresVersion());
+    out.println("| case | ours (median) | baseline | baseline (median) | ratio ours/baseline | unit | spread min–max, ours / baseline |");
+    out.println("|---|---:|---|---:|---:|---|---|");
+    for (Row row : rows) {
+      out.printf("| %s | %s | %s | %s | %s | %s | %s |%n", row.name(), sizes(row.ours()), row.baselineName(),
+          sizes(row.baseline()), String.format("%.3g", row.ratio()), row.unit(), row.spread());
+    }
+  }
+
+  private static String postgresVersion() {
+    try (Connection connection = DriverManager.getConnection(jdbcUrl(), "postgres", "");
+        Statement statement = connection.createStatement();
+        var rows = statement.executeQuery("SHOW server_version")) {
+      rows.next();
+      return "PostgreSQL " + rows.getString(1) + " (embedded, fsync on)";
+    } catch (Exception e) {
+      return "PostgreSQL (version unknown: " + e.getMessage() + ")";
+    }
+  }
+
+  private static String jdbcUrl() {
+    return io.kck.persistence.BenchAccess.jdbcUrl(DATA_DIRECTORY);
+  }
+
+  private static void terminate(ActorSystem<?> system) throws Exception {
+    system.terminate();
+    system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+}

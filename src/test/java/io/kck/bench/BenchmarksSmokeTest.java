@@ -1,0 +1,38 @@
+package io.kck.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs the benchmark suite in smoke mode (a few iterations) so that the harness cannot rot. Its
+ * figures mean nothing and nothing is asserted about speed; the benchmarks themselves print the
+ * real ones.
+ */
+class BenchmarksSmokeTest {
+
+  @Test
+  void everyCaseRunsAndPrintsARowBesideItsBaseline() throws Exception {
+    ByteArrayOutputStream output = new ByteArrayOutputStream();
+    List<Benchmarks.Row> rows = Benchmarks.smoke(new PrintStream(output, true, StandardCharsets.UTF_8));
+    String table = output.toString(StandardCharsets.UTF_8);
+
+    for (String name : List.of("hit, 1 thread", "hit, 2 thread", "hit p99", "single flight", "cold miss",
+        "persistence: put, 1 writer", "persistence: put, 4 writer", "recovery", "memory: heap per live",
+        "memory: heap per passivated")) {
+      assertTrue(rows.stream().anyMatch(row -> row.name().startsWith(name)), name + " missing:\n" + table);
+    }
+    for (Benchmarks.Row row : rows) {
+      assertTrue(row.ours() >= 0 && row.baseline() > 0, row.toString());
+    }
+    Benchmarks.Row computes = rows.stream()
+        .filter(row -> row.name().startsWith("single flight: computes")).findFirst().orElseThrow();
+    assertEquals(1.0, computes.ours(), "single flight in the benchmark");
+    assertTrue(table.contains("| case | ours (median) | baseline |"), table);
+  }
+}
