@@ -189,7 +189,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
 
   @Override
   public EventHandler<KeyState, KeyEvent> eventHandler() {
-    return newEventHandlerBuilder().forAnyState().onAnyEvent(KeyState::apply);
+    return KeyState::apply;
   }
 
   @Override
@@ -200,23 +200,42 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
         .build();
   }
 
+  /**
+   * One handler that switches on the command, rather than Akka's builder: the builder keeps a case
+   * object and two lambdas per command type in every entity, about a kilobyte per key.
+   */
   @Override
   public CommandHandler<KeyCommand, KeyEvent, KeyState> commandHandler() {
-    return newCommandHandlerBuilder()
-        .forAnyState()
-        .onCommand(Get.class, this::onGet)
-        .onCommand(Refresh.class, this::onRefresh)
-        .onCommand(Put.class, this::onPut)
-        .onCommand(Invalidate.class, this::onInvalidate)
-        .onCommand(Inspect.class, this::onInspect)
-        .onCommand(ComputeDone.class, this::onComputeDone)
-        .onCommand(ComputeTimedOut.class, this::onComputeTimedOut)
-        .onCommand(BackoffOver.class, (state, command) -> onBackoffOver())
-        .onCommand(Wake.class, (state, command) -> onWake(state))
-        .onCommand(RefreshDue.class, (state, command) -> onRefreshDue(state))
-        .onCommand(AgeReached.class, this::onAgeReached)
-        .onCommand(Passivate.class, (state, command) -> onPassivate())
-        .build();
+    return this::onCommand;
+  }
+
+  private Effect<KeyEvent, KeyState> onCommand(KeyState state, KeyCommand command) {
+    if (command instanceof Get get) {
+      return onGet(state, get);
+    } else if (command instanceof Refresh refresh) {
+      return onRefresh(state, refresh);
+    } else if (command instanceof Put put) {
+      return onPut(state, put);
+    } else if (command instanceof Invalidate invalidate) {
+      return onInvalidate(state, invalidate);
+    } else if (command instanceof Inspect inspect) {
+      return onInspect(state, inspect);
+    } else if (command instanceof ComputeDone done) {
+      return onComputeDone(state, done);
+    } else if (command instanceof ComputeTimedOut timedOut) {
+      return onComputeTimedOut(state, timedOut);
+    } else if (command instanceof BackoffOver) {
+      return onBackoffOver();
+    } else if (command instanceof Wake) {
+      return onWake(state);
+    } else if (command instanceof RefreshDue) {
+      return onRefreshDue(state);
+    } else if (command instanceof AgeReached reached) {
+      return onAgeReached(state, reached);
+    } else if (command instanceof Passivate) {
+      return onPassivate();
+    }
+    throw new IllegalArgumentException("Unknown command " + command);
   }
 
   private Effect<KeyEvent, KeyState> onGet(KeyState state, Get get) {
