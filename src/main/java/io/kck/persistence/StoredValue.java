@@ -89,6 +89,17 @@ public final class StoredValue {
     return Arrays.equals(json(), other.json());
   }
 
+  /** Equal when their JSON is equal (encoding the object first if needed). */
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof StoredValue stored && Arrays.equals(json(), stored.json());
+  }
+
+  @Override
+  public int hashCode() {
+    return Arrays.hashCode(json());
+  }
+
   @Override
   public String toString() {
     byte[] known = json;

@@ -48,6 +48,7 @@ public final class TestNodes {
                 akka.remote.artery.canonical.port = 0
                 akka.cluster.jmx.multi-mbeans-in-same-jvm = on
                 akka.coordinated-shutdown.run-by-jvm-shutdown-hook = off
+                akka.actor.serialize-messages = on
                 kck.database.embedded.data-directory = "%s"
                 kck.database.embedded.durable = off
                 """
