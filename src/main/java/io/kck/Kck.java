@@ -40,7 +40,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -76,7 +75,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class Kck {
   private static final Logger log = LoggerFactory.getLogger(Kck.class);
-  private static final Map<ActorSystem<?>, Kck> started = new ConcurrentHashMap<>();
+  // By identity: ActorSystems of one cluster share a name and compare equal by their path.
+  private static final Map<ActorSystem<?>, Kck> started =
+      java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
 
   private final ActorSystem<?> system;
   private final PrimerRegistry primers;

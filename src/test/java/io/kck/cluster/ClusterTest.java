@@ -1,0 +1,192 @@
+package io.kck.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.actor.Address;
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.cluster.MemberStatus;
+import akka.cluster.typed.Cluster;
+import akka.cluster.typed.Down;
+import akka.cluster.typed.Join;
+import io.kck.Entry;
+import io.kck.Kck;
+import io.kck.primer.Freshness;
+import io.kck.testing.CountingPrimer;
+import io.kck.testing.LiveKeys;
+import io.kck.testing.Stages;
+import io.kck.testing.TestNodes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Three nodes in one JVM (three ActorSystems on loopback ports) sharing one PostgreSQL: keys are
+ * spread over them by Cluster Sharding, each key has one owner, and the keys of a node that
+ * crashes come back on the others from the journal.
+ */
+class ClusterTest {
+  static final String CLUSTER_CONFIG =
+      """
+      kck.freshness.wake-interval = 1s
+      akka.cluster.min-nr-of-members = 1
+      # Leaving a cluster that just lost a node takes longer than the testkit's default 10 s.
+      akka.actor.testkit.typed.system-shutdown-default = 60s
+      """;
+
+  /** A primer instance per node, as separate JVMs would have. */
+  static final class Node {
+    final ActorTestKit testKit;
+    final Kck kck;
+    final CountingPrimer sales = new CountingPrimer("cluster-sales");
+    final CountingPrimer ticker = new CountingPrimer("cluster-ticker") {
+      @Override
+      public Freshness freshness() {
+        return Freshness.periodic(Duration.ofSeconds(1));
+      }
+    };
+
+    Node(String extraConfig, Address seed) {
+      testKit = TestNodes.start("ClusterTest", TestNodes.config(CLUSTER_CONFIG + extraConfig));
+      if (seed != null) {
+        Cluster.get(testKit.system()).manager().tell(Join.create(seed));
+      }
+      kck = Kck.start(testKit.system(), sales, ticker);
+    }
+
+    Address address() {
+      return Cluster.get(testKit.system()).selfMember().address();
+    }
+  }
+
+  final List<Node> nodes = new ArrayList<>();
+
+  private void startThreeNodes(String lastNodeConfig) {
+    Node first = new Node("", null);
+    nodes.add(first);
+    nodes.add(new Node("kck.cluster.join-self = off", first.address()));
+    nodes.add(new Node("kck.cluster.join-self = off\n" + lastNodeConfig, first.address()));
+    first.testKit.createTestProbe().awaitAssert(Duration.ofSeconds(30), () -> {
+      for (Node node : nodes) {
+        long up = StreamSupport.stream(Cluster.get(node.testKit.system()).state().getMembers().spliterator(), false)
+            .filter(member -> member.status() == MemberStatus.up()).count();
+        assertEquals(3, up, "members up, seen from " + node.address());
+      }
+      return null;
+    });
+  }
+
+  @AfterEach
+  void stopNodes() {
+    for (int i = nodes.size() - 1; i >= 0; i--) {
+      nodes.get(i).testKit.shutdownTestKit();
+    }
+  }
+
+  private int computes() {
+    return nodes.stream().mapToInt(node -> node.sales.computes()).sum();
+  }
+
+  @Test
+  void aKeyHasOneOwnerWhicheverNodeIsAsked() {
+    startThreeNodes("");
+    for (int i = 0; i < 30; i++) {
+      String key = "cluster-sales/owner-" + i;
+      Entry<Object> first = Stages.await(nodes.get(i % 3).kck.getEntry(key));
+      for (Node node : nodes) {
+        assertEquals(first, Stages.await(node.kck.getEntry(key)), key + " read from " + node.address());
+      }
+    }
+    assertEquals(30, computes(), "one compute per key, whichever node asked");
+    long owners = nodes.stream().filter(node -> LiveKeys.of(node.testKit).stream()
+        .anyMatch(key -> key.startsWith("cluster-sales/owner-"))).count();
+    assertTrue(owners >= 2, "30 keys live on " + owners + " node(s)");
+  }
+
+  @Test
+  void thousandConcurrentGetsSpreadOverThreeNodesComputeOnce() throws Exception {
+    startThreeNodes("");
+    CountDownLatch release = new CountDownLatch(1);
+    nodes.forEach(node -> node.sales.body((key, count) -> {
+      release.await();
+      return "value of " + key.get(CountingPrimer.ID);
+    }));
+    List<CompletableFuture<Object>> answers = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      answers.add(nodes.get(i % 3).kck.get("cluster-sales/cold").toCompletableFuture());
+    }
+    release.countDown();
+    for (CompletableFuture<Object> answer : answers) {
+      assertEquals("value of cold", Stages.await(answer));
+    }
+    assertEquals(1, computes());
+  }
+
+  @Test
+  void theKeysOfACrashedNodeComeBackOnTheOthersWithTheirVersionsAndTimers() {
+    // The third node stops without leaving the cluster or handing off its shards: a crash.
+    startThreeNodes(
+        """
+        akka.coordinated-shutdown.run-by-actor-system-terminate = off
+        akka.coordinated-shutdown.terminate-actor-system = off
+        """);
+    Node crashing = nodes.get(2);
+    List<Entry<Object>> before = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      before.add(Stages.await(nodes.get(0).kck.getEntry("cluster-sales/crash-" + i)));
+    }
+    List<String> onCrashing = LiveKeys.of(crashing.testKit).stream()
+        .filter(key -> key.startsWith("cluster-sales/crash-")).toList();
+    assertTrue(!onCrashing.isEmpty(), "no key landed on the node that will crash");
+    // A periodic key the crashing node owns: its timer must resume elsewhere, with no get.
+    String periodic = null;
+    for (int i = 0; periodic == null && i < 200; i++) {
+      String key = "cluster-ticker/t-" + i;
+      Stages.await(nodes.get(0).kck.get(key));
+      if (LiveKeys.of(crashing.testKit).contains(key)) {
+        periodic = key;
+      }
+    }
+    assertTrue(periodic != null, "no periodic key landed on the node that will crash");
+    // Counted on the survivors only: the crashed node's own primer goes with it.
+    int computesBefore = nodes.get(0).sales.computes() + nodes.get(1).sales.computes();
+
+    Address crashed = crashing.address();
+    crashing.testKit.system().terminate();
+    Stages.await(crashing.testKit.system().getWhenTerminated());
+    nodes.remove(crashing);
+    Cluster.get(nodes.get(0).testKit.system()).manager().tell(new Down(crashed));
+
+    // Wait until the survivors have removed the crashed node; then its shards move.
+    nodes.get(0).testKit.createTestProbe().awaitAssert(Duration.ofSeconds(60), () -> {
+      for (Node node : nodes) {
+        assertTrue(StreamSupport.stream(Cluster.get(node.testKit.system()).state().getMembers().spliterator(), false)
+            .noneMatch(member -> member.address().equals(crashed)), "still a member, seen from " + node.address());
+      }
+      return null;
+    });
+    long removedAt = System.nanoTime();
+    for (Entry<Object> entry : before) {
+      Entry<Object> after = Stages.await(nodes.get(1).kck.getEntry(entry.key()));
+      assertEquals(entry.version(), after.version(), entry.key());
+      assertEquals(entry.value(), after.value(), entry.key());
+      assertEquals(entry.computedAt(), after.computedAt(), entry.key());
+    }
+    assertEquals(computesBefore, computes(), "no key was recomputed after the crash");
+    System.out.printf("keys of the crashed node served again %d ms after its removal%n",
+        java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - removedAt));
+
+    int ticksBefore = nodes.stream().mapToInt(node -> node.ticker.computes()).sum();
+    String ticking = periodic;
+    nodes.get(0).testKit.createTestProbe().awaitAssert(Duration.ofSeconds(30), () -> {
+      int ticks = nodes.stream().mapToInt(node -> node.ticker.computes()).sum();
+      assertTrue(ticks >= ticksBefore + 2, ticking + " refreshed " + (ticks - ticksBefore) + " times on the survivors");
+      return null;
+    });
+  }
+}
