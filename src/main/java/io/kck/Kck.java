@@ -125,7 +125,7 @@ public final class Kck {
       throw new IllegalStateException("KCK is already started on ActorSystem " + system.name());
     }
 
-    joinSelfIfAlone(system, config);
+    joinCluster(system, config);
     if (config.getBoolean("kck.database.create-schema")) {
       createSchema(system);
     }
@@ -166,9 +166,23 @@ public final class Kck {
     return kck;
   }
 
-  private static void joinSelfIfAlone(ActorSystem<?> system, Config config) {
-    if (config.getBoolean("kck.cluster.join-self") && config.getList("akka.cluster.seed-nodes").isEmpty()) {
-      Cluster cluster = Cluster.get(system);
+  /** Joins kck.cluster.seed-nodes, or this node itself when no seed nodes are configured. */
+  private static void joinCluster(ActorSystem<?> system, Config config) {
+    Cluster cluster = Cluster.get(system);
+    String seeds = config.getString("kck.cluster.seed-nodes").trim();
+    if (!seeds.isEmpty()) {
+      List<akka.actor.Address> addresses = new java.util.ArrayList<>();
+      for (String seed : seeds.split(",")) {
+        try {
+          addresses.add(akka.actor.AddressFromURIString.parse(seed.trim()));
+        } catch (RuntimeException e) {
+          throw new IllegalArgumentException(
+              "kck.cluster.seed-nodes: '" + seed.trim() + "' is not an Akka address like akka://"
+                  + system.name() + "@host:25520", e);
+        }
+      }
+      cluster.manager().tell(new akka.cluster.typed.JoinSeedNodes(addresses));
+    } else if (config.getBoolean("kck.cluster.join-self") && config.getList("akka.cluster.seed-nodes").isEmpty()) {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
     }
   }

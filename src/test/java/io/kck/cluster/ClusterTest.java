@@ -8,7 +8,6 @@ import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.cluster.MemberStatus;
 import akka.cluster.typed.Cluster;
 import akka.cluster.typed.Down;
-import akka.cluster.typed.Join;
 import io.kck.Entry;
 import io.kck.Kck;
 import io.kck.primer.Freshness;
@@ -51,11 +50,10 @@ class ClusterTest {
       }
     };
 
+    /** Joins {@code seed} through kck.cluster.seed-nodes, as a deployment would; null: joins itself. */
     Node(String extraConfig, Address seed) {
-      testKit = TestNodes.start("ClusterTest", TestNodes.config(CLUSTER_CONFIG + extraConfig));
-      if (seed != null) {
-        Cluster.get(testKit.system()).manager().tell(Join.create(seed));
-      }
+      String seeds = seed == null ? "" : "kck.cluster.seed-nodes = \"" + seed + "\"\n";
+      testKit = TestNodes.start("ClusterTest", TestNodes.config(CLUSTER_CONFIG + seeds + extraConfig));
       kck = Kck.start(testKit.system(), sales, ticker);
     }
 
@@ -69,8 +67,8 @@ class ClusterTest {
   private void startThreeNodes(String lastNodeConfig) {
     Node first = new Node("", null);
     nodes.add(first);
-    nodes.add(new Node("kck.cluster.join-self = off", first.address()));
-    nodes.add(new Node("kck.cluster.join-self = off\n" + lastNodeConfig, first.address()));
+    nodes.add(new Node("", first.address()));
+    nodes.add(new Node(lastNodeConfig, first.address()));
     first.testKit.createTestProbe().awaitAssert(Duration.ofSeconds(30), () -> {
       for (Node node : nodes) {
         long up = StreamSupport.stream(Cluster.get(node.testKit.system()).state().getMembers().spliterator(), false)
