@@ -126,6 +126,27 @@ class ClusterTest {
   }
 
   @Test
+  void aRollingRestartOfEveryNodeLosesNoAcknowledgedValue() {
+    startThreeNodes("");
+    List<Entry<Object>> acknowledged = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      acknowledged.add(Stages.await(nodes.get(i % 3).kck.put("cluster-sales/rolling-" + i, "imported " + i)));
+    }
+    for (int round = 0; round < 3; round++) {
+      // Stop the oldest node (it leaves and hands its shards off), start a fresh one in its place.
+      Node leaving = nodes.remove(0);
+      leaving.testKit.shutdownTestKit();
+      nodes.add(new Node("", nodes.get(0).address()));
+      for (Entry<Object> entry : acknowledged) {
+        Entry<Object> read = Stages.await(nodes.get(round % nodes.size()).kck.getEntry(entry.key()));
+        assertEquals(entry.value(), read.value(), entry.key() + " after restarting node " + round);
+        assertEquals(entry.version(), read.version(), entry.key());
+      }
+    }
+    assertEquals(0, computes(), "no value was recomputed");
+  }
+
+  @Test
   void theKeysOfACrashedNodeComeBackOnTheOthersWithTheirVersionsAndTimers() {
     // The third node stops without leaving the cluster or handing off its shards: a crash.
     startThreeNodes(
