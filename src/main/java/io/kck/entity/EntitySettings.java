@@ -21,6 +21,8 @@ public record EntitySettings(
     int stashCapacity,
     Duration staleIfError,
     Duration wakeInterval,
+    Duration journalBackoffMin,
+    Duration journalBackoffMax,
     Config primerOverrides) {
 
   public EntitySettings {
@@ -54,6 +56,8 @@ public record EntitySettings(
         kck.getInt("entity.stash-capacity"),
         kck.getDuration("freshness.stale-if-error"),
         kck.getDuration("freshness.wake-interval"),
+        kck.getDuration("entity.journal-backoff-min"),
+        kck.getDuration("entity.journal-backoff-max"),
         kck.getConfig("primers"));
   }
 

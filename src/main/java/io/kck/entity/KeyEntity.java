@@ -3,6 +3,8 @@ package io.kck.entity;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.PostStop;
+import akka.actor.typed.PreRestart;
+import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
@@ -148,7 +150,13 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
   @SuppressWarnings("unchecked")
   private KeyEntity(
       Key<?> key, KeyRuntime runtime, ActorContext<KeyCommand> context, TimerScheduler<KeyCommand> timers) {
-    super(PersistenceId.of(TYPE_KEY.name(), key.text()));
+    // A journal failure (write or recovery) restarts the key after a backoff instead of stopping
+    // it: a stopped entity races with the next request, which sharding may still hand to the dead
+    // actor (lost until its caller times out); a restarting one keeps its mailbox and buffer.
+    super(
+        PersistenceId.of(TYPE_KEY.name(), key.text()),
+        SupervisorStrategy.restartWithBackoff(
+            runtime.settings().journalBackoffMin(), runtime.settings().journalBackoffMax(), 0.2));
     this.key = key;
     this.primer = (Primer<Object>) key.primer();
     this.codec = runtime.codec(primer);
@@ -197,6 +205,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), this::onRecovered)
         .onSignal(PostStop.instance(), state -> onStop())
+        .onSignal(PreRestart.instance(), state -> onStop())
         .build();
   }
 
@@ -588,11 +597,25 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
     }
   }
 
+  /**
+   * The key stops, or restarts after a journal failure: the work around its state is abandoned
+   * and its callers told. A restart keeps this object (supervision sits inside the behavior), so
+   * every transient field starts over here; recovery re-arms the freshness timers.
+   */
   private void onStop() {
+    timers.cancelAll();
     if (inFlight != null) {
-      timers.cancel(TIMEOUT_TIMER);
       inFlight.task.cancel();
+      inFlight = null;
     }
+    consecutiveFailures = 0;
+    lastFailure = null;
+    retryAt = null;
+    nextRefreshAt = null;
+    softAgeReached = false;
+    hardAgeReached = false;
+    entryState = null;
+    entryReply = null;
     if (!waiters.isEmpty() || !writing.isEmpty()) {
       KeyReply.Failed failed =
           new KeyReply.Failed(

@@ -156,6 +156,9 @@ class DatabaseTest {
 
       Entry<Object> after = Stages.await(kck.getEntry("write-failure/k"));
       assertEquals(before, after, "a put that was not acknowledged left no trace");
+      // The key works on after the failure: it computes and writes again.
+      Entry<?> refreshed = Stages.await(kck.refreshEntry(kck.parseKey("write-failure/k")));
+      assertEquals(before.version() + 1, refreshed.version());
     } finally {
       testKit.shutdownTestKit();
     }
