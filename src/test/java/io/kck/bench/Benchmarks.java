@@ -41,6 +41,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * its fastest configuration, where its default (the JDK common pool, a single thread on 2 cores)
  * would handicap it.
  *
+ * <p>{@code -Dkck.bench.cases=hit,single-flight,cold-miss,persistence,recovery} runs some cases only;
+ * {@code -Dkck.bench.config="kck.sharding.max-concurrent-recoveries = 200"} adds HOCON.
+ *
  * <p>Smoke run (seconds; the test suite runs it so the harness cannot rot): add {@code
  * -Dkck.bench.smoke=true}. The database is an embedded PostgreSQL in {@code target/kck-bench-postgres},
  * durable (fsync on) like the default configuration.
@@ -88,8 +91,8 @@ public final class Benchmarks {
   }
 
   void runAll() throws Exception {
-    Config config = ConfigFactory.load(TestNodes.config(
-        """
+    Config config = ConfigFactory.load(TestNodes.config(System.getProperty("kck.bench.config", "") + """
+
         akka.loglevel = ERROR
         kck.database.embedded.data-directory = "%s"
         kck.database.embedded.durable = on
@@ -101,19 +104,35 @@ public final class Benchmarks {
     try {
       CountingPrimer primer = new CountingPrimer("bench-" + run);
       Kck kck = Kck.start(system, primer);
-      hits(kck, primer);
-      progress("hits");
-      singleFlight(kck, primer);
-      progress("single flight");
-      coldMiss(kck, primer);
-      progress("cold miss");
-      persistence(kck, primer);
-      progress("persistence");
+      if (selected("hit")) {
+        hits(kck, primer);
+        progress("hits");
+      }
+      if (selected("single-flight")) {
+        singleFlight(kck, primer);
+        progress("single flight");
+      }
+      if (selected("cold-miss")) {
+        coldMiss(kck, primer);
+        progress("cold miss");
+      }
+      if (selected("persistence")) {
+        persistence(kck, primer);
+        progress("persistence");
+      }
     } finally {
       terminate(system);
     }
-    recoveryAndMemory(config, run);
-    progress("recovery and memory");
+    if (selected("recovery")) {
+      recoveryAndMemory(config, run);
+      progress("recovery and memory");
+    }
+  }
+
+  /** -Dkck.bench.cases=hit,recovery runs only those (all when unset). */
+  private static boolean selected(String name) {
+    String cases = System.getProperty("kck.bench.cases", "");
+    return cases.isBlank() || java.util.Arrays.asList(cases.split(",")).contains(name);
   }
 
   private void progress(String done) {
