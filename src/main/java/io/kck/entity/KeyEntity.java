@@ -70,6 +70,10 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
   public static final EntityTypeKey<KeyCommand> TYPE_KEY =
       EntityTypeKey.create(KeyCommand.class, "kck-key");
 
+  /** KCK's persistence plugins (reference.conf): its own, apart from the application's. */
+  static final String JOURNAL_PLUGIN = "kck.journal";
+  static final String SNAPSHOT_PLUGIN = "kck.snapshot-store";
+
   private static final String TIMEOUT_TIMER = "compute-timeout";
   private static final String BACKOFF_TIMER = "backoff";
   private static final String REFRESH_TIMER = "refresh";
@@ -175,12 +179,12 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
 
   @Override
   public String journalPluginId() {
-    return "kck.journal";
+    return JOURNAL_PLUGIN;
   }
 
   @Override
   public String snapshotPluginId() {
-    return "kck.snapshot-store";
+    return SNAPSHOT_PLUGIN;
   }
 
   @Override

@@ -93,12 +93,12 @@ public final class WarmKeys
 
   @Override
   public String journalPluginId() {
-    return "kck.journal";
+    return KeyEntity.JOURNAL_PLUGIN;
   }
 
   @Override
   public String snapshotPluginId() {
-    return "kck.snapshot-store";
+    return KeyEntity.SNAPSHOT_PLUGIN;
   }
 
   @Override
