@@ -189,7 +189,7 @@ public final class Kck {
 
   private static void createSchema(ActorSystem<?> system) {
     try {
-      SchemaUtils.createIfNotExists("kck.journal", system).toCompletableFuture().get(2, TimeUnit.MINUTES);
+      SchemaUtils.createIfNotExists(KeyEntity.JOURNAL_PLUGIN, system).toCompletableFuture().get(2, TimeUnit.MINUTES);
     } catch (Exception e) {
       Throwable cause = e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
       throw new IllegalStateException(

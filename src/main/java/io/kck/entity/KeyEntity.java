@@ -71,8 +71,8 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
       EntityTypeKey.create(KeyCommand.class, "kck-key");
 
   /** KCK's persistence plugins (reference.conf): its own, apart from the application's. */
-  static final String JOURNAL_PLUGIN = "kck.journal";
-  static final String SNAPSHOT_PLUGIN = "kck.snapshot-store";
+  public static final String JOURNAL_PLUGIN = "kck.journal";
+  public static final String SNAPSHOT_PLUGIN = "kck.snapshot-store";
 
   private static final String TIMEOUT_TIMER = "compute-timeout";
   private static final String BACKOFF_TIMER = "backoff";
