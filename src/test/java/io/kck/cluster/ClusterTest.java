@@ -88,6 +88,16 @@ class ClusterTest {
     }
   }
 
+  /** Reads {@code key} through {@code node}, retrying timed-out requests for up to a minute. */
+  private static Entry<Object> readEventually(Node node, String key) {
+    java.util.concurrent.atomic.AtomicReference<Entry<Object>> read = new java.util.concurrent.atomic.AtomicReference<>();
+    node.testKit.createTestProbe().awaitAssert(Duration.ofSeconds(60), Duration.ofMillis(100), () -> {
+      read.set(Stages.await(node.kck.getEntry(key)));
+      return null;
+    });
+    return read.get();
+  }
+
   private int computes() {
     return nodes.stream().mapToInt(node -> node.sales.computes()).sum();
   }
@@ -140,7 +150,8 @@ class ClusterTest {
       leaving.testKit.shutdownTestKit();
       nodes.add(new Node("", nodes.get(0).address()));
       for (Entry<Object> entry : acknowledged) {
-        Entry<Object> read = Stages.await(nodes.get(round % nodes.size()).kck.getEntry(entry.key()));
+        // While shards move, a request may wait or time out (3 s here); the value must not change.
+        Entry<Object> read = readEventually(nodes.get(round % nodes.size()), entry.key());
         assertEquals(entry.value(), read.value(), entry.key() + " after restarting node " + round);
         assertEquals(entry.version(), read.version(), entry.key());
       }
@@ -195,13 +206,10 @@ class ClusterTest {
     for (Entry<Object> entry : before) {
       // Until every survivor's shard region has heard of the removal, a request can still go to
       // the dead node and be lost: retry, as a client would after its timeout.
-      nodes.get(1).testKit.createTestProbe().awaitAssert(Duration.ofSeconds(60), Duration.ofMillis(100), () -> {
-        Entry<Object> after = Stages.await(nodes.get(1).kck.getEntry(entry.key()));
-        assertEquals(entry.version(), after.version(), entry.key());
-        assertEquals(entry.value(), after.value(), entry.key());
-        assertEquals(entry.computedAt(), after.computedAt(), entry.key());
-        return null;
-      });
+      Entry<Object> after = readEventually(nodes.get(1), entry.key());
+      assertEquals(entry.version(), after.version(), entry.key());
+      assertEquals(entry.value(), after.value(), entry.key());
+      assertEquals(entry.computedAt(), after.computedAt(), entry.key());
     }
     assertEquals(computesBefore, computes(), "no key was recomputed after the crash");
     System.out.printf("keys of the crashed node served again %d ms after its removal%n",
