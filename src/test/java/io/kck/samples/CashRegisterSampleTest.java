@@ -39,8 +39,8 @@ class CashRegisterSampleTest {
 
     // Kept warm and periodic: every watched register was re-imported, with no get in between.
     second.live().forEach(entry -> assertTrue(entry.version() >= 3, entry.toString()));
-    // Always fresh: 2 gets one after another and 10 concurrent ones took 2 + 1 or 2 + 2 readings
-    // (the 10 may straddle one reading that had started).
-    assertTrue(second.tillReadings() >= 3 && second.tillReadings() <= 4, secondText);
+    // Always fresh: 2 gets one after another took 2 readings; the 10 concurrent ones shared a few
+    // (a get that arrives while a reading runs waits for the next one), never one each.
+    assertTrue(second.tillReadings() >= 3 && second.tillReadings() <= 5, secondText);
   }
 }
