@@ -15,6 +15,7 @@ import io.kck.primer.Parameter;
 import io.kck.primer.Primer;
 import io.kck.testing.CountingPrimer;
 import io.kck.testing.LiveKeys;
+import io.kck.testing.KeyStatuses;
 import io.kck.testing.Stages;
 import io.kck.testing.TestNodes;
 import java.time.Duration;
@@ -116,8 +117,7 @@ class FacadeTest {
     CompletableFuture<Object> refresh2 = kck.refresh("facade-counting/r").toCompletableFuture();
     // Both refreshes must have reached the key while compute #1 runs.
     testKit.createTestProbe().awaitAssert(() -> {
-      KeyStatus status = Stages.await(kck.entityRef(kck.parseKey("facade-counting/r"))
-          .ask(KeyCommand.Inspect::new, Duration.ofSeconds(5)));
+      KeyStatus status = KeyStatuses.of(kck, "facade-counting/r");
       assertEquals(1, status.computeInFlight());
       assertEquals(3, status.waiting());
       return null;

@@ -160,8 +160,7 @@ class FailureTest {
   /** The backoff timer fired and the key handled it. */
   private static void awaitBackoffOver(String key) {
     testKit.createTestProbe().awaitAssert(() -> {
-      io.kck.entity.KeyStatus status = Stages.await(kck.entityRef(kck.parseKey(key))
-          .ask(io.kck.entity.KeyCommand.Inspect::new, Duration.ofSeconds(5)));
+      io.kck.entity.KeyStatus status = io.kck.testing.KeyStatuses.of(kck, key);
       assertEquals(null, status.retryAt());
       return null;
     });

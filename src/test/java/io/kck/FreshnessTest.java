@@ -8,10 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.ManualTime;
-import io.kck.entity.KeyCommand;
 import io.kck.entity.KeyStatus;
 import io.kck.primer.Freshness;
 import io.kck.testing.CountingPrimer;
+import io.kck.testing.KeyStatuses;
 import io.kck.testing.Stages;
 import io.kck.testing.TestNodes;
 import java.time.Duration;
@@ -217,8 +217,7 @@ class FreshnessTest {
   void warmKeysAreComputedAndKeptWithoutAnyGet() {
     Stages.await(kck.keepWarm("fresh-warm/register-7"));
     testKit.createTestProbe().awaitAssert(() -> {
-      assertEquals(1, Stages.await(kck.entityRef(kck.parseKey("fresh-warm/register-7"))
-          .ask(KeyCommand.Inspect::new, Duration.ofSeconds(5))).version());
+      assertEquals(1, KeyStatuses.of(kck, "fresh-warm/register-7").version());
       return null;
     });
     assertTrue(Stages.await(kck.warmKeys()).contains("fresh-warm/register-7"));
@@ -240,8 +239,7 @@ class FreshnessTest {
 
   private static void awaitStatus(String key, java.util.function.Predicate<KeyStatus> condition) {
     testKit.createTestProbe().awaitAssert(() -> {
-      KeyStatus status = Stages.await(kck.entityRef(kck.parseKey(key))
-          .ask(KeyCommand.Inspect::new, Duration.ofSeconds(5)));
+      KeyStatus status = KeyStatuses.of(kck, key);
       assertTrue(condition.test(status), status.toString());
       return null;
     });
