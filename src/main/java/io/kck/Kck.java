@@ -214,7 +214,7 @@ public final class Kck {
 
   /** The value of {@code key}; see {@link #get(String)}. */
   public <V> CompletionStage<V> get(Key<V> key) {
-    return getEntry(key).thenApply(Entry::value);
+    return ask(key, KeyCommand.Get::new, data -> valueOf(key, data));
   }
 
   /**
@@ -249,7 +249,7 @@ public final class Kck {
 
   /** See {@link #refresh(String)}. */
   public <V> CompletionStage<V> refresh(Key<V> key) {
-    return refreshEntry(key).thenApply(Entry::value);
+    return ask(key, KeyCommand.Refresh::new, data -> valueOf(key, data));
   }
 
   /** Like {@link #refresh(Key)}, with the new value's version and computed-at time. */
@@ -401,7 +401,7 @@ public final class Kck {
   /** The value inside a reply of the key's actor, as the primer's value type. */
   public <V> V valueOf(Key<V> key, EntryData data) {
     @SuppressWarnings("unchecked")
-    V value = (V) data.value().value(runtime.codec(key.primer()));
+    V value = data.value() == null ? null : (V) data.value().value(runtime.codec(key.primer()));
     return value;
   }
 
@@ -441,9 +441,8 @@ public final class Kck {
     return result;
   }
 
-  @SuppressWarnings("unchecked")
   private <V> Entry<V> toEntry(Key<V> key, EntryData data) {
-    V value = data.value() == null ? null : (V) data.value().value(runtime.codec(key.primer()));
+    V value = valueOf(key, data);
     return new Entry<>(data.key(), value, data.version(), data.computedAt(), data.stale(),
         data.refreshing(), data.lastError(), data.nextAttemptAt());
   }
