@@ -1,5 +1,6 @@
 package io.kck;
 
+import akka.NotUsed;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.DispatcherSelector;
@@ -16,6 +17,8 @@ import akka.cluster.typed.SingletonActor;
 import akka.pattern.AskTimeoutException;
 import akka.persistence.jdbc.testkit.javadsl.SchemaUtils;
 import akka.serialization.jackson.JacksonObjectMapperProvider;
+import akka.stream.QueueOfferResult;
+import akka.stream.javadsl.Source;
 import com.typesafe.config.Config;
 import io.kck.entity.ComputeExecutor;
 import io.kck.entity.EntitySettings;
@@ -24,6 +27,7 @@ import io.kck.entity.KeyCommand;
 import io.kck.entity.KeyEntity;
 import io.kck.entity.KeyReply;
 import io.kck.entity.KeyRuntime;
+import io.kck.entity.KeySubscriber;
 import io.kck.entity.OverflowResponder;
 import io.kck.entity.Problem;
 import io.kck.entity.WarmKeys;
@@ -85,6 +89,7 @@ public final class Kck {
   private final ClusterSharding sharding;
   private final Duration requestTimeout;
   private final Executor callbackExecutor;
+  private final java.util.concurrent.atomic.AtomicLong subscriptions = new java.util.concurrent.atomic.AtomicLong();
 
   private Kck(ActorSystem<?> system, PrimerRegistry primers, KeyRuntime runtime, Duration requestTimeout) {
     this.system = system;
@@ -140,7 +145,9 @@ public final class Kck {
             JacksonObjectMapperProvider.get(system).getOrCreate("kck-values", Optional.empty()),
             executor,
             settings,
-            warmKeys);
+            warmKeys,
+            ClusterSharding.get(system),
+            requestTimeout);
     Kck kck = new Kck(system, registry, runtime, requestTimeout);
     if (started.putIfAbsent(system, kck) != null) {
       executor.close();
@@ -339,6 +346,62 @@ public final class Kck {
     return withKey(key, this::stopKeepingWarm);
   }
 
+  /**
+   * Calls {@code listener} with the key's current value (when it has one) and then with every new
+   * version, in order, each once: whether it was computed, put, or recomputed because a product it
+   * reads changed. Callbacks run one at a time on an actor of this node; keep them short (hand
+   * heavy work to an executor). A callback that throws is logged and the subscription goes on.
+   *
+   * <p>The subscription follows the key across passivation and across nodes: when the key's actor
+   * stops or its node is lost, it watches the key again (at once, or within {@code
+   * kck.freshness.wake-interval}). Versions written while it was detached and already replaced are
+   * skipped; versions never go backwards.
+   *
+   * @throws UnknownPrimerException if the key's primer is not registered here
+   */
+  public <V> Subscription subscribe(Key<V> key, java.util.function.Consumer<? super Entry<V>> listener) {
+    if (registered(key) == null) {
+      throw new UnknownPrimerException(key.text(), key.primer().name());
+    }
+    java.util.Objects.requireNonNull(listener, "listener");
+    ActorRef<KeySubscriber.Command> subscriber =
+        system.systemActorOf(
+            KeySubscriber.create(
+                key.text(), runtime, runtime.settings().wakeInterval(), data -> listener.accept(toEntry(key, data))),
+            "kck-subscriber-" + subscriptions.incrementAndGet(),
+            Props.empty());
+    return () -> subscriber.tell(KeySubscriber.Cancel.INSTANCE);
+  }
+
+  /** Like {@link #subscribe(Key, java.util.function.Consumer)}, with the key as text. */
+  public Subscription subscribe(String key, java.util.function.Consumer<? super Entry<Object>> listener) {
+    @SuppressWarnings("unchecked")
+    Key<Object> parsed = (Key<Object>) primers.parse(key);
+    return subscribe(parsed, listener);
+  }
+
+  /**
+   * The key's updates as an Akka Streams source: the current value, then every new version in order
+   * (see {@link #subscribe(Key, java.util.function.Consumer)}). Each materialization is its own
+   * subscription, ended when the stream completes or is cancelled. A consumer that falls more than
+   * {@code 1024} versions behind fails the stream with a {@link KckException} rather than silently
+   * missing versions.
+   */
+  public <V> Source<Entry<V>, NotUsed> updates(Key<V> key) {
+    int buffer = 1024;
+    return Source.<Entry<V>>queue(buffer)
+        .mapMaterializedValue(queue -> subscribe(key, entry -> {
+          if (!(queue.offer(entry) instanceof QueueOfferResult.Enqueued$)) {
+            queue.fail(new KckException(key.text(),
+                "A stream of key '" + key + "' fell more than " + buffer + " versions behind"));
+          }
+        }))
+        .watchTermination((subscription, done) -> {
+          done.whenComplete((ignored, error) -> subscription.close());
+          return NotUsed.getInstance();
+        });
+  }
+
   /** The canonical keys kept warm now. */
   public CompletionStage<java.util.Set<String>> warmKeys() {
     KckFuture<java.util.Set<String>> result = new KckFuture<>(callbackExecutor);
@@ -430,7 +493,7 @@ public final class Kck {
                 } else if (reply instanceof KeyReply.Ok ok) {
                   result.complete(onOk.apply(ok.entry()));
                 } else {
-                  result.completeExceptionally(toException(key, ((KeyReply.Failed) reply).problem()));
+                  result.completeExceptionally(((KeyReply.Failed) reply).problem().toException(key.text()));
                 }
               } catch (RuntimeException e) {
                 result.completeExceptionally(
@@ -463,16 +526,6 @@ public final class Kck {
         key.text(), "Request to key '" + key + "' failed: " + cause, cause);
   }
 
-  private static KckException toException(Key<?> key, Problem problem) {
-    Throwable cause = problem.cause().orElse(null);
-    return switch (problem.kind()) {
-      case COMPUTE_FAILED -> new ComputeFailedException(key.text(), problem.message(), cause);
-      case COMPUTE_TIMEOUT -> new ComputeTimeoutException(key.text(), problem.message(), cause);
-      case UNAVAILABLE -> new KeyUnavailableException(key.text(), problem.message(), cause);
-      case OVERLOADED -> new OverloadedException(key.text(), problem.message(), cause);
-      case INVALID_KEY -> new InvalidKeyException(key.text(), problem.message(), cause);
-    };
-  }
 
   private <T> CompletionStage<T> withKey(String text, Function<Key<Object>, CompletionStage<T>> action) {
     Key<Object> key;

@@ -3,6 +3,7 @@ package io.kck.entity;
 import com.typesafe.config.Config;
 import io.kck.primer.Freshness;
 import io.kck.primer.Primer;
+import io.kck.primer.Propagation;
 import java.time.Duration;
 
 /**
@@ -23,12 +24,16 @@ public record EntitySettings(
     Duration wakeInterval,
     Duration journalBackoffMin,
     Duration journalBackoffMax,
+    Duration coalesceWindow,
     Config primerOverrides) {
 
   public EntitySettings {
     requirePositive("kck.compute.timeout", computeTimeout);
     requirePositive("kck.compute.backoff-min", backoffMin);
     requirePositive("kck.freshness.wake-interval", wakeInterval);
+    if (coalesceWindow.isNegative()) {
+      throw new IllegalArgumentException("kck.dependencies.coalesce-window must not be negative");
+    }
     if (staleIfError.isNegative()) {
       throw new IllegalArgumentException("kck.freshness.stale-if-error must not be negative");
     }
@@ -58,6 +63,7 @@ public record EntitySettings(
         kck.getDuration("freshness.wake-interval"),
         kck.getDuration("entity.journal-backoff-min"),
         kck.getDuration("entity.journal-backoff-max"),
+        kck.getDuration("dependencies.coalesce-window"),
         kck.getConfig("primers"));
   }
 
@@ -77,6 +83,21 @@ public record EntitySettings(
       return Freshness.fromConfig("kck.primers." + path, primerOverrides.getConfig(path));
     }
     return primer.freshness();
+  }
+
+  /** HOCON's {@code kck.primers."<name>".propagation} (eager or lazy), else the primer's own. */
+  public Propagation propagation(Primer<?> primer) {
+    String path = "\"" + primer.name() + "\".propagation";
+    if (!primerOverrides.hasPath(path)) {
+      return primer.propagation();
+    }
+    String policy = primerOverrides.getString(path);
+    try {
+      return Propagation.valueOf(policy.trim().toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "kck.primers." + path + " must be eager or lazy, got '" + policy + "'", e);
+    }
   }
 
   /**

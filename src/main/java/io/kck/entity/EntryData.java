@@ -3,6 +3,7 @@ package io.kck.entity;
 import io.kck.persistence.KckSerializable;
 import io.kck.persistence.StoredValue;
 import java.time.Instant;
+import java.util.Map;
 
 /**
  * A key's value with its metadata, as the key's actor answers it.
@@ -17,6 +18,8 @@ import java.time.Instant;
  * @param lastError the message of the last failed compute, if it failed since the last success
  * @param nextAttemptAt when the key computes next on its own: its periodic refresh, or the end of
  *     the backoff after a failure; {@code null} when nothing is scheduled
+ * @param lineage the upstream products this value was made from, with their versions (see {@link
+ *     KeyState#lineage()}); empty for a product that reads no other
  */
 public record EntryData(
     String key,
@@ -26,5 +29,6 @@ public record EntryData(
     boolean stale,
     boolean refreshing,
     String lastError,
-    Instant nextAttemptAt)
+    Instant nextAttemptAt,
+    Map<String, Long> lineage)
     implements KckSerializable {}

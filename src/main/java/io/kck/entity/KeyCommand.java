@@ -4,6 +4,8 @@ import akka.actor.NoSerializationVerificationNeeded;
 import akka.actor.typed.ActorRef;
 import io.kck.persistence.KckSerializable;
 import io.kck.persistence.StoredValue;
+import java.util.List;
+import java.util.Map;
 
 /**
  * What a key's actor understands. Applications normally go through {@link io.kck.Kck}; Akka users
@@ -27,11 +29,59 @@ public sealed interface KeyCommand {
   /** Drops the value; the next get computes. Answers with the entry after the drop. */
   record Invalidate(ActorRef<KeyReply> replyTo) implements KeyCommand, KckSerializable {}
 
+  /**
+   * A tracked read from the compute of {@code reader}: answered like a {@link Get}, after this key
+   * has recorded {@code reader} as a dependent, and after it is brought up to date with {@code
+   * required} (upstream versions the reader knows of). {@code path}: the keys whose computes wait on
+   * this read, to detect cycles.
+   */
+  record Read(String reader, List<String> path, Map<String, Long> required, ActorRef<KeyReply> replyTo)
+      implements KeyCommand, KckSerializable {}
+
+  /**
+   * {@code input}, which this key read, has a new {@code version} ({@code outdated}: a lazy input
+   * was marked outdated, its version unchanged). {@code cause}: the upstream versions behind the
+   * change, which the dependent's next compute must see.
+   */
+  record InputChanged(String input, long version, Map<String, Long> cause, boolean outdated)
+      implements KeyCommand, KckSerializable {}
+
+  /** {@code dependent} no longer reads this key: stop telling it of changes. */
+  record DependentGone(String dependent) implements KeyCommand, KckSerializable {}
+
+  /**
+   * Cycle detection between running computes: the computes of {@code path} wait, each on the next,
+   * for this key's compute. A key that finds itself on the path fails the read its compute is
+   * blocked on; otherwise it passes the probe on to the key its compute is reading.
+   */
+  record CycleProbe(List<String> path) implements KeyCommand, KckSerializable {}
+
+  /**
+   * Registers {@code listener} for this key's new versions: it receives the current value at once
+   * (when there is one), then every new version in order, and {@link KeyUpdate.Detached} when the
+   * key stops (so that it can watch again). Watching twice is harmless.
+   */
+  record Watch(ActorRef<KeyUpdate> listener) implements KeyCommand, KckSerializable {}
+
+  /** Removes a listener registered with {@link Watch}. */
+  record Unwatch(ActorRef<KeyUpdate> listener) implements KeyCommand, KckSerializable {}
+
+  /** A change arrived while a compute ran, and its result had not seen it. Sent to itself. */
+  record Outdate(Map<String, Long> cause) implements KeyCommand, NoSerializationVerificationNeeded {}
+
+  /** The coalescing window after an eager recompute's start is over. A timer message. */
+  enum CoalesceOver implements KeyCommand, NoSerializationVerificationNeeded {
+    INSTANCE
+  }
+
   /** Answers what the key is doing now; changes nothing. */
   record Inspect(ActorRef<KeyStatus> replyTo) implements KeyCommand, KckSerializable {}
 
-  /** A compute finished (with a value, or with {@code problem}). Sent by the actor to itself. */
-  record ComputeDone(long attempt, StoredValue value, Problem problem)
+  /**
+   * A compute finished (with a value, or with {@code problem}). Sent by the actor to itself, with
+   * what the compute read ({@code reads}, null when it failed).
+   */
+  record ComputeDone(long attempt, StoredValue value, Problem problem, TrackedReads.Result reads)
       implements KeyCommand, NoSerializationVerificationNeeded {}
 
   /** A compute ran past its timeout. A timer message. */

@@ -20,29 +20,43 @@ import akka.persistence.typed.javadsl.SignalHandler;
 import io.kck.KckException;
 import io.kck.entity.KeyCommand.AgeReached;
 import io.kck.entity.KeyCommand.BackoffOver;
+import io.kck.entity.KeyCommand.CoalesceOver;
 import io.kck.entity.KeyCommand.ComputeDone;
 import io.kck.entity.KeyCommand.ComputeTimedOut;
+import io.kck.entity.KeyCommand.CycleProbe;
+import io.kck.entity.KeyCommand.DependentGone;
 import io.kck.entity.KeyCommand.Get;
+import io.kck.entity.KeyCommand.InputChanged;
 import io.kck.entity.KeyCommand.Inspect;
 import io.kck.entity.KeyCommand.Invalidate;
 import io.kck.entity.KeyCommand.Passivate;
 import io.kck.entity.KeyCommand.Put;
+import io.kck.entity.KeyCommand.Read;
 import io.kck.entity.KeyCommand.Refresh;
 import io.kck.entity.KeyCommand.RefreshDue;
+import io.kck.entity.KeyCommand.Unwatch;
 import io.kck.entity.KeyCommand.Wake;
+import io.kck.entity.KeyCommand.Watch;
+import io.kck.entity.KeyEvent.DependentAdded;
+import io.kck.entity.KeyEvent.DependentRemoved;
 import io.kck.entity.KeyEvent.Origin;
+import io.kck.entity.KeyEvent.ValueConfirmed;
 import io.kck.entity.KeyEvent.ValueDropped;
+import io.kck.entity.KeyEvent.ValueOutdated;
 import io.kck.entity.KeyEvent.ValueStored;
 import io.kck.persistence.StoredValue;
 import io.kck.persistence.ValueCodec;
 import io.kck.primer.Freshness;
 import io.kck.primer.Key;
 import io.kck.primer.Primer;
+import io.kck.primer.Propagation;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -63,6 +77,15 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p><b>Failures.</b> A failed or timed-out compute fails its waiters and starts a backoff;
  * during it a get of a key without a value fails at once with the last failure, and after it the
  * next get computes again. Nothing is journaled for a failure.
+ *
+ * <p><b>Dependencies.</b> A compute reads other keys with {@link Read}s ({@link TrackedReads}); the
+ * key read records the reader as a dependent (journaled) before it answers. A new value is told to
+ * every dependent ({@link InputChanged}), which recomputes ({@link Propagation#EAGER}) or marks
+ * itself outdated and tells its own dependents ({@link Propagation#LAZY}). A recompute that
+ * produces the value the key already had keeps the version and tells nobody (early cutoff). Each
+ * change carries its cause, the upstream versions behind it; a compute started for it requires
+ * them of every read, and a key read with a requirement its value has not seen brings itself up to
+ * date first: that is what keeps a diamond's bottom from mixing old and new inputs.
  */
 public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, KeyState> {
 
@@ -79,6 +102,9 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
   private static final String REFRESH_TIMER = "refresh";
   private static final String SOFT_AGE_TIMER = "soft-age";
   private static final String HARD_AGE_TIMER = "hard-age";
+  private static final String COALESCE_TIMER = "coalesce";
+  // Computes in a row whose reads saw two versions of one product before one is stored anyway.
+  private static final int MAX_INCONSISTENT_ATTEMPTS = 3;
 
   private final Key<?> key;
   private final Primer<Object> primer;
@@ -89,6 +115,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
   private final Duration computeTimeout;
   private final Freshness freshness;
   private final Duration staleIfError;
+  private final Propagation propagation;
 
   // Transient: what is running and who waits. A new incarnation starts with none of it.
   private long nextAttempt = 1;
@@ -105,19 +132,33 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
   private boolean softAgeReached;
   private boolean hardAgeReached;
   private boolean registeredWarm;
+  // Dependencies: upstream versions the next compute must see; changes heard during a compute.
+  private final Map<String, Long> required = new HashMap<>();
+  private final Map<String, Long> changedWhileComputing = new HashMap<>();
+  // Eager: a recompute started within the coalescing window; another is due at its end.
+  private boolean coalescing;
+  private boolean recomputeDue;
+  private int inconsistentAttempts;
+  private final List<ActorRef<KeyUpdate>> listeners = new ArrayList<>();
 
   private KeyState entryState;
   private KeyReply.Ok entryReply;
 
-  /** A compute in progress; {@code superseded} once a put or invalidation made its result moot. */
+  /**
+   * A compute in progress; {@code superseded} once a put or invalidation made its result moot.
+   * {@code promised}: the upstream versions its reads require.
+   */
   private static final class InFlight {
     final long attempt;
-    final ComputeExecutor.Task task;
+    final Map<String, Long> promised;
+    final TrackedReads reads;
+    ComputeExecutor.Task task;
     boolean superseded;
 
-    InFlight(long attempt, ComputeExecutor.Task task) {
+    InFlight(long attempt, Map<String, Long> promised, TrackedReads reads) {
       this.attempt = attempt;
-      this.task = task;
+      this.promised = promised;
+      this.reads = reads;
     }
   }
 
@@ -170,6 +211,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
     this.computeTimeout = runtime.settings().computeTimeout(primer);
     this.freshness = runtime.settings().freshness(primer);
     this.staleIfError = runtime.settings().staleIfError(primer);
+    this.propagation = runtime.settings().propagation(primer);
   }
 
   @Override
@@ -247,52 +289,89 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
       return onAgeReached(state, reached);
     } else if (command instanceof Passivate) {
       return onPassivate();
+    } else if (command instanceof Read read) {
+      return onRead(state, read);
+    } else if (command instanceof InputChanged changed) {
+      return onInputChanged(state, changed);
+    } else if (command instanceof DependentGone gone) {
+      return onDependentGone(state, gone);
+    } else if (command instanceof CycleProbe probe) {
+      return onCycleProbe(probe);
+    } else if (command instanceof KeyCommand.Outdate outdate) {
+      return onOutdate(state, outdate);
+    } else if (command instanceof CoalesceOver) {
+      return onCoalesceOver(state);
+    } else if (command instanceof Watch watch) {
+      return onWatch(state, watch);
+    } else if (command instanceof Unwatch unwatch) {
+      listeners.remove(unwatch.listener());
+      return Effect().none();
     }
     throw new IllegalArgumentException("Unknown command " + command);
   }
 
   private Effect<KeyEvent, KeyState> onGet(KeyState state, Get get) {
-    if (!state.hasValue()) {
-      if (retryAt != null) {
-        get.replyTo().tell(new KeyReply.Failed(backingOff()));
-      } else {
-        waiters.add(new Waiter(get.replyTo(), currentOrNextAttempt(), true));
-        startComputeIfNeeded(state);
-      }
-      return Effect().none();
-    }
-    if (freshness instanceof Freshness.AlwaysFresh) {
-      // A compute that starts after this get: nextAttempt has not started yet.
-      awaitNewValue(state, get.replyTo(), nextAttempt);
-    } else if (hardAgeReached) {
-      awaitNewValue(state, get.replyTo(), currentOrNextAttempt());
-    } else if (softAgeReached) {
-      get.replyTo().tell(entry(state, true));
-      if (inFlight == null && retryAt == null) {
-        startCompute(state); // stale-while-revalidate: one background refresh
-      }
-    } else if (lastFailure != null) {
-      // The refresh meant to replace this value failed: stale-if-error, up to its limit.
-      get.replyTo().tell(staleOrFailure(state, lastFailure));
-    } else {
-      get.replyTo().tell(entry(state, false));
-    }
+    serve(state, get.replyTo(), Map.of(), null);
     return Effect().none();
   }
 
-  /** A get that needs a newer value than the key has: wait for it, unless the key backs off. */
-  private void awaitNewValue(KeyState state, ActorRef<KeyReply> replyTo, long minAttempt) {
+  /**
+   * Answers a get or a read: at once from a value that is fresh and has seen {@code needs}, else
+   * after the compute it takes. {@code path}: the computes that wait on this answer (for a read),
+   * given to a compute this starts.
+   */
+  private void serve(KeyState state, ActorRef<KeyReply> replyTo, Map<String, Long> needs, List<String> path) {
+    if (!state.hasValue()) {
+      if (retryAt != null) {
+        replyTo.tell(new KeyReply.Failed(backingOff()));
+      } else {
+        Lineage.mergeInto(required, needs);
+        waiters.add(new Waiter(replyTo, currentOrNextAttempt(state, needs), true));
+        startComputeIfNeeded(state, path);
+      }
+      return;
+    }
+    if (state.outdated() || !Lineage.satisfies(state.lineage(), needs)) {
+      // Behind its inputs: this caller must not see the old value, whatever the freshness policy.
+      Map<String, Long> outstanding = Lineage.merged(state.outdatedBy(), needs);
+      Lineage.mergeInto(required, outstanding);
+      awaitNewValue(state, replyTo, currentOrNextAttempt(state, outstanding), path);
+    } else if (freshness instanceof Freshness.AlwaysFresh) {
+      // A compute that starts after this get: nextAttempt has not started yet.
+      awaitNewValue(state, replyTo, nextAttempt, path);
+    } else if (hardAgeReached) {
+      awaitNewValue(state, replyTo, currentOrNextAttempt(state, Map.of()), path);
+    } else if (softAgeReached) {
+      replyTo.tell(entry(state, true));
+      if (inFlight == null && retryAt == null) {
+        startCompute(state, null); // stale-while-revalidate: one background refresh
+      }
+    } else if (lastFailure != null) {
+      // The refresh meant to replace this value failed: stale-if-error, up to its limit.
+      replyTo.tell(staleOrFailure(state, lastFailure));
+    } else {
+      replyTo.tell(entry(state, false));
+    }
+  }
+
+  /** A caller that needs a newer value than the key has: wait for it, unless the key backs off. */
+  private void awaitNewValue(KeyState state, ActorRef<KeyReply> replyTo, long minAttempt, List<String> path) {
     if (retryAt != null) {
       replyTo.tell(staleOrFailure(state, backingOff()));
       return;
     }
     waiters.add(new Waiter(replyTo, minAttempt, true));
-    startComputeIfNeeded(state);
+    startComputeIfNeeded(state, path);
   }
 
-  /** The attempt a get joins: the running one, unless a put or invalidation made it moot. */
-  private long currentOrNextAttempt() {
-    return inFlight != null && !inFlight.superseded ? inFlight.attempt : nextAttempt;
+  /**
+   * The attempt a caller joins: the running one, unless a put or invalidation made it moot or it
+   * was started without the upstream versions the caller needs.
+   */
+  private long currentOrNextAttempt(KeyState state, Map<String, Long> needs) {
+    return inFlight != null && !inFlight.superseded && Lineage.covers(inFlight.promised, needs, state.lineage())
+        ? inFlight.attempt
+        : nextAttempt;
   }
 
   /** The last good value while it is young enough for stale-if-error; otherwise the failure. */
@@ -307,7 +386,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
   private Effect<KeyEvent, KeyState> onRefresh(KeyState state, Refresh refresh) {
     // nextAttempt has not started yet, whether or not a compute runs: it starts after this arrived.
     waiters.add(new Waiter(refresh.replyTo(), nextAttempt, false));
-    startComputeIfNeeded(state);
+    startComputeIfNeeded(state, null);
     return Effect().none();
   }
 
@@ -315,7 +394,9 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
     if (inFlight != null) {
       inFlight.superseded = true;
     }
-    ValueStored stored = new ValueStored(state.version() + 1, Instant.now(), put.value(), Origin.PUT);
+    // A put replaces the value, not the key's edges: the next change of an input recomputes it.
+    ValueStored stored =
+        new ValueStored(state.version() + 1, Instant.now(), put.value(), Origin.PUT, state.inputs(), state.lineage());
     writing.add(put.replyTo());
     return Effect()
         .persist(stored)
@@ -323,6 +404,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
             (KeyState after) -> {
               clearBackoff();
               onNewValue(after);
+              announce(after);
               KeyReply.Ok reply = entry(after, false);
               writing.remove(put.replyTo());
               put.replyTo().tell(reply);
@@ -353,6 +435,8 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
             (KeyState after) -> {
               writing.remove(invalidate.replyTo());
               invalidate.replyTo().tell(entry(after, false));
+              // Dependents made from the dropped value need the next one.
+              tellDependents(after, Map.of(key.text(), after.version() + 1), true);
             });
   }
 
@@ -360,7 +444,8 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
     inspect.replyTo().tell(
         new KeyStatus(
             key.text(), state.status(), state.version(),
-            inFlight == null ? 0 : inFlight.attempt, waiters.size(), retryAt));
+            inFlight == null ? 0 : inFlight.attempt, waiters.size(), retryAt,
+            state.outdated(), state.inputs(), state.dependents()));
     return Effect().none();
   }
 
@@ -372,26 +457,228 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
     InFlight finished = inFlight;
     inFlight = null;
     if (finished.superseded) {
-      startComputeIfNeeded(state);
+      startComputeIfNeeded(state, null);
       stopIfRequested();
       return Effect().none();
     }
     if (done.problem() != null) {
+      changedWhileComputing.clear();
       onFailure(state, finished.attempt, done.problem());
       return Effect().none();
     }
+    TrackedReads.Result reads = done.reads();
+    if (reads.inconsistent() && inconsistentAttempts < MAX_INCONSISTENT_ATTEMPTS) {
+      // Its reads saw two versions of one upstream product: compute again, requiring the newer.
+      inconsistentAttempts++;
+      Lineage.mergeInto(required, reads.lineage());
+      waiters.replaceAll(
+          waiter -> new Waiter(waiter.replyTo(), Math.max(waiter.minAttempt(), nextAttempt), waiter.acceptsStale()));
+      startCompute(state, null);
+      return Effect().none();
+    }
+    inconsistentAttempts = 0;
+    Instant now = Instant.now();
+    if (state.hasValue() && done.value().equals(state.value())) {
+      // Early cutoff: same value, same version, nobody to tell.
+      return Effect()
+          .persist(new ValueConfirmed(now, reads.inputs(), reads.lineage()))
+          .thenRun((KeyState after) -> afterComputed(state, after, finished.attempt));
+    }
     ValueStored stored =
-        new ValueStored(state.version() + 1, Instant.now(), done.value(), Origin.COMPUTED);
+        new ValueStored(state.version() + 1, now, done.value(), Origin.COMPUTED, reads.inputs(), reads.lineage());
     return Effect()
         .persist(stored)
         .thenRun(
             (KeyState after) -> {
-              clearBackoff();
-              onNewValue(after);
-              answer(finished.attempt, entry(after, false));
-              startComputeIfNeeded(after);
-              stopIfRequested();
+              announce(after);
+              afterComputed(state, after, finished.attempt);
             });
+  }
+
+  /** A computed value (new or confirmed) is journaled: answer, move the edges, react to news. */
+  private void afterComputed(KeyState before, KeyState after, long attempt) {
+    clearBackoff();
+    onNewValue(after);
+    answer(attempt, entry(after, false));
+    for (String input : before.inputs().keySet()) {
+      if (!after.inputs().containsKey(input)) {
+        runtime.key(input).tell(new DependentGone(key.text()));
+      }
+    }
+    Lineage.prune(required, after.lineage());
+    if (!changedWhileComputing.isEmpty()) {
+      Map<String, Long> cause = new HashMap<>(changedWhileComputing);
+      changedWhileComputing.clear();
+      if (!Lineage.satisfies(after.lineage(), cause)) {
+        // An input changed after the compute read it: this value is already behind.
+        Lineage.mergeInto(required, cause);
+        context.getSelf().tell(new KeyCommand.Outdate(cause));
+      }
+    }
+    if (recomputeDue && !coalescing) {
+      recomputeDue = false;
+      recomputeSoon(after);
+    }
+    startComputeIfNeeded(after, null);
+    stopIfRequested();
+  }
+
+  /** Tells dependents and listeners of a new version. */
+  private void announce(KeyState state) {
+    tellDependents(state, state.lineageWith(key.text()), false);
+    if (!listeners.isEmpty()) {
+      KeyUpdate.Changed changed = new KeyUpdate.Changed(entry(state, false).entry());
+      listeners.forEach(listener -> listener.tell(changed));
+    }
+  }
+
+  private void tellDependents(KeyState state, Map<String, Long> cause, boolean outdated) {
+    if (state.dependents().isEmpty()) {
+      return;
+    }
+    InputChanged changed = new InputChanged(key.text(), state.version(), cause, outdated);
+    for (String dependent : state.dependents()) {
+      runtime.key(dependent).tell(changed);
+    }
+  }
+
+  /**
+   * A tracked read from another key's compute. The reader becomes a dependent (journaled) before
+   * it gets its answer, so no change after the read can miss it.
+   */
+  private Effect<KeyEvent, KeyState> onRead(KeyState state, Read read) {
+    if (state.dependents().contains(read.reader())) {
+      serveRead(state, read);
+      return Effect().none();
+    }
+    writing.add(read.replyTo());
+    return Effect()
+        .persist(new DependentAdded(read.reader()))
+        .thenRun(
+            (KeyState after) -> {
+              writing.remove(read.replyTo());
+              serveRead(after, read);
+            });
+  }
+
+  private void serveRead(KeyState state, Read read) {
+    InFlight running = inFlight;
+    List<String> path = new ArrayList<>(read.path());
+    path.add(key.text());
+    serve(state, read.replyTo(), read.required(), path);
+    if (running != null && inFlight == running && running.reads.waitingOn() != null
+        && waiters.stream().anyMatch(waiter -> waiter.replyTo().equals(read.replyTo()))) {
+      // The reader now waits on a compute that itself waits on another key: if that chain leads
+      // back to the reader, the computes wait on each other. A probe follows the chain to find out.
+      runtime.key(running.reads.waitingOn()).tell(new CycleProbe(List.of(read.reader(), key.text())));
+    }
+  }
+
+  /** An input has a new version (or was marked outdated). */
+  private Effect<KeyEvent, KeyState> onInputChanged(KeyState state, InputChanged changed) {
+    if (inFlight != null) {
+      // The running compute may or may not have read the new version; decided when it is done.
+      Lineage.mergeInto(changedWhileComputing, changed.cause());
+      return Effect().none();
+    }
+    if (!state.inputs().containsKey(changed.input())) {
+      runtime.key(changed.input()).tell(new DependentGone(key.text()));
+      return Effect().none();
+    }
+    if (Lineage.satisfies(state.lineage(), changed.cause()) && !(changed.outdated() && !state.hasValue())) {
+      return Effect().none(); // old news: this value was made from that version or a newer one
+    }
+    Lineage.mergeInto(required, changed.cause());
+    return outdate(state, changed.cause());
+  }
+
+  private Effect<KeyEvent, KeyState> onOutdate(KeyState state, KeyCommand.Outdate outdate) {
+    if (inFlight != null) {
+      Lineage.mergeInto(changedWhileComputing, outdate.cause());
+      return Effect().none();
+    }
+    return Lineage.satisfies(state.lineage(), outdate.cause()) ? Effect().none() : outdate(state, outdate.cause());
+  }
+
+  /** The key's value is behind {@code cause}: recompute (eager) or mark it outdated (lazy). */
+  private Effect<KeyEvent, KeyState> outdate(KeyState state, Map<String, Long> cause) {
+    if (propagation == Propagation.EAGER) {
+      recomputeSoon(state);
+      return Effect().none();
+    }
+    if (!state.hasValue() || (state.outdated() && Lineage.satisfies(state.outdatedBy(), cause))) {
+      return Effect().none(); // nothing to mark, or already marked for this
+    }
+    return Effect()
+        .persist(new ValueOutdated(cause))
+        .thenRun((KeyState after) -> tellDependents(after, after.outdatedBy(), true));
+  }
+
+  /**
+   * An eager recompute: now, unless one started within the coalescing window; then once at its
+   * end, for every change that arrived meanwhile.
+   */
+  private void recomputeSoon(KeyState state) {
+    if (inFlight != null || coalescing) {
+      recomputeDue = true;
+      return;
+    }
+    startCompute(state, null);
+    Duration window = runtime.settings().coalesceWindow();
+    if (!window.isZero()) {
+      coalescing = true;
+      timers.startSingleTimer(COALESCE_TIMER, CoalesceOver.INSTANCE, window);
+    }
+  }
+
+  private Effect<KeyEvent, KeyState> onCoalesceOver(KeyState state) {
+    coalescing = false;
+    if (recomputeDue && inFlight == null) {
+      recomputeDue = false;
+      recomputeSoon(state);
+    }
+    stopIfRequested();
+    return Effect().none();
+  }
+
+  private Effect<KeyEvent, KeyState> onDependentGone(KeyState state, DependentGone gone) {
+    if (!state.dependents().contains(gone.dependent())) {
+      return Effect().none();
+    }
+    return Effect().persist(new DependentRemoved(gone.dependent()));
+  }
+
+  /** See {@link CycleProbe}. */
+  private Effect<KeyEvent, KeyState> onCycleProbe(CycleProbe probe) {
+    String next = inFlight == null ? null : inFlight.reads.waitingOn();
+    if (next == null) {
+      return Effect().none(); // this key's compute waits on nobody: no cycle through it
+    }
+    int at = probe.path().indexOf(key.text());
+    if (at >= 0) {
+      List<String> cycle = new ArrayList<>(probe.path().subList(at, probe.path().size()));
+      cycle.add(key.text());
+      inFlight.reads.abort(
+          new io.kck.DependencyCycleException(
+              key.text(),
+              "Dependency cycle: " + String.join(" -> ", cycle)
+                  + " (a product may not read itself, directly or through other products)"));
+    } else {
+      List<String> path = new ArrayList<>(probe.path());
+      path.add(key.text());
+      runtime.key(next).tell(new CycleProbe(path));
+    }
+    return Effect().none();
+  }
+
+  private Effect<KeyEvent, KeyState> onWatch(KeyState state, Watch watch) {
+    if (!listeners.contains(watch.listener())) {
+      listeners.add(watch.listener());
+    }
+    if (state.hasValue()) {
+      watch.listener().tell(new KeyUpdate.Changed(entry(state, false).entry()));
+    }
+    return Effect().none();
   }
 
   private Effect<KeyEvent, KeyState> onComputeTimedOut(KeyState state, ComputeTimedOut timedOut) {
@@ -402,7 +689,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
     inFlight = null;
     abandoned.task.cancel();
     if (abandoned.superseded) {
-      startComputeIfNeeded(state);
+      startComputeIfNeeded(state, null);
     } else {
       onFailure(
           state,
@@ -430,7 +717,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
 
   private Effect<KeyEvent, KeyState> onWake(KeyState state) {
     if (!state.hasValue() && inFlight == null && retryAt == null) {
-      startCompute(state);
+      startCompute(state, null);
     }
     return Effect().none();
   }
@@ -438,7 +725,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
   private Effect<KeyEvent, KeyState> onRefreshDue(KeyState state) {
     nextRefreshAt = null;
     if (inFlight == null) {
-      startCompute(state); // its completion arms the next refresh
+      startCompute(state, null); // its completion arms the next refresh
     }
     return Effect().none();
   }
@@ -521,7 +808,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
       nextRefreshAt = retryAt;
     }
     // Refreshes that arrived during the failed attempt asked for a later one; they get it now.
-    startComputeIfNeeded(state);
+    startComputeIfNeeded(state, null);
     stopIfRequested();
   }
 
@@ -540,28 +827,36 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
     timers.cancel(BACKOFF_TIMER);
   }
 
-  private void startComputeIfNeeded(KeyState state) {
+  private void startComputeIfNeeded(KeyState state, List<String> path) {
     if (inFlight == null && !waiters.isEmpty()) {
-      startCompute(state);
+      startCompute(state, path);
     }
   }
 
-  /** Starts the next attempt; nothing may be running. */
-  private void startCompute(KeyState state) {
+  /**
+   * Starts the next attempt; nothing may be running. {@code path}: the computes waiting on this one
+   * through reads, ending with this key (null: none).
+   */
+  private void startCompute(KeyState state, List<String> path) {
     long attempt = nextAttempt++;
     ActorRef<KeyCommand> self = context.getSelf();
-    StoredValue previous = state.value();
-    long previousVersion = state.version();
-    ComputeExecutor.Task task =
-        runtime.executor().submit(() -> self.tell(compute(attempt, previous, previousVersion)));
-    inFlight = new InFlight(attempt, task);
+    Map<String, Long> promised = Map.copyOf(Lineage.merged(required, state.outdatedBy()));
+    TrackedReads reads =
+        new TrackedReads(
+            key.text(), path == null ? List.of(key.text()) : path, promised,
+            state.value(), state.version(), codec, runtime);
+    inFlight = new InFlight(attempt, promised, reads);
+    inFlight.task = runtime.executor().submit(() -> self.tell(compute(attempt, reads)));
     timers.startSingleTimer(TIMEOUT_TIMER, new ComputeTimedOut(attempt), computeTimeout);
   }
 
   /** Runs on a compute thread: the primer's code, then the encoding, both off the actor. */
-  private ComputeDone compute(long attempt, StoredValue previous, long previousVersion) {
+  private ComputeDone compute(long attempt, TrackedReads reads) {
     try {
-      Object value = primer.compute(cast(key), new Context(previous, previousVersion, codec));
+      for (String dependency : primer.declaredDependencies(cast(key))) {
+        reads.get(dependency);
+      }
+      Object value = primer.compute(cast(key), cast(reads));
       if (value == null) {
         throw new NullPointerException(primer + " returned null; a compute must return a value");
       }
@@ -569,15 +864,16 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
         throw new ClassCastException(
             primer + " returned a " + value.getClass().getName() + ", not a " + codec.type());
       }
-      return new ComputeDone(attempt, StoredValue.encoded(value, codec.encode(value)), null);
+      return new ComputeDone(attempt, StoredValue.encoded(value, codec.encode(value)), null, reads.result());
     } catch (Throwable t) {
       if (t instanceof VirtualMachineError error) {
         throw error;
       }
-      return new ComputeDone(
-          attempt,
-          null,
-          Problem.of(Problem.Kind.COMPUTE_FAILED, "Compute of key '" + key + "' failed: " + t, t));
+      Problem problem =
+          t instanceof io.kck.DependencyCycleException cycle
+              ? Problem.of(Problem.Kind.DEPENDENCY_CYCLE, cycle.getMessage(), t)
+              : Problem.of(Problem.Kind.COMPUTE_FAILED, "Compute of key '" + key + "' failed: " + t, t);
+      return new ComputeDone(attempt, null, problem, null);
     }
   }
 
@@ -592,7 +888,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
   }
 
   private boolean idle() {
-    return inFlight == null && waiters.isEmpty() && writing.isEmpty();
+    return inFlight == null && waiters.isEmpty() && writing.isEmpty() && !recomputeDue;
   }
 
   private void stopIfRequested() {
@@ -620,6 +916,16 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
     hardAgeReached = false;
     entryState = null;
     entryReply = null;
+    required.clear();
+    changedWhileComputing.clear();
+    coalescing = false;
+    recomputeDue = false;
+    inconsistentAttempts = 0;
+    if (!listeners.isEmpty()) {
+      KeyUpdate.Detached detached = new KeyUpdate.Detached(key.text());
+      listeners.forEach(listener -> listener.tell(detached));
+      listeners.clear();
+    }
     if (!waiters.isEmpty() || !writing.isEmpty()) {
       KeyReply.Failed failed =
           new KeyReply.Failed(
@@ -643,16 +949,17 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
     boolean refreshing = inFlight != null;
     String error = lastFailure == null ? null : lastFailure.message();
     Instant next = retryAt != null ? retryAt : nextRefreshAt;
+    stale |= state.outdated();
     if (stale || refreshing || error != null || next != null) {
       return new KeyReply.Ok(
           new EntryData(key.text(), state.value(), state.version(), state.computedAt(),
-              stale, refreshing, error, next));
+              stale, refreshing, error, next, state.lineage()));
     }
     if (state != entryState) {
       entryReply =
           new KeyReply.Ok(
               new EntryData(key.text(), state.value(), state.version(), state.computedAt(),
-                  false, false, null, null));
+                  false, false, null, null, state.lineage()));
       entryState = state;
     }
     return entryReply;
@@ -661,6 +968,11 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
   @SuppressWarnings("unchecked")
   private static Key<Object> cast(Key<?> key) {
     return (Key<Object>) key;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static io.kck.primer.ComputeContext<Object> cast(TrackedReads reads) {
+    return reads;
   }
 
   private static Behavior<KeyCommand> refusing(Problem problem) {
@@ -678,14 +990,5 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
   private static Behavior<KeyCommand> reply(ActorRef<KeyReply> replyTo, KeyReply.Failed failed) {
     replyTo.tell(failed);
     return Behaviors.same();
-  }
-
-  /** The context of one compute: the value it replaces, decoded on the compute thread. */
-  private record Context(StoredValue previous, long previousVersion, ValueCodec codec)
-      implements io.kck.primer.ComputeContext<Object> {
-    @Override
-    public Optional<Object> previousValue() {
-      return previous == null ? Optional.empty() : Optional.of(previous.value(codec));
-    }
   }
 }

@@ -3,6 +3,7 @@ package io.kck.entity;
 import io.kck.persistence.KckSerializable;
 import io.kck.persistence.StoredValue;
 import java.time.Instant;
+import java.util.Map;
 
 /** What happened to a key, as journaled. Replaying these rebuilds its {@link KeyState}. */
 public sealed interface KeyEvent extends KckSerializable {
@@ -15,10 +16,35 @@ public sealed interface KeyEvent extends KckSerializable {
     PUT
   }
 
-  /** A new value replaced the key's value (if any); {@code version} is the previous plus one. */
-  record ValueStored(long version, Instant computedAt, StoredValue value, Origin origin)
+  /**
+   * A new value replaced the key's value (if any); {@code version} is the previous plus one.
+   * {@code inputs} and {@code lineage} are what the compute read (a put keeps the key's edges).
+   */
+  record ValueStored(
+      long version,
+      Instant computedAt,
+      StoredValue value,
+      Origin origin,
+      Map<String, Long> inputs,
+      Map<String, Long> lineage)
+      implements KeyEvent {}
+
+  /**
+   * A recompute produced the value the key already had (early cutoff): the version stays, nobody is
+   * told; its computed-at time and the inputs and lineage it was made from move on.
+   */
+  record ValueConfirmed(Instant computedAt, Map<String, Long> inputs, Map<String, Long> lineage)
       implements KeyEvent {}
 
   /** The value was invalidated: the next get computes. The version is kept. */
   record ValueDropped(Instant at) implements KeyEvent {}
+
+  /** A lazy key's input changed: the next get recomputes. {@code cause}: the upstream versions. */
+  record ValueOutdated(Map<String, Long> cause) implements KeyEvent {}
+
+  /** A compute of {@code dependent} read this key: it is told of this key's new versions. */
+  record DependentAdded(String dependent) implements KeyEvent {}
+
+  /** {@code dependent}'s last compute no longer read this key. */
+  record DependentRemoved(String dependent) implements KeyEvent {}
 }

@@ -1,7 +1,10 @@
 package io.kck.entity;
 
 import akka.actor.typed.ActorRef;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.sharding.typed.javadsl.EntityRef;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
 import io.kck.persistence.ValueCodec;
 import io.kck.primer.Primer;
 import io.kck.primer.PrimerRegistry;
@@ -18,14 +21,20 @@ public final class KeyRuntime {
   private final ComputeExecutor executor;
   private final EntitySettings settings;
   private final ActorRef<WarmKeys.Command> warmKeys;
+  private final ClusterSharding sharding;
+  private final Duration requestTimeout;
 
   public KeyRuntime(
       PrimerRegistry primers,
       ObjectMapper values,
       ComputeExecutor executor,
       EntitySettings settings,
-      ActorRef<WarmKeys.Command> warmKeys) {
+      ActorRef<WarmKeys.Command> warmKeys,
+      ClusterSharding sharding,
+      Duration requestTimeout) {
     this.primers = primers;
+    this.sharding = sharding;
+    this.requestTimeout = requestTimeout;
     this.warmKeys = warmKeys;
     this.executor = executor;
     this.settings = settings;
@@ -50,6 +59,21 @@ public final class KeyRuntime {
 
   public EntitySettings settings() {
     return settings;
+  }
+
+  /** Where other keys are: reads and change notifications go through sharding. */
+  public ClusterSharding sharding() {
+    return sharding;
+  }
+
+  /** {@code kck.request-timeout}: how long a read of another key may wait. */
+  public Duration requestTimeout() {
+    return requestTimeout;
+  }
+
+  /** The entity of another key, by canonical text. */
+  EntityRef<KeyCommand> key(String text) {
+    return sharding.entityRefFor(KeyEntity.TYPE_KEY, text);
   }
 
   /** The warm-key registry (a cluster singleton proxy). */

@@ -3,21 +3,46 @@ package io.kck.entity;
 import io.kck.persistence.KckSerializable;
 import io.kck.persistence.StoredValue;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * The persistent state of one key: its value (absent before the first compute and after an
- * invalidation), the value's version and the time it was computed. Versions only go up, also
- * across invalidations, so a version names one value for the lifetime of the key. Immutable; the
- * journal's events and snapshots rebuild it.
+ * invalidation), the value's version and the time it was computed, and its place in the
+ * dependency graph. Versions only go up, also across invalidations, so a version names one value
+ * for the lifetime of the key. Immutable; the journal's events and snapshots rebuild it.
  *
  * @param value the current value, or {@code null}
  * @param version the current value's version; 0 before the first value
  * @param computedAt when the current (or last) value was computed or put; {@code null} before
+ * @param inputs the products the last successful compute read, each with the version it read
+ * @param lineage every product upstream of this value (inputs, their inputs, ...), each with the
+ *     version this value was made from: what reads check for consistency and cycles
+ * @param dependents the keys whose last compute read this one: told when it changes
+ * @param outdatedBy the upstream versions that made this (lazy) value outdated; empty when it is
+ *     current
  */
-public record KeyState(StoredValue value, long version, Instant computedAt) implements KckSerializable {
+public record KeyState(
+    StoredValue value,
+    long version,
+    Instant computedAt,
+    Map<String, Long> inputs,
+    Map<String, Long> lineage,
+    Set<String> dependents,
+    Map<String, Long> outdatedBy)
+    implements KckSerializable {
 
   /** The state of a key that never had a value. */
-  public static final KeyState EMPTY = new KeyState(null, 0L, null);
+  public static final KeyState EMPTY = new KeyState(null, 0L, null, Map.of(), Map.of(), Set.of(), Map.of());
+
+  public KeyState {
+    inputs = inputs == null ? Map.of() : Map.copyOf(inputs);
+    lineage = lineage == null ? Map.of() : Map.copyOf(lineage);
+    dependents = dependents == null ? Set.of() : Set.copyOf(dependents);
+    outdatedBy = outdatedBy == null ? Map.of() : Map.copyOf(outdatedBy);
+  }
 
   /** The key's lifecycle as far as the journal knows it. */
   public enum Status {
@@ -33,6 +58,10 @@ public record KeyState(StoredValue value, long version, Instant computedAt) impl
     return value != null;
   }
 
+  public boolean outdated() {
+    return !outdatedBy.isEmpty();
+  }
+
   public Status status() {
     if (value != null) {
       return Status.READY;
@@ -40,12 +69,43 @@ public record KeyState(StoredValue value, long version, Instant computedAt) impl
     return version == 0 ? Status.EMPTY : Status.INVALIDATED;
   }
 
+  /**
+   * What a reader of this value is reading: the lineage plus this key at its version. A dependent's
+   * lineage is the union of these over its inputs.
+   */
+  Map<String, Long> lineageWith(String self) {
+    Map<String, Long> all = new HashMap<>(lineage);
+    all.put(self, version);
+    return all;
+  }
+
   KeyState apply(KeyEvent event) {
     if (event instanceof KeyEvent.ValueStored stored) {
-      return new KeyState(stored.value(), stored.version(), stored.computedAt());
+      return new KeyState(
+          stored.value(), stored.version(), stored.computedAt(),
+          stored.inputs(), stored.lineage(), dependents, Map.of());
+    }
+    if (event instanceof KeyEvent.ValueConfirmed confirmed) {
+      return new KeyState(
+          value, version, confirmed.computedAt(), confirmed.inputs(), confirmed.lineage(), dependents, Map.of());
     }
     if (event instanceof KeyEvent.ValueDropped) {
-      return new KeyState(null, version, computedAt);
+      return new KeyState(null, version, computedAt, inputs, lineage, dependents, Map.of());
+    }
+    if (event instanceof KeyEvent.ValueOutdated outdated) {
+      Map<String, Long> cause = new HashMap<>(outdatedBy);
+      outdated.cause().forEach((k, v) -> cause.merge(k, v, Math::max));
+      return new KeyState(value, version, computedAt, inputs, lineage, dependents, cause);
+    }
+    if (event instanceof KeyEvent.DependentAdded added) {
+      Set<String> more = new HashSet<>(dependents);
+      more.add(added.dependent());
+      return new KeyState(value, version, computedAt, inputs, lineage, more, outdatedBy);
+    }
+    if (event instanceof KeyEvent.DependentRemoved removed) {
+      Set<String> fewer = new HashSet<>(dependents);
+      fewer.remove(removed.dependent());
+      return new KeyState(value, version, computedAt, inputs, lineage, fewer, outdatedBy);
     }
     throw new IllegalArgumentException("Unknown event " + event);
   }

@@ -2,6 +2,8 @@ package io.kck.entity;
 
 import io.kck.persistence.KckSerializable;
 import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * What a key's actor is doing right now, for diagnostics and tests: the journaled state and the
@@ -14,7 +16,18 @@ import java.time.Instant;
  * @param waiting how many requests wait for a compute
  * @param retryAt while the key backs off after failed computes, when gets may compute again;
  *     otherwise {@code null}
+ * @param outdated whether a (lazy) input changed since the value was made: the next get recomputes
+ * @param inputs the keys the value was computed from, with the versions read
+ * @param dependents the keys that read this one
  */
 public record KeyStatus(
-    String key, KeyState.Status status, long version, long computeInFlight, int waiting, Instant retryAt)
+    String key,
+    KeyState.Status status,
+    long version,
+    long computeInFlight,
+    int waiting,
+    Instant retryAt,
+    boolean outdated,
+    Map<String, Long> inputs,
+    Set<String> dependents)
     implements KckSerializable {}

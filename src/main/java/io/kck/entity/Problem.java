@@ -3,6 +3,13 @@ package io.kck.entity;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.kck.ComputeFailedException;
+import io.kck.ComputeTimeoutException;
+import io.kck.DependencyCycleException;
+import io.kck.InvalidKeyException;
+import io.kck.KckException;
+import io.kck.KeyUnavailableException;
+import io.kck.OverloadedException;
 import io.kck.persistence.KckSerializable;
 import java.util.Optional;
 
@@ -28,7 +35,9 @@ public final class Problem implements KckSerializable {
     /** The key's actor could not take the request (its buffer is full). */
     OVERLOADED,
     /** This node cannot serve the key (for example its primer is not registered here). */
-    INVALID_KEY
+    INVALID_KEY,
+    /** The compute read, directly or through other products, the key being computed. */
+    DEPENDENCY_CYCLE
   }
 
   private final Kind kind;
@@ -92,6 +101,19 @@ public final class Problem implements KckSerializable {
       return Optional.of(cause);
     }
     return causeClass == null ? Optional.empty() : Optional.of(new RemoteFailure(causeClass, causeMessage));
+  }
+
+  /** The exception the facade (or a compute reading this key) throws for this problem. */
+  public KckException toException(String key) {
+    Throwable original = cause().orElse(null);
+    return switch (kind) {
+      case COMPUTE_FAILED -> new ComputeFailedException(key, message, original);
+      case COMPUTE_TIMEOUT -> new ComputeTimeoutException(key, message, original);
+      case UNAVAILABLE -> new KeyUnavailableException(key, message, original);
+      case OVERLOADED -> new OverloadedException(key, message, original);
+      case INVALID_KEY -> new InvalidKeyException(key, message, original);
+      case DEPENDENCY_CYCLE -> new DependencyCycleException(key, message, original);
+    };
   }
 
   @Override

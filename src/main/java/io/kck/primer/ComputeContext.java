@@ -3,8 +3,25 @@ package io.kck.primer;
 import java.util.Optional;
 
 /**
- * What a compute may know besides its key. Valid only during the {@link Primer#compute} call it
- * was given to; not thread-safe beyond that call.
+ * What a compute may know besides its key, and how it reads other data products. Valid only during
+ * the {@link Primer#compute} call it was given to; use it from that call's thread only.
+ *
+ * <p><b>Tracked reads.</b> {@link #get(Key)} and its variants answer another product's value and
+ * record an edge: when that product gets a new version, this key hears of it and reacts by its
+ * {@link Propagation}. The edges of a key are exactly the products its last successful compute
+ * read (plus {@link Primer#dependsOn()}); a recompute that reads other keys moves them.
+ *
+ * <p><b>Consistency.</b> Every read of one compute sees the same version of every product they
+ * share upstream: in a diamond (B and C read A, D reads B and C) D never combines a B made from
+ * one version of A with a C made from another. A read waits while the product is being brought up
+ * to date (computed when missing, recomputed when outdated); that wait does not hold a compute
+ * thread hostage, so chains deeper than the compute pool complete.
+ *
+ * <p><b>Failures.</b> A read throws (and the compute, unless it catches, fails with it) the
+ * {@link io.kck.KckException} the facade would give for that key: {@link
+ * io.kck.ComputeFailedException} when the product's compute failed, {@link
+ * io.kck.DependencyCycleException} when the product (directly or through others) reads the key
+ * being computed, {@link io.kck.InvalidKeyException} for a bad key.
  *
  * @param <V> the primer's value type
  */
@@ -12,10 +29,26 @@ public interface ComputeContext<V> {
 
   /**
    * The value this compute will replace, if the key had one (a refresh, or a recompute after a
-   * timer): lets a primer build incrementally on what it had.
+   * timer or an input's update): lets a primer build incrementally on what it had.
    */
   Optional<V> previousValue();
 
   /** The version of {@link #previousValue()}, or 0 when the key has never had a value. */
   long previousVersion();
+
+  /** Reads another product's value and records the dependency on it; see the class comment. */
+  <T> T get(Key<T> key);
+
+  /** Reads the product of this primer and parameter values; see {@link #get(Key)}. */
+  default <T> T get(Primer<T> primer, Object... parameters) {
+    return get(primer.key(parameters));
+  }
+
+  /**
+   * Reads the product named by its key text (parsed against the registered primers); see {@link
+   * #get(Key)}.
+   *
+   * @throws io.kck.InvalidKeyException if the text is not a key of a registered primer
+   */
+  Object get(String key);
 }

@@ -51,6 +51,7 @@ import java.util.regex.Pattern;
  */
 public abstract class Primer<V> {
   private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9._-]*");
+  private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z][A-Za-z0-9_-]*)}");
 
   private final String name;
   private final Type valueType;
@@ -117,6 +118,63 @@ public abstract class Primer<V> {
    */
   public List<Key<V>> warmKeys() {
     return List.of();
+  }
+
+  /**
+   * How this primer's keys react when a product they read changes: {@link Propagation#EAGER}
+   * (the default) recomputes at once, {@link Propagation#LAZY} marks the value outdated and
+   * recomputes on the next get. {@code kck.primers."<name>".propagation} in HOCON takes precedence.
+   */
+  public Propagation propagation() {
+    return Propagation.EAGER;
+  }
+
+  /**
+   * Keys every compute of this primer depends on, as templates: key texts in which {@code
+   * {param}} stands for the formatted value of this key's parameter {@code param}, for example
+   * {@code "register-day/{store}-1/{day}"}. Before each compute, KCK reads them through the
+   * compute's context (so they are recorded as edges, and computed first when missing), whether
+   * or not the compute reads them itself. Empty by default: most primers only read what they need
+   * with {@link ComputeContext#get}.
+   */
+  public List<String> dependsOn() {
+    return List.of();
+  }
+
+  /**
+   * The {@link #dependsOn()} templates filled in with {@code key}'s parameters.
+   *
+   * @throws IllegalArgumentException if a template names a parameter this primer does not have
+   */
+  public final List<String> declaredDependencies(Key<V> key) {
+    List<String> templates = dependsOn();
+    if (templates.isEmpty()) {
+      return List.of();
+    }
+    List<String> keys = new ArrayList<>(templates.size());
+    for (String template : templates) {
+      StringBuilder text = new StringBuilder();
+      java.util.regex.Matcher placeholder = PLACEHOLDER.matcher(template);
+      while (placeholder.find()) {
+        String parameterName = placeholder.group(1);
+        int index = -1;
+        for (int i = 0; i < parameters.size(); i++) {
+          if (parameters.get(i).name().equals(parameterName)) {
+            index = i;
+          }
+        }
+        if (index < 0) {
+          throw new IllegalArgumentException(
+              "Primer '" + name + "' depends on '" + template + "', but has no parameter '"
+                  + parameterName + "' (it declares " + parameters + ")");
+        }
+        String formatted = KeyText.encode(parameters.get(index).formatObject(key.values().get(index)));
+        placeholder.appendReplacement(text, java.util.regex.Matcher.quoteReplacement(formatted));
+      }
+      placeholder.appendTail(text);
+      keys.add(text.toString());
+    }
+    return keys;
   }
 
   public final String name() {

@@ -69,7 +69,8 @@ class DatabaseTest {
     ActorTestKit testKit = TestNodes.start("DatabaseTestRetention", TestNodes.config(
         "kck.entity.snapshot-every = 5\nkck.entity.keep-snapshots = 2"));
     try {
-      Kck kck = Kck.start(testKit.system(), new CountingPrimer("retention"));
+      // Each compute makes a new value: an equal one would keep its version (early cutoff).
+      Kck kck = Kck.start(testKit.system(), new CountingPrimer("retention").body((key, count) -> "v" + count));
       for (int i = 0; i < 40; i++) {
         Stages.await(kck.refresh("retention/k"));
       }
@@ -140,7 +141,7 @@ class DatabaseTest {
     String url = EmbeddedPostgresServer.jdbcUrl(Path.of(TestNodes.DATA_DIRECTORY), false, Duration.ofMinutes(1));
     try (Connection admin = DriverManager.getConnection(url, "postgres", "");
         Statement statement = admin.createStatement()) {
-      Kck kck = Kck.start(testKit.system(), new CountingPrimer("write-failure"));
+      Kck kck = Kck.start(testKit.system(), new CountingPrimer("write-failure").body((key, count) -> "v" + count));
       Entry<Object> before = Stages.await(kck.getEntry("write-failure/k"));
 
       // The database now refuses every new event of this key (a constraint, not a timing trick).

@@ -16,11 +16,13 @@ import io.kck.entity.KeyEvent;
 import io.kck.entity.KeyReply;
 import io.kck.entity.KeyState;
 import io.kck.entity.KeyStatus;
+import io.kck.entity.KeyUpdate;
 import io.kck.entity.Problem;
 import io.kck.entity.WarmKeys;
 import io.kck.testing.TestNodes;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -51,7 +53,9 @@ class SerializationTest {
     ActorRef<KeyReply> replyTo = testKit.createTestProbe(KeyReply.class).getRef();
     StoredValue value = StoredValue.fromJson("{\"total\":42}".getBytes());
     Instant at = Instant.parse("2026-11-02T10:15:30.123456Z");
-    EntryData entry = new EntryData("sales/1", value, 3, at, true, false, "boom", at);
+    Map<String, Long> lineage = Map.of("register/1", 7L, "import/1", 2L);
+    EntryData entry = new EntryData("sales/1", value, 3, at, true, false, "boom", at, lineage);
+    ActorRef<KeyUpdate> listener = testKit.createTestProbe(KeyUpdate.class).getRef();
 
     List<Object> messages = List.of(
         new KeyCommand.Get(replyTo),
@@ -61,8 +65,19 @@ class SerializationTest {
         new KeyCommand.Inspect(testKit.createTestProbe(KeyStatus.class).getRef()),
         KeyCommand.Wake.INSTANCE,
         KeyCommand.Passivate.INSTANCE,
-        new KeyStatus("sales/1", KeyState.Status.READY, 3, 0, 0, at),
-        new KeyEvent.ValueStored(3, at, value, KeyEvent.Origin.PUT),
+        new KeyStatus("sales/1", KeyState.Status.READY, 3, 0, 0, at, true, Map.of("register/1", 7L), Set.of("league/x")),
+        new KeyCommand.Read("store/1", List.of("league/x", "store/1"), lineage, replyTo),
+        new KeyCommand.InputChanged("register/1", 7, lineage, false),
+        new KeyCommand.DependentGone("store/1"),
+        new KeyCommand.CycleProbe(List.of("a/1", "b/1")),
+        new KeyCommand.Watch(listener),
+        new KeyCommand.Unwatch(listener),
+        new KeyUpdate.Detached("sales/1"),
+        new KeyEvent.ValueStored(3, at, value, KeyEvent.Origin.PUT, Map.of("register/1", 7L), lineage),
+        new KeyEvent.ValueConfirmed(at, Map.of("register/1", 7L), lineage),
+        new KeyEvent.ValueOutdated(lineage),
+        new KeyEvent.DependentAdded("store/1"),
+        new KeyEvent.DependentRemoved("store/1"),
         new KeyEvent.ValueDropped(at),
         new WarmKeys.Add("sales/1", null),
         new WarmKeys.Remove("sales/1", testKit.createTestProbe(akka.Done.class).getRef()),
@@ -80,9 +95,15 @@ class SerializationTest {
     assertEquals(entry.lastError(), ok.entry().lastError());
     assertTrue(ok.entry().stale());
     assertArrayEquals(value.json(), ok.entry().value().json());
+    assertEquals(lineage, ok.entry().lineage());
+    KeyUpdate.Changed changed = (KeyUpdate.Changed) roundTrip(new KeyUpdate.Changed(entry));
+    assertEquals(entry.version(), changed.entry().version());
 
-    KeyState state = (KeyState) roundTrip(new KeyState(value, 3, at));
+    KeyState state =
+        (KeyState) roundTrip(new KeyState(value, 3, at, Map.of("register/1", 7L), lineage, Set.of("league/x"), Map.of()));
     assertEquals(3, state.version());
+    assertEquals(lineage, state.lineage());
+    assertEquals(Set.of("league/x"), state.dependents());
     assertArrayEquals(value.json(), state.value().json());
 
     Problem problem = Problem.of(Problem.Kind.COMPUTE_FAILED, "Compute of key 'sales/1' failed",

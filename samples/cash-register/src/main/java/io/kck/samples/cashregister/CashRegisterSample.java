@@ -6,6 +6,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.kck.Entry;
 import io.kck.Kck;
+import io.kck.Subscription;
 import io.kck.primer.Key;
 import java.io.File;
 import java.io.PrintStream;
@@ -31,6 +32,9 @@ import java.util.concurrent.TimeUnit;
  *       timers, from start-up, with nobody asking.
  *   <li>Always fresh: a till's balance is read anew for every get; gets that arrive together share
  *       one reading.
+ *   <li>Dependencies: each store's totals are derived from its registers, the chain's league table
+ *       from the stores. A new sale at one register reaches the league table on its own, and the
+ *       sample prints how long that took.
  * </ol>
  *
  * Run: {@code mvn -q test-compile exec:java}. Its data lives in {@code kck-data/} (delete it to
@@ -43,7 +47,8 @@ public final class CashRegisterSample {
   /** What one run saw, for the test that runs the sample. */
   public record Report(
       int imports, int keysFromStore, long concurrentGets, List<Entry<RegisterDay>> days,
-      List<Entry<RegisterDay>> live, int tillReadings) {}
+      List<Entry<RegisterDay>> live, int tillReadings, League leagueBefore, League leagueAfter,
+      double propagationMillis) {}
 
   public static void main(String[] args) throws Exception {
     Config config = ConfigFactory.load(ConfigFactory.parseFile(new File("conf/application.conf")));
@@ -57,7 +62,9 @@ public final class CashRegisterSample {
       RegisterSales registerSales = new RegisterSales(source);
       LiveSales liveSales = new LiveSales(source, Duration.ofSeconds(1), List.of(1, 2, 3));
       TillBalance till = new TillBalance(source);
-      Kck kck = Kck.start(system, registerSales, liveSales, till);
+      StoreTotals storeTotals = new StoreTotals(registerSales);
+      LeagueTable leagueTable = new LeagueTable(storeTotals);
+      Kck kck = Kck.start(system, registerSales, liveSales, till, storeTotals, leagueTable);
       Instant runStarted = Instant.now();
 
       out.println("== 1. Compute once: 1,000 concurrent gets of one register's day");
@@ -130,15 +137,51 @@ public final class CashRegisterSample {
       out.printf("   two gets one after another: %d then %d; 10 concurrent gets: %d reading(s) between them; %d readings in all%n",
           a, b, together.stream().map(CompletableFuture::join).distinct().count(), used);
 
+      out.println("== 7. Derived products: store totals from their registers, a league table from the stores");
+      Key<League> leagueKey = leagueTable.key(DAY);
+      Entry<League> leagueBefore = kck.getEntry(leagueKey).toCompletableFuture().get(60, TimeUnit.SECONDS);
+      printLeague(out, leagueBefore);
+      CompletableFuture<Entry<League>> leagueUpdated = new CompletableFuture<>();
+      Entry<League> leagueAfter;
+      double propagationMillis;
+      try (Subscription subscription = kck.subscribe(leagueKey, entry -> {
+        if (entry.version() > leagueBefore.version()) {
+          leagueUpdated.complete(entry);
+        }
+      })) {
+        // A sale rung up at register 2 (store 1) arrives from the point of sale and is stored.
+        Key<RegisterDay> register2 = registerSales.key(2, DAY);
+        RegisterDay day2 = kck.get(register2).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        Sale sale = new Sale(day2.sales().get(day2.sales().size() - 1).at().plusMinutes(1), "cake", 45_00);
+        List<Sale> sales = new ArrayList<>(day2.sales());
+        sales.add(sale);
+        Entry<RegisterDay> put = kck.put(register2, RegisterDay.of(2, DAY, sales)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        long stored = System.nanoTime();
+        leagueAfter = leagueUpdated.get(30, TimeUnit.SECONDS);
+        propagationMillis = (System.nanoTime() - stored) / 1e6;
+        out.printf("   a sale of %s at register 2 is stored (%s version %d); %.1f ms later the league table has it:%n",
+            euros(sale.cents()), register2, put.version(), propagationMillis);
+      }
+      printLeague(out, leagueAfter);
+
       out.printf("== Imports in this run: %d. %d of %d values came from PostgreSQL without recomputing.%n",
           source.imports(), fromStore, REGISTERS);
       if (fromStore < REGISTERS) {
         out.println("   Run the sample again: the next run imports nothing.");
       }
-      return new Report(source.imports(), fromStore, answers.size(), days, live, used);
+      return new Report(source.imports(), fromStore, answers.size(), days, live, used,
+          leagueBefore.value(), leagueAfter.value(), propagationMillis);
     } finally {
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    }
+  }
+
+  private static void printLeague(PrintStream out, Entry<League> league) {
+    int rank = 1;
+    for (StoreDay store : league.value().ranking()) {
+      out.printf("   %d. store %d (registers %s): %d sales, %9s   [%s version %d]%n", rank++, store.store(),
+          store.registers(), store.sales(), euros(store.totalCents()), league.key(), league.version());
     }
   }
 

@@ -1,0 +1,36 @@
+package io.kck.samples.cashregister;
+
+import io.kck.primer.ComputeContext;
+import io.kck.primer.Key;
+import io.kck.primer.Parameter;
+import io.kck.primer.Primer;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The data product "the chain's league table of one day": key {@code league-table/<day>}, derived
+ * from every store's totals, which are derived from the registers. A new sale at one register
+ * moves through the store to the league table without anybody asking.
+ */
+public final class LeagueTable extends Primer<League> {
+  public static final Parameter<LocalDate> DAY = Parameter.ofDate("day");
+
+  private final StoreTotals storeTotals;
+
+  public LeagueTable(StoreTotals storeTotals) {
+    super("league-table", League.class, DAY);
+    this.storeTotals = storeTotals;
+  }
+
+  @Override
+  public League compute(Key<League> key, ComputeContext<League> context) {
+    List<StoreDay> stores = new ArrayList<>();
+    for (int store : StoreTotals.REGISTERS.keySet()) {
+      stores.add(context.get(storeTotals.key(store, key.get(DAY))));
+    }
+    stores.sort(Comparator.comparingLong(StoreDay::totalCents).reversed());
+    return new League(key.get(DAY), List.copyOf(stores));
+  }
+}

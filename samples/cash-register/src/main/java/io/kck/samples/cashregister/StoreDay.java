@@ -1,0 +1,7 @@
+package io.kck.samples.cashregister;
+
+import java.time.LocalDate;
+import java.util.List;
+
+/** One store's day: the sum of its registers' days. */
+public record StoreDay(int store, LocalDate day, List<Integer> registers, int sales, long totalCents) {}

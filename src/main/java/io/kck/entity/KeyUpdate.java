@@ -1,0 +1,13 @@
+package io.kck.entity;
+
+import io.kck.persistence.KckSerializable;
+
+/** What a key tells the listeners registered with {@link KeyCommand.Watch}. */
+public sealed interface KeyUpdate extends KckSerializable {
+
+  /** The key's current value on watching, then each new version, in order. */
+  record Changed(EntryData entry) implements KeyUpdate {}
+
+  /** The key's actor stopped (passivation, rebalance, shutdown): watch again to keep listening. */
+  record Detached(String key) implements KeyUpdate {}
+}

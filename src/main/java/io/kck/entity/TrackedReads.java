@@ -1,0 +1,216 @@
+package io.kck.entity;
+
+import akka.cluster.sharding.typed.javadsl.EntityRef;
+import io.kck.DependencyCycleException;
+import io.kck.KckException;
+import io.kck.KckTimeoutException;
+import io.kck.persistence.KckSerializable;
+import io.kck.persistence.StoredValue;
+import io.kck.persistence.ValueCodec;
+import io.kck.primer.ComputeContext;
+import io.kck.primer.Key;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ForkJoinPool;
+
+/**
+ * The context of one compute: the value it replaces, and its reads of other products. Each read
+ * is a {@link KeyCommand.Read} to the product's key entity, answered once that key has recorded
+ * this one as a dependent and is up to date with what this compute requires; the compute thread
+ * waits through {@link ForkJoinPool#managedBlock}, so the pool adds a thread while it waits.
+ *
+ * <p>The reads keep the lineage (upstream key to version) of everything read so far. A read whose
+ * lineage is behind an earlier one (B made from A@5, then C from A@4) is repeated with the newer
+ * version required, so C catches up; a read that is ahead of an earlier one (the earlier read is
+ * the old one) marks the result {@code inconsistent}, and the entity computes again instead of
+ * storing it.
+ *
+ * <p>Used by one compute thread; {@link #abort} and {@link #waitingOn} may be called by the key's
+ * actor.
+ */
+final class TrackedReads implements ComputeContext<Object> {
+
+  /** What a finished compute read: edges and lineage for the stored value. */
+  record Result(Map<String, Long> inputs, Map<String, Long> lineage, boolean inconsistent)
+      implements KckSerializable {}
+
+  private final String self;
+  private final List<String> path;
+  private final Map<String, Long> required;
+  private final StoredValue previous;
+  private final long previousVersion;
+  private final ValueCodec codec;
+  private final KeyRuntime runtime;
+
+  private final Map<String, Long> inputs = new LinkedHashMap<>();
+  private final Map<String, Long> lineage = new HashMap<>();
+  private boolean inconsistent;
+
+  private volatile String reading;
+  private volatile CompletableFuture<KeyReply> pending;
+
+  TrackedReads(
+      String self,
+      List<String> path,
+      Map<String, Long> required,
+      StoredValue previous,
+      long previousVersion,
+      ValueCodec codec,
+      KeyRuntime runtime) {
+    this.self = self;
+    this.path = path;
+    this.required = required;
+    this.previous = previous;
+    this.previousVersion = previousVersion;
+    this.codec = codec;
+    this.runtime = runtime;
+  }
+
+  @Override
+  public Optional<Object> previousValue() {
+    return previous == null ? Optional.empty() : Optional.of(previous.value(codec));
+  }
+
+  @Override
+  public long previousVersion() {
+    return previousVersion;
+  }
+
+  @Override
+  public Object get(String key) {
+    return get(runtime.primers().parse(key));
+  }
+
+  @Override
+  public <T> T get(Key<T> key) {
+    String target = key.text();
+    if (path.contains(target)) {
+      List<String> cycle = new ArrayList<>(path.subList(path.indexOf(target), path.size()));
+      cycle.add(target);
+      throw cycle(cycle);
+    }
+    EntryData entry = read(target, required);
+    Map<String, Long> behind = new HashMap<>();
+    offered(target, entry).forEach((upstream, version) -> {
+      Long seen = lineage.get(upstream);
+      if (seen != null && version < seen) {
+        behind.put(upstream, seen);
+      }
+    });
+    if (!behind.isEmpty()) {
+      Map<String, Long> catchUp = new HashMap<>(required);
+      behind.forEach((upstream, version) -> catchUp.merge(upstream, version, Math::max));
+      entry = read(target, catchUp);
+    }
+    Map<String, Long> offered = offered(target, entry);
+    if (offered.containsKey(self)) {
+      throw cycle(List.of(self, target, "...", self));
+    }
+    offered.forEach((upstream, version) -> {
+      Long seen = lineage.put(upstream, version);
+      if (seen != null && !seen.equals(version)) {
+        inconsistent = true;
+        lineage.put(upstream, Math.max(seen, version));
+      }
+    });
+    inputs.put(target, entry.version());
+    @SuppressWarnings("unchecked")
+    T value = (T) entry.value().value(runtime.codec(key.primer()));
+    return value;
+  }
+
+  Result result() {
+    return new Result(Map.copyOf(inputs), Map.copyOf(lineage), inconsistent);
+  }
+
+  /** The key this compute is blocked on now, or null. */
+  String waitingOn() {
+    return reading;
+  }
+
+  /** Fails the read the compute is blocked on (a cycle was found through it). */
+  void abort(KckException reason) {
+    CompletableFuture<KeyReply> waiting = pending;
+    if (waiting != null) {
+      waiting.completeExceptionally(reason);
+    }
+  }
+
+  private static Map<String, Long> offered(String target, EntryData entry) {
+    Map<String, Long> all = new HashMap<>(entry.lineage());
+    all.put(target, entry.version());
+    return all;
+  }
+
+  private EntryData read(String target, Map<String, Long> needed) {
+    CompletableFuture<KeyReply> reply = new CompletableFuture<>();
+    pending = reply;
+    reading = target;
+    try {
+      EntityRef<KeyCommand> ref = runtime.sharding().entityRefFor(KeyEntity.TYPE_KEY, target);
+      ref.<KeyReply>ask(replyTo -> new KeyCommand.Read(self, path, needed, replyTo), runtime.requestTimeout())
+          .whenCompleteAsync(
+              (answer, error) -> {
+                if (error != null) {
+                  reply.completeExceptionally(
+                      new KckTimeoutException(
+                          target,
+                          "Key '" + self + "' read '" + target + "' and got no answer within "
+                              + runtime.requestTimeout() + ": " + error,
+                          error));
+                } else {
+                  reply.complete(answer);
+                }
+              },
+              Runnable::run);
+      ForkJoinPool.managedBlock(new ForkJoinPool.ManagedBlocker() {
+        @Override
+        public boolean block() throws InterruptedException {
+          try {
+            reply.get();
+          } catch (java.util.concurrent.ExecutionException ignored) {
+            // read below
+          }
+          return true;
+        }
+
+        @Override
+        public boolean isReleasable() {
+          return reply.isDone();
+        }
+      });
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KckException(self, "Compute of key '" + self + "' was interrupted reading '" + target + "'", e);
+    } finally {
+      reading = null;
+      pending = null;
+    }
+    KeyReply answer;
+    try {
+      answer = reply.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      throw (KckException) e.getCause();
+    }
+    if (answer instanceof KeyReply.Failed failed) {
+      throw failed.problem().toException(target);
+    }
+    EntryData entry = ((KeyReply.Ok) answer).entry();
+    if (entry.value() == null) {
+      throw new KckException(target, "Key '" + target + "' answered a read from '" + self + "' without a value");
+    }
+    return entry;
+  }
+
+  private DependencyCycleException cycle(List<String> keys) {
+    return new DependencyCycleException(
+        self,
+        "Dependency cycle: " + String.join(" -> ", keys)
+            + " (a product may not read itself, directly or through other products)");
+  }
+}

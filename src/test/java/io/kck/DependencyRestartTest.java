@@ -1,0 +1,61 @@
+package io.kck;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import io.kck.primer.Propagation;
+import io.kck.testing.GraphPrimer;
+import io.kck.testing.KeyStatuses;
+import io.kck.testing.LiveKeys;
+import io.kck.testing.Stages;
+import io.kck.testing.TestNodes;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Edges are persisted: after a restart, an update of an upstream key reaches dependents that are
+ * not even loaded, through sharding.
+ */
+class DependencyRestartTest {
+
+  static List<GraphPrimer> primers() {
+    GraphPrimer source = new GraphPrimer("restart-source", (id, context) -> "0");
+    return List.of(
+        source,
+        new GraphPrimer("restart-eager", (id, context) -> context.get(source.key(id)) + " eager"),
+        new GraphPrimer("restart-lazy", Propagation.LAZY, (id, context) -> context.get(source.key(id)) + " lazy"));
+  }
+
+  @Test
+  void anUpdateAfterARestartStillReachesEagerAndLazyDependents() {
+    ActorTestKit first = TestNodes.start("DependencyRestartBefore", TestNodes.config());
+    try {
+      Kck kck = Kck.start(first.system(), primers());
+      Stages.await(kck.put("restart-source/r", "1"));
+      assertEquals("1 eager", Stages.await(kck.get("restart-eager/r")));
+      assertEquals("1 lazy", Stages.await(kck.get("restart-lazy/r")));
+    } finally {
+      first.shutdownTestKit();
+    }
+
+    List<GraphPrimer> after = primers();
+    ActorTestKit second = TestNodes.start("DependencyRestartAfter", TestNodes.config());
+    try {
+      Kck kck = Kck.start(second.system(), after);
+      Stages.await(kck.put("restart-source/r", "2"));
+      // Neither dependent was loaded on this node; the update wakes them through sharding.
+      second.createTestProbe().awaitAssert(() -> {
+        assertEquals(1, after.get(1).computes(), "the eager dependent recomputed without a get");
+        assertTrue(KeyStatuses.of(kck, "restart-lazy/r").outdated(), "the lazy dependent is outdated");
+        return null;
+      });
+      assertEquals(0, after.get(2).computes(), "lazy: not computed until asked");
+      assertEquals("2 eager", Stages.await(kck.get("restart-eager/r")));
+      assertEquals("2 lazy", Stages.await(kck.get("restart-lazy/r")));
+      assertTrue(LiveKeys.of(second).contains("restart-lazy/r"));
+    } finally {
+      second.shutdownTestKit();
+    }
+  }
+}
