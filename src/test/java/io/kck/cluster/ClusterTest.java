@@ -11,7 +11,9 @@ import akka.cluster.typed.Down;
 import io.kck.Entry;
 import io.kck.Kck;
 import io.kck.primer.Freshness;
+import io.kck.primer.Propagation;
 import io.kck.testing.CountingPrimer;
+import io.kck.testing.GraphPrimer;
 import io.kck.testing.LiveKeys;
 import io.kck.testing.Stages;
 import io.kck.testing.TestNodes;
@@ -19,7 +21,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -52,11 +56,30 @@ class ClusterTest {
       }
     };
 
+    // A diamond (B and C read the source, D reads B and C) and a lazy reader of the source.
+    final GraphPrimer source = new GraphPrimer("cluster-dep-source", (id, context) -> "0");
+    final GraphPrimer b = new GraphPrimer("cluster-dep-b", (id, context) -> {
+      String a = context.get(source.key(id));
+      Thread.sleep(ThreadLocalRandom.current().nextInt(20));
+      return "B(" + a + ")";
+    });
+    final GraphPrimer c = new GraphPrimer("cluster-dep-c", (id, context) -> {
+      Thread.sleep(ThreadLocalRandom.current().nextInt(20));
+      return "C(" + context.get(source.key(id)) + ")";
+    });
+    final GraphPrimer d = new GraphPrimer("cluster-dep-d", (id, context) -> {
+      String seen = context.get(b.key(id)) + context.get(c.key(id));
+      diamondInputs.add(seen);
+      return seen;
+    });
+    final GraphPrimer lazy =
+        new GraphPrimer("cluster-dep-lazy", Propagation.LAZY, (id, context) -> context.get(source.key(id)) + " lazy");
+
     /** Joins {@code seed} through kck.cluster.seed-nodes, as a deployment would; null: joins itself. */
     Node(String extraConfig, Address seed) {
       String seeds = seed == null ? "" : "kck.cluster.seed-nodes = \"" + seed + "\"\n";
       testKit = TestNodes.start("ClusterTest", TestNodes.config(CLUSTER_CONFIG + seeds + extraConfig));
-      kck = Kck.start(testKit.system(), sales, ticker);
+      kck = Kck.start(testKit.system(), sales, ticker, source, b, c, d, lazy);
     }
 
     Address address() {
@@ -65,6 +88,7 @@ class ClusterTest {
   }
 
   final List<Node> nodes = new ArrayList<>();
+  static final List<String> diamondInputs = new CopyOnWriteArrayList<>();
 
   private void startThreeNodes(String lastNodeConfig) {
     Node first = new Node("", null);
@@ -116,6 +140,55 @@ class ClusterTest {
     long owners = nodes.stream().filter(node -> LiveKeys.of(node.testKit).stream()
         .anyMatch(key -> key.startsWith("cluster-sales/owner-"))).count();
     assertTrue(owners >= 2, "30 keys live on " + owners + " node(s)");
+  }
+
+  @Test
+  void updatesPropagateBetweenKeysOnDifferentNodesEagerlyLazilyAndWithoutGlitches() {
+    startThreeNodes("");
+    int diamonds = 6;
+    for (int id = 0; id < diamonds; id++) {
+      Stages.await(nodes.get(id % 3).kck.put("cluster-dep-source/" + id, "0"));
+      assertEquals("B(0)C(0)", Stages.await(nodes.get((id + 1) % 3).kck.get("cluster-dep-d/" + id)));
+      assertEquals("0 lazy", Stages.await(nodes.get((id + 2) % 3).kck.get("cluster-dep-lazy/" + id)));
+    }
+    // The graphs do cross nodes: some D lives apart from its source.
+    long crossing = java.util.stream.IntStream.range(0, diamonds)
+        .filter(id -> nodes.stream().noneMatch(node -> {
+          java.util.Set<String> live = LiveKeys.of(node.testKit);
+          return live.contains("cluster-dep-d/" + id) && live.contains("cluster-dep-source/" + id);
+        }))
+        .count();
+    assertTrue(crossing > 0, "every diamond's bottom lives with its source");
+
+    int rounds = 5;
+    for (int round = 1; round <= rounds; round++) {
+      for (int id = 0; id < diamonds; id++) {
+        Stages.await(nodes.get(round % 3).kck.put("cluster-dep-source/" + id, String.valueOf(round)));
+      }
+      for (int id = 0; id < diamonds; id++) {
+        String expected = "B(" + round + ")C(" + round + ")";
+        String key = "cluster-dep-d/" + id;
+        Node reader = nodes.get(id % 3);
+        reader.testKit.createTestProbe().awaitAssert(Duration.ofSeconds(20), () -> {
+          assertEquals(expected, Stages.await(reader.kck.get(key)));
+          return null;
+        });
+      }
+    }
+    for (String seen : diamondInputs) {
+      String fromB = seen.substring(2, seen.indexOf(')'));
+      String fromC = seen.substring(seen.lastIndexOf('(') + 1, seen.length() - 1);
+      assertEquals(fromB, fromC, "D computed from a mix of versions: " + seen);
+    }
+    int dComputes = nodes.stream().mapToInt(node -> node.d.computes()).sum();
+    assertEquals(diamonds * (rounds + 1), dComputes, "one compute of D per update: " + diamondInputs);
+
+    // Lazy: not recomputed by the updates; one get brings it up to date, from any node.
+    assertEquals(diamonds, nodes.stream().mapToInt(node -> node.lazy.computes()).sum());
+    for (int id = 0; id < diamonds; id++) {
+      assertEquals(rounds + " lazy", Stages.await(nodes.get((id + 1) % 3).kck.get("cluster-dep-lazy/" + id)));
+    }
+    assertEquals(2 * diamonds, nodes.stream().mapToInt(node -> node.lazy.computes()).sum());
   }
 
   @Test
