@@ -320,6 +320,65 @@ public final class Kck {
   }
 
   /**
+   * Updates the key's value in place with {@code delta}, by its primer's {@link
+   * io.kck.primer.Augment} function, as a new version: only the delta is journaled. Completes with
+   * the new version once the delta is journaled. Dependents hear of it like of any new value (and
+   * may follow it with a delta of their own). A compute of the key that is running meanwhile does
+   * not lose it: its result gets the delta applied on top.
+   *
+   * <p>Fails, with nothing applied, with {@link InvalidValueException} when the primer declares no
+   * augment, the delta is null or not of its delta type, or the augment function rejects it
+   * (throws); with {@link NothingToAugmentException} when the key has no value (augment never
+   * computes: a compute now might already include the delta's data); and like {@link #put} when the
+   * journal fails.
+   */
+  public CompletionStage<Long> augment(Key<?> key, Object delta) {
+    return augment(key, delta, KeyCommand.Augment.ANY_VERSION);
+  }
+
+  /**
+   * Like {@link #augment(Key, Object)}, only if the key's value is still at {@code expectedVersion}
+   * (optimistic concurrency): otherwise fails with {@link VersionConflictException}, naming both
+   * versions, and applies nothing.
+   */
+  public CompletionStage<Long> augment(Key<?> key, Object delta, long expectedVersion) {
+    if (expectedVersion < 0 && expectedVersion != KeyCommand.Augment.ANY_VERSION) {
+      return failed(new InvalidValueException(key.text(),
+          "Cannot augment key '" + key + "': the expected version must be 0 or more, got " + expectedVersion, null));
+    }
+    if (registered(key) == null) {
+      return failed(new UnknownPrimerException(key.text(), key.primer().name()));
+    }
+    ValueCodec deltas = runtime.deltaCodec(key.primer());
+    if (deltas == null) {
+      return failed(new InvalidValueException(key.text(),
+          "Cannot augment key '" + key + "': primer '" + key.primer().name() + "' declares no augment()", null));
+    }
+    if (delta == null || !deltas.type().getRawClass().isInstance(delta)) {
+      return failed(new InvalidValueException(key.text(),
+          "Cannot augment key '" + key + "': its deltas are " + deltas.type() + ", got "
+              + (delta == null ? "null" : "a " + delta.getClass().getName()), null));
+    }
+    StoredValue stored;
+    try {
+      stored = StoredValue.encoded(delta, deltas.encode(delta));
+    } catch (RuntimeException e) {
+      return failed(new InvalidValueException(key.text(), "Cannot augment key '" + key + "': " + e.getMessage(), e));
+    }
+    return ask(key, replyTo -> new KeyCommand.Augment(stored, expectedVersion, replyTo), EntryData::version);
+  }
+
+  /** Like {@link #augment(Key, Object)}, with the key as text. */
+  public CompletionStage<Long> augment(String key, Object delta) {
+    return withKey(key, parsed -> augment(parsed, delta));
+  }
+
+  /** Like {@link #augment(Key, Object, long)}, with the key as text. */
+  public CompletionStage<Long> augment(String key, Object delta, long expectedVersion) {
+    return withKey(key, parsed -> augment(parsed, delta, expectedVersion));
+  }
+
+  /**
    * Keeps {@code key} warm from now on, across passivation and restarts: it is computed now if it
    * has no value, and (with a periodic primer) refreshed by its timer whether or not anybody asks.
    * Completes once the key is recorded in the warm set (persisted). Idempotent.

@@ -25,6 +25,8 @@ public record EntitySettings(
     Duration journalBackoffMin,
     Duration journalBackoffMax,
     Duration coalesceWindow,
+    int augmentSnapshotEvery,
+    long augmentSnapshotBytes,
     Config primerOverrides) {
 
   public EntitySettings {
@@ -42,6 +44,10 @@ public record EntitySettings(
     }
     if (backoffFactor < 1.0) {
       throw new IllegalArgumentException("kck.compute.backoff-factor must be at least 1.0");
+    }
+    if (augmentSnapshotEvery < 1 || augmentSnapshotBytes < 1) {
+      throw new IllegalArgumentException(
+          "kck.augment: snapshot-every and snapshot-after-bytes must be at least 1");
     }
     if (snapshotEvery < 1 || keepSnapshots < 1 || stashCapacity < 1) {
       throw new IllegalArgumentException(
@@ -64,6 +70,8 @@ public record EntitySettings(
         kck.getDuration("entity.journal-backoff-min"),
         kck.getDuration("entity.journal-backoff-max"),
         kck.getDuration("dependencies.coalesce-window"),
+        kck.getInt("augment.snapshot-every"),
+        kck.getBytes("augment.snapshot-after-bytes"),
         kck.getConfig("primers"));
   }
 

@@ -26,6 +26,17 @@ public sealed interface KeyCommand {
   /** Stores a value the caller supplies, as a new version. */
   record Put(StoredValue value, ActorRef<KeyReply> replyTo) implements KeyCommand, KckSerializable {}
 
+  /**
+   * Applies {@code delta} (JSON of the primer's delta type) to the value in place, as a new version.
+   * With {@code expectedVersion} 0 or more, only if the value is still that version. Answers with
+   * the entry after the delta, or a {@link Problem} (nothing applied).
+   */
+  record Augment(StoredValue delta, long expectedVersion, ActorRef<KeyReply> replyTo)
+      implements KeyCommand, KckSerializable {
+    /** No expected version: apply to whatever the value is now. */
+    public static final long ANY_VERSION = -1;
+  }
+
   /** Drops the value; the next get computes. Answers with the entry after the drop. */
   record Invalidate(ActorRef<KeyReply> replyTo) implements KeyCommand, KckSerializable {}
 
@@ -43,8 +54,15 @@ public sealed interface KeyCommand {
    * was marked outdated, its version unchanged). {@code cause}: the upstream versions behind the
    * change, which the dependent's next compute must see.
    */
-  record InputChanged(String input, long version, Map<String, Long> cause, boolean outdated)
+  record InputChanged(
+      String input, long version, Map<String, Long> cause, boolean outdated, InputDelta delta)
       implements KeyCommand, KckSerializable {}
+
+  /**
+   * The delta that made an input's new version from its version {@code base}: a dependent that has
+   * seen exactly {@code base} may follow it with a delta of its own instead of recomputing.
+   */
+  record InputDelta(long base, StoredValue delta) implements KckSerializable {}
 
   /** {@code dependent} no longer reads this key: stop telling it of changes. */
   record DependentGone(String dependent) implements KeyCommand, KckSerializable {}

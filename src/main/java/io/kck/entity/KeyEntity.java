@@ -116,6 +116,8 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
   private final Freshness freshness;
   private final Duration staleIfError;
   private final Propagation propagation;
+  private final io.kck.primer.Augment<Object, Object> augment; // null: the primer has none
+  private final ValueCodec deltaCodec;
 
   // Transient: what is running and who waits. A new incarnation starts with none of it.
   private long nextAttempt = 1;
@@ -140,6 +142,11 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
   private boolean recomputeDue;
   private int inconsistentAttempts;
   private final List<ActorRef<KeyUpdate>> listeners = new ArrayList<>();
+  // Augment: the value a delta being journaled makes (so the event handler does not apply it
+  // twice), and the delta bytes journaled since the last snapshot.
+  private KeyEvent.DeltaApplied preparedDelta;
+  private StoredValue preparedValue;
+  private long deltaBytesSinceSnapshot;
 
   private KeyState entryState;
   private KeyReply.Ok entryReply;
@@ -152,6 +159,8 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
     final long attempt;
     final Map<String, Long> promised;
     final TrackedReads reads;
+    // Deltas applied while it runs: applied again on top of its result.
+    final List<Object> deltas = new ArrayList<>();
     ComputeExecutor.Task task;
     boolean superseded;
 
@@ -212,6 +221,11 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
     this.freshness = runtime.settings().freshness(primer);
     this.staleIfError = runtime.settings().staleIfError(primer);
     this.propagation = runtime.settings().propagation(primer);
+    @SuppressWarnings("unchecked")
+    io.kck.primer.Augment<Object, Object> declared =
+        (io.kck.primer.Augment<Object, Object>) (io.kck.primer.Augment<?, ?>) primer.augment().orElse(null);
+    this.augment = declared;
+    this.deltaCodec = runtime.deltaCodec(primer);
   }
 
   @Override
@@ -229,11 +243,27 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
     return SNAPSHOT_PLUGIN;
   }
 
+  /**
+   * Snapshot every {@code kck.entity.snapshot-every} events; keys of a primer with augment every
+   * {@code kck.augment.snapshot-every} events (their events are mostly small deltas, and a
+   * snapshot writes the whole value), or sooner by {@link #shouldSnapshot}.
+   */
   @Override
   public RetentionCriteria retentionCriteria() {
     EntitySettings settings = runtime.settings();
-    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), settings.keepSnapshots())
-        .withDeleteEventsOnSnapshot();
+    int every = augment == null ? settings.snapshotEvery() : settings.augmentSnapshotEvery();
+    return RetentionCriteria.snapshotEvery(every, settings.keepSnapshots()).withDeleteEventsOnSnapshot();
+  }
+
+  /** An augmented key also snapshots once the deltas since its last snapshot pass a byte budget. */
+  @Override
+  public boolean shouldSnapshot(KeyState state, KeyEvent event, long sequenceNr) {
+    if (sequenceNr % runtime.settings().augmentSnapshotEvery() == 0
+        || deltaBytesSinceSnapshot >= runtime.settings().augmentSnapshotBytes()) {
+      deltaBytesSinceSnapshot = 0; // a snapshot is written now, by this rule or by retention
+      return augment != null && state.hasValue();
+    }
+    return false;
   }
 
   @Override
@@ -243,7 +273,28 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
 
   @Override
   public EventHandler<KeyState, KeyEvent> eventHandler() {
-    return KeyState::apply;
+    return this::applyEvent;
+  }
+
+  private KeyState applyEvent(KeyState state, KeyEvent event) {
+    if (event instanceof KeyEvent.DeltaApplied applied) {
+      StoredValue next;
+      if (applied == preparedDelta) {
+        next = preparedValue;
+      } else {
+        // Replay: apply the journaled delta again.
+        if (augment == null || !state.hasValue()) {
+          throw new IllegalStateException(
+              "Key '" + key + "' cannot replay a delta: " + (augment == null ? primer + " no longer declares augment()" : "it has no value"));
+        }
+        next = StoredValue.of(augment.apply(state.value().value(codec), applied.delta().value(deltaCodec)), codec);
+      }
+      preparedDelta = null;
+      preparedValue = null;
+      deltaBytesSinceSnapshot += applied.delta().json().length;
+      return state.withDelta(applied, next);
+    }
+    return state.apply(event);
   }
 
   @Override
@@ -289,6 +340,8 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
       return onAgeReached(state, reached);
     } else if (command instanceof Passivate) {
       return onPassivate();
+    } else if (command instanceof KeyCommand.Augment augmenting) {
+      return onAugment(state, augmenting);
     } else if (command instanceof Read read) {
       return onRead(state, read);
     } else if (command instanceof InputChanged changed) {
@@ -404,13 +457,84 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
             (KeyState after) -> {
               clearBackoff();
               onNewValue(after);
-              announce(after);
+              announce(after, null);
               KeyReply.Ok reply = entry(after, false);
               writing.remove(put.replyTo());
               put.replyTo().tell(reply);
               // The put's value is newer than anything these callers asked for.
               waiters.forEach(waiter -> waiter.replyTo().tell(reply));
               waiters.clear();
+              stopIfRequested();
+            });
+  }
+
+  private Effect<KeyEvent, KeyState> onAugment(KeyState state, KeyCommand.Augment augmenting) {
+    Problem refused = null;
+    if (augment == null) {
+      refused = Problem.of(Problem.Kind.INVALID_VALUE,
+          "Cannot augment key '" + key + "': " + primer + " declares no augment()", null);
+    } else if (!state.hasValue()) {
+      refused = Problem.of(Problem.Kind.NOTHING_TO_AUGMENT,
+          "Cannot augment key '" + key + "': it has no value (" + state.status().name().toLowerCase(java.util.Locale.ROOT)
+              + "); get or put it first. Nothing was applied", null);
+    } else if (augmenting.expectedVersion() != KeyCommand.Augment.ANY_VERSION
+        && augmenting.expectedVersion() != state.version()) {
+      refused = Problem.of(Problem.Kind.VERSION_CONFLICT,
+          "Cannot augment key '" + key + "' at version " + augmenting.expectedVersion()
+              + ": its current version is " + state.version() + ". Nothing was applied", null);
+    }
+    if (refused != null) {
+      augmenting.replyTo().tell(new KeyReply.Failed(refused));
+      return Effect().none();
+    }
+    Object delta;
+    StoredValue next;
+    try {
+      delta = augmenting.delta().value(deltaCodec);
+      next = StoredValue.of(applyDelta(state, delta), codec);
+    } catch (RuntimeException e) {
+      augmenting.replyTo().tell(new KeyReply.Failed(Problem.of(Problem.Kind.INVALID_VALUE,
+          "Cannot augment key '" + key + "': the delta was rejected: " + e + ". Nothing was applied", e)));
+      return Effect().none();
+    }
+    KeyEvent.DeltaApplied applied =
+        new KeyEvent.DeltaApplied(state.version() + 1, Instant.now(), augmenting.delta(), state.inputs(), state.lineage());
+    return persistDelta(state, applied, delta, next, augmenting.replyTo());
+  }
+
+  /** The augment function applied to the current value; checks that it gives a value. */
+  private Object applyDelta(KeyState state, Object delta) {
+    Object next = augment.apply(state.value().value(codec), delta);
+    if (next == null) {
+      throw new NullPointerException(primer + "'s augment function returned null");
+    }
+    if (!codec.type().getRawClass().isInstance(next)) {
+      throw new ClassCastException(primer + "'s augment function returned a " + next.getClass().getName());
+    }
+    return next;
+  }
+
+  /** Journals a delta whose result is {@code next}; {@code replyTo} (may be null) gets the entry. */
+  private Effect<KeyEvent, KeyState> persistDelta(
+      KeyState state, KeyEvent.DeltaApplied applied, Object delta, StoredValue next, ActorRef<KeyReply> replyTo) {
+    preparedDelta = applied;
+    preparedValue = next;
+    if (inFlight != null && !inFlight.superseded) {
+      inFlight.deltas.add(delta); // its result has not seen this delta: applied again on top of it
+    }
+    if (replyTo != null) {
+      writing.add(replyTo);
+    }
+    long base = state.version();
+    return Effect()
+        .persist(applied)
+        .thenRun(
+            (KeyState after) -> {
+              announce(after, new KeyCommand.InputDelta(base, applied.delta()));
+              if (replyTo != null) {
+                writing.remove(replyTo);
+                replyTo.tell(entry(after, false));
+              }
               stopIfRequested();
             });
   }
@@ -478,19 +602,33 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
     }
     inconsistentAttempts = 0;
     Instant now = Instant.now();
-    if (state.hasValue() && done.value().equals(state.value())) {
+    StoredValue value = done.value();
+    if (!finished.deltas.isEmpty()) {
+      // Deltas applied while it ran are newer than what it read: apply them again on its result.
+      try {
+        Object withDeltas = value.value(codec);
+        for (Object delta : finished.deltas) {
+          withDeltas = augment.apply(withDeltas, delta);
+        }
+        value = StoredValue.of(withDeltas, codec);
+      } catch (RuntimeException e) {
+        onFailure(state, finished.attempt, Problem.of(Problem.Kind.COMPUTE_FAILED,
+            "Compute of key '" + key + "' finished, but the deltas applied meanwhile do not apply to its result: " + e, e));
+        return Effect().none();
+      }
+    } else if (state.hasValue() && done.value().equals(state.value())) {
       // Early cutoff: same value, same version, nobody to tell.
       return Effect()
           .persist(new ValueConfirmed(now, reads.inputs(), reads.lineage()))
           .thenRun((KeyState after) -> afterComputed(state, after, finished.attempt));
     }
     ValueStored stored =
-        new ValueStored(state.version() + 1, now, done.value(), Origin.COMPUTED, reads.inputs(), reads.lineage());
+        new ValueStored(state.version() + 1, now, value, Origin.COMPUTED, reads.inputs(), reads.lineage());
     return Effect()
         .persist(stored)
         .thenRun(
             (KeyState after) -> {
-              announce(after);
+              announce(after, null);
               afterComputed(state, after, finished.attempt);
             });
   }
@@ -523,9 +661,9 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
     stopIfRequested();
   }
 
-  /** Tells dependents and listeners of a new version. */
-  private void announce(KeyState state) {
-    tellDependents(state, state.lineageWith(key.text()), false);
+  /** Tells dependents and listeners of a new version ({@code delta}: how it was made, if by a delta). */
+  private void announce(KeyState state, KeyCommand.InputDelta delta) {
+    tellDependents(state, state.lineageWith(key.text()), false, delta);
     if (!listeners.isEmpty()) {
       KeyUpdate.Changed changed = new KeyUpdate.Changed(entry(state, false).entry());
       listeners.forEach(listener -> listener.tell(changed));
@@ -533,10 +671,15 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
   }
 
   private void tellDependents(KeyState state, Map<String, Long> cause, boolean outdated) {
+    tellDependents(state, cause, outdated, null);
+  }
+
+  private void tellDependents(
+      KeyState state, Map<String, Long> cause, boolean outdated, KeyCommand.InputDelta delta) {
     if (state.dependents().isEmpty()) {
       return;
     }
-    InputChanged changed = new InputChanged(key.text(), state.version(), cause, outdated);
+    InputChanged changed = new InputChanged(key.text(), state.version(), cause, outdated, delta);
     for (String dependent : state.dependents()) {
       runtime.key(dependent).tell(changed);
     }
@@ -588,8 +731,48 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
     if (Lineage.satisfies(state.lineage(), changed.cause()) && !(changed.outdated() && !state.hasValue())) {
       return Effect().none(); // old news: this value was made from that version or a newer one
     }
+    Effect<KeyEvent, KeyState> followed = followDelta(state, changed);
+    if (followed != null) {
+      return followed;
+    }
     Lineage.mergeInto(required, changed.cause());
     return outdate(state, changed.cause());
+  }
+
+  /**
+   * An input changed by a delta, and this key has seen exactly the version before it: when the
+   * primer turns the input's delta into one of its own, the key is updated in place. Null when it
+   * cannot (then it reacts by its propagation policy).
+   */
+  private Effect<KeyEvent, KeyState> followDelta(KeyState state, InputChanged changed) {
+    KeyCommand.InputDelta inputDelta = changed.delta();
+    if (inputDelta == null || augment == null || !state.hasValue() || state.outdated() || retryAt != null
+        || !Long.valueOf(inputDelta.base()).equals(state.inputs().get(changed.input()))) {
+      return null;
+    }
+    try {
+      Key<?> input = runtime.primers().parse(changed.input());
+      ValueCodec inputDeltas = runtime.deltaCodec(input.primer());
+      if (inputDeltas == null) {
+        return null;
+      }
+      Optional<Object> own = augment.deltaFor(key, input, inputDelta.delta().value(inputDeltas));
+      if (own.isEmpty()) {
+        return null;
+      }
+      Object delta = own.get();
+      StoredValue next = StoredValue.of(applyDelta(state, delta), codec);
+      Map<String, Long> inputs = new HashMap<>(state.inputs());
+      inputs.put(changed.input(), changed.version());
+      KeyEvent.DeltaApplied applied =
+          new KeyEvent.DeltaApplied(state.version() + 1, Instant.now(), StoredValue.of(delta, deltaCodec),
+              inputs, Lineage.merged(state.lineage(), changed.cause()));
+      return persistDelta(state, applied, delta, next, null);
+    } catch (RuntimeException e) {
+      context.getLog().warn("Key '{}' could not follow the delta of '{}'; it reacts as to any update: {}",
+          key, changed.input(), e.toString());
+      return null;
+    }
   }
 
   private Effect<KeyEvent, KeyState> onOutdate(KeyState state, KeyCommand.Outdate outdate) {
@@ -918,6 +1101,8 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
     entryReply = null;
     required.clear();
     changedWhileComputing.clear();
+    preparedDelta = null;
+    preparedValue = null;
     coalescing = false;
     recomputeDue = false;
     inconsistentAttempts = 0;

@@ -36,6 +36,16 @@ public sealed interface KeyEvent extends KckSerializable {
   record ValueConfirmed(Instant computedAt, Map<String, Long> inputs, Map<String, Long> lineage)
       implements KeyEvent {}
 
+  /**
+   * A delta was applied to the value in place ({@code augment}, or a delta derived from an input's
+   * delta): the new value is the primer's augment function of the previous value and {@code
+   * delta}. Small: the value itself is not journaled, replay applies the delta again. {@code inputs}
+   * and {@code lineage} as after the delta (they move on when it came from an input).
+   */
+  record DeltaApplied(
+      long version, Instant appliedAt, StoredValue delta, Map<String, Long> inputs, Map<String, Long> lineage)
+      implements KeyEvent {}
+
   /** The value was invalidated: the next get computes. The version is kept. */
   record ValueDropped(Instant at) implements KeyEvent {}
 

@@ -18,6 +18,7 @@ import java.util.Map;
 public final class KeyRuntime {
   private final PrimerRegistry primers;
   private final Map<String, ValueCodec> codecs;
+  private final Map<String, ValueCodec> deltaCodecs;
   private final ComputeExecutor executor;
   private final EntitySettings settings;
   private final ActorRef<WarmKeys.Command> warmKeys;
@@ -39,10 +40,14 @@ public final class KeyRuntime {
     this.executor = executor;
     this.settings = settings;
     Map<String, ValueCodec> byName = new HashMap<>();
+    Map<String, ValueCodec> deltasByName = new HashMap<>();
     for (Primer<?> primer : primers.primers()) {
       byName.put(primer.name(), new ValueCodec(values, primer.valueType()));
+      primer.augment().ifPresent(
+          augment -> deltasByName.put(primer.name(), new ValueCodec(values, augment.deltaType())));
     }
     this.codecs = Map.copyOf(byName);
+    this.deltaCodecs = Map.copyOf(deltasByName);
   }
 
   public PrimerRegistry primers() {
@@ -51,6 +56,11 @@ public final class KeyRuntime {
 
   public ValueCodec codec(Primer<?> primer) {
     return codecs.get(primer.name());
+  }
+
+  /** The codec of the primer's augment deltas; null when it declares no augment. */
+  public ValueCodec deltaCodec(Primer<?> primer) {
+    return deltaCodecs.get(primer.name());
   }
 
   public ComputeExecutor executor() {

@@ -79,6 +79,11 @@ public record KeyState(
     return all;
   }
 
+  /** The state after {@code applied}, whose new value ({@code next}) the caller computed. */
+  KeyState withDelta(KeyEvent.DeltaApplied applied, StoredValue next) {
+    return new KeyState(next, applied.version(), computedAt, applied.inputs(), applied.lineage(), dependents, outdatedBy);
+  }
+
   KeyState apply(KeyEvent event) {
     if (event instanceof KeyEvent.ValueStored stored) {
       return new KeyState(

@@ -7,6 +7,9 @@ import io.kck.ComputeFailedException;
 import io.kck.ComputeTimeoutException;
 import io.kck.DependencyCycleException;
 import io.kck.InvalidKeyException;
+import io.kck.InvalidValueException;
+import io.kck.NothingToAugmentException;
+import io.kck.VersionConflictException;
 import io.kck.KckException;
 import io.kck.KeyUnavailableException;
 import io.kck.OverloadedException;
@@ -37,7 +40,13 @@ public final class Problem implements KckSerializable {
     /** This node cannot serve the key (for example its primer is not registered here). */
     INVALID_KEY,
     /** The compute read, directly or through other products, the key being computed. */
-    DEPENDENCY_CYCLE
+    DEPENDENCY_CYCLE,
+    /** An augment named a version that is not the key's current one; nothing was applied. */
+    VERSION_CONFLICT,
+    /** An augment reached a key without a value; nothing was applied. */
+    NOTHING_TO_AUGMENT,
+    /** A delta was rejected (not of the primer's delta type, or its augment function threw). */
+    INVALID_VALUE
   }
 
   private final Kind kind;
@@ -113,6 +122,9 @@ public final class Problem implements KckSerializable {
       case OVERLOADED -> new OverloadedException(key, message, original);
       case INVALID_KEY -> new InvalidKeyException(key, message, original);
       case DEPENDENCY_CYCLE -> new DependencyCycleException(key, message, original);
+      case VERSION_CONFLICT -> new VersionConflictException(key, message, original);
+      case NOTHING_TO_AUGMENT -> new NothingToAugmentException(key, message, original);
+      case INVALID_VALUE -> new InvalidValueException(key, message, original);
     };
   }
 

@@ -130,6 +130,15 @@ public abstract class Primer<V> {
   }
 
   /**
+   * How this primer's values can be updated in place by deltas ({@link io.kck.Kck#augment}),
+   * instead of recomputed. Empty (the default): augmenting its keys fails with {@link
+   * io.kck.InvalidValueException}.
+   */
+  public Optional<Augment<V, ?>> augment() {
+    return Optional.empty();
+  }
+
+  /**
    * Keys every compute of this primer depends on, as templates: key texts in which {@code
    * {param}} stands for the formatted value of this key's parameter {@code param}, for example
    * {@code "register-day/{store}-1/{day}"}. Before each compute, KCK reads them through the

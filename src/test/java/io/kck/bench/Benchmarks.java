@@ -8,6 +8,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.kck.Kck;
 import io.kck.testing.CountingPrimer;
+import io.kck.testing.GraphPrimer;
 import io.kck.testing.TestNodes;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -41,7 +42,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * its fastest configuration, where its default (the JDK common pool, a single thread on 2 cores)
  * would handicap it.
  *
- * <p>{@code -Dkck.bench.cases=hit,single-flight,cold-miss,persistence,recovery} runs some cases only;
+ * <p>{@code -Dkck.bench.cases=hit,single-flight,cold-miss,persistence,propagation,augment,recovery}
+ * runs some cases only;
  * {@code -Dkck.bench.config="kck.sharding.max-concurrent-recoveries = 200"} adds HOCON.
  *
  * <p>Smoke run (seconds; the test suite runs it so the harness cannot rot): add {@code
@@ -52,9 +54,11 @@ public final class Benchmarks {
 
   /** How big and how long. */
   public record Sizes(
-      boolean smoke, int rounds, Duration window, int hitKeys, int coldKeys, int recoveryKeys, int memoryKeys) {
-    static final Sizes FULL = new Sizes(false, 5, Duration.ofSeconds(2), 10_000, 5_000, 100_000, 20_000);
-    static final Sizes SMOKE = new Sizes(true, 1, Duration.ofMillis(200), 200, 100, 500, 500);
+      boolean smoke, int rounds, Duration window, int hitKeys, int coldKeys, int recoveryKeys, int memoryKeys,
+      int updatesPerRound, int fanOut, int bigElements) {
+    static final Sizes FULL =
+        new Sizes(false, 5, Duration.ofSeconds(2), 10_000, 5_000, 100_000, 20_000, 15, 1000, 1_000_000);
+    static final Sizes SMOKE = new Sizes(true, 1, Duration.ofMillis(200), 200, 100, 500, 500, 2, 20, 1000);
   }
 
   /** One line of the table. */
@@ -103,7 +107,18 @@ public final class Benchmarks {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "bench", config);
     try {
       CountingPrimer primer = new CountingPrimer("bench-" + run);
-      Kck kck = Kck.start(system, primer);
+      GraphPrimer source = new GraphPrimer("bench-source-" + run, (id, context) -> "0");
+      GraphPrimer dependent = new GraphPrimer("bench-dependent-" + run, (id, context) -> {
+        int level = id.contains("-") ? Integer.parseInt(id.substring(id.lastIndexOf('-') + 1)) : 0;
+        String chain = id.contains("-") ? id.substring(0, id.lastIndexOf('-')) : id;
+        // chain-k reads chain-(k-1); chain-0 (and a plain id) reads the source.
+        return level == 0
+            ? context.get(source.key(chain)) + "'"
+            : context.get("bench-dependent-" + run + "/" + chain + "-" + (level - 1)) + "'";
+      });
+      GraphPrimer fanned = new GraphPrimer("bench-fan-" + run, (id, context) -> context.get(source.key("fan")) + "'");
+      BigProduct big = new BigProduct("bench-big-" + run, sizes.bigElements());
+      Kck kck = Kck.start(system, primer, source, dependent, fanned, big);
       if (selected("hit")) {
         hits(kck, primer);
         progress("hits");
@@ -120,12 +135,143 @@ public final class Benchmarks {
         persistence(kck, primer);
         progress("persistence");
       }
+      if (selected("propagation")) {
+        propagation(kck, source, dependent, fanned, config);
+        progress("propagation");
+      }
+      if (selected("augment")) {
+        augment(kck, big);
+        progress("augment");
+      }
     } finally {
       terminate(system);
     }
     if (selected("recovery")) {
       recoveryAndMemory(config, run);
       progress("recovery and memory");
+    }
+  }
+
+  /**
+   * Time from an upstream put until a dependent's new value is readable (its subscription sees
+   * it), for one dependent, the end of a chain of 10, and all of 1,000 dependents. Updates are
+   * spaced past the coalescing window, so each is an isolated change. Baseline: the same put with
+   * nobody depending on the key, until it is acknowledged.
+   */
+  private void propagation(Kck kck, GraphPrimer source, GraphPrimer dependent, GraphPrimer fanned, Config config)
+      throws Exception {
+    long spacing = config.getDuration("kck.dependencies.coalesce-window").toMillis() + 20;
+    String prefix = dependent.name() + "/";
+    kck.get(prefix + "one").toCompletableFuture().get(60, TimeUnit.SECONDS);
+    kck.get(prefix + "chain-9").toCompletableFuture().get(60, TimeUnit.SECONDS);
+    List<String> fan = new ArrayList<>();
+    List<CompletableFuture<Object>> fanGets = new ArrayList<>();
+    for (int i = 0; i < sizes.fanOut(); i++) {
+      fan.add(fanned.name() + "/" + i);
+      fanGets.add(kck.get(fan.get(i)).toCompletableFuture());
+    }
+    CompletableFuture.allOf(fanGets.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+    Measured one = measure(() -> propagationMillis(kck, source.key("one").text(), List.of(prefix + "one"), spacing));
+    Measured chain = measure(() -> propagationMillis(kck, source.key("chain").text(), List.of(prefix + "chain-9"), spacing));
+    Measured all = measure(() -> propagationMillis(kck, source.key("fan").text(), fan, spacing));
+    Measured alone = measure(() -> {
+      double[] samples = new double[sizes.updatesPerRound()];
+      for (int i = 0; i < samples.length; i++) {
+        long started = System.nanoTime();
+        kck.put(source.key("alone"), "v" + i).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        samples[i] = (System.nanoTime() - started) / 1e6;
+      }
+      return Measured.of(samples).median();
+    });
+    add("propagation: put to dependent readable, depth 1", one, "the put alone, acknowledged", alone, "ms", false);
+    add("propagation: put to dependent readable, depth 10", chain, "the put alone, acknowledged", alone, "ms", false);
+    add(String.format("propagation: put to all %,d dependents readable", sizes.fanOut()), all,
+        "the put alone, acknowledged", alone, "ms", false);
+  }
+
+  /** Median over {@code updatesPerRound} isolated updates of {@code upstream}: until every key in {@code watched} has it. */
+  private double propagationMillis(Kck kck, String upstream, List<String> watched, long spacingMillis)
+      throws Exception {
+    double[] samples = new double[sizes.updatesPerRound()];
+    for (int i = 0; i < samples.length; i++) {
+      java.util.concurrent.CountDownLatch seen = new java.util.concurrent.CountDownLatch(watched.size());
+      long[] startedAt = new long[1];
+      List<io.kck.Subscription> subscriptions = new ArrayList<>();
+      AtomicLong lastArrival = new AtomicLong();
+      String value = "u" + System.nanoTime();
+      for (String key : watched) {
+        subscriptions.add(kck.subscribe(key, entry -> {
+          if (String.valueOf(entry.value()).startsWith(value)) {
+            lastArrival.accumulateAndGet(System.nanoTime(), Math::max);
+            seen.countDown();
+          }
+        }));
+      }
+      Thread.sleep(spacingMillis); // subscriptions attached; the last change's window is over
+      startedAt[0] = System.nanoTime();
+      kck.put(upstream, value).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      if (!seen.await(60, TimeUnit.SECONDS)) {
+        throw new IllegalStateException(seen.getCount() + " of " + watched.size() + " dependents never saw " + value);
+      }
+      samples[i] = (lastArrival.get() - startedAt[0]) / 1e6;
+      subscriptions.forEach(io.kck.Subscription::close);
+    }
+    return Measured.of(samples).median();
+  }
+
+  /**
+   * Augment against a full recompute of a product of {@code bigElements} numbers: the augment
+   * appends one number (copying the array, as a pure function must), journals a small event; the
+   * recompute builds the array again and journals it whole.
+   */
+  private void augment(Kck kck, BigProduct big) throws Exception {
+    io.kck.primer.Key<int[]> key = big.key("k");
+    kck.get(key).toCompletableFuture().get(120, TimeUnit.SECONDS);
+    Measured augments = measure(() -> {
+      double[] samples = new double[sizes.updatesPerRound()];
+      for (int i = 0; i < samples.length; i++) {
+        long started = System.nanoTime();
+        kck.augment(key, i).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        samples[i] = (System.nanoTime() - started) / 1e6;
+      }
+      return Measured.of(samples).median();
+    });
+    Measured recomputes = measure(() -> {
+      long started = System.nanoTime();
+      kck.refresh(key).toCompletableFuture().get(120, TimeUnit.SECONDS);
+      return (System.nanoTime() - started) / 1e6;
+    });
+    add(String.format("augment: one delta into a product of %,d elements", sizes.bigElements()), augments,
+        "full recompute (refresh) of it", recomputes, "ms", false);
+  }
+
+  /** A product of many numbers (new ones at every compute); its delta appends one. */
+  static final class BigProduct extends io.kck.primer.Primer<int[]> {
+    private final int elements;
+    private final java.util.concurrent.atomic.AtomicInteger computes = new java.util.concurrent.atomic.AtomicInteger();
+
+    BigProduct(String name, int elements) {
+      super(name, int[].class, io.kck.primer.Parameter.ofString("id"));
+      this.elements = elements;
+    }
+
+    @Override
+    public int[] compute(io.kck.primer.Key<int[]> key, io.kck.primer.ComputeContext<int[]> context) {
+      int seed = computes.incrementAndGet();
+      int[] numbers = new int[elements];
+      for (int i = 0; i < numbers.length; i++) {
+        numbers[i] = i * 31 + seed;
+      }
+      return numbers;
+    }
+
+    @Override
+    public java.util.Optional<io.kck.primer.Augment<int[], ?>> augment() {
+      return java.util.Optional.of(io.kck.primer.Augment.<int[], Integer>of(Integer.class, (numbers, next) -> {
+        int[] more = Arrays.copyOf(numbers, numbers.length + 1);
+        more[numbers.length] = next;
+        return more;
+      }));
     }
   }
 
@@ -544,7 +690,7 @@ public final class Benchmarks {
   }
 
   private static String jdbcUrl() {
-    return io.kck.persistence.BenchAccess.jdbcUrl(DATA_DIRECTORY);
+    return io.kck.persistence.EmbeddedAccess.jdbcUrl(DATA_DIRECTORY, true);
   }
 
   private static void terminate(ActorSystem<?> system) throws Exception {

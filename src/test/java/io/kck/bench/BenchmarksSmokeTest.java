@@ -23,7 +23,8 @@ class BenchmarksSmokeTest {
     String table = output.toString(StandardCharsets.UTF_8);
 
     for (String name : List.of("hit, 1 thread", "hit, 2 thread", "hit p99", "single flight", "cold miss",
-        "persistence: put, 1 writer", "persistence: put, 4 writer", "recovery", "memory: heap per live",
+        "persistence: put, 1 writer", "persistence: put, 4 writer", "propagation: put to dependent readable, depth 1",
+        "propagation: put to dependent readable, depth 10", "propagation: put to all", "augment: one delta", "recovery", "memory: heap per live",
         "memory: heap per passivated")) {
       assertTrue(rows.stream().anyMatch(row -> row.name().startsWith(name)), name + " missing:\n" + table);
     }

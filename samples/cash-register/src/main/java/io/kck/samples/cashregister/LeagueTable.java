@@ -8,6 +8,8 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
+import io.kck.primer.Augment;
 
 /**
  * The data product "the chain's league table of one day": key {@code league-table/<day>}, derived
@@ -22,6 +24,14 @@ public final class LeagueTable extends Primer<League> {
   public LeagueTable(StoreTotals storeTotals) {
     super("league-table", League.class, DAY);
     this.storeTotals = storeTotals;
+  }
+
+  /** The table follows its stores' deltas: a sale at a store moves it up in place. */
+  @Override
+  public Optional<Augment<League, ?>> augment() {
+    return Optional.of(Augment.of(League.StoreSale.class, League::plus)
+        .fromUpstream((self, store, sale) ->
+            Optional.of(new League.StoreSale(storeTotals.parseKey(store.text()).get(StoreTotals.STORE), (Sale) sale))));
   }
 
   @Override

@@ -18,6 +18,12 @@ public final class RegisterSales extends Primer<RegisterDay> {
     this.source = source;
   }
 
+  /** A new sale is added in place: the day is not imported again. */
+  @Override
+  public java.util.Optional<io.kck.primer.Augment<RegisterDay, ?>> augment() {
+    return java.util.Optional.of(io.kck.primer.Augment.of(Sale.class, RegisterDay::plus));
+  }
+
   @Override
   public RegisterDay compute(Key<RegisterDay> key, ComputeContext<RegisterDay> context) throws Exception {
     return source.importDay(key.get(REGISTER), key.get(DAY));

@@ -7,6 +7,8 @@ import io.kck.primer.Primer;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import io.kck.primer.Augment;
 
 /**
  * The data product "a store's totals of one day", derived from its registers' sales: key {@code
@@ -26,6 +28,16 @@ public final class StoreTotals extends Primer<StoreDay> {
   public StoreTotals(RegisterSales registerSales) {
     super("store-totals", StoreDay.class, STORE, DAY);
     this.registerSales = registerSales;
+  }
+
+  /**
+   * A store follows its registers' deltas: a new sale at one of them is added to the store's totals
+   * in place, without reading every register again.
+   */
+  @Override
+  public Optional<Augment<StoreDay, ?>> augment() {
+    return Optional.of(Augment.of(Sale.class, StoreDay::plus)
+        .fromUpstream((self, register, sale) -> Optional.of((Sale) sale)));
   }
 
   @Override

@@ -1,0 +1,12 @@
+package io.kck;
+
+/**
+ * An augment reached a key that has no value (never computed, or invalidated). Nothing was applied
+ * and nothing was computed: a compute run now might already include the data the delta describes,
+ * and applying the delta on top would count it twice. Get (or put) the key first, then augment.
+ */
+public class NothingToAugmentException extends KckException {
+  public NothingToAugmentException(String key, String message, Throwable cause) {
+    super(key, message, cause);
+  }
+}

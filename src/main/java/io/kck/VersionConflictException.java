@@ -1,0 +1,12 @@
+package io.kck;
+
+/**
+ * An augment named an expected version that is not the key's current one (someone else changed
+ * the value first). Nothing was applied. The message names both versions; read the key again and
+ * retry with its current version.
+ */
+public class VersionConflictException extends KckException {
+  public VersionConflictException(String key, String message, Throwable cause) {
+    super(key, message, cause);
+  }
+}
