@@ -72,6 +72,19 @@ class ClusterTest {
       diamondInputs.add(seen);
       return seen;
     });
+    /** A log of entries, augmented one entry at a time. */
+    final io.kck.primer.Primer<String> log = new io.kck.primer.Primer<>("cluster-log", String.class,
+        io.kck.primer.Parameter.ofString("id")) {
+      @Override
+      public String compute(io.kck.primer.Key<String> key, io.kck.primer.ComputeContext<String> context) {
+        return "start";
+      }
+
+      @Override
+      public java.util.Optional<io.kck.primer.Augment<String, ?>> augment() {
+        return java.util.Optional.of(io.kck.primer.Augment.of(String.class, (log, entry) -> log + "," + entry));
+      }
+    };
     final GraphPrimer lazy =
         new GraphPrimer("cluster-dep-lazy", Propagation.LAZY, (id, context) -> context.get(source.key(id)) + " lazy");
 
@@ -79,7 +92,7 @@ class ClusterTest {
     Node(String extraConfig, Address seed) {
       String seeds = seed == null ? "" : "kck.cluster.seed-nodes = \"" + seed + "\"\n";
       testKit = TestNodes.start("ClusterTest", TestNodes.config(CLUSTER_CONFIG + seeds + extraConfig));
-      kck = Kck.start(testKit.system(), sales, ticker, source, b, c, d, lazy);
+      kck = Kck.start(testKit.system(), sales, ticker, source, b, c, d, lazy, log);
     }
 
     Address address() {
@@ -258,6 +271,16 @@ class ClusterTest {
       }
     }
     assertTrue(periodic != null, "no periodic key landed on the node that will crash");
+    // Augmented keys, some owned by the crashing node: every acknowledged delta must survive.
+    List<Entry<Object>> augmented = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      String key = "cluster-log/crash-" + i;
+      Stages.await(nodes.get(i % 3).kck.get(key));
+      for (int delta = 0; delta < 5; delta++) {
+        Stages.await(nodes.get((i + delta) % 3).kck.augment(key, "entry-" + delta));
+      }
+      augmented.add(Stages.await(nodes.get(0).kck.getEntry(key)));
+    }
     // Counted on the survivors only: the crashed node's own primer goes with it.
     int computesBefore = nodes.get(0).sales.computes() + nodes.get(1).sales.computes();
 
@@ -285,6 +308,11 @@ class ClusterTest {
       assertEquals(entry.computedAt(), after.computedAt(), entry.key());
     }
     assertEquals(computesBefore, computes(), "no key was recomputed after the crash");
+    for (Entry<Object> entry : augmented) {
+      Entry<Object> after = readEventually(nodes.get(0), entry.key());
+      assertEquals("start,entry-0,entry-1,entry-2,entry-3,entry-4", after.value(), entry.key());
+      assertEquals(entry.version(), after.version(), entry.key());
+    }
     System.out.printf("keys of the crashed node served again %d ms after its removal%n",
         java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - removedAt));
 
