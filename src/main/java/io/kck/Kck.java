@@ -233,6 +233,54 @@ public final class Kck {
     return withKey(primer, parameterValues, this::get);
   }
 
+  /**
+   * The key's value if it has one, without ever computing: empty when it has none (never computed,
+   * invalidated), whatever the primer's miss policy. A value that is stale by its freshness policy
+   * is answered as a get would (it may wait for a refresh that is due).
+   */
+  public <V> CompletionStage<Optional<V>> getIfPresent(Key<V> key) {
+    CompletionStage<V> value = ask(key, replyTo -> new KeyCommand.Get(replyTo, false), data -> valueOf(key, data));
+    return value.handle((found, error) -> {
+      if (error == null) {
+        return Optional.of(found);
+      }
+      Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+      if (cause instanceof NotCachedException) {
+        return Optional.<V>empty();
+      }
+      throw cause instanceof RuntimeException runtime ? runtime : new CompletionException(cause);
+    });
+  }
+
+  /** See {@link #getIfPresent(Key)}. */
+  public CompletionStage<Optional<Object>> getIfPresent(String key) {
+    return withKey(key, this::getIfPresent);
+  }
+
+  /**
+   * Gets many keys in one call, in parallel (as many gets, each its own single flight): completes
+   * when every key has answered, with one {@link KeyResult} per key in the order given. A key that
+   * is invalid or fails yields its own error element; the call itself never fails. Duplicate keys
+   * are answered in each position.
+   */
+  public CompletionStage<List<KeyResult<Object>>> getAll(Collection<String> keys) {
+    List<CompletableFuture<KeyResult<Object>>> results = new java.util.ArrayList<>(keys.size());
+    for (String key : keys) {
+      results.add(getEntry(key).handle((entry, error) -> error == null
+          ? KeyResult.<Object>ok(key, entry)
+          : KeyResult.<Object>failed(key, unwrap(key, error))).toCompletableFuture());
+    }
+    KckFuture<List<KeyResult<Object>>> all = new KckFuture<>(callbackExecutor);
+    CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
+        .whenComplete((ignored, error) -> all.complete(results.stream().map(CompletableFuture::join).toList()));
+    return all;
+  }
+
+  private static KckException unwrap(String key, Throwable error) {
+    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    return cause instanceof KckException kck ? kck : new KckException(key, "Get of key '" + key + "' failed: " + cause, cause);
+  }
+
   /** Like {@link #get(String)}, with the value's version and computed-at time. */
   public CompletionStage<Entry<Object>> getEntry(String key) {
     return withKey(key, this::getEntry);
@@ -459,6 +507,20 @@ public final class Kck {
           done.whenComplete((ignored, error) -> subscription.close());
           return NotUsed.getInstance();
         });
+  }
+
+  /**
+   * Adds a hook for the keys of {@code primer} on this node: see {@link KeyHook} (it runs where the
+   * key lives, so register it on every node). Closing the returned handle removes it.
+   *
+   * @throws UnknownPrimerException if the primer is not registered here
+   */
+  public Subscription addHook(Primer<?> primer, KeyHook hook) {
+    if (primers.find(primer.name()).filter(p -> p == primer).isEmpty()) {
+      throw new UnknownPrimerException(primer.name(), primer.name());
+    }
+    Runnable remove = runtime.hooks().add(primer.name(), java.util.Objects.requireNonNull(hook, "hook"));
+    return remove::run;
   }
 
   /** The canonical keys kept warm now. */

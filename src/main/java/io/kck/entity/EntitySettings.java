@@ -93,6 +93,12 @@ public record EntitySettings(
     return primer.freshness();
   }
 
+  /** HOCON's {@code kck.primers."<name>".compute-on-miss}, else the primer's own. */
+  public boolean computeOnMiss(Primer<?> primer) {
+    String path = "\"" + primer.name() + "\".compute-on-miss";
+    return primerOverrides.hasPath(path) ? primerOverrides.getBoolean(path) : primer.computeOnMiss();
+  }
+
   /** HOCON's {@code kck.primers."<name>".propagation} (eager or lazy), else the primer's own. */
   public Propagation propagation(Primer<?> primer) {
     String path = "\"" + primer.name() + "\".propagation";

@@ -15,10 +15,16 @@ import java.util.Map;
 public sealed interface KeyCommand {
 
   /**
-   * Answers the current value, computing it first when the key has none. Concurrent gets of a
-   * key without a value share one compute.
+   * Answers the current value, computing it first when the key has none (unless {@code
+   * computeOnMiss} is false, or the primer's miss policy says not to: then it fails with {@link
+   * Problem.Kind#NOT_CACHED}). Concurrent gets of a key without a value share one compute.
    */
-  record Get(ActorRef<KeyReply> replyTo) implements KeyCommand, KckSerializable {}
+  record Get(ActorRef<KeyReply> replyTo, boolean computeOnMiss) implements KeyCommand, KckSerializable {
+    /** A get that computes on a miss (as the primer's policy allows). */
+    public Get(ActorRef<KeyReply> replyTo) {
+      this(replyTo, true);
+    }
+  }
 
   /** Recomputes now; answers with a value whose compute started after this request arrived. */
   record Refresh(ActorRef<KeyReply> replyTo) implements KeyCommand, KckSerializable {}

@@ -17,6 +17,7 @@ import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehavior;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
+import io.kck.HookEvent;
 import io.kck.KckException;
 import io.kck.entity.KeyCommand.AgeReached;
 import io.kck.entity.KeyCommand.BackoffOver;
@@ -116,6 +117,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
   private final Freshness freshness;
   private final Duration staleIfError;
   private final Propagation propagation;
+  private final boolean computeOnMiss;
   private final io.kck.primer.Augment<Object, Object> augment; // null: the primer has none
   private final ValueCodec deltaCodec;
 
@@ -147,6 +149,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
   private KeyEvent.DeltaApplied preparedDelta;
   private StoredValue preparedValue;
   private long deltaBytesSinceSnapshot;
+  private String lastHookFailure;
 
   private KeyState entryState;
   private KeyReply.Ok entryReply;
@@ -221,6 +224,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
     this.freshness = runtime.settings().freshness(primer);
     this.staleIfError = runtime.settings().staleIfError(primer);
     this.propagation = runtime.settings().propagation(primer);
+    this.computeOnMiss = runtime.settings().computeOnMiss(primer);
     @SuppressWarnings("unchecked")
     io.kck.primer.Augment<Object, Object> declared =
         (io.kck.primer.Augment<Object, Object>) (io.kck.primer.Augment<?, ?>) primer.augment().orElse(null);
@@ -364,6 +368,13 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
   }
 
   private Effect<KeyEvent, KeyState> onGet(KeyState state, Get get) {
+    if (!state.hasValue() && !(get.computeOnMiss() && computeOnMiss)) {
+      get.replyTo().tell(new KeyReply.Failed(Problem.of(Problem.Kind.NOT_CACHED,
+          "Key '" + key + "' has no value (" + state.status().name().toLowerCase(java.util.Locale.ROOT) + ")"
+              + (computeOnMiss ? " and the get asked not to compute one" : " and " + primer + " does not compute on a miss"),
+          null)));
+      return Effect().none();
+    }
     serve(state, get.replyTo(), Map.of(), null);
     return Effect().none();
   }
@@ -437,6 +448,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
   }
 
   private Effect<KeyEvent, KeyState> onRefresh(KeyState state, Refresh refresh) {
+    hook(HookEvent.Action.REFRESH, HookEvent.Phase.BEFORE, state.version(), null, null);
     // nextAttempt has not started yet, whether or not a compute runs: it starts after this arrived.
     waiters.add(new Waiter(refresh.replyTo(), nextAttempt, false));
     startComputeIfNeeded(state, null);
@@ -444,6 +456,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
   }
 
   private Effect<KeyEvent, KeyState> onPut(KeyState state, Put put) {
+    hook(HookEvent.Action.PUT, HookEvent.Phase.BEFORE, state.version(), null, null);
     if (inFlight != null) {
       inFlight.superseded = true;
     }
@@ -458,6 +471,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
               clearBackoff();
               onNewValue(after);
               announce(after, null);
+              hook(HookEvent.Action.PUT, HookEvent.Phase.AFTER, after.version(), null, null);
               KeyReply.Ok reply = entry(after, false);
               writing.remove(put.replyTo());
               put.replyTo().tell(reply);
@@ -469,6 +483,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
   }
 
   private Effect<KeyEvent, KeyState> onAugment(KeyState state, KeyCommand.Augment augmenting) {
+    hook(HookEvent.Action.AUGMENT, HookEvent.Phase.BEFORE, state.version(), null, null);
     Problem refused = null;
     if (augment == null) {
       refused = Problem.of(Problem.Kind.INVALID_VALUE,
@@ -485,6 +500,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
     }
     if (refused != null) {
       augmenting.replyTo().tell(new KeyReply.Failed(refused));
+      hook(HookEvent.Action.AUGMENT, HookEvent.Phase.AFTER, 0, null, refused.toException(key.text()));
       return Effect().none();
     }
     Object delta;
@@ -493,8 +509,10 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
       delta = augmenting.delta().value(deltaCodec);
       next = StoredValue.of(applyDelta(state, delta), codec);
     } catch (RuntimeException e) {
-      augmenting.replyTo().tell(new KeyReply.Failed(Problem.of(Problem.Kind.INVALID_VALUE,
-          "Cannot augment key '" + key + "': the delta was rejected: " + e + ". Nothing was applied", e)));
+      Problem rejected = Problem.of(Problem.Kind.INVALID_VALUE,
+          "Cannot augment key '" + key + "': the delta was rejected: " + e + ". Nothing was applied", e);
+      augmenting.replyTo().tell(new KeyReply.Failed(rejected));
+      hook(HookEvent.Action.AUGMENT, HookEvent.Phase.AFTER, 0, null, rejected.toException(key.text()));
       return Effect().none();
     }
     KeyEvent.DeltaApplied applied =
@@ -531,6 +549,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
         .thenRun(
             (KeyState after) -> {
               announce(after, new KeyCommand.InputDelta(base, applied.delta()));
+              hook(HookEvent.Action.AUGMENT, HookEvent.Phase.AFTER, after.version(), delta, null);
               if (replyTo != null) {
                 writing.remove(replyTo);
                 replyTo.tell(entry(after, false));
@@ -540,6 +559,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
   }
 
   private Effect<KeyEvent, KeyState> onInvalidate(KeyState state, Invalidate invalidate) {
+    hook(HookEvent.Action.INVALIDATE, HookEvent.Phase.BEFORE, state.version(), null, null);
     clearBackoff();
     if (inFlight != null && !inFlight.superseded) {
       // The running compute may have read data the invalidation declares outdated: its waiters
@@ -559,6 +579,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
             (KeyState after) -> {
               writing.remove(invalidate.replyTo());
               invalidate.replyTo().tell(entry(after, false));
+              hook(HookEvent.Action.INVALIDATE, HookEvent.Phase.AFTER, after.version(), null, null);
               // Dependents made from the dropped value need the next one.
               tellDependents(after, Map.of(key.text(), after.version() + 1), true);
             });
@@ -569,7 +590,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
         new KeyStatus(
             key.text(), state.status(), state.version(),
             inFlight == null ? 0 : inFlight.attempt, waiters.size(), retryAt,
-            state.outdated(), state.inputs(), state.dependents()));
+            state.outdated(), state.inputs(), state.dependents(), lastHookFailure));
     return Effect().none();
   }
 
@@ -637,6 +658,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
   private void afterComputed(KeyState before, KeyState after, long attempt) {
     clearBackoff();
     onNewValue(after);
+    hook(HookEvent.Action.COMPUTE, HookEvent.Phase.AFTER, after.version(), null, null);
     answer(attempt, entry(after, false));
     for (String input : before.inputs().keySet()) {
       if (!after.inputs().containsKey(input)) {
@@ -705,6 +727,12 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
   }
 
   private void serveRead(KeyState state, Read read) {
+    if (!state.hasValue() && !computeOnMiss) {
+      read.replyTo().tell(new KeyReply.Failed(Problem.of(Problem.Kind.NOT_CACHED,
+          "Key '" + key + "' has no value and " + primer + " does not compute on a miss (read by '"
+              + read.reader() + "')", null)));
+      return;
+    }
     InFlight running = inFlight;
     List<String> path = new ArrayList<>(read.path());
     path.add(key.text());
@@ -761,6 +789,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
         return null;
       }
       Object delta = own.get();
+      hook(HookEvent.Action.AUGMENT, HookEvent.Phase.BEFORE, state.version(), delta, null);
       StoredValue next = StoredValue.of(applyDelta(state, delta), codec);
       Map<String, Long> inputs = new HashMap<>(state.inputs());
       inputs.put(changed.input(), changed.version());
@@ -968,6 +997,8 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
   }
 
   private void onFailure(KeyState state, long attempt, Problem problem) {
+    KckException failure = problem.toException(key.text());
+    hook(HookEvent.Action.COMPUTE, HookEvent.Phase.AFTER, 0, null, failure);
     consecutiveFailures++;
     lastFailure = problem;
     Duration backoff = runtime.settings().backoffAfter(consecutiveFailures);
@@ -983,6 +1014,9 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
       if (waiter.minAttempt() <= attempt) {
         waiter.replyTo().tell(waiter.acceptsStale() ? stale : failed);
         it.remove();
+        if (!waiter.acceptsStale()) {
+          hook(HookEvent.Action.REFRESH, HookEvent.Phase.AFTER, 0, null, failure);
+        }
       }
     }
     if (freshness instanceof Freshness.Periodic) {
@@ -1029,6 +1063,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
             key.text(), path == null ? List.of(key.text()) : path, promised,
             state.value(), state.version(), codec, runtime);
     inFlight = new InFlight(attempt, promised, reads);
+    hook(HookEvent.Action.COMPUTE, HookEvent.Phase.BEFORE, state.version(), null, null);
     inFlight.task = runtime.executor().submit(() -> self.tell(compute(attempt, reads)));
     timers.startSingleTimer(TIMEOUT_TIMER, new ComputeTimedOut(attempt), computeTimeout);
   }
@@ -1060,13 +1095,27 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
     }
   }
 
-  private void answer(long attempt, KeyReply reply) {
+  private void answer(long attempt, KeyReply.Ok reply) {
     for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
       Waiter waiter = it.next();
       if (waiter.minAttempt() <= attempt) {
         waiter.replyTo().tell(reply);
         it.remove();
+        if (!waiter.acceptsStale()) {
+          hook(HookEvent.Action.REFRESH, HookEvent.Phase.AFTER, reply.entry().version(), null, null);
+        }
       }
+    }
+  }
+
+  /** Tells this node's hooks of the primer; a hook that throws is remembered, not propagated. */
+  private void hook(HookEvent.Action action, HookEvent.Phase phase, long version, Object delta, Throwable failure) {
+    if (!runtime.hooks().any(primer.name())) {
+      return;
+    }
+    String failed = runtime.hooks().fire(primer.name(), new HookEvent(action, phase, key.text(), version, delta, failure));
+    if (failed != null) {
+      lastHookFailure = failed;
     }
   }
 

@@ -24,6 +24,7 @@ public final class KeyRuntime {
   private final ActorRef<WarmKeys.Command> warmKeys;
   private final ClusterSharding sharding;
   private final Duration requestTimeout;
+  private final Hooks hooks = new Hooks();
 
   public KeyRuntime(
       PrimerRegistry primers,
@@ -74,6 +75,11 @@ public final class KeyRuntime {
   /** Where other keys are: reads and change notifications go through sharding. */
   public ClusterSharding sharding() {
     return sharding;
+  }
+
+  /** The hooks registered on this node. */
+  public Hooks hooks() {
+    return hooks;
   }
 
   /** {@code kck.request-timeout}: how long a read of another key may wait. */

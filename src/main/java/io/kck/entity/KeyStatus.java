@@ -19,6 +19,8 @@ import java.util.Set;
  * @param outdated whether a (lazy) input changed since the value was made: the next get recomputes
  * @param inputs the keys the value was computed from, with the versions read
  * @param dependents the keys that read this one
+ * @param hookFailure the last failure of a {@link io.kck.KeyHook} on this key (since it started),
+ *     or {@code null}
  */
 public record KeyStatus(
     String key,
@@ -29,5 +31,6 @@ public record KeyStatus(
     Instant retryAt,
     boolean outdated,
     Map<String, Long> inputs,
-    Set<String> dependents)
+    Set<String> dependents,
+    String hookFailure)
     implements KckSerializable {}

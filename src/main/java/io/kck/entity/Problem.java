@@ -8,6 +8,7 @@ import io.kck.ComputeTimeoutException;
 import io.kck.DependencyCycleException;
 import io.kck.InvalidKeyException;
 import io.kck.InvalidValueException;
+import io.kck.NotCachedException;
 import io.kck.NothingToAugmentException;
 import io.kck.VersionConflictException;
 import io.kck.KckException;
@@ -46,7 +47,9 @@ public final class Problem implements KckSerializable {
     /** An augment reached a key without a value; nothing was applied. */
     NOTHING_TO_AUGMENT,
     /** A delta was rejected (not of the primer's delta type, or its augment function threw). */
-    INVALID_VALUE
+    INVALID_VALUE,
+    /** The key has no value and the get (or the primer's miss policy) said not to compute one. */
+    NOT_CACHED
   }
 
   private final Kind kind;
@@ -125,6 +128,7 @@ public final class Problem implements KckSerializable {
       case VERSION_CONFLICT -> new VersionConflictException(key, message, original);
       case NOTHING_TO_AUGMENT -> new NothingToAugmentException(key, message, original);
       case INVALID_VALUE -> new InvalidValueException(key, message, original);
+      case NOT_CACHED -> new NotCachedException(key, message, original);
     };
   }
 

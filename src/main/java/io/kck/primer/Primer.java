@@ -66,6 +66,25 @@ public abstract class Primer<V> {
     this(name, Objects.requireNonNull(valueType, "valueType").getType(), parameters);
   }
 
+  /** For {@link PrimerBuilder}: the value type as a reflected type. */
+  Primer(String name, Type valueType, Parameter<?>[] parameters, boolean fromBuilder) {
+    this(name, valueType, parameters);
+  }
+
+  /**
+   * Starts a primer defined by functions instead of a subclass; see {@link PrimerBuilder}.
+   *
+   * @throws IllegalArgumentException (from {@code build()}) if the name is invalid
+   */
+  public static <V> PrimerBuilder<V> builder(String name, Class<V> valueType) {
+    return PrimerBuilder.of(name, valueType);
+  }
+
+  /** For generic value types; see {@link #builder(String, Class)}. */
+  public static <V> PrimerBuilder<V> builder(String name, TypeReference<V> valueType) {
+    return PrimerBuilder.of(name, valueType);
+  }
+
   private Primer(String name, Type valueType, Parameter<?>[] parameters) {
     if (name == null || !NAME.matcher(name).matches()) {
       throw new IllegalArgumentException(
@@ -127,6 +146,17 @@ public abstract class Primer<V> {
    */
   public Propagation propagation() {
     return Propagation.EAGER;
+  }
+
+  /**
+   * Whether a get of a key without a value computes it (true, the default) or fails at once with
+   * {@link io.kck.NotCachedException} (django-kck's {@code prime_on_cache_miss = False}): for
+   * products that only a put, a warm-up or a refresh may make. Reads from other products' computes
+   * follow the same rule. {@code kck.primers."<name>".compute-on-miss} in HOCON takes precedence;
+   * {@link io.kck.Kck#getIfPresent} never computes, whatever the primer says.
+   */
+  public boolean computeOnMiss() {
+    return true;
   }
 
   /**

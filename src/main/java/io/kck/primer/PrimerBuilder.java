@@ -1,0 +1,181 @@
+package io.kck.primer;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import java.lang.reflect.Type;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Defines a data product without writing a class: everything a {@link Primer} subclass can say,
+ * as a builder. {@link #build()} returns an ordinary primer, registered like any other.
+ *
+ * <pre>{@code
+ * Primer<Long> tillBalance = Primer.builder("till", Long.class)
+ *     .parameters(REGISTER)
+ *     .compute((key, context) -> pointOfSale.readTill(key.get(REGISTER)))
+ *     .freshness(Freshness.alwaysFresh())
+ *     .build();
+ * }</pre>
+ *
+ * <p>Not thread-safe; the primer it builds is immutable.
+ *
+ * @param <V> the value type
+ */
+public final class PrimerBuilder<V> {
+  /** The compute of a lambda primer: {@link Primer#compute} as a function. */
+  @FunctionalInterface
+  public interface Compute<V> {
+    V compute(Key<V> key, ComputeContext<V> context) throws Exception;
+  }
+
+  private final String name;
+  private final Type valueType;
+  private Parameter<?>[] parameters = new Parameter<?>[0];
+  private Compute<V> compute;
+  private Duration computeTimeout;
+  private Freshness freshness = Freshness.neverExpires();
+  private Propagation propagation = Propagation.EAGER;
+  private List<String> dependsOn = List.of();
+  private List<List<Object>> warmKeys = List.of();
+  private Augment<V, ?> augment;
+  private boolean computeOnMiss = true;
+
+  PrimerBuilder(String name, Type valueType) {
+    this.name = name;
+    this.valueType = Objects.requireNonNull(valueType, "valueType");
+  }
+
+  /** The key's parameters, in order (none by default: a primer with one key). */
+  public PrimerBuilder<V> parameters(Parameter<?>... parameters) {
+    this.parameters = parameters.clone();
+    return this;
+  }
+
+  /** How to compute a value (required); see {@link Primer#compute}. */
+  public PrimerBuilder<V> compute(Compute<V> compute) {
+    this.compute = Objects.requireNonNull(compute, "compute");
+    return this;
+  }
+
+  /** See {@link Primer#computeTimeout()}. */
+  public PrimerBuilder<V> computeTimeout(Duration timeout) {
+    this.computeTimeout = Objects.requireNonNull(timeout, "timeout");
+    return this;
+  }
+
+  /** See {@link Primer#freshness()}. */
+  public PrimerBuilder<V> freshness(Freshness freshness) {
+    this.freshness = Objects.requireNonNull(freshness, "freshness");
+    return this;
+  }
+
+  /** See {@link Primer#propagation()}. */
+  public PrimerBuilder<V> propagation(Propagation propagation) {
+    this.propagation = Objects.requireNonNull(propagation, "propagation");
+    return this;
+  }
+
+  /** See {@link Primer#dependsOn()}. */
+  public PrimerBuilder<V> dependsOn(String... templates) {
+    this.dependsOn = List.of(templates);
+    return this;
+  }
+
+  /** Keys to keep warm from start-up, each given by its parameter values; see {@link Primer#warmKeys()}. */
+  public PrimerBuilder<V> warmKey(Object... parameterValues) {
+    List<List<Object>> more = new ArrayList<>(warmKeys);
+    more.add(List.of(parameterValues));
+    this.warmKeys = List.copyOf(more);
+    return this;
+  }
+
+  /** See {@link Primer#augment()}. */
+  public PrimerBuilder<V> augment(Augment<V, ?> augment) {
+    this.augment = Objects.requireNonNull(augment, "augment");
+    return this;
+  }
+
+  /** See {@link Primer#computeOnMiss()}. */
+  public PrimerBuilder<V> computeOnMiss(boolean computeOnMiss) {
+    this.computeOnMiss = computeOnMiss;
+    return this;
+  }
+
+  /**
+   * The primer.
+   *
+   * @throws IllegalStateException if no compute was given
+   * @throws IllegalArgumentException if the name, the parameters or a warm key is invalid
+   */
+  public Primer<V> build() {
+    if (compute == null) {
+      throw new IllegalStateException("Primer '" + name + "' needs a compute function: call compute(...)");
+    }
+    LambdaPrimer<V> primer = new LambdaPrimer<>(this);
+    for (List<Object> values : warmKeys) {
+      primer.key(values.toArray()); // fails here, not at start-up, when a warm key does not fit
+    }
+    return primer;
+  }
+
+  static <V> PrimerBuilder<V> of(String name, Class<V> valueType) {
+    return new PrimerBuilder<>(name, valueType);
+  }
+
+  static <V> PrimerBuilder<V> of(String name, TypeReference<V> valueType) {
+    return new PrimerBuilder<>(name, Objects.requireNonNull(valueType, "valueType").getType());
+  }
+
+  /** The primer a builder makes. */
+  private static final class LambdaPrimer<V> extends Primer<V> {
+    private final PrimerBuilder<V> spec;
+
+    LambdaPrimer(PrimerBuilder<V> spec) {
+      super(spec.name, spec.valueType, spec.parameters, true);
+      this.spec = spec;
+    }
+
+    @Override
+    public V compute(Key<V> key, ComputeContext<V> context) throws Exception {
+      return spec.compute.compute(key, context);
+    }
+
+    @Override
+    public Optional<Duration> computeTimeout() {
+      return Optional.ofNullable(spec.computeTimeout);
+    }
+
+    @Override
+    public Freshness freshness() {
+      return spec.freshness;
+    }
+
+    @Override
+    public Propagation propagation() {
+      return spec.propagation;
+    }
+
+    @Override
+    public List<String> dependsOn() {
+      return spec.dependsOn;
+    }
+
+    @Override
+    public List<Key<V>> warmKeys() {
+      return spec.warmKeys.stream().map(values -> key(values.toArray())).toList();
+    }
+
+    @Override
+    public Optional<Augment<V, ?>> augment() {
+      return Optional.ofNullable(spec.augment);
+    }
+
+    @Override
+    public boolean computeOnMiss() {
+      return spec.computeOnMiss;
+    }
+  }
+}
