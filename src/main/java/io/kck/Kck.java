@@ -170,6 +170,15 @@ public final class Kck {
       }
     }
     log.info("KCK started on {} with primers {}", system.name(), registry.primers());
+    if (config.getBoolean("kck.http.enabled")) {
+      io.kck.http.KckHttp.start(kck).whenComplete((binding, error) -> {
+        if (error != null) {
+          log.error("KCK's HTTP service did not start (kck.http)", error);
+        } else {
+          log.info("KCK's HTTP service listens on http://{}", binding.localAddress());
+        }
+      });
+    }
     return kck;
   }
 
@@ -365,6 +374,61 @@ public final class Kck {
   /** Like {@link #put(Key, Object)}, with the key as text. */
   public CompletionStage<Entry<Object>> put(String key, Object value) {
     return withKey(key, parsed -> put(parsed, value));
+  }
+
+  /**
+   * Like {@link #put(String, Object)}, with the value as JSON of the primer's value type (what the
+   * HTTP API receives).
+   *
+   * <p>Fails with {@link InvalidValueException} when the JSON does not read as that type.
+   */
+  public CompletionStage<Entry<Object>> putJson(String key, byte[] json) {
+    return withKey(key, parsed -> {
+      Object value;
+      try {
+        value = runtime.codec(parsed.primer()).decode(json);
+      } catch (RuntimeException e) {
+        return failed(new InvalidValueException(parsed.text(),
+            "Cannot put into key '" + parsed + "': the JSON is not a " + runtime.codec(parsed.primer()).type()
+                + ": " + e.getMessage(), e));
+      }
+      return put(parsed, value);
+    });
+  }
+
+  /**
+   * Like {@link #augment(Key, Object, long)}, with the delta as JSON of the primer's delta type
+   * (what the HTTP API receives); {@code expectedVersion} -1 for none.
+   */
+  public CompletionStage<Long> augmentJson(String key, byte[] json, long expectedVersion) {
+    return withKey(key, parsed -> {
+      ValueCodec deltas = runtime.deltaCodec(parsed.primer());
+      if (deltas == null || registered(parsed) == null) {
+        return augment(parsed, null, expectedVersion); // the same refusal as any augment
+      }
+      Object delta;
+      try {
+        delta = deltas.decode(json);
+      } catch (RuntimeException e) {
+        return failed(new InvalidValueException(parsed.text(),
+            "Cannot augment key '" + parsed + "': the JSON is not a " + deltas.type() + ": " + e.getMessage(), e));
+      }
+      return augment(parsed, delta, expectedVersion);
+    });
+  }
+
+  /** What this node's key actor is doing for {@code key} (diagnostics: status, edges, versions). */
+  public CompletionStage<io.kck.entity.KeyStatus> inspect(Key<?> key) {
+    KckFuture<io.kck.entity.KeyStatus> result = new KckFuture<>(callbackExecutor);
+    entityRef(key).<io.kck.entity.KeyStatus>ask(KeyCommand.Inspect::new, requestTimeout)
+        .whenCompleteAsync((status, error) -> {
+          if (error != null) {
+            result.completeExceptionally(translate(key, error));
+          } else {
+            result.complete(status);
+          }
+        }, Runnable::run);
+    return result;
   }
 
   /**

@@ -590,7 +590,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
         new KeyStatus(
             key.text(), state.status(), state.version(),
             inFlight == null ? 0 : inFlight.attempt, waiters.size(), retryAt,
-            state.outdated(), state.inputs(), state.dependents(), lastHookFailure));
+            state.outdated(), state.inputs(), state.dependents(), state.computedAt(), lastHookFailure));
     return Effect().none();
   }
 

@@ -19,6 +19,8 @@ import java.util.Set;
  * @param outdated whether a (lazy) input changed since the value was made: the next get recomputes
  * @param inputs the keys the value was computed from, with the versions read
  * @param dependents the keys that read this one
+ * @param computedAt when the current (or last) value was computed, put or last augmented from a
+ *     compute; {@code null} before the first
  * @param hookFailure the last failure of a {@link io.kck.KeyHook} on this key (since it started),
  *     or {@code null}
  */
@@ -32,5 +34,6 @@ public record KeyStatus(
     boolean outdated,
     Map<String, Long> inputs,
     Set<String> dependents,
+    Instant computedAt,
     String hookFailure)
     implements KckSerializable {}

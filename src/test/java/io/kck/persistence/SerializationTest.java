@@ -65,7 +65,7 @@ class SerializationTest {
         new KeyCommand.Inspect(testKit.createTestProbe(KeyStatus.class).getRef()),
         KeyCommand.Wake.INSTANCE,
         KeyCommand.Passivate.INSTANCE,
-        new KeyStatus("sales/1", KeyState.Status.READY, 3, 0, 0, at, true, Map.of("register/1", 7L), Set.of("league/x"), "hook threw"),
+        new KeyStatus("sales/1", KeyState.Status.READY, 3, 0, 0, at, true, Map.of("register/1", 7L), Set.of("league/x"), at, "hook threw"),
         new KeyCommand.Read("store/1", List.of("league/x", "store/1"), lineage, replyTo),
         new KeyCommand.InputChanged("register/1", 7, lineage, false, null),
         new KeyCommand.InputChanged("register/1", 8, lineage, false, new KeyCommand.InputDelta(7, value)),

@@ -27,7 +27,7 @@ class CashRegisterSampleTest {
   @Test
   void theFirstRunImportsOnceAndTheSecondReadsEverythingBackFromPostgres() throws Exception {
     Config config = ConfigFactory.load(
-        TestNodes.config().withFallback(ConfigFactory.parseFile(new File("conf/application.conf"))));
+        TestNodes.config("kck.http.port = 0").withFallback(ConfigFactory.parseFile(new File("conf/application.conf"))));
 
     ByteArrayOutputStream firstOutput = new ByteArrayOutputStream();
     Report first = CashRegisterSample.run(config, new PrintStream(firstOutput, true, StandardCharsets.UTF_8));

@@ -7,6 +7,8 @@ import com.typesafe.config.ConfigFactory;
 import io.kck.Entry;
 import io.kck.Kck;
 import io.kck.Subscription;
+import io.kck.http.KckHttp;
+import akka.http.javadsl.ServerBinding;
 import io.kck.primer.Key;
 import java.io.File;
 import java.io.PrintStream;
@@ -67,6 +69,9 @@ public final class CashRegisterSample {
       LeagueTable leagueTable = new LeagueTable(storeTotals);
       Kck kck = Kck.start(system, registerSales, liveSales, till, storeTotals, leagueTable);
       Instant runStarted = Instant.now();
+      ServerBinding http = KckHttp.start(kck).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      String site = "http://127.0.0.1:" + http.localAddress().getPort();
+      out.printf("== KCK's HTTP service: %s/ (the page), %s/api/keys/register-sales/1/2026-11-02%n", site, site);
 
       out.println("== 1. Compute once: 1,000 concurrent gets of one register's day");
       Key<RegisterDay> key = registerSales.key(1, DAY);
@@ -180,6 +185,10 @@ public final class CashRegisterSample {
           imports, fromStore, REGISTERS);
       if (fromStore < REGISTERS) {
         out.println("   Run the sample again: the next run imports nothing.");
+      }
+      if (Boolean.getBoolean("kck.sample.stay")) {
+        out.printf("== Serving %s/ until you press Enter%n", site);
+        System.in.read();
       }
       return new Report(imports, fromStore, answers.size(), days, live, used,
           leagueBefore.value(), leagueAfter.value(), propagationMillis, augmentMillis, recomputeMillis);

@@ -1,0 +1,100 @@
+package io.kck.http;
+
+import akka.actor.typed.javadsl.AskPattern;
+import akka.cluster.sharding.ShardRegion;
+import akka.cluster.sharding.typed.GetShardRegionState;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.serialization.jackson.JacksonObjectMapperProvider;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kck.Kck;
+import io.kck.entity.KeyEntity;
+import io.kck.entity.KeyStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The keys live on this node, each with its status and edges: what the page lists and draws. At
+ * most {@link #LIMIT} keys, in key order.
+ */
+final class LiveKeys {
+  static final int LIMIT = 300;
+
+  private LiveKeys() {}
+
+  static CompletionStage<JsonNode> of(Kck kck) {
+    ObjectMapper json = JacksonObjectMapperProvider.get(kck.system()).getOrCreate("kck-values", Optional.empty());
+    CompletionStage<ShardRegion.CurrentShardRegionState> state =
+        AskPattern.ask(ClusterSharding.get(kck.system()).shardState(),
+            replyTo -> new GetShardRegionState(KeyEntity.TYPE_KEY, replyTo),
+            Duration.ofSeconds(5), kck.system().scheduler());
+    return state.thenCompose(region -> {
+      TreeSet<String> ids = new TreeSet<>();
+      region.getShards().forEach(shard -> ids.addAll(shard.getEntityIds()));
+      List<CompletableFuture<KeyStatus>> statuses = new ArrayList<>();
+      for (String id : ids) {
+        if (statuses.size() == LIMIT) {
+          break;
+        }
+        try {
+          statuses.add(kck.inspect(kck.parseKey(id)).toCompletableFuture());
+        } catch (RuntimeException e) {
+          // a key of a primer this node does not know: not shown
+        }
+      }
+      return CompletableFuture.allOf(statuses.toArray(CompletableFuture[]::new)).handle((ignored, error) -> {
+        ObjectNode body = json.createObjectNode();
+        body.put("node", kck.system().address().toString());
+        ArrayNode primers = body.putArray("primers");
+        kck.primers().primers().forEach(primer -> primers.add(primer.name()));
+        ArrayNode keys = body.putArray("keys");
+        for (CompletableFuture<KeyStatus> future : statuses) {
+          if (future.isCompletedExceptionally()) {
+            continue;
+          }
+          KeyStatus status = future.join();
+          ObjectNode node = keys.addObject()
+              .put("key", status.key())
+              .put("primer", status.key().substring(0, status.key().indexOf('/') < 0 ? status.key().length() : status.key().indexOf('/')))
+              .put("status", label(status))
+              .put("version", status.version());
+          if (status.computedAt() != null) {
+            node.put("ageSeconds", Duration.between(status.computedAt(), Instant.now()).toSeconds());
+          }
+          ArrayNode inputs = node.putArray("inputs");
+          status.inputs().keySet().stream().sorted().forEach(inputs::add);
+          ArrayNode dependents = node.putArray("dependents");
+          status.dependents().stream().sorted().forEach(dependents::add);
+        }
+        body.put("truncated", ids.size() > LIMIT);
+        return body;
+      });
+    });
+  }
+
+  /** fresh, stale, computing, failed, empty or invalidated. */
+  static String label(KeyStatus status) {
+    if (status.computeInFlight() > 0) {
+      return "computing";
+    }
+    if (status.retryAt() != null) {
+      return "failed";
+    }
+    if (status.outdated()) {
+      return "stale";
+    }
+    return switch (status.status()) {
+      case READY -> "fresh";
+      case EMPTY -> "empty";
+      case INVALIDATED -> "invalidated";
+    };
+  }
+}
