@@ -123,7 +123,9 @@ public final class Kck {
           "KCK keeps each key in a Cluster Sharding entity: set akka.actor.provider = cluster"
               + " (found '" + provider + "'); see conf/application.conf");
     }
-    PrimerRegistry registry = PrimerRegistry.of(primers);
+    List<Primer<?>> all = new java.util.ArrayList<>(primers);
+    all.addAll(io.kck.sql.SqlPrimer.fromConfig(config));
+    PrimerRegistry registry = PrimerRegistry.of(all);
     EntitySettings settings = EntitySettings.fromConfig(config);
     Duration requestTimeout = config.getDuration("kck.request-timeout");
     if (started.containsKey(system)) {

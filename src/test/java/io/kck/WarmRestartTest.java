@@ -46,8 +46,11 @@ class WarmRestartTest {
       Stages.await(kck.get("warm-restart/asked")); // periodic: joins the warm set by itself
       first.createTestProbe().awaitAssert(() -> {
         assertEquals(2, before.computes(), "the warm key is computed at start-up, unasked");
+        // Other tests' keys share this database's warm set: look at this test's own.
         assertEquals(
-            java.util.Set.of("warm-restart/register-7", "warm-restart/asked"), Stages.await(kck.warmKeys()));
+            java.util.Set.of("warm-restart/register-7", "warm-restart/asked"),
+            Stages.await(kck.warmKeys()).stream().filter(key -> key.startsWith("warm-restart/"))
+                .collect(java.util.stream.Collectors.toSet()));
         return null;
       });
     } finally {

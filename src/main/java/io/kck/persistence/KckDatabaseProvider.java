@@ -55,9 +55,12 @@ public final class KckDatabaseProvider implements SlickDatabaseProvider {
     return kckDatabase;
   }
 
-  /** Where KCK's data lives, as {@code kck.database} says. */
-  record DatabaseSettings(String jdbcUrl, String user, String password) {
-    static DatabaseSettings from(Config config) {
+  /**
+   * Where KCK's data lives, as {@code kck.database} says (starting the embedded server when that is
+   * where); also the default database of SQL primers.
+   */
+  public record DatabaseSettings(String jdbcUrl, String user, String password) {
+    public static DatabaseSettings from(Config config) {
       Config database = config.getConfig("kck.database");
       String url = database.getString("url");
       if (!url.isBlank()) {
