@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import io.kck.entity.KeyCommand;
 import io.kck.primer.Propagation;
 import io.kck.testing.GraphPrimer;
 import io.kck.testing.KeyStatuses;
@@ -54,6 +55,43 @@ class DependencyRestartTest {
       assertEquals("2 eager", Stages.await(kck.get("restart-eager/r")));
       assertEquals("2 lazy", Stages.await(kck.get("restart-lazy/r")));
       assertTrue(LiveKeys.of(second).contains("restart-lazy/r"));
+    } finally {
+      second.shutdownTestKit();
+    }
+  }
+
+  @Test
+  void aDependentThatMissedAnUpdateCatchesUpWhenItStartsAgain() {
+    ActorTestKit first = TestNodes.start("DependencyCatchUpBefore", TestNodes.config());
+    try {
+      Kck kck = Kck.start(first.system(), primers());
+      Stages.await(kck.put("restart-source/lost", "1"));
+      assertEquals("1 eager", Stages.await(kck.get("restart-eager/lost")));
+      // The notification of the next update is lost: as if the dependent's node had crashed
+      // (here: the edge is dropped, so the source tells nobody).
+      kck.entityRef(kck.parseKey("restart-source/lost")).tell(new KeyCommand.DependentGone("restart-eager/lost"));
+      first.createTestProbe().awaitAssert(() -> {
+        assertTrue(KeyStatuses.of(kck, "restart-source/lost").dependents().isEmpty());
+        return null;
+      });
+      Stages.await(kck.put("restart-source/lost", "2"));
+    } finally {
+      first.shutdownTestKit();
+    }
+
+    List<GraphPrimer> after = primers();
+    ActorTestKit second = TestNodes.start("DependencyCatchUpAfter", TestNodes.config());
+    try {
+      Kck kck = Kck.start(second.system(), after);
+      // Starting, the dependent asks its input whether it moved on, and catches up by itself.
+      Stages.await(kck.get("restart-eager/lost"));
+      second.createTestProbe().awaitAssert(() -> {
+        assertEquals("2 eager", Stages.await(kck.get("restart-eager/lost")));
+        return null;
+      });
+      assertEquals(1, after.get(1).computes());
+      assertTrue(KeyStatuses.of(kck, "restart-source/lost").dependents().contains("restart-eager/lost"),
+          "the lost edge is back");
     } finally {
       second.shutdownTestKit();
     }

@@ -70,6 +70,13 @@ public sealed interface KeyCommand {
    */
   record InputDelta(long base, StoredValue delta) implements KckSerializable {}
 
+  /**
+   * {@code dependent} started and last read this key at {@code seenVersion}: tell it (with an
+   * {@link InputChanged}) if this key has moved on since, and record it as a dependent if the edge
+   * was lost. Closes the gap of a change notification lost with a crashed node.
+   */
+  record CheckInput(String dependent, long seenVersion) implements KeyCommand, KckSerializable {}
+
   /** {@code dependent} no longer reads this key: stop telling it of changes. */
   record DependentGone(String dependent) implements KeyCommand, KckSerializable {}
 

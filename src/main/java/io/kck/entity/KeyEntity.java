@@ -350,6 +350,8 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
       return onRead(state, read);
     } else if (command instanceof InputChanged changed) {
       return onInputChanged(state, changed);
+    } else if (command instanceof KeyCommand.CheckInput check) {
+      return onCheckInput(state, check);
     } else if (command instanceof DependentGone gone) {
       return onDependentGone(state, gone);
     } else if (command instanceof CycleProbe probe) {
@@ -924,6 +926,30 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
   private void onRecovered(KeyState state) {
     if (state.hasValue()) {
       armFreshnessTimers(state);
+    }
+    // A notification sent while this key was down (its node crashed) is lost: ask its inputs
+    // whether they moved on. They answer like a change notification, only when there is news.
+    state.inputs().forEach((input, seen) -> runtime.key(input).tell(new KeyCommand.CheckInput(key.text(), seen)));
+  }
+
+  /** See {@link KeyCommand.CheckInput}. */
+  private Effect<KeyEvent, KeyState> onCheckInput(KeyState state, KeyCommand.CheckInput check) {
+    if (!state.dependents().contains(check.dependent())) {
+      return Effect()
+          .persist(new DependentAdded(check.dependent()))
+          .thenRun((KeyState after) -> answerCheck(after, check));
+    }
+    answerCheck(state, check);
+    return Effect().none();
+  }
+
+  private void answerCheck(KeyState state, KeyCommand.CheckInput check) {
+    if (state.outdated()) {
+      runtime.key(check.dependent()).tell(
+          new InputChanged(key.text(), state.version(), state.outdatedBy(), true, null));
+    } else if (state.version() > check.seenVersion()) {
+      runtime.key(check.dependent()).tell(
+          new InputChanged(key.text(), state.version(), state.lineageWith(key.text()), false, null));
     }
   }
 

@@ -72,6 +72,7 @@ class SerializationTest {
         new KeyCommand.Augment(value, 3, replyTo),
         new KeyEvent.DeltaApplied(4, at, value, Map.of("register/1", 7L), lineage),
         new KeyCommand.DependentGone("store/1"),
+        new KeyCommand.CheckInput("store/1", 7),
         new KeyCommand.CycleProbe(List.of("a/1", "b/1")),
         new KeyCommand.Watch(listener),
         new KeyCommand.Unwatch(listener),
