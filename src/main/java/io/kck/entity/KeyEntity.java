@@ -117,9 +117,9 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
   private final Freshness freshness;
   private final Duration staleIfError;
   private final Propagation propagation;
+  private final Observers observers;
   private final boolean computeOnMiss;
-  private final io.kck.primer.Augment<Object, Object> augment; // null: the primer has none
-  private final ValueCodec deltaCodec;
+  private final Deltas deltas;
 
   // Transient: what is running and who waits. A new incarnation starts with none of it.
   private long nextAttempt = 1;
@@ -143,13 +143,6 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
   private boolean coalescing;
   private boolean recomputeDue;
   private int inconsistentAttempts;
-  private final List<ActorRef<KeyUpdate>> listeners = new ArrayList<>();
-  // Augment: the value a delta being journaled makes (so the event handler does not apply it
-  // twice), and the delta bytes journaled since the last snapshot.
-  private KeyEvent.DeltaApplied preparedDelta;
-  private StoredValue preparedValue;
-  private long deltaBytesSinceSnapshot;
-  private String lastHookFailure;
 
   private KeyState entryState;
   private KeyReply.Ok entryReply;
@@ -224,12 +217,9 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
     this.freshness = runtime.settings().freshness(primer);
     this.staleIfError = runtime.settings().staleIfError(primer);
     this.propagation = runtime.settings().propagation(primer);
+    this.observers = new Observers(key.text(), primer.name(), runtime.hooks());
     this.computeOnMiss = runtime.settings().computeOnMiss(primer);
-    @SuppressWarnings("unchecked")
-    io.kck.primer.Augment<Object, Object> declared =
-        (io.kck.primer.Augment<Object, Object>) (io.kck.primer.Augment<?, ?>) primer.augment().orElse(null);
-    this.augment = declared;
-    this.deltaCodec = runtime.deltaCodec(primer);
+    this.deltas = new Deltas(key, codec, runtime.deltaCodec(primer));
   }
 
   @Override
@@ -255,19 +245,16 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
   @Override
   public RetentionCriteria retentionCriteria() {
     EntitySettings settings = runtime.settings();
-    int every = augment == null ? settings.snapshotEvery() : settings.augmentSnapshotEvery();
+    int every = deltas.supported() ? settings.augmentSnapshotEvery() : settings.snapshotEvery();
     return RetentionCriteria.snapshotEvery(every, settings.keepSnapshots()).withDeleteEventsOnSnapshot();
   }
 
   /** An augmented key also snapshots once the deltas since its last snapshot pass a byte budget. */
   @Override
   public boolean shouldSnapshot(KeyState state, KeyEvent event, long sequenceNr) {
-    if (sequenceNr % runtime.settings().augmentSnapshotEvery() == 0
-        || deltaBytesSinceSnapshot >= runtime.settings().augmentSnapshotBytes()) {
-      deltaBytesSinceSnapshot = 0; // a snapshot is written now, by this rule or by retention
-      return augment != null && state.hasValue();
-    }
-    return false;
+    // At retention's own snapshots the byte count starts over too.
+    boolean retentionSnapshot = sequenceNr % runtime.settings().augmentSnapshotEvery() == 0;
+    return deltas.snapshotDue(runtime.settings().augmentSnapshotBytes(), retentionSnapshot) && state.hasValue();
   }
 
   @Override
@@ -282,21 +269,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
 
   private KeyState applyEvent(KeyState state, KeyEvent event) {
     if (event instanceof KeyEvent.DeltaApplied applied) {
-      StoredValue next;
-      if (applied == preparedDelta) {
-        next = preparedValue;
-      } else {
-        // Replay: apply the journaled delta again.
-        if (augment == null || !state.hasValue()) {
-          throw new IllegalStateException(
-              "Key '" + key + "' cannot replay a delta: " + (augment == null ? primer + " no longer declares augment()" : "it has no value"));
-        }
-        next = StoredValue.of(augment.apply(state.value().value(codec), applied.delta().value(deltaCodec)), codec);
-      }
-      preparedDelta = null;
-      preparedValue = null;
-      deltaBytesSinceSnapshot += applied.delta().json().length;
-      return state.withDelta(applied, next);
+      return deltas.applyEvent(state, applied);
     }
     return state.apply(event);
   }
@@ -363,7 +336,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
     } else if (command instanceof Watch watch) {
       return onWatch(state, watch);
     } else if (command instanceof Unwatch unwatch) {
-      listeners.remove(unwatch.listener());
+      observers.unwatch(unwatch.listener());
       return Effect().none();
     }
     throw new IllegalArgumentException("Unknown command " + command);
@@ -450,7 +423,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
   }
 
   private Effect<KeyEvent, KeyState> onRefresh(KeyState state, Refresh refresh) {
-    hook(HookEvent.Action.REFRESH, HookEvent.Phase.BEFORE, state.version(), null, null);
+    observers.hook(HookEvent.Action.REFRESH, HookEvent.Phase.BEFORE, state.version(), null, null);
     // nextAttempt has not started yet, whether or not a compute runs: it starts after this arrived.
     waiters.add(new Waiter(refresh.replyTo(), nextAttempt, false));
     startComputeIfNeeded(state, null);
@@ -458,7 +431,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
   }
 
   private Effect<KeyEvent, KeyState> onPut(KeyState state, Put put) {
-    hook(HookEvent.Action.PUT, HookEvent.Phase.BEFORE, state.version(), null, null);
+    observers.hook(HookEvent.Action.PUT, HookEvent.Phase.BEFORE, state.version(), null, null);
     if (inFlight != null) {
       inFlight.superseded = true;
     }
@@ -473,7 +446,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
               clearBackoff();
               onNewValue(after);
               announce(after, null);
-              hook(HookEvent.Action.PUT, HookEvent.Phase.AFTER, after.version(), null, null);
+              observers.hook(HookEvent.Action.PUT, HookEvent.Phase.AFTER, after.version(), null, null);
               KeyReply.Ok reply = entry(after, false);
               writing.remove(put.replyTo());
               put.replyTo().tell(reply);
@@ -485,9 +458,9 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
   }
 
   private Effect<KeyEvent, KeyState> onAugment(KeyState state, KeyCommand.Augment augmenting) {
-    hook(HookEvent.Action.AUGMENT, HookEvent.Phase.BEFORE, state.version(), null, null);
+    observers.hook(HookEvent.Action.AUGMENT, HookEvent.Phase.BEFORE, state.version(), null, null);
     Problem refused = null;
-    if (augment == null) {
+    if (!deltas.supported()) {
       refused = Problem.of(Problem.Kind.INVALID_VALUE,
           "Cannot augment key '" + key + "': " + primer + " declares no augment()", null);
     } else if (!state.hasValue()) {
@@ -502,19 +475,19 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
     }
     if (refused != null) {
       augmenting.replyTo().tell(new KeyReply.Failed(refused));
-      hook(HookEvent.Action.AUGMENT, HookEvent.Phase.AFTER, 0, null, refused.toException(key.text()));
+      observers.hook(HookEvent.Action.AUGMENT, HookEvent.Phase.AFTER, 0, null, refused.toException(key.text()));
       return Effect().none();
     }
     Object delta;
     StoredValue next;
     try {
-      delta = augmenting.delta().value(deltaCodec);
-      next = StoredValue.of(applyDelta(state, delta), codec);
+      delta = deltas.decode(augmenting.delta());
+      next = deltas.apply(state, delta);
     } catch (RuntimeException e) {
       Problem rejected = Problem.of(Problem.Kind.INVALID_VALUE,
           "Cannot augment key '" + key + "': the delta was rejected: " + e + ". Nothing was applied", e);
       augmenting.replyTo().tell(new KeyReply.Failed(rejected));
-      hook(HookEvent.Action.AUGMENT, HookEvent.Phase.AFTER, 0, null, rejected.toException(key.text()));
+      observers.hook(HookEvent.Action.AUGMENT, HookEvent.Phase.AFTER, 0, null, rejected.toException(key.text()));
       return Effect().none();
     }
     KeyEvent.DeltaApplied applied =
@@ -522,23 +495,10 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
     return persistDelta(state, applied, delta, next, augmenting.replyTo());
   }
 
-  /** The augment function applied to the current value; checks that it gives a value. */
-  private Object applyDelta(KeyState state, Object delta) {
-    Object next = augment.apply(state.value().value(codec), delta);
-    if (next == null) {
-      throw new NullPointerException(primer + "'s augment function returned null");
-    }
-    if (!codec.type().getRawClass().isInstance(next)) {
-      throw new ClassCastException(primer + "'s augment function returned a " + next.getClass().getName());
-    }
-    return next;
-  }
-
   /** Journals a delta whose result is {@code next}; {@code replyTo} (may be null) gets the entry. */
   private Effect<KeyEvent, KeyState> persistDelta(
       KeyState state, KeyEvent.DeltaApplied applied, Object delta, StoredValue next, ActorRef<KeyReply> replyTo) {
-    preparedDelta = applied;
-    preparedValue = next;
+    deltas.prepare(applied, next);
     if (inFlight != null && !inFlight.superseded) {
       inFlight.deltas.add(delta); // its result has not seen this delta: applied again on top of it
     }
@@ -551,7 +511,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
         .thenRun(
             (KeyState after) -> {
               announce(after, new KeyCommand.InputDelta(base, applied.delta()));
-              hook(HookEvent.Action.AUGMENT, HookEvent.Phase.AFTER, after.version(), delta, null);
+              observers.hook(HookEvent.Action.AUGMENT, HookEvent.Phase.AFTER, after.version(), delta, null);
               if (replyTo != null) {
                 writing.remove(replyTo);
                 replyTo.tell(entry(after, false));
@@ -561,7 +521,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
   }
 
   private Effect<KeyEvent, KeyState> onInvalidate(KeyState state, Invalidate invalidate) {
-    hook(HookEvent.Action.INVALIDATE, HookEvent.Phase.BEFORE, state.version(), null, null);
+    observers.hook(HookEvent.Action.INVALIDATE, HookEvent.Phase.BEFORE, state.version(), null, null);
     clearBackoff();
     if (inFlight != null && !inFlight.superseded) {
       // The running compute may have read data the invalidation declares outdated: its waiters
@@ -581,7 +541,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
             (KeyState after) -> {
               writing.remove(invalidate.replyTo());
               invalidate.replyTo().tell(entry(after, false));
-              hook(HookEvent.Action.INVALIDATE, HookEvent.Phase.AFTER, after.version(), null, null);
+              observers.hook(HookEvent.Action.INVALIDATE, HookEvent.Phase.AFTER, after.version(), null, null);
               // Dependents made from the dropped value need the next one.
               tellDependents(after, Map.of(key.text(), after.version() + 1), true);
             });
@@ -592,7 +552,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
         new KeyStatus(
             key.text(), state.status(), state.version(),
             inFlight == null ? 0 : inFlight.attempt, waiters.size(), retryAt,
-            state.outdated(), state.inputs(), state.dependents(), state.computedAt(), lastHookFailure));
+            state.outdated(), state.inputs(), state.dependents(), state.computedAt(), observers.lastHookFailure()));
     return Effect().none();
   }
 
@@ -629,11 +589,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
     if (!finished.deltas.isEmpty()) {
       // Deltas applied while it ran are newer than what it read: apply them again on its result.
       try {
-        Object withDeltas = value.value(codec);
-        for (Object delta : finished.deltas) {
-          withDeltas = augment.apply(withDeltas, delta);
-        }
-        value = StoredValue.of(withDeltas, codec);
+        value = deltas.reapply(value, finished.deltas);
       } catch (RuntimeException e) {
         onFailure(state, finished.attempt, Problem.of(Problem.Kind.COMPUTE_FAILED,
             "Compute of key '" + key + "' finished, but the deltas applied meanwhile do not apply to its result: " + e, e));
@@ -660,7 +616,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
   private void afterComputed(KeyState before, KeyState after, long attempt) {
     clearBackoff();
     onNewValue(after);
-    hook(HookEvent.Action.COMPUTE, HookEvent.Phase.AFTER, after.version(), null, null);
+    observers.hook(HookEvent.Action.COMPUTE, HookEvent.Phase.AFTER, after.version(), null, null);
     answer(attempt, entry(after, false));
     for (String input : before.inputs().keySet()) {
       if (!after.inputs().containsKey(input)) {
@@ -688,10 +644,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
   /** Tells dependents and listeners of a new version ({@code delta}: how it was made, if by a delta). */
   private void announce(KeyState state, KeyCommand.InputDelta delta) {
     tellDependents(state, state.lineageWith(key.text()), false, delta);
-    if (!listeners.isEmpty()) {
-      KeyUpdate.Changed changed = new KeyUpdate.Changed(entry(state, false).entry());
-      listeners.forEach(listener -> listener.tell(changed));
-    }
+    observers.changed(() -> entry(state, false).entry());
   }
 
   private void tellDependents(KeyState state, Map<String, Long> cause, boolean outdated) {
@@ -776,7 +729,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
    */
   private Effect<KeyEvent, KeyState> followDelta(KeyState state, InputChanged changed) {
     KeyCommand.InputDelta inputDelta = changed.delta();
-    if (inputDelta == null || augment == null || !state.hasValue() || state.outdated() || retryAt != null
+    if (inputDelta == null || !deltas.supported() || !state.hasValue() || state.outdated() || retryAt != null
         || !Long.valueOf(inputDelta.base()).equals(state.inputs().get(changed.input()))) {
       return null;
     }
@@ -786,17 +739,17 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
       if (inputDeltas == null) {
         return null;
       }
-      Optional<Object> own = augment.deltaFor(key, input, inputDelta.delta().value(inputDeltas));
+      Optional<Object> own = deltas.deltaFor(input, inputDelta.delta().value(inputDeltas));
       if (own.isEmpty()) {
         return null;
       }
       Object delta = own.get();
-      hook(HookEvent.Action.AUGMENT, HookEvent.Phase.BEFORE, state.version(), delta, null);
-      StoredValue next = StoredValue.of(applyDelta(state, delta), codec);
+      observers.hook(HookEvent.Action.AUGMENT, HookEvent.Phase.BEFORE, state.version(), delta, null);
+      StoredValue next = deltas.apply(state, delta);
       Map<String, Long> inputs = new HashMap<>(state.inputs());
       inputs.put(changed.input(), changed.version());
       KeyEvent.DeltaApplied applied =
-          new KeyEvent.DeltaApplied(state.version() + 1, Instant.now(), StoredValue.of(delta, deltaCodec),
+          new KeyEvent.DeltaApplied(state.version() + 1, Instant.now(), deltas.encode(delta),
               inputs, Lineage.merged(state.lineage(), changed.cause()));
       return persistDelta(state, applied, delta, next, null);
     } catch (RuntimeException e) {
@@ -886,12 +839,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
   }
 
   private Effect<KeyEvent, KeyState> onWatch(KeyState state, Watch watch) {
-    if (!listeners.contains(watch.listener())) {
-      listeners.add(watch.listener());
-    }
-    if (state.hasValue()) {
-      watch.listener().tell(new KeyUpdate.Changed(entry(state, false).entry()));
-    }
+    observers.watch(watch.listener(), state.hasValue() ? entry(state, false).entry() : null);
     return Effect().none();
   }
 
@@ -1024,7 +972,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
 
   private void onFailure(KeyState state, long attempt, Problem problem) {
     KckException failure = problem.toException(key.text());
-    hook(HookEvent.Action.COMPUTE, HookEvent.Phase.AFTER, 0, null, failure);
+    observers.hook(HookEvent.Action.COMPUTE, HookEvent.Phase.AFTER, 0, null, failure);
     consecutiveFailures++;
     lastFailure = problem;
     Duration backoff = runtime.settings().backoffAfter(consecutiveFailures);
@@ -1041,7 +989,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
         waiter.replyTo().tell(waiter.acceptsStale() ? stale : failed);
         it.remove();
         if (!waiter.acceptsStale()) {
-          hook(HookEvent.Action.REFRESH, HookEvent.Phase.AFTER, 0, null, failure);
+          observers.hook(HookEvent.Action.REFRESH, HookEvent.Phase.AFTER, 0, null, failure);
         }
       }
     }
@@ -1089,7 +1037,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
             key.text(), path == null ? List.of(key.text()) : path, promised,
             state.value(), state.version(), codec, runtime);
     inFlight = new InFlight(attempt, promised, reads);
-    hook(HookEvent.Action.COMPUTE, HookEvent.Phase.BEFORE, state.version(), null, null);
+    observers.hook(HookEvent.Action.COMPUTE, HookEvent.Phase.BEFORE, state.version(), null, null);
     inFlight.task = runtime.executor().submit(() -> self.tell(compute(attempt, reads)));
     timers.startSingleTimer(TIMEOUT_TIMER, new ComputeTimedOut(attempt), computeTimeout);
   }
@@ -1128,22 +1076,12 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
         waiter.replyTo().tell(reply);
         it.remove();
         if (!waiter.acceptsStale()) {
-          hook(HookEvent.Action.REFRESH, HookEvent.Phase.AFTER, reply.entry().version(), null, null);
+          observers.hook(HookEvent.Action.REFRESH, HookEvent.Phase.AFTER, reply.entry().version(), null, null);
         }
       }
     }
   }
 
-  /** Tells this node's hooks of the primer; a hook that throws is remembered, not propagated. */
-  private void hook(HookEvent.Action action, HookEvent.Phase phase, long version, Object delta, Throwable failure) {
-    if (!runtime.hooks().any(primer.name())) {
-      return;
-    }
-    String failed = runtime.hooks().fire(primer.name(), new HookEvent(action, phase, key.text(), version, delta, failure));
-    if (failed != null) {
-      lastHookFailure = failed;
-    }
-  }
 
   private boolean idle() {
     return inFlight == null && waiters.isEmpty() && writing.isEmpty() && !recomputeDue;
@@ -1176,16 +1114,11 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
     entryReply = null;
     required.clear();
     changedWhileComputing.clear();
-    preparedDelta = null;
-    preparedValue = null;
+    deltas.reset();
     coalescing = false;
     recomputeDue = false;
     inconsistentAttempts = 0;
-    if (!listeners.isEmpty()) {
-      KeyUpdate.Detached detached = new KeyUpdate.Detached(key.text());
-      listeners.forEach(listener -> listener.tell(detached));
-      listeners.clear();
-    }
+    observers.detachAll();
     if (!waiters.isEmpty() || !writing.isEmpty()) {
       KeyReply.Failed failed =
           new KeyReply.Failed(
