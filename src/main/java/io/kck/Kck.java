@@ -29,7 +29,6 @@ import io.kck.entity.KeyReply;
 import io.kck.entity.KeyRuntime;
 import io.kck.entity.KeySubscriber;
 import io.kck.entity.OverflowResponder;
-import io.kck.entity.Problem;
 import io.kck.entity.WarmKeys;
 import io.kck.persistence.StoredValue;
 import io.kck.persistence.ValueCodec;

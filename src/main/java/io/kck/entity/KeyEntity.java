@@ -59,7 +59,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The actor of one key: a Cluster Sharding entity whose id is the key's canonical text, event
@@ -100,9 +99,6 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
 
   private static final String TIMEOUT_TIMER = "compute-timeout";
   private static final String BACKOFF_TIMER = "backoff";
-  private static final String REFRESH_TIMER = "refresh";
-  private static final String SOFT_AGE_TIMER = "soft-age";
-  private static final String HARD_AGE_TIMER = "hard-age";
   private static final String COALESCE_TIMER = "coalesce";
   // Computes in a row whose reads saw two versions of one product before one is stored anyway.
   private static final int MAX_INCONSISTENT_ATTEMPTS = 3;
@@ -114,7 +110,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
   private final ActorContext<KeyCommand> context;
   private final TimerScheduler<KeyCommand> timers;
   private final Duration computeTimeout;
-  private final Freshness freshness;
+  private final FreshnessClock clock;
   private final Duration staleIfError;
   private final Propagation propagation;
   private final Observers observers;
@@ -132,9 +128,6 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
   private Instant retryAt;
   private boolean stopWhenIdle;
   // Freshness: when the periodic timer fires next, and how far a max-age value has aged.
-  private Instant nextRefreshAt;
-  private boolean softAgeReached;
-  private boolean hardAgeReached;
   private boolean registeredWarm;
   // Dependencies: upstream versions the next compute must see; changes heard during a compute.
   private final Map<String, Long> required = new HashMap<>();
@@ -214,7 +207,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
     this.context = context;
     this.timers = timers;
     this.computeTimeout = runtime.settings().computeTimeout(primer);
-    this.freshness = runtime.settings().freshness(primer);
+    this.clock = new FreshnessClock(runtime.settings().freshness(primer), timers);
     this.staleIfError = runtime.settings().staleIfError(primer);
     this.propagation = runtime.settings().propagation(primer);
     this.observers = new Observers(key.text(), primer.name(), runtime.hooks());
@@ -375,12 +368,12 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
       Map<String, Long> outstanding = Lineage.merged(state.outdatedBy(), needs);
       Lineage.mergeInto(required, outstanding);
       awaitNewValue(state, replyTo, currentOrNextAttempt(state, outstanding), path);
-    } else if (freshness instanceof Freshness.AlwaysFresh) {
+    } else if (clock.alwaysFresh()) {
       // A compute that starts after this get: nextAttempt has not started yet.
       awaitNewValue(state, replyTo, nextAttempt, path);
-    } else if (hardAgeReached) {
+    } else if (clock.hardAgeReached()) {
       awaitNewValue(state, replyTo, currentOrNextAttempt(state, Map.of()), path);
-    } else if (softAgeReached) {
+    } else if (clock.softAgeReached()) {
       replyTo.tell(entry(state, true));
       if (inFlight == null && retryAt == null) {
         startCompute(state, null); // stale-while-revalidate: one background refresh
@@ -873,7 +866,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
 
   private void onRecovered(KeyState state) {
     if (state.hasValue()) {
-      armFreshnessTimers(state);
+      clock.arm(state);
     }
     // A notification sent while this key was down (its node crashed) is lost: ask its inputs
     // whether they moved on. They answer like a change notification, only when there is news.
@@ -909,7 +902,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
   }
 
   private Effect<KeyEvent, KeyState> onRefreshDue(KeyState state) {
-    nextRefreshAt = null;
+    clock.refreshDue();
     if (inFlight == null) {
       startCompute(state, null); // its completion arms the next refresh
     }
@@ -917,49 +910,17 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
   }
 
   private Effect<KeyEvent, KeyState> onAgeReached(KeyState state, AgeReached reached) {
-    if (reached.version() == state.version()) {
-      softAgeReached = true;
-      hardAgeReached |= reached.hard();
-    }
+    clock.ageReached(reached, state.version());
     return Effect().none();
   }
 
   /** After every new value (computed or put): restart the freshness clock, join the warm set. */
   private void onNewValue(KeyState state) {
-    armFreshnessTimers(state);
-    if (freshness instanceof Freshness.Periodic && !registeredWarm) {
+    clock.arm(state);
+    if (clock.periodic() && !registeredWarm) {
       runtime.warmKeys().tell(new WarmKeys.Add(key.text(), null));
       registeredWarm = true;
     }
-  }
-
-  /**
-   * Arms the timers of the key's policy, measured from when its value was computed: after a
-   * restart a periodic key refreshes when its interval since the last compute is over, not a whole
-   * interval later. The timers, not the wall clock, decide, so tests can drive them.
-   */
-  private void armFreshnessTimers(KeyState state) {
-    Duration age = Duration.between(state.computedAt(), Instant.now());
-    if (freshness instanceof Freshness.Periodic periodic) {
-      long jitterMillis = periodic.jitter().toMillis();
-      Duration due =
-          periodic.interval().plusMillis(
-              jitterMillis == 0 ? 0 : ThreadLocalRandom.current().nextLong(jitterMillis + 1));
-      Duration delay = positive(due.minus(age));
-      timers.startSingleTimer(REFRESH_TIMER, RefreshDue.INSTANCE, delay);
-      nextRefreshAt = Instant.now().plus(delay);
-    } else if (freshness instanceof Freshness.MaxAge maxAge) {
-      softAgeReached = false;
-      hardAgeReached = false;
-      timers.startSingleTimer(
-          SOFT_AGE_TIMER, new AgeReached(false, state.version()), positive(maxAge.softAge().minus(age)));
-      timers.startSingleTimer(
-          HARD_AGE_TIMER, new AgeReached(true, state.version()), positive(maxAge.hardAge().minus(age)));
-    }
-  }
-
-  private static Duration positive(Duration delay) {
-    return delay.isNegative() ? Duration.ZERO : delay;
   }
 
   private Effect<KeyEvent, KeyState> onPassivate() {
@@ -993,11 +954,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
         }
       }
     }
-    if (freshness instanceof Freshness.Periodic) {
-      // Retry when the backoff ends rather than a whole interval later.
-      timers.startSingleTimer(REFRESH_TIMER, RefreshDue.INSTANCE, backoff);
-      nextRefreshAt = retryAt;
-    }
+    clock.retryAfter(backoff, retryAt);
     // Refreshes that arrived during the failed attempt asked for a later one; they get it now.
     startComputeIfNeeded(state, null);
     stopIfRequested();
@@ -1107,9 +1064,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
     consecutiveFailures = 0;
     lastFailure = null;
     retryAt = null;
-    nextRefreshAt = null;
-    softAgeReached = false;
-    hardAgeReached = false;
+    clock.reset();
     entryState = null;
     entryReply = null;
     required.clear();
@@ -1141,7 +1096,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
   private KeyReply.Ok entry(KeyState state, boolean stale) {
     boolean refreshing = inFlight != null;
     String error = lastFailure == null ? null : lastFailure.message();
-    Instant next = retryAt != null ? retryAt : nextRefreshAt;
+    Instant next = retryAt != null ? retryAt : clock.nextRefreshAt();
     stale |= state.outdated();
     if (stale || refreshing || error != null || next != null) {
       return new KeyReply.Ok(

@@ -36,7 +36,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -323,11 +322,5 @@ public final class KckHttp extends AllDirectives {
   @SuppressWarnings("unchecked")
   private Entry<Object> cast(Entry<?> entry) {
     return (Entry<Object>) entry;
-  }
-
-  static <T> CompletionStage<T> failedStage(Throwable error) {
-    CompletableFuture<T> failed = new CompletableFuture<>();
-    failed.completeExceptionally(error);
-    return failed;
   }
 }

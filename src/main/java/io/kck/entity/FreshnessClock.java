@@ -1,0 +1,116 @@
+package io.kck.entity;
+
+import akka.actor.typed.javadsl.TimerScheduler;
+import io.kck.entity.KeyCommand.AgeReached;
+import io.kck.entity.KeyCommand.RefreshDue;
+import io.kck.primer.Freshness;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A key's freshness policy at work: the entity's timers that refresh a periodic value or age a
+ * max-age one, measured from when the value was computed, and how far the current value has aged.
+ * The timers, not the wall clock, decide, so tests drive them with manual time. Used by the key's
+ * actor only.
+ */
+final class FreshnessClock {
+  private static final String REFRESH_TIMER = "refresh";
+  private static final String SOFT_AGE_TIMER = "soft-age";
+  private static final String HARD_AGE_TIMER = "hard-age";
+
+  private final Freshness policy;
+  private final TimerScheduler<KeyCommand> timers;
+  private Instant nextRefreshAt;
+  private boolean softAgeReached;
+  private boolean hardAgeReached;
+
+  FreshnessClock(Freshness policy, TimerScheduler<KeyCommand> timers) {
+    this.policy = policy;
+    this.timers = timers;
+  }
+
+  Freshness policy() {
+    return policy;
+  }
+
+  boolean periodic() {
+    return policy instanceof Freshness.Periodic;
+  }
+
+  boolean alwaysFresh() {
+    return policy instanceof Freshness.AlwaysFresh;
+  }
+
+  /** Past the soft age of a max-age policy: served, refreshed in the background. */
+  boolean softAgeReached() {
+    return softAgeReached;
+  }
+
+  /** Past the hard age: gets wait for a new value. */
+  boolean hardAgeReached() {
+    return hardAgeReached;
+  }
+
+  /** When the periodic refresh (or the retry after a failed one) is due; null when none is. */
+  Instant nextRefreshAt() {
+    return nextRefreshAt;
+  }
+
+  /**
+   * Arms the policy's timers for {@code state}'s value, measured from when it was computed: after a
+   * restart a periodic key refreshes when its interval since the last compute is over, not a whole
+   * interval later.
+   */
+  void arm(KeyState state) {
+    Duration age = Duration.between(state.computedAt(), Instant.now());
+    if (policy instanceof Freshness.Periodic periodic) {
+      long jitterMillis = periodic.jitter().toMillis();
+      Duration due =
+          periodic.interval().plusMillis(
+              jitterMillis == 0 ? 0 : ThreadLocalRandom.current().nextLong(jitterMillis + 1));
+      Duration delay = positive(due.minus(age));
+      timers.startSingleTimer(REFRESH_TIMER, RefreshDue.INSTANCE, delay);
+      nextRefreshAt = Instant.now().plus(delay);
+    } else if (policy instanceof Freshness.MaxAge maxAge) {
+      softAgeReached = false;
+      hardAgeReached = false;
+      timers.startSingleTimer(
+          SOFT_AGE_TIMER, new AgeReached(false, state.version()), positive(maxAge.softAge().minus(age)));
+      timers.startSingleTimer(
+          HARD_AGE_TIMER, new AgeReached(true, state.version()), positive(maxAge.hardAge().minus(age)));
+    }
+  }
+
+  /** The refresh timer fired. */
+  void refreshDue() {
+    nextRefreshAt = null;
+  }
+
+  /** An age timer fired; it counts only for the version it was armed for. */
+  void ageReached(AgeReached reached, long currentVersion) {
+    if (reached.version() == currentVersion) {
+      softAgeReached = true;
+      hardAgeReached |= reached.hard();
+    }
+  }
+
+  /** A periodic refresh failed: retry when the backoff ends rather than a whole interval later. */
+  void retryAfter(Duration backoff, Instant retryAt) {
+    if (periodic()) {
+      timers.startSingleTimer(REFRESH_TIMER, RefreshDue.INSTANCE, backoff);
+      nextRefreshAt = retryAt;
+    }
+  }
+
+  /** The key stops or restarts (its timers are cancelled with the others). */
+  void reset() {
+    nextRefreshAt = null;
+    softAgeReached = false;
+    hardAgeReached = false;
+  }
+
+  private static Duration positive(Duration delay) {
+    return delay.isNegative() ? Duration.ZERO : delay;
+  }
+}
