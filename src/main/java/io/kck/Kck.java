@@ -231,7 +231,26 @@ public final class Kck {
 
   /** The value of {@code key}; see {@link #get(String)}. */
   public <V> CompletionStage<V> get(Key<V> key) {
+    EntryData local = localHit(key);
+    if (local != null) {
+      return completed(valueOf(key, local));
+    }
     return ask(key, KeyCommand.Get::new, data -> valueOf(key, data));
+  }
+
+  /**
+   * The entry a key live on this node published while it is fresh (kck.entity.local-hits): what
+   * its actor would answer at once, without the round trip. Null when the get must ask.
+   */
+  private EntryData localHit(Key<?> key) {
+    EntryData local = runtime.localEntries().get(key.text());
+    return local != null && registered(key) != null ? local : null;
+  }
+
+  private <T> CompletionStage<T> completed(T value) {
+    KckFuture<T> future = new KckFuture<>(callbackExecutor);
+    future.complete(value);
+    return future;
   }
 
   /**
@@ -298,6 +317,10 @@ public final class Kck {
 
   /** Like {@link #get(Key)}, with the value's version and computed-at time. */
   public <V> CompletionStage<Entry<V>> getEntry(Key<V> key) {
+    EntryData local = localHit(key);
+    if (local != null) {
+      return completed(toEntry(key, local));
+    }
     return ask(key, KeyCommand.Get::new, data -> toEntry(key, data));
   }
 

@@ -27,6 +27,7 @@ public record EntitySettings(
     Duration coalesceWindow,
     int augmentSnapshotEvery,
     long augmentSnapshotBytes,
+    boolean localHits,
     Config primerOverrides) {
 
   public EntitySettings {
@@ -72,6 +73,7 @@ public record EntitySettings(
         kck.getDuration("dependencies.coalesce-window"),
         kck.getInt("augment.snapshot-every"),
         kck.getBytes("augment.snapshot-after-bytes"),
+        kck.getBoolean("entity.local-hits"),
         kck.getConfig("primers"));
   }
 

@@ -136,6 +136,10 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
   private boolean coalescing;
   private boolean recomputeDue;
   private int inconsistentAttempts;
+  // What this key last published for local hits, and for which state.
+  private EntryData published;
+  private KeyState publishedFor;
+  private Instant publishedNext;
 
   private KeyState entryState;
   private KeyReply.Ok entryReply;
@@ -286,6 +290,12 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
   }
 
   private Effect<KeyEvent, KeyState> onCommand(KeyState state, KeyCommand command) {
+    Effect<KeyEvent, KeyState> effect = dispatch(state, command);
+    publish(state);
+    return effect;
+  }
+
+  private Effect<KeyEvent, KeyState> dispatch(KeyState state, KeyCommand command) {
     if (command instanceof Get get) {
       return onGet(state, get);
     } else if (command instanceof Refresh refresh) {
@@ -441,6 +451,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
               announce(after, null);
               observers.hook(HookEvent.Action.PUT, HookEvent.Phase.AFTER, after.version(), null, null);
               KeyReply.Ok reply = entry(after, false);
+              publish(after);
               writing.remove(put.replyTo());
               put.replyTo().tell(reply);
               // The put's value is newer than anything these callers asked for.
@@ -505,6 +516,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
             (KeyState after) -> {
               announce(after, new KeyCommand.InputDelta(base, applied.delta()));
               observers.hook(HookEvent.Action.AUGMENT, HookEvent.Phase.AFTER, after.version(), delta, null);
+              publish(after);
               if (replyTo != null) {
                 writing.remove(replyTo);
                 replyTo.tell(entry(after, false));
@@ -532,6 +544,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
         .persist(new ValueDropped(Instant.now()))
         .thenRun(
             (KeyState after) -> {
+              publish(after);
               writing.remove(invalidate.replyTo());
               invalidate.replyTo().tell(entry(after, false));
               observers.hook(HookEvent.Action.INVALIDATE, HookEvent.Phase.AFTER, after.version(), null, null);
@@ -610,6 +623,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
     clearBackoff();
     onNewValue(after);
     observers.hook(HookEvent.Action.COMPUTE, HookEvent.Phase.AFTER, after.version(), null, null);
+    publish(after);
     answer(attempt, entry(after, false));
     for (String input : before.inputs().keySet()) {
       if (!after.inputs().containsKey(input)) {
@@ -771,7 +785,10 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
     }
     return Effect()
         .persist(new ValueOutdated(cause))
-        .thenRun((KeyState after) -> tellDependents(after, after.outdatedBy(), true));
+        .thenRun((KeyState after) -> {
+          publish(after);
+          tellDependents(after, after.outdatedBy(), true);
+        });
   }
 
   /**
@@ -868,6 +885,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
     if (state.hasValue()) {
       clock.arm(state);
     }
+    publish(state);
     // A notification sent while this key was down (its node crashed) is lost: ask its inputs
     // whether they moved on. They answer like a change notification, only when there is news.
     state.inputs().forEach((input, seen) -> runtime.key(input).tell(new KeyCommand.CheckInput(key.text(), seen)));
@@ -1040,6 +1058,39 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
   }
 
 
+  /**
+   * Keeps this node's copy of the key's entry (the facade's local hits) equal to what a get would
+   * answer at once: published while the value is fresh, nothing runs and nothing failed; removed as
+   * soon as a get would have to wait, recompute, or learn of staleness. Called before every reply
+   * that follows a change, so a get after an acknowledged put or invalidation never sees the old
+   * value.
+   */
+  private void publish(KeyState state) {
+    if (!runtime.settings().localHits()) {
+      return;
+    }
+    boolean servable = state.hasValue() && !state.outdated() && inFlight == null && lastFailure == null
+        && retryAt == null && !clock.alwaysFresh() && !clock.softAgeReached() && !clock.hardAgeReached();
+    if (!servable) {
+      unpublish();
+    } else if (state != publishedFor || clock.nextRefreshAt() != publishedNext) {
+      EntryData entry = entry(state, false).entry();
+      runtime.localEntries().put(key.text(), entry);
+      published = entry;
+      publishedFor = state;
+      publishedNext = clock.nextRefreshAt();
+    }
+  }
+
+  private void unpublish() {
+    if (published != null) {
+      runtime.localEntries().remove(key.text(), published);
+      published = null;
+      publishedFor = null;
+      publishedNext = null;
+    }
+  }
+
   private boolean idle() {
     return inFlight == null && waiters.isEmpty() && writing.isEmpty() && !recomputeDue;
   }
@@ -1056,6 +1107,7 @@ public final class KeyEntity extends EventSourcedBehavior<KeyCommand, KeyEvent, 
    * every transient field starts over here; recovery re-arms the freshness timers.
    */
   private void onStop() {
+    unpublish();
     timers.cancelAll();
     if (inFlight != null) {
       inFlight.task.cancel();

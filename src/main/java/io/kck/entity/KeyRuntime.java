@@ -25,6 +25,8 @@ public final class KeyRuntime {
   private final ClusterSharding sharding;
   private final Duration requestTimeout;
   private final Hooks hooks = new Hooks();
+  private final java.util.concurrent.ConcurrentHashMap<String, EntryData> localEntries =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   public KeyRuntime(
       PrimerRegistry primers,
@@ -75,6 +77,14 @@ public final class KeyRuntime {
   /** Where other keys are: reads and change notifications go through sharding. */
   public ClusterSharding sharding() {
     return sharding;
+  }
+
+  /**
+   * The entries of the keys live on this node that a get may answer without asking the key's actor
+   * (each published and removed by its own key). {@code kck.entity.local-hits}.
+   */
+  public java.util.Map<String, EntryData> localEntries() {
+    return localEntries;
   }
 
   /** The hooks registered on this node. */
