@@ -30,10 +30,6 @@ final class FreshnessClock {
     this.timers = timers;
   }
 
-  Freshness policy() {
-    return policy;
-  }
-
   boolean periodic() {
     return policy instanceof Freshness.Periodic;
   }

@@ -95,19 +95,21 @@ final class TrackedReads implements ComputeContext<Object> {
       throw cycle(cycle);
     }
     EntryData entry = read(target, required);
+    Map<String, Long> offered = offered(target, entry);
     Map<String, Long> behind = new HashMap<>();
-    offered(target, entry).forEach((upstream, version) -> {
+    offered.forEach((upstream, version) -> {
       Long seen = lineage.get(upstream);
       if (seen != null && version < seen) {
         behind.put(upstream, seen);
       }
     });
     if (!behind.isEmpty()) {
+      // This input was made from an older version than an earlier read saw: read it again, caught up.
       Map<String, Long> catchUp = new HashMap<>(required);
       behind.forEach((upstream, version) -> catchUp.merge(upstream, version, Math::max));
       entry = read(target, catchUp);
+      offered = offered(target, entry);
     }
-    Map<String, Long> offered = offered(target, entry);
     if (offered.containsKey(self)) {
       throw cycle(List.of(self, target, "...", self));
     }
