@@ -10,6 +10,7 @@ import io.kck.primer.Key;
 import io.kck.primer.Parameter;
 import io.kck.primer.Primer;
 import io.kck.testing.CountingPrimer;
+import io.kck.testing.Eventually;
 import io.kck.testing.Stages;
 import io.kck.testing.TestNodes;
 import java.util.ArrayList;
@@ -184,10 +185,9 @@ class AugmentTest {
 
     Stages.await(kck.augment(bags.key("chain"), "x"));
     Stages.await(kck.augment(bags.key("chain"), "y"));
-    testKit.createTestProbe().awaitAssert(() -> {
+    Eventually.passes("the deltas to reach the count and its text", () -> {
       assertEquals(3L, Stages.await(kck.get(counts.key("chain"))));
       assertEquals("3 items", Stages.await(kck.get("augment-text/chain")));
-      return null;
     });
     assertEquals(countComputes, counts.computes.get(), "the count followed the deltas without recomputing");
   }

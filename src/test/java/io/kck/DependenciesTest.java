@@ -8,6 +8,7 @@ import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import io.kck.entity.KeyStatus;
 import io.kck.primer.Propagation;
 import io.kck.testing.GraphPrimer;
+import io.kck.testing.Eventually;
 import io.kck.testing.KeyStatuses;
 import io.kck.testing.Stages;
 import io.kck.testing.TestNodes;
@@ -144,7 +145,7 @@ class DependenciesTest {
 
     Stages.await(kck.put("dep-source/s-side", "right"));
     awaitValue("dep-switch/s", "R1");
-    awaitAssert(() -> assertEquals(Set.of(), KeyStatuses.of(kck, "dep-source/s-left").dependents()));
+    Eventually.status(kck, "dep-source/s-left", "to lose its dependent", status -> status.dependents().isEmpty());
     assertEquals(Set.of("dep-source/s-side", "dep-source/s-right"), KeyStatuses.of(kck, "dep-switch/s").inputs().keySet());
     int computes = selector.computes();
 
@@ -172,7 +173,7 @@ class DependenciesTest {
 
     Stages.await(kck.put("dep-source/lz", "b"));
     // Staleness is transitive: the input's input changed, so dep-lazy2 is outdated too.
-    awaitAssert(() -> assertTrue(KeyStatuses.of(kck, "dep-lazy2/lz").outdated()));
+    Eventually.status(kck, "dep-lazy2/lz", "to be outdated", KeyStatus::outdated);
     assertTrue(KeyStatuses.of(kck, "dep-lazy1/lz").outdated());
     assertEquals(1, lazyOne.computes(), "lazy: nothing computed until asked");
     assertEquals(1, lazyTwo.computes());
@@ -193,7 +194,7 @@ class DependenciesTest {
 
     Stages.await(kck.put("dep-source/par", "bbbb")); // still even
     awaitComputes(parity, 2);
-    awaitAssert(() -> assertEquals(0, KeyStatuses.of(kck, "dep-parity/par").computeInFlight()));
+    Eventually.status(kck, "dep-parity/par", "to finish computing", status -> status.computeInFlight() == 0);
     assertEquals(parityVersion, Stages.await(kck.getEntry("dep-parity/par")).version());
 
     Stages.await(kck.put("dep-source/par", "ccc")); // odd
@@ -284,7 +285,7 @@ class DependenciesTest {
     assertEquals(1000, KeyStatuses.of(kck, "dep-slow-base/x").dependents().size());
 
     Stages.await(kck.put("dep-slow-base/x", "new"));
-    awaitAssert(Duration.ofSeconds(60), () -> {
+    Eventually.passes("every fan-out dependent to have the new base", Duration.ofSeconds(60), () -> {
       for (int i = 0; i < 1000; i += 37) {
         assertEquals("new-" + i, Stages.await(kck.get("dep-fan/" + i)));
       }
@@ -297,13 +298,13 @@ class DependenciesTest {
     Stages.await(kck.put("dep-source/sub", "v0"));
     List<Entry<Object>> seen = new CopyOnWriteArrayList<>();
     try (Subscription subscription = kck.subscribe("dep-source/sub", seen::add)) {
-      awaitAssert(() -> assertEquals(1, seen.size(), "the current value first"));
+      Eventually.count("versions the subscriber saw (the current value first)", seen::size, 1);
       List<CompletableFuture<?>> puts = new ArrayList<>();
       for (int i = 1; i <= 20; i++) {
         puts.add(kck.put("dep-source/sub", "v" + i).toCompletableFuture());
       }
       CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new)).join();
-      awaitAssert(() -> assertEquals(21, seen.size()));
+      Eventually.count("versions the subscriber saw", seen::size, 21);
     }
     for (int i = 0; i < seen.size(); i++) {
       assertEquals("v" + i, seen.get(i).value());
@@ -325,29 +326,18 @@ class DependenciesTest {
             .take(3)
             .runWith(akka.stream.javadsl.Sink.seq(), testKit.system())
             .toCompletableFuture();
-    awaitAssert(() -> assertEquals(List.of("a+"), received));
+    Eventually.until("the stream's first element", () -> List.copyOf(received), List.of("a+")::equals);
     Stages.await(kck.put("dep-source/stream", "b"));
-    awaitAssert(() -> assertEquals(List.of("a+", "b+"), received));
+    Eventually.until("the stream's second element", () -> List.copyOf(received), List.of("a+", "b+")::equals);
     Stages.await(kck.put("dep-source/stream", "c"));
     assertEquals(List.of("a+", "b+", "c+"), Stages.await(three));
   }
 
   private static void awaitValue(String key, Object expected) {
-    awaitAssert(() -> assertEquals(expected, Stages.await(kck.get(key))));
+    Eventually.value(kck, key, expected);
   }
 
   private static void awaitComputes(GraphPrimer primer, int computes) {
-    awaitAssert(() -> assertEquals(computes, primer.computes()));
-  }
-
-  private static void awaitAssert(Runnable assertion) {
-    awaitAssert(Duration.ofSeconds(20), assertion);
-  }
-
-  private static void awaitAssert(Duration max, Runnable assertion) {
-    testKit.createTestProbe().awaitAssert(max, () -> {
-      assertion.run();
-      return null;
-    });
+    Eventually.count("computes of " + primer.name(), primer::computes, computes);
   }
 }

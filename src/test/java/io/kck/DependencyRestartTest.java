@@ -9,6 +9,7 @@ import io.kck.primer.Propagation;
 import io.kck.testing.GraphPrimer;
 import io.kck.testing.KeyStatuses;
 import io.kck.testing.LiveKeys;
+import io.kck.testing.Eventually;
 import io.kck.testing.Stages;
 import io.kck.testing.TestNodes;
 import java.util.List;
@@ -46,10 +47,9 @@ class DependencyRestartTest {
       Kck kck = Kck.start(second.system(), after);
       Stages.await(kck.put("restart-source/r", "2"));
       // Neither dependent was loaded on this node; the update wakes them through sharding.
-      second.createTestProbe().awaitAssert(() -> {
+      Eventually.passes("the eager dependent recomputed and the lazy one outdated, with no get", () -> {
         assertEquals(1, after.get(1).computes(), "the eager dependent recomputed without a get");
         assertTrue(KeyStatuses.of(kck, "restart-lazy/r").outdated(), "the lazy dependent is outdated");
-        return null;
       });
       assertEquals(0, after.get(2).computes(), "lazy: not computed until asked");
       assertEquals("2 eager", Stages.await(kck.get("restart-eager/r")));
@@ -70,10 +70,7 @@ class DependencyRestartTest {
       // The notification of the next update is lost: as if the dependent's node had crashed
       // (here: the edge is dropped, so the source tells nobody).
       kck.entityRef(kck.parseKey("restart-source/lost")).tell(new KeyCommand.DependentGone("restart-eager/lost"));
-      first.createTestProbe().awaitAssert(() -> {
-        assertTrue(KeyStatuses.of(kck, "restart-source/lost").dependents().isEmpty());
-        return null;
-      });
+      Eventually.status(kck, "restart-source/lost", "to lose its dependent", status -> status.dependents().isEmpty());
       Stages.await(kck.put("restart-source/lost", "2"));
     } finally {
       first.shutdownTestKit();
@@ -85,10 +82,7 @@ class DependencyRestartTest {
       Kck kck = Kck.start(second.system(), after);
       // Starting, the dependent asks its input whether it moved on, and catches up by itself.
       Stages.await(kck.get("restart-eager/lost"));
-      second.createTestProbe().awaitAssert(() -> {
-        assertEquals("2 eager", Stages.await(kck.get("restart-eager/lost")));
-        return null;
-      });
+      Eventually.value(kck, "restart-eager/lost", "2 eager");
       assertEquals(1, after.get(1).computes());
       assertTrue(KeyStatuses.of(kck, "restart-source/lost").dependents().contains("restart-eager/lost"),
           "the lost edge is back");

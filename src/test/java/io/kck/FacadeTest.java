@@ -16,6 +16,7 @@ import io.kck.primer.Primer;
 import io.kck.testing.CountingPrimer;
 import io.kck.testing.LiveKeys;
 import io.kck.testing.KeyStatuses;
+import io.kck.testing.Eventually;
 import io.kck.testing.Stages;
 import io.kck.testing.TestNodes;
 import java.time.Duration;
@@ -116,12 +117,8 @@ class FacadeTest {
     CompletableFuture<Object> refresh = kck.refresh("facade-counting/r").toCompletableFuture();
     CompletableFuture<Object> refresh2 = kck.refresh("facade-counting/r").toCompletableFuture();
     // Both refreshes must have reached the key while compute #1 runs.
-    testKit.createTestProbe().awaitAssert(() -> {
-      KeyStatus status = KeyStatuses.of(kck, "facade-counting/r");
-      assertEquals(1, status.computeInFlight());
-      assertEquals(3, status.waiting());
-      return null;
-    });
+    Eventually.status(kck, "facade-counting/r", "to have one compute and three callers waiting",
+        status -> status.computeInFlight() == 1 && status.waiting() == 3);
     releaseFirst.countDown();
     assertEquals("compute #1", Stages.await(get));
     assertEquals("compute #2", Stages.await(refresh));

@@ -12,6 +12,7 @@ import io.kck.primer.Key;
 import io.kck.primer.Parameter;
 import io.kck.primer.Primer;
 import io.kck.testing.CountingPrimer;
+import io.kck.testing.Eventually;
 import io.kck.testing.Stages;
 import io.kck.testing.TestNodes;
 import java.time.Duration;
@@ -80,11 +81,10 @@ class FailureTest {
     kck = Kck.start(testKit.system(), flaky, warm, hanging, overridden);
     // The cluster and sharding start on timers too: let time pass until a key answers.
     CompletableFuture<Object> first = kck.get("failure-warm-up/1").toCompletableFuture();
-    testKit.createTestProbe().awaitAssert(Duration.ofSeconds(60), () -> {
+    Eventually.until("the first get after start-up to answer", Duration.ofSeconds(60), () -> {
       clock.timePasses(Duration.ofMillis(500));
-      assertTrue(first.isDone());
-      return null;
-    });
+      return first.isDone();
+    }, done -> done);
     assertEquals("value of 1", Stages.await(first));
   }
 
@@ -159,10 +159,6 @@ class FailureTest {
 
   /** The backoff timer fired and the key handled it. */
   private static void awaitBackoffOver(String key) {
-    testKit.createTestProbe().awaitAssert(() -> {
-      io.kck.entity.KeyStatus status = io.kck.testing.KeyStatuses.of(kck, key);
-      assertEquals(null, status.retryAt());
-      return null;
-    });
+    Eventually.status(kck, key, "to end its backoff", status -> status.retryAt() == null);
   }
 }

@@ -12,6 +12,7 @@ import io.kck.entity.KeyStatus;
 import io.kck.primer.Freshness;
 import io.kck.testing.CountingPrimer;
 import io.kck.testing.KeyStatuses;
+import io.kck.testing.Eventually;
 import io.kck.testing.Stages;
 import io.kck.testing.TestNodes;
 import java.time.Duration;
@@ -118,7 +119,7 @@ class FreshnessTest {
     });
 
     clock.timePasses(Duration.ofMinutes(1));
-    awaitStatus("fresh-max-age/a", s -> true); // the soft-age timer has been handled before this
+    KeyStatuses.of(kck, "fresh-max-age/a"); // the soft-age timer has been handled before this answer
     Entry<Object> stale = Stages.await(kck.getEntry("fresh-max-age/a"));
     Entry<Object> staleAgain = Stages.await(kck.getEntry("fresh-max-age/a"));
     assertTrue(stale.stale(), "past the soft age the value is stale");
@@ -136,9 +137,9 @@ class FreshnessTest {
       return "value #" + count;
     });
     clock.timePasses(Duration.ofMinutes(10));
-    awaitStatus("fresh-max-age/a", s -> true);
+    KeyStatuses.of(kck, "fresh-max-age/a"); // the hard-age timer has been handled before this answer
     CompletableFuture<Entry<Object>> waiting = kck.getEntry("fresh-max-age/a").toCompletableFuture();
-    awaitStatus("fresh-max-age/a", s -> s.waiting() == 1);
+    Eventually.status(kck, "fresh-max-age/a", "to have the get past the hard age waiting", s -> s.waiting() == 1);
     assertFalse(waiting.isDone());
     hold.countDown();
     Entry<Object> renewed = Stages.await(waiting);
@@ -165,7 +166,7 @@ class FreshnessTest {
     started.await();
     CompletableFuture<Object> second = kck.get("fresh-always/a").toCompletableFuture();
     CompletableFuture<Object> third = kck.get("fresh-always/a").toCompletableFuture();
-    awaitStatus("fresh-always/a", s -> s.waiting() == 3);
+    Eventually.status(kck, "fresh-always/a", "to have three gets waiting", s -> s.waiting() == 3);
     release.countDown();
     assertEquals("compute #3", Stages.await(first));
     assertEquals("compute #4", Stages.await(second), "a get during a compute waits for the next one");
@@ -184,7 +185,7 @@ class FreshnessTest {
     });
     clock.timePasses(Duration.ofMinutes(5));
     awaitComputes(failing, 2);
-    awaitStatus("fresh-failing/a", s -> s.computeInFlight() == 0);
+    Eventually.status(kck, "fresh-failing/a", "to finish its refresh", s -> s.computeInFlight() == 0);
 
     Entry<Object> stale = Stages.await(kck.getEntry("fresh-failing/a"));
     assertEquals(good.value(), stale.value());
@@ -210,7 +211,7 @@ class FreshnessTest {
     });
     clock.timePasses(Duration.ofMinutes(5));
     awaitComputes(strict, 2);
-    awaitStatus("fresh-strict/a", s -> s.computeInFlight() == 0);
+    Eventually.status(kck, "fresh-strict/a", "to finish its refresh", s -> s.computeInFlight() == 0);
     ComputeFailedException failed = Stages.failure(kck.get("fresh-strict/a"), ComputeFailedException.class);
     assertTrue(failed.getMessage().contains("still down"), failed.getMessage());
   }
@@ -218,10 +219,7 @@ class FreshnessTest {
   @Test
   void warmKeysAreComputedAndKeptWithoutAnyGet() {
     Stages.await(kck.keepWarm("fresh-warm/register-7"));
-    testKit.createTestProbe().awaitAssert(() -> {
-      assertEquals(1, KeyStatuses.of(kck, "fresh-warm/register-7").version());
-      return null;
-    });
+    Eventually.status(kck, "fresh-warm/register-7", "to be computed, unasked", status -> status.version() == 1);
     assertTrue(Stages.await(kck.warmKeys()).contains("fresh-warm/register-7"));
     Stages.await(kck.stopKeepingWarm("fresh-warm/register-7"));
     assertFalse(Stages.await(kck.warmKeys()).contains("fresh-warm/register-7"));
@@ -229,21 +227,10 @@ class FreshnessTest {
   }
 
   private static void awaitComputes(CountingPrimer primer, int computes) {
-    testKit.createTestProbe().awaitAssert(() -> {
-      assertEquals(computes, primer.computes());
-      return null;
-    });
+    Eventually.count("computes of " + primer.name(), primer::computes, computes);
   }
 
   private static void awaitVersion(String key, long version) {
-    awaitStatus(key, s -> s.version() == version);
-  }
-
-  private static void awaitStatus(String key, java.util.function.Predicate<KeyStatus> condition) {
-    testKit.createTestProbe().awaitAssert(() -> {
-      KeyStatus status = KeyStatuses.of(kck, key);
-      assertTrue(condition.test(status), status.toString());
-      return null;
-    });
+    Eventually.status(kck, key, "to reach version " + version, status -> status.version() == version);
   }
 }

@@ -12,6 +12,7 @@ import io.kck.primer.Parameter;
 import io.kck.primer.Primer;
 import io.kck.testing.CountingPrimer;
 import io.kck.testing.KeyStatuses;
+import io.kck.testing.Eventually;
 import io.kck.testing.Stages;
 import io.kck.testing.TestNodes;
 import java.time.Duration;
@@ -116,13 +117,12 @@ class ParityTest {
       Stages.await(kck.refresh("parity-plain/hooked"));
       Stages.await(kck.put("parity-plain/hooked", "put"));
       Stages.await(kck.invalidate("parity-plain/hooked"));
-      testKit.createTestProbe().awaitAssert(() -> {
+      Eventually.passes("the hooks to have seen every action", () -> {
         assertEquals(List.of(
             "COMPUTE BEFORE v0", "COMPUTE AFTER v1",
             "REFRESH BEFORE v1", "COMPUTE BEFORE v1", "COMPUTE AFTER v1", "REFRESH AFTER v1",
             "PUT BEFORE v1", "PUT AFTER v2",
             "INVALIDATE BEFORE v2", "INVALIDATE AFTER v2"), seen);
-        return null;
       });
       String failure = KeyStatuses.of(kck, "parity-plain/hooked").hookFailure();
       assertTrue(failure != null && failure.contains("audit log full"), String.valueOf(failure));
@@ -140,10 +140,8 @@ class ParityTest {
     assertEquals("parity-lambda/3", lambda.key(3).text());
     assertTrue(Stages.await(kck.get(lambda.key(3))).startsWith("n=3 #"));
     // Its warm key was computed at start-up, unasked.
-    testKit.createTestProbe().awaitAssert(() -> {
-      assertTrue(Stages.await(kck.warmKeys()).contains("parity-lambda/7"));
-      return null;
-    });
+    Eventually.until("parity-lambda/7 in the warm set", () -> Stages.await(kck.warmKeys()),
+        keys -> keys.contains("parity-lambda/7"));
     // Augment, freshness, and reads by other products work like a class primer's.
     long version = Stages.await(kck.getEntry(lambda.key(1))).version();
     assertEquals(version + 1, Stages.await(kck.augment(lambda.key(1), "!")));

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import io.kck.testing.CountingPrimer;
 import io.kck.testing.LiveKeys;
+import io.kck.testing.Eventually;
 import io.kck.testing.Stages;
 import io.kck.testing.TestNodes;
 import java.time.Duration;
@@ -25,14 +26,28 @@ class PassivationTest {
   // Every compute makes a new value (an equal one would keep its version: early cutoff).
   static final CountingPrimer primer =
       new CountingPrimer("passivation").body((key, count) -> "value of " + key.get(CountingPrimer.ID) + " #" + count);
+  static final CountingPrimer periodic = new CountingPrimer("passivation-periodic") {
+    {
+      body((key, count) -> "tick " + count);
+    }
+
+    @Override
+    public io.kck.primer.Freshness freshness() {
+      return io.kck.primer.Freshness.periodic(Duration.ofMillis(1500));
+    }
+  };
   static ActorTestKit testKit;
   static Kck kck;
 
   @BeforeAll
   static void start() {
+    // Warm keys are woken less often than the idle timeout: between wakes they passivate.
     testKit = TestNodes.start("PassivationTest", TestNodes.config(
-        "kck.sharding.passivation.default-idle-strategy.idle-entity.timeout = 1s"));
-    kck = Kck.start(testKit.system(), primer);
+        """
+        kck.sharding.passivation.default-idle-strategy.idle-entity.timeout = 1s
+        kck.freshness.wake-interval = 2s
+        """));
+    kck = Kck.start(testKit.system(), primer, periodic);
   }
 
   @AfterAll
@@ -85,37 +100,11 @@ class PassivationTest {
   void aPeriodicKeyKeepsRefreshingAcrossPassivation() {
     // Wakes come less often than the idle timeout: the key passivates between them, its timer
     // dies with it, and each wake brings it back with its timer re-armed from computed-at.
-    ActorTestKit node = TestNodes.start("PassivationTestPeriodic", TestNodes.config(
-        """
-        kck.sharding.passivation.default-idle-strategy.idle-entity.timeout = 1s
-        kck.freshness.wake-interval = 2s
-        """));
-    try {
-      CountingPrimer periodic = new CountingPrimer("passivation-periodic") {
-        {
-          body((key, count) -> "tick " + count);
-        }
-
-        @Override
-        public io.kck.primer.Freshness freshness() {
-          return io.kck.primer.Freshness.periodic(Duration.ofMillis(1500));
-        }
-      };
-      Kck started = Kck.start(node.system(), periodic);
-      Stages.await(started.get("passivation-periodic/a"));
-      node.createTestProbe().awaitAssert(Duration.ofSeconds(30), () -> {
-        assertTrue(periodic.computes() >= 4, periodic.computes() + " computes");
-        return null;
-      });
-    } finally {
-      node.shutdownTestKit();
-    }
+    Stages.await(kck.get("passivation-periodic/a"));
+    Eventually.atLeast("refreshes of passivation-periodic/a", Duration.ofSeconds(30), periodic::computes, 4);
   }
 
   private static void awaitPassivated(String key) {
-    testKit.createTestProbe().awaitAssert(Duration.ofSeconds(20), () -> {
-      assertFalse(LiveKeys.of(testKit).contains(key), key + " is still alive");
-      return null;
-    });
+    Eventually.until(key + " to passivate", () -> LiveKeys.of(testKit), live -> !live.contains(key));
   }
 }

@@ -9,6 +9,7 @@ import io.kck.primer.Freshness;
 import io.kck.primer.Key;
 import io.kck.testing.CountingPrimer;
 import io.kck.testing.LiveKeys;
+import io.kck.testing.Eventually;
 import io.kck.testing.Stages;
 import io.kck.testing.TestNodes;
 import java.time.Duration;
@@ -44,14 +45,13 @@ class WarmRestartTest {
     try {
       Kck kck = Kck.start(first.system(), before);
       Stages.await(kck.get("warm-restart/asked")); // periodic: joins the warm set by itself
-      first.createTestProbe().awaitAssert(() -> {
+      Eventually.passes("the warm key computed at start-up, unasked, and both keys in the warm set", () -> {
         assertEquals(2, before.computes(), "the warm key is computed at start-up, unasked");
         // Other tests' keys share this database's warm set: look at this test's own.
         assertEquals(
             java.util.Set.of("warm-restart/register-7", "warm-restart/asked"),
             Stages.await(kck.warmKeys()).stream().filter(key -> key.startsWith("warm-restart/"))
                 .collect(java.util.stream.Collectors.toSet()));
-        return null;
       });
     } finally {
       first.shutdownTestKit();
@@ -65,19 +65,14 @@ class WarmRestartTest {
       Kck kck = Kck.start(second.system(), after, other);
       TestNodes.warmUp(second, clock, kck, "warm-restart-other/x");
       // The registry wakes both keys: they load from PostgreSQL and arm their timers.
-      second.createTestProbe().awaitAssert(Duration.ofSeconds(60), () -> {
+      Eventually.until("both warm keys woken after the restart", Duration.ofSeconds(60), () -> {
         clock.timePasses(Duration.ofMillis(500));
-        assertTrue(LiveKeys.of(second).containsAll(List.of("warm-restart/register-7", "warm-restart/asked")),
-            LiveKeys.of(second).toString());
-        return null;
-      });
+        return LiveKeys.of(second);
+      }, live -> live.containsAll(List.of("warm-restart/register-7", "warm-restart/asked")));
       assertEquals(0, after.computes(), "waking a key with a value does not compute");
 
       clock.timePasses(Duration.ofMinutes(5));
-      second.createTestProbe().awaitAssert(() -> {
-        assertEquals(2, after.computes(), "both timers fired after the restart, with no get");
-        return null;
-      });
+      Eventually.count("refreshes after the restart, with no get (both timers fired)", after::computes, 2);
     } finally {
       TestNodes.shutdown(second, clock);
     }

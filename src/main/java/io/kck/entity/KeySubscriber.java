@@ -39,7 +39,16 @@ public final class KeySubscriber {
       String key, KeyRuntime runtime, Duration rewatch, Consumer<EntryData> callback) {
     return Behaviors.setup(context -> {
       ActorRef<KeyUpdate> self = context.messageAdapter(KeyUpdate.class, Update::new);
-      runtime.key(key).tell(new KeyCommand.Watch(self));
+      // Once the node shuts down its keys stop (and detach their listeners) while their shards
+      // are handed off: a watch sent then waits in the shard region for a home that no longer
+      // comes, and holds the region's shutdown up to its timeout. Nothing is watched any more.
+      akka.actor.CoordinatedShutdown shutdown = akka.actor.CoordinatedShutdown.get(context.getSystem());
+      java.util.function.Consumer<KeyCommand> toKey = command -> {
+        if (shutdown.getShutdownReason().isEmpty()) {
+          runtime.key(key).tell(command);
+        }
+      };
+      toKey.accept(new KeyCommand.Watch(self));
       return Behaviors.withTimers(timers -> {
         timers.startTimerWithFixedDelay(Rewatch.INSTANCE, rewatch);
         long[] lastVersion = {0};
@@ -56,16 +65,16 @@ public final class KeySubscriber {
                   }
                 }
               } else {
-                runtime.key(key).tell(new KeyCommand.Watch(self));
+                toKey.accept(new KeyCommand.Watch(self));
               }
               return Behaviors.same();
             })
             .onMessageEquals(Rewatch.INSTANCE, () -> {
-              runtime.key(key).tell(new KeyCommand.Watch(self));
+              toKey.accept(new KeyCommand.Watch(self));
               return Behaviors.same();
             })
             .onMessageEquals(Cancel.INSTANCE, () -> {
-              runtime.key(key).tell(new KeyCommand.Unwatch(self));
+              toKey.accept(new KeyCommand.Unwatch(self));
               return Behaviors.stopped();
             })
             .build();

@@ -1,11 +1,12 @@
 package io.kck.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.Address;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
-import akka.cluster.MemberStatus;
 import akka.cluster.typed.Cluster;
 import akka.cluster.typed.Down;
 import io.kck.Entry;
@@ -14,7 +15,9 @@ import io.kck.primer.Freshness;
 import io.kck.primer.Propagation;
 import io.kck.testing.CountingPrimer;
 import io.kck.testing.GraphPrimer;
-import io.kck.testing.LiveKeys;
+import io.kck.testing.Eventually;
+import io.kck.testing.KeyStatuses;
+import io.kck.testing.Shards;
 import io.kck.testing.Stages;
 import io.kck.testing.TestNodes;
 import java.time.Duration;
@@ -24,9 +27,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 
 /**
  * Three nodes in one JVM (three ActorSystems on loopback ports) sharing one PostgreSQL: keys are
@@ -89,9 +93,9 @@ class ClusterTest {
         new GraphPrimer("cluster-dep-lazy", Propagation.LAZY, (id, context) -> context.get(source.key(id)) + " lazy");
 
     /** Joins {@code seed} through kck.cluster.seed-nodes, as a deployment would; null: joins itself. */
-    Node(String extraConfig, Address seed) {
+    Node(String database, String extraConfig, Address seed) {
       String seeds = seed == null ? "" : "kck.cluster.seed-nodes = \"" + seed + "\"\n";
-      testKit = TestNodes.start("ClusterTest", TestNodes.config(CLUSTER_CONFIG + seeds + extraConfig));
+      testKit = TestNodes.start("ClusterTest", TestNodes.config(CLUSTER_CONFIG + database + seeds + extraConfig));
       kck = Kck.start(testKit.system(), sales, ticker, source, b, c, d, lazy, log);
     }
 
@@ -102,20 +106,36 @@ class ClusterTest {
 
   final List<Node> nodes = new ArrayList<>();
   static final List<String> diamondInputs = new CopyOnWriteArrayList<>();
+  /** Each test's cluster journals into a database of its own: nothing an earlier test left wakes up. */
+  String database;
 
+  @BeforeEach
+  void ownDatabase(TestInfo test) {
+    String method = test.getTestMethod().orElseThrow().getName().toLowerCase(java.util.Locale.ROOT);
+    database = TestNodes.ownDatabase(("cluster_" + method).substring(0, Math.min(63, 8 + method.length())));
+  }
+
+  /**
+   * Three nodes, all Up and each with its shard region registered at the coordinator: from then on
+   * new shards are allocated to the node with the fewest, so keys spread over all three.
+   */
   private void startThreeNodes(String lastNodeConfig) {
-    Node first = new Node("", null);
+    Node first = new Node(database, "", null);
     nodes.add(first);
-    nodes.add(new Node("", first.address()));
-    nodes.add(new Node(lastNodeConfig, first.address()));
-    first.testKit.createTestProbe().awaitAssert(Duration.ofSeconds(30), () -> {
-      for (Node node : nodes) {
-        long up = StreamSupport.stream(Cluster.get(node.testKit.system()).state().getMembers().spliterator(), false)
-            .filter(member -> member.status() == MemberStatus.up()).count();
-        assertEquals(3, up, "members up, seen from " + node.address());
-      }
-      return null;
-    });
+    nodes.add(new Node(database, "", first.address()));
+    nodes.add(new Node(database, lastNodeConfig, first.address()));
+    Shards.awaitReady(testKits());
+  }
+
+  private List<ActorTestKit> testKits() {
+    return nodes.stream().map(node -> node.testKit).toList();
+  }
+
+  /** The index of the node where {@code key} lives now; fails when no node reports it. */
+  private int owner(String key) {
+    int owner = Shards.ownerOf(testKits(), key);
+    assertTrue(owner >= 0, key + " is alive on no node");
+    return owner;
   }
 
   @AfterEach
@@ -127,12 +147,8 @@ class ClusterTest {
 
   /** Reads {@code key} through {@code node}, retrying timed-out requests for up to a minute. */
   private static Entry<Object> readEventually(Node node, String key) {
-    java.util.concurrent.atomic.AtomicReference<Entry<Object>> read = new java.util.concurrent.atomic.AtomicReference<>();
-    node.testKit.createTestProbe().awaitAssert(Duration.ofSeconds(60), Duration.ofMillis(100), () -> {
-      read.set(Stages.await(node.kck.getEntry(key)));
-      return null;
-    });
-    return read.get();
+    return Eventually.until(key + " to answer through " + node.address(), Duration.ofSeconds(60),
+        () -> Stages.await(node.kck.getEntry(key)), entry -> true);
   }
 
   private int computes() {
@@ -150,42 +166,40 @@ class ClusterTest {
       }
     }
     assertEquals(30, computes(), "one compute per key, whichever node asked");
-    long owners = nodes.stream().filter(node -> LiveKeys.of(node.testKit).stream()
-        .anyMatch(key -> key.startsWith("cluster-sales/owner-"))).count();
-    assertTrue(owners >= 2, "30 keys live on " + owners + " node(s)");
+    java.util.Map<Integer, Long> keysPerNode = java.util.stream.IntStream.range(0, 30)
+        .mapToObj(i -> owner("cluster-sales/owner-" + i))
+        .collect(java.util.stream.Collectors.groupingBy(node -> node, java.util.stream.Collectors.counting()));
+    // Every region was registered before the first key: fewest-shards-first allocation uses all three.
+    assertEquals(3, keysPerNode.size(), "nodes holding the 30 keys: " + keysPerNode);
   }
 
   @Test
   void updatesPropagateBetweenKeysOnDifferentNodesEagerlyLazilyAndWithoutGlitches() {
     startThreeNodes("");
-    int diamonds = 6;
-    for (int id = 0; id < diamonds; id++) {
-      Stages.await(nodes.get(id % 3).kck.put("cluster-dep-source/" + id, "0"));
+    // Diamonds whose bottom lives on another node than their source: each source is written, each
+    // bottom's entity started (it computes nothing yet), and sharding asked where both landed.
+    List<Integer> ids = new ArrayList<>();
+    for (int candidate = 0; ids.size() < 6 && candidate < 60; candidate++) {
+      Stages.await(nodes.get(candidate % 3).kck.put("cluster-dep-source/" + candidate, "0"));
+      KeyStatuses.of(nodes.get(0).kck, "cluster-dep-d/" + candidate);
+      if (owner("cluster-dep-source/" + candidate) != owner("cluster-dep-d/" + candidate)) {
+        ids.add(candidate);
+      }
+    }
+    assertEquals(6, ids.size(), "diamonds with source and bottom apart among 60: " + ids);
+    for (int id : ids) {
       assertEquals("B(0)C(0)", Stages.await(nodes.get((id + 1) % 3).kck.get("cluster-dep-d/" + id)));
       assertEquals("0 lazy", Stages.await(nodes.get((id + 2) % 3).kck.get("cluster-dep-lazy/" + id)));
     }
-    // The graphs do cross nodes: some D lives apart from its source.
-    long crossing = java.util.stream.IntStream.range(0, diamonds)
-        .filter(id -> nodes.stream().noneMatch(node -> {
-          java.util.Set<String> live = LiveKeys.of(node.testKit);
-          return live.contains("cluster-dep-d/" + id) && live.contains("cluster-dep-source/" + id);
-        }))
-        .count();
-    assertTrue(crossing > 0, "every diamond's bottom lives with its source");
+    int diamonds = ids.size();
 
     int rounds = 5;
     for (int round = 1; round <= rounds; round++) {
-      for (int id = 0; id < diamonds; id++) {
+      for (int id : ids) {
         Stages.await(nodes.get(round % 3).kck.put("cluster-dep-source/" + id, String.valueOf(round)));
       }
-      for (int id = 0; id < diamonds; id++) {
-        String expected = "B(" + round + ")C(" + round + ")";
-        String key = "cluster-dep-d/" + id;
-        Node reader = nodes.get(id % 3);
-        reader.testKit.createTestProbe().awaitAssert(Duration.ofSeconds(20), () -> {
-          assertEquals(expected, Stages.await(reader.kck.get(key)));
-          return null;
-        });
+      for (int id : ids) {
+        Eventually.value(nodes.get(id % 3).kck, "cluster-dep-d/" + id, "B(" + round + ")C(" + round + ")");
       }
     }
     for (String seen : diamondInputs) {
@@ -198,7 +212,7 @@ class ClusterTest {
 
     // Lazy: not recomputed by the updates; one get brings it up to date, from any node.
     assertEquals(diamonds, nodes.stream().mapToInt(node -> node.lazy.computes()).sum());
-    for (int id = 0; id < diamonds; id++) {
+    for (int id : ids) {
       assertEquals(rounds + " lazy", Stages.await(nodes.get((id + 1) % 3).kck.get("cluster-dep-lazy/" + id)));
     }
     assertEquals(2 * diamonds, nodes.stream().mapToInt(node -> node.lazy.computes()).sum());
@@ -234,7 +248,8 @@ class ClusterTest {
       // Stop the oldest node (it leaves and hands its shards off), start a fresh one in its place.
       Node leaving = nodes.remove(0);
       leaving.testKit.shutdownTestKit();
-      nodes.add(new Node("", nodes.get(0).address()));
+      nodes.add(new Node(database, "", nodes.get(0).address()));
+      Shards.awaitReady(testKits());
       for (Entry<Object> entry : acknowledged) {
         // While shards move, a request may wait or time out (3 s here); the value must not change.
         Entry<Object> read = readEventually(nodes.get(round % nodes.size()), entry.key());
@@ -258,19 +273,19 @@ class ClusterTest {
     for (int i = 0; i < 40; i++) {
       before.add(Stages.await(nodes.get(0).kck.getEntry("cluster-sales/crash-" + i)));
     }
-    List<String> onCrashing = LiveKeys.of(crashing.testKit).stream()
-        .filter(key -> key.startsWith("cluster-sales/crash-")).toList();
-    assertTrue(!onCrashing.isEmpty(), "no key landed on the node that will crash");
+    List<String> onCrashing = before.stream().map(Entry::key).filter(key -> owner(key) == 2).toList();
+    // Every region was registered before the first key: fewest-shards-first allocation uses all three.
+    assertFalse(onCrashing.isEmpty(), "none of 40 new keys was allocated to the third node");
     // A periodic key the crashing node owns: its timer must resume elsewhere, with no get.
     String periodic = null;
-    for (int i = 0; periodic == null && i < 200; i++) {
+    for (int i = 0; periodic == null && i < 30; i++) {
       String key = "cluster-ticker/t-" + i;
       Stages.await(nodes.get(0).kck.get(key));
-      if (LiveKeys.of(crashing.testKit).contains(key)) {
+      if (owner(key) == 2) {
         periodic = key;
       }
     }
-    assertTrue(periodic != null, "no periodic key landed on the node that will crash");
+    assertNotNull(periodic, "none of 30 new periodic keys was allocated to the third node");
     // Augmented keys, some owned by the crashing node: every acknowledged delta must survive.
     List<Entry<Object>> augmented = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
@@ -290,14 +305,8 @@ class ClusterTest {
     nodes.remove(crashing);
     Cluster.get(nodes.get(0).testKit.system()).manager().tell(new Down(crashed));
 
-    // Wait until the survivors have removed the crashed node; then its shards move.
-    nodes.get(0).testKit.createTestProbe().awaitAssert(Duration.ofSeconds(60), () -> {
-      for (Node node : nodes) {
-        assertTrue(StreamSupport.stream(Cluster.get(node.testKit.system()).state().getMembers().spliterator(), false)
-            .noneMatch(member -> member.address().equals(crashed)), "still a member, seen from " + node.address());
-      }
-      return null;
-    });
+    // Wait until the survivors have removed the crashed node and its region; then its shards move.
+    Shards.awaitReady(testKits());
     long removedAt = System.nanoTime();
     for (Entry<Object> entry : before) {
       // Until every survivor's shard region has heard of the removal, a request can still go to
@@ -317,11 +326,7 @@ class ClusterTest {
         java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - removedAt));
 
     int ticksBefore = nodes.stream().mapToInt(node -> node.ticker.computes()).sum();
-    String ticking = periodic;
-    nodes.get(0).testKit.createTestProbe().awaitAssert(Duration.ofSeconds(30), () -> {
-      int ticks = nodes.stream().mapToInt(node -> node.ticker.computes()).sum();
-      assertTrue(ticks >= ticksBefore + 2, ticking + " refreshed " + (ticks - ticksBefore) + " times on the survivors");
-      return null;
-    });
+    Eventually.atLeast("refreshes of " + periodic + " on the survivors", Duration.ofSeconds(30),
+        () -> nodes.stream().mapToInt(node -> node.ticker.computes()).sum(), ticksBefore + 2);
   }
 }

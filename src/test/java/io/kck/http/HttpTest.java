@@ -11,6 +11,7 @@ import io.kck.Kck;
 import io.kck.primer.Augment;
 import io.kck.primer.Parameter;
 import io.kck.primer.Primer;
+import io.kck.testing.Eventually;
 import io.kck.testing.Stages;
 import io.kck.testing.TestNodes;
 import java.io.BufferedReader;
@@ -64,6 +65,7 @@ class HttpTest {
   @AfterAll
   static void stop() {
     testKit.shutdownTestKit();
+
   }
 
   static HttpResponse<String> send(String method, String path, String body, String... headers) throws Exception {
@@ -177,10 +179,8 @@ class HttpTest {
       return data;
     });
     // The first event is the current value; then augment, and the second is the new version.
-    testKit.createTestProbe().awaitAssert(() -> {
-      assertTrue(Stages.await(kck.inspect(notes.key("sse"))).computeInFlight() == 0);
-      return null;
-    });
+    Eventually.until("http-notes/sse to finish computing", () -> Stages.await(kck.inspect(notes.key("sse"))),
+        status -> status.computeInFlight() == 0);
     Stages.await(kck.augment(notes.key("sse"), " more"));
     List<String> data = events.get(30, TimeUnit.SECONDS);
     stream.body().close();

@@ -8,6 +8,7 @@ import io.kck.Entry;
 import io.kck.Kck;
 import io.kck.OverloadedException;
 import io.kck.testing.CountingPrimer;
+import io.kck.testing.Eventually;
 import io.kck.testing.Stages;
 import io.kck.testing.TestNodes;
 import java.nio.file.Path;
@@ -20,10 +21,30 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The real PostgreSQL underneath: durable defaults, schema, external URLs, a bounded journal. */
 class DatabaseTest {
+  // One node for the tests that need no settings of their own: a short journal, a small buffer.
+  static final CountingPrimer retention = new CountingPrimer("retention").body((key, count) -> "v" + count);
+  static final CountingPrimer localHits = new CountingPrimer("local-hits");
+  static final CountingPrimer writeFailure = new CountingPrimer("write-failure").body((key, count) -> "v" + count);
+  static ActorTestKit testKit;
+  static Kck kck;
+
+  @BeforeAll
+  static void start() {
+    testKit = TestNodes.start("DatabaseTest", TestNodes.config(
+        "kck.entity.snapshot-every = 5\nkck.entity.keep-snapshots = 2\nkck.entity.stash-capacity = 5"));
+    kck = Kck.start(testKit.system(), retention, localHits, writeFailure);
+  }
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+  }
 
   @Test
   void theEmbeddedDefaultIsDurable() throws Exception {
@@ -39,15 +60,9 @@ class DatabaseTest {
   @Test
   void anExternalDatabaseIsUsedThroughItsUrlAndGetsItsSchemaCreated() throws Exception {
     // The test's embedded server stands in for an external PostgreSQL, with a database of its own.
-    String admin = EmbeddedPostgresServer.jdbcUrl(Path.of(TestNodes.DATA_DIRECTORY), false, Duration.ofMinutes(1));
-    try (Connection connection = DriverManager.getConnection(admin, "postgres", "");
-        Statement statement = connection.createStatement()) {
-      statement.execute("DROP DATABASE IF EXISTS external_kck");
-      statement.execute("CREATE DATABASE external_kck");
-    }
-    String url = admin.replaceFirst("/postgres(\\?|$)", "/external_kck$1");
-    ActorTestKit testKit = TestNodes.start("DatabaseTestExternal", TestNodes.config(
-        "kck.database.url = \"" + url + "\"\nkck.database.user = postgres\nkck.database.password = \"\""));
+    String database = TestNodes.ownDatabase("external_kck");
+    String url = database.substring(database.indexOf('"') + 1, database.indexOf('"', database.indexOf('"') + 1));
+    ActorTestKit testKit = TestNodes.start("DatabaseTestExternal", TestNodes.config(database));
     try {
       CountingPrimer primer = new CountingPrimer("external");
       Kck kck = Kck.start(testKit.system(), primer);
@@ -66,40 +81,30 @@ class DatabaseTest {
 
   @Test
   void theJournalOfAKeyStaysBoundedHoweverOftenItIsRecomputed() throws Exception {
-    ActorTestKit testKit = TestNodes.start("DatabaseTestRetention", TestNodes.config(
-        "kck.entity.snapshot-every = 5\nkck.entity.keep-snapshots = 2"));
-    try {
-      // Each compute makes a new value: an equal one would keep its version (early cutoff).
-      Kck kck = Kck.start(testKit.system(), new CountingPrimer("retention").body((key, count) -> "v" + count));
-      for (int i = 0; i < 40; i++) {
-        Stages.await(kck.refresh("retention/k"));
-      }
-      assertEquals(40, Stages.await(kck.getEntry("retention/k")).version());
-      String url = EmbeddedPostgresServer.jdbcUrl(Path.of(TestNodes.DATA_DIRECTORY), false, Duration.ofMinutes(1));
-      testKit.createTestProbe().awaitAssert(Duration.ofSeconds(15), () -> {
-        try (Connection connection = DriverManager.getConnection(url, "postgres", "");
-            Statement statement = connection.createStatement()) {
-          int events = count(statement, "event_journal WHERE persistence_id = 'kck-key|retention/k' AND NOT deleted");
-          int snapshots = count(statement, "snapshot WHERE persistence_id = 'kck-key|retention/k'");
-          // Akka keeps the events behind the kept snapshots (snapshot-every x keep-snapshots) and
-          // deletes asynchronously, so one more snapshot's worth may still be there.
-          assertTrue(events <= 15, events + " events kept");
-          // ...and deletes a snapshot once the next one is written: keep-snapshots + 1 at most.
-          assertTrue(snapshots <= 3, snapshots + " snapshots kept");
-        }
-        return null;
-      });
-    } finally {
-      testKit.shutdownTestKit();
+    // Each compute makes a new value: an equal one would keep its version (early cutoff).
+    for (int i = 0; i < 40; i++) {
+      Stages.await(kck.refresh("retention/k"));
     }
+    assertEquals(40, Stages.await(kck.getEntry("retention/k")).version());
+    String url = EmbeddedPostgresServer.jdbcUrl(Path.of(TestNodes.DATA_DIRECTORY), false, Duration.ofMinutes(1));
+    Eventually.passes("the journal of retention/k to be trimmed", () -> {
+      try (Connection connection = DriverManager.getConnection(url, "postgres", "");
+          Statement statement = connection.createStatement()) {
+        int events = count(statement, "event_journal WHERE persistence_id = 'kck-key|retention/k' AND NOT deleted");
+        int snapshots = count(statement, "snapshot WHERE persistence_id = 'kck-key|retention/k'");
+        // Akka keeps the events behind the kept snapshots (snapshot-every x keep-snapshots) and
+        // deletes asynchronously, so one more snapshot's worth may still be there.
+        assertTrue(events <= 15, events + " events kept");
+        // ...and deletes a snapshot once the next one is written: keep-snapshots + 1 at most.
+        assertTrue(snapshots <= 3, snapshots + " snapshots kept");
+      }
+    });
   }
 
   @Test
   void localHitsAnswerTheAcknowledgedValueWhileTheKeyWaitsOnTheJournal() throws Exception {
-    ActorTestKit testKit = TestNodes.start("DatabaseTestLocalHits", TestNodes.config("kck.entity.stash-capacity = 5"));
     String url = EmbeddedPostgresServer.jdbcUrl(Path.of(TestNodes.DATA_DIRECTORY), false, Duration.ofMinutes(1));
     try (Connection blocker = DriverManager.getConnection(url, "postgres", "")) {
-      Kck kck = Kck.start(testKit.system(), new CountingPrimer("local-hits"));
       Object before = Stages.await(kck.get("local-hits/k"));
       blocker.setAutoCommit(false);
       try (Statement statement = blocker.createStatement()) {
@@ -115,8 +120,6 @@ class DatabaseTest {
       blocker.commit();
       assertEquals(2, Stages.await(put).version());
       assertEquals("imported", Stages.await(kck.get("local-hits/k")), "after the put is acknowledged, its value");
-    } finally {
-      testKit.shutdownTestKit();
     }
   }
 
@@ -140,10 +143,8 @@ class DatabaseTest {
       for (int i = 0; i < 200; i++) {
         gets.add(kck.get("overload/k").toCompletableFuture());
       }
-      testKit.createTestProbe().awaitAssert(() -> {
-        assertEquals(195, gets.stream().filter(CompletableFuture::isCompletedExceptionally).count());
-        return null;
-      });
+      Eventually.until("the gets beyond the buffer to fail", () -> gets.stream().filter(CompletableFuture::isCompletedExceptionally).count(),
+          failed -> failed == 195);
       for (CompletableFuture<Object> get : gets) {
         if (get.isCompletedExceptionally()) {
           Stages.failure(get, OverloadedException.class);
@@ -165,11 +166,9 @@ class DatabaseTest {
 
   @Test
   void aWriteThatFailsIsReportedAndNotApplied() throws Exception {
-    ActorTestKit testKit = TestNodes.start("DatabaseTestWriteFailure", TestNodes.config());
     String url = EmbeddedPostgresServer.jdbcUrl(Path.of(TestNodes.DATA_DIRECTORY), false, Duration.ofMinutes(1));
     try (Connection admin = DriverManager.getConnection(url, "postgres", "");
         Statement statement = admin.createStatement()) {
-      Kck kck = Kck.start(testKit.system(), new CountingPrimer("write-failure").body((key, count) -> "v" + count));
       Entry<Object> before = Stages.await(kck.getEntry("write-failure/k"));
 
       // The database now refuses every new event of this key (a constraint, not a timing trick).
@@ -188,8 +187,6 @@ class DatabaseTest {
       // The key works on after the failure: it computes and writes again.
       Entry<?> refreshed = Stages.await(kck.refreshEntry(kck.parseKey("write-failure/k")));
       assertEquals(before.version() + 1, refreshed.version());
-    } finally {
-      testKit.shutdownTestKit();
     }
   }
 

@@ -63,8 +63,9 @@ class CashRegisterSampleTest {
 
     // Kept warm and periodic: every watched register was re-imported, with no get in between.
     second.live().forEach(entry -> assertTrue(entry.version() >= 3, entry.toString()));
-    // Always fresh: 2 gets one after another took 2 readings; the 10 concurrent ones shared a few
-    // (a get that arrives while a reading runs waits for the next one), never one each.
-    assertTrue(second.tillReadings() >= 3 && second.tillReadings() <= 5, secondText);
+    // Always fresh: 2 gets one after another took 2 readings; the 10 concurrent ones shared
+    // (a get that arrives while a reading runs waits for the next one), so not one each. How many
+    // they shared depends on how fast this machine sent them, so only "shared" is asserted.
+    assertTrue(second.tillReadings() >= 3 && second.tillReadings() < 2 + 10, secondText);
   }
 }

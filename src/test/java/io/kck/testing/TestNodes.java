@@ -104,14 +104,34 @@ public final class TestNodes {
    */
   public static Object warmUp(ActorTestKit testKit, ManualTime clock, io.kck.Kck kck, String key) {
     java.util.concurrent.CompletableFuture<Object> first = kck.get(key).toCompletableFuture();
-    testKit.createTestProbe().awaitAssert(java.time.Duration.ofSeconds(60), () -> {
+    Eventually.until(key + " to answer on a node started on manual time", java.time.Duration.ofSeconds(60), () -> {
       clock.timePasses(java.time.Duration.ofMillis(500));
-      if (!first.isDone()) {
-        throw new AssertionError(key + " has not answered yet");
-      }
-      return null;
-    });
+      return first.isDone();
+    }, done -> done);
     return Stages.await(first);
+  }
+
+  /**
+   * A database of its own on the shared embedded server, created empty (dropped first if an
+   * earlier run left it): the configuration line that points KCK's journal at it. For tests whose
+   * outcome must not depend on what other tests left in the shared journal (warm keys, edges).
+   */
+  public static String ownDatabase(String name) {
+    if (!name.matches("[a-z_][a-z0-9_]{0,62}")) {
+      throw new IllegalArgumentException("not a plain PostgreSQL database name: " + name);
+    }
+    io.kck.persistence.KckDatabaseProvider.DatabaseSettings shared =
+        io.kck.persistence.KckDatabaseProvider.DatabaseSettings.from(ConfigFactory.load(config()));
+    try (java.sql.Connection connection =
+            java.sql.DriverManager.getConnection(shared.jdbcUrl(), shared.user(), shared.password());
+        java.sql.Statement statement = connection.createStatement()) {
+      statement.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+      statement.execute("CREATE DATABASE " + name);
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException("Cannot create the test database " + name, e);
+    }
+    String url = shared.jdbcUrl().replaceFirst("/postgres(\\?|$)", "/" + name + "$1");
+    return "kck.database.url = \"" + url + "\"\nkck.database.user = \"" + shared.user() + "\"\n";
   }
 
   public static ActorTestKit start(String name, Config config) {
