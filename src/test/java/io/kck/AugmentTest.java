@@ -1,5 +1,9 @@
 package io.kck;
 
+import io.kck.errors.InvalidKeyException;
+import io.kck.errors.InvalidValueException;
+import io.kck.errors.NothingToAugmentException;
+import io.kck.errors.VersionConflictException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,11 +1,12 @@
 package io.kck;
 
+import io.kck.errors.DependencyCycleException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
-import io.kck.entity.KeyStatus;
+import io.kck.KeyInfo;
 import io.kck.primer.Propagation;
 import io.kck.testing.GraphPrimer;
 import io.kck.testing.Eventually;
@@ -126,7 +127,7 @@ class DependenciesTest {
   void aReadIsAnEdgeAndAnUpstreamUpdateRecomputesAnEagerDependent() {
     Stages.await(kck.put("dep-source/p", "1"));
     assertEquals("1+", Stages.await(kck.get("dep-plus/p")));
-    KeyStatus upstream = KeyStatuses.of(kck, "dep-source/p");
+    KeyInfo upstream = KeyStatuses.of(kck, "dep-source/p");
     assertEquals(Set.of("dep-plus/p"), upstream.dependents());
     assertEquals(Map.of("dep-source/p", upstream.version()), KeyStatuses.of(kck, "dep-plus/p").inputs());
 
@@ -173,7 +174,7 @@ class DependenciesTest {
 
     Stages.await(kck.put("dep-source/lz", "b"));
     // Staleness is transitive: the input's input changed, so dep-lazy2 is outdated too.
-    Eventually.status(kck, "dep-lazy2/lz", "to be outdated", KeyStatus::outdated);
+    Eventually.status(kck, "dep-lazy2/lz", "to be outdated", KeyInfo::outdated);
     assertTrue(KeyStatuses.of(kck, "dep-lazy1/lz").outdated());
     assertEquals(1, lazyOne.computes(), "lazy: nothing computed until asked");
     assertEquals(1, lazyTwo.computes());
@@ -194,7 +195,7 @@ class DependenciesTest {
 
     Stages.await(kck.put("dep-source/par", "bbbb")); // still even
     awaitComputes(parity, 2);
-    Eventually.status(kck, "dep-parity/par", "to finish computing", status -> status.computeInFlight() == 0);
+    Eventually.status(kck, "dep-parity/par", "to finish computing", status -> !status.computing());
     assertEquals(parityVersion, Stages.await(kck.getEntry("dep-parity/par")).version());
 
     Stages.await(kck.put("dep-source/par", "ccc")); // odd

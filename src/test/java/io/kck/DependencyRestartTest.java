@@ -69,7 +69,7 @@ class DependencyRestartTest {
       assertEquals("1 eager", Stages.await(kck.get("restart-eager/lost")));
       // The notification of the next update is lost: as if the dependent's node had crashed
       // (here: the edge is dropped, so the source tells nobody).
-      kck.entityRef(kck.parseKey("restart-source/lost")).tell(new KeyCommand.DependentGone("restart-eager/lost"));
+      KeyStatuses.entity(first.system(), "restart-source/lost").tell(new KeyCommand.DependentGone("restart-eager/lost"));
       Eventually.status(kck, "restart-source/lost", "to lose its dependent", status -> status.dependents().isEmpty());
       Stages.await(kck.put("restart-source/lost", "2"));
     } finally {

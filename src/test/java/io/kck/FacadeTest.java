@@ -1,5 +1,10 @@
 package io.kck;
 
+import io.kck.errors.InvalidKeyException;
+import io.kck.errors.InvalidParameterException;
+import io.kck.errors.InvalidValueException;
+import io.kck.errors.UnknownPrimerException;
+import io.kck.errors.WrongParameterCountException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import io.kck.entity.KeyCommand;
 import io.kck.entity.KeyReply;
-import io.kck.entity.KeyStatus;
+import io.kck.KeyInfo;
 import io.kck.primer.ComputeContext;
 import io.kck.primer.Key;
 import io.kck.primer.Parameter;
@@ -82,7 +87,7 @@ class FacadeTest {
     assertTrue(!first.computedAt().isBefore(before.minusMillis(1)), first.computedAt() + " vs " + before);
 
     int computes = sales.computes.get();
-    Sales again = Stages.await(kck.get(sales, 1, LocalDate.of(2026, 11, 2)));
+    Sales again = Stages.await(kck.get(sales.key(1, LocalDate.of(2026, 11, 2))));
     Object byText = Stages.await(kck.get("facade-sales/01/2026-11-02"));
     assertEquals(first.value(), again);
     assertEquals(first.value(), byText);
@@ -118,7 +123,7 @@ class FacadeTest {
     CompletableFuture<Object> refresh2 = kck.refresh("facade-counting/r").toCompletableFuture();
     // Both refreshes must have reached the key while compute #1 runs.
     Eventually.status(kck, "facade-counting/r", "to have one compute and three callers waiting",
-        status -> status.computeInFlight() == 1 && status.waiting() == 3);
+        status -> status.computing() && status.waiting() == 3);
     releaseFirst.countDown();
     assertEquals("compute #1", Stages.await(get));
     assertEquals("compute #2", Stages.await(refresh));
@@ -167,14 +172,16 @@ class FacadeTest {
     Stages.failure(kck.get("nope/1"), UnknownPrimerException.class);
     Stages.failure(kck.get("facade-sales/1"), WrongParameterCountException.class);
     Stages.failure(kck.get("facade-sales/x/2026-11-02"), InvalidParameterException.class);
-    Stages.failure(kck.get(sales, "1", LocalDate.of(2026, 1, 1)), InvalidParameterException.class);
-    Stages.failure(kck.get(sales, 1), WrongParameterCountException.class);
+    assertThrows(InvalidParameterException.class, () -> sales.key("1", LocalDate.of(2026, 1, 1)));
+    assertThrows(WrongParameterCountException.class, () -> sales.key(1));
+    Stages.failure(kck.get((String) null), InvalidKeyException.class);
+    Stages.failure(kck.get((Key<Sales>) null), InvalidKeyException.class);
     // A primer instance that was never registered, even with a registered name.
     Stages.failure(kck.get(new DailySales().key(1, LocalDate.of(2026, 1, 1))), UnknownPrimerException.class);
 
     for (String live : LiveKeys.of(testKit)) {
       assertTrue(live.startsWith("facade-sales/") || live.startsWith("facade-counting/"), live);
-      assertTrue(kck.parseKey(live).text().equals(live), "only canonical keys become entities: " + live);
+      assertTrue(kck.key(live).text().equals(live), "only canonical keys become entities: " + live);
     }
   }
 
@@ -192,10 +199,13 @@ class FacadeTest {
   void akkaUsersCanAskTheKeyEntityDirectly() {
     Key<Sales> key = sales.key(6, LocalDate.of(2026, 11, 2));
     KeyReply reply = Stages.await(
-        kck.entityRef(key).ask(KeyCommand.Get::new, Duration.ofSeconds(10)));
+        KeyStatuses.entity(testKit.system(), key.text()).ask(KeyCommand.Get::new, Duration.ofSeconds(10)));
     KeyReply.Ok ok = (KeyReply.Ok) reply;
     assertEquals(key.text(), ok.entry().key());
-    assertEquals(6, kck.valueOf(key, ok.entry()).register());
+    io.kck.persistence.ValueCodec codec = new io.kck.persistence.ValueCodec(
+        akka.serialization.jackson.JacksonObjectMapperProvider.get(testKit.system())
+            .getOrCreate("kck-values", java.util.Optional.empty()), sales.valueType());
+    assertEquals(6, ((Sales) ok.entry().value().value(codec)).register());
   }
 
   @Test

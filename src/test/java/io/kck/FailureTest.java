@@ -1,12 +1,13 @@
 package io.kck;
 
+import io.kck.errors.ComputeFailedException;
+import io.kck.errors.ComputeTimeoutException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
-import akka.actor.testkit.typed.javadsl.ManualTime;
 import io.kck.primer.ComputeContext;
 import io.kck.primer.Key;
 import io.kck.primer.Parameter;
@@ -14,6 +15,7 @@ import io.kck.primer.Primer;
 import io.kck.testing.CountingPrimer;
 import io.kck.testing.Eventually;
 import io.kck.testing.Stages;
+import io.kck.testing.TestClock;
 import io.kck.testing.TestNodes;
 import java.time.Duration;
 import java.util.Optional;
@@ -62,7 +64,7 @@ class FailureTest {
   static final Hanging hanging = new Hanging("failure-hanging");
   static final Hanging overridden = new Hanging("failure-overridden");
   static ActorTestKit testKit;
-  static ManualTime clock;
+  static TestClock clock;
   static Kck kck;
 
   @BeforeAll
@@ -77,8 +79,8 @@ class FailureTest {
                 kck.compute.backoff-factor = 2.0
                 kck.primers."failure-overridden".compute-timeout = 20s
                 """));
-    clock = ManualTime.get(testKit.system());
-    kck = Kck.start(testKit.system(), flaky, warm, hanging, overridden);
+    clock = TestClock.of(testKit);
+    kck = Kck.builder(testKit.system()).clock(clock).primers(flaky, warm, hanging, overridden).start();
     // The cluster and sharding start on timers too: let time pass until a key answers.
     CompletableFuture<Object> first = kck.get("failure-warm-up/1").toCompletableFuture();
     Eventually.until("the first get after start-up to answer", Duration.ofSeconds(60), () -> {

@@ -1,5 +1,7 @@
 package io.kck;
 
+import io.kck.errors.ComputeFailedException;
+import io.kck.errors.InvalidKeyException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -7,13 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
-import akka.actor.testkit.typed.javadsl.ManualTime;
-import io.kck.entity.KeyStatus;
+import io.kck.KeyInfo;
 import io.kck.primer.Freshness;
 import io.kck.testing.CountingPrimer;
 import io.kck.testing.KeyStatuses;
 import io.kck.testing.Eventually;
 import io.kck.testing.Stages;
+import io.kck.testing.TestClock;
 import io.kck.testing.TestNodes;
 import java.time.Duration;
 import java.util.HashSet;
@@ -53,7 +55,7 @@ class FreshnessTest {
   static final WithPolicy strict = new WithPolicy("fresh-strict", Freshness.periodic(Duration.ofMinutes(5)));
   static final CountingPrimer warm = new CountingPrimer("fresh-warm");
   static ActorTestKit testKit;
-  static ManualTime clock;
+  static TestClock clock;
   static Kck kck;
 
   @BeforeAll
@@ -64,8 +66,8 @@ class FreshnessTest {
         kck.primers."fresh-strict".stale-if-error = 0s
         kck.compute.backoff-min = 10s
         """));
-    clock = ManualTime.get(testKit.system());
-    kck = Kck.start(testKit.system(), periodic, jittered, maxAge, always, overridden, failing, strict, warm);
+    clock = TestClock.of(testKit);
+    kck = Kck.builder(testKit.system()).clock(clock).primers(periodic, jittered, maxAge, always, overridden, failing, strict, warm).start();
     TestNodes.warmUp(testKit, clock, kck, "fresh-warm/warm-up");
   }
 
@@ -185,7 +187,7 @@ class FreshnessTest {
     });
     clock.timePasses(Duration.ofMinutes(5));
     awaitComputes(failing, 2);
-    Eventually.status(kck, "fresh-failing/a", "to finish its refresh", s -> s.computeInFlight() == 0);
+    Eventually.status(kck, "fresh-failing/a", "to finish its refresh", s -> !s.computing());
 
     Entry<Object> stale = Stages.await(kck.getEntry("fresh-failing/a"));
     assertEquals(good.value(), stale.value());
@@ -211,7 +213,7 @@ class FreshnessTest {
     });
     clock.timePasses(Duration.ofMinutes(5));
     awaitComputes(strict, 2);
-    Eventually.status(kck, "fresh-strict/a", "to finish its refresh", s -> s.computeInFlight() == 0);
+    Eventually.status(kck, "fresh-strict/a", "to finish its refresh", s -> !s.computing());
     ComputeFailedException failed = Stages.failure(kck.get("fresh-strict/a"), ComputeFailedException.class);
     assertTrue(failed.getMessage().contains("still down"), failed.getMessage());
   }

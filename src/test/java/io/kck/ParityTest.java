@@ -1,5 +1,8 @@
 package io.kck;
 
+import io.kck.errors.ComputeFailedException;
+import io.kck.errors.NotCachedException;
+import io.kck.errors.UnknownPrimerException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -7,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import io.kck.primer.Augment;
+import io.kck.primer.Key;
 import io.kck.primer.Freshness;
 import io.kck.primer.Parameter;
 import io.kck.primer.Primer;
@@ -68,8 +72,10 @@ class ParityTest {
   @Test
   void getAllAnswersEveryKeyWithItsOwnValueOrError() {
     int computes = plain.computes();
-    List<KeyResult<Object>> results = Stages.await(kck.getAll(
-        List.of("parity-plain/a", "parity-failing/x", "no-such-primer/1", "parity-plain/b", "parity-plain/a")));
+    // A key of a primer that is not registered here (the same name, another instance) fails alone.
+    Key<String> unregistered = new CountingPrimer("no-such-primer").key("1");
+    List<KeyResult<Object>> results = Stages.await(kck.<Object>getAll(List.of(kck.key("parity-plain/a"),
+        kck.key("parity-failing/x"), unregistered, kck.key("parity-plain/b"), kck.key("parity-plain/a"))));
     assertEquals(5, results.size());
     assertEquals("value of a", results.get(0).entry().value());
     assertTrue(results.get(1).error() instanceof ComputeFailedException, results.get(1).toString());

@@ -1,5 +1,6 @@
 package io.kck;
 
+import io.kck.errors.ComputeFailedException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
-import akka.actor.testkit.typed.javadsl.ManualTime;
 import io.kck.primer.Freshness;
 import io.kck.primer.Key;
 import io.kck.testing.CountingPrimer;
 import io.kck.testing.LiveKeys;
 import io.kck.testing.Eventually;
 import io.kck.testing.Stages;
+import io.kck.testing.TestClock;
 import io.kck.testing.TestNodes;
 import java.time.Duration;
 import java.util.List;
@@ -60,9 +60,9 @@ class WarmRestartTest {
     Imports after = new Imports();
     CountingPrimer other = new CountingPrimer("warm-restart-other");
     ActorTestKit second = TestNodes.start("WarmRestartAfter", TestNodes.manualTimeConfig(""));
-    ManualTime clock = ManualTime.get(second.system());
+    TestClock clock = TestClock.of(second);
     try {
-      Kck kck = Kck.start(second.system(), after, other);
+      Kck kck = Kck.builder(second.system()).clock(clock).primers(after, other).start();
       TestNodes.warmUp(second, clock, kck, "warm-restart-other/x");
       // The registry wakes both keys: they load from PostgreSQL and arm their timers.
       Eventually.until("both warm keys woken after the restart", Duration.ofSeconds(60), () -> {

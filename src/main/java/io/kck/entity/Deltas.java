@@ -1,35 +1,61 @@
 package io.kck.entity;
 
+import io.kck.errors.KckException;
 import io.kck.persistence.StoredValue;
 import io.kck.persistence.ValueCodec;
 import io.kck.primer.Augment;
 import io.kck.primer.Key;
 import io.kck.primer.Primer;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
- * One key's augment: its primer's delta function and codec, and the bookkeeping of journaled
- * deltas (the value a delta being written makes, and the delta bytes since the last snapshot).
- * Used by the key's actor only.
+ * One key's augment: its primer's delta function and codecs, the checks a delta must pass before
+ * it is journaled, the delta a key derives from an input's delta, and the bookkeeping of journaled
+ * deltas (the value a delta being written makes, and the delta bytes since the last snapshot). Used
+ * by the key's actor only.
  */
 final class Deltas {
+
+  /**
+   * A delta about to be journaled: the event, the delta itself, and the value it makes; or, for a
+   * delta that must not be applied, only why ({@code refused}).
+   */
+  record Planned(KeyEvent.DeltaApplied event, Object delta, StoredValue next, Problem refused) {
+    Planned(KeyEvent.DeltaApplied event, Object delta, StoredValue next) {
+      this(event, delta, next, null);
+    }
+
+    static Planned refused(Problem why) {
+      return new Planned(null, null, null, why);
+    }
+  }
+
   private final Key<?> key;
   private final Primer<?> primer;
   private final Augment<Object, Object> augment; // null: the primer declares none
   private final ValueCodec values;
   private final ValueCodec deltas;
+  private final KeyRuntime runtime;
+  private final java.time.Clock clock;
   private KeyEvent.DeltaApplied prepared;
   private StoredValue preparedValue;
   private long bytesSinceSnapshot;
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Deltas.class);
+
   @SuppressWarnings("unchecked")
-  Deltas(Key<?> key, ValueCodec values, ValueCodec deltas) {
+  Deltas(Key<?> key, KeyRuntime runtime) {
     this.key = key;
     this.primer = key.primer();
     this.augment = (Augment<Object, Object>) (Augment<?, ?>) primer.augment().orElse(null);
-    this.values = values;
-    this.deltas = deltas;
+    this.values = runtime.codec(primer);
+    this.deltas = runtime.deltaCodec(primer);
+    this.runtime = runtime;
+    this.clock = runtime.clock();
   }
 
   /** Whether the primer declares augment. */
@@ -37,23 +63,74 @@ final class Deltas {
     return augment != null;
   }
 
-  /** A delta as its object (decoded on first need). */
-  Object decode(StoredValue delta) {
-    return delta.value(deltas);
+  /** The delta an augment asks for, applied to {@code state}'s value; or why it is refused. */
+  Planned plan(KeyState state, KeyCommand.Augment augment) {
+    Problem refused = refusal(state, augment.expectedVersion());
+    if (refused != null) {
+      return Planned.refused(refused);
+    }
+    try {
+      Object decoded = augment.delta().value(deltas);
+      StoredValue next = apply(state, decoded);
+      return new Planned(new KeyEvent.DeltaApplied(state.version() + 1, clock.instant(), augment.delta(),
+          state.inputs(), state.lineage()), decoded, next);
+    } catch (RuntimeException e) {
+      return Planned.refused(Problem.of(KckException.Kind.INVALID_VALUE,
+          "Cannot augment key '" + key + "': the delta was rejected: " + e + ". Nothing was applied", e));
+    }
   }
 
-  /** A delta object as journaled. */
-  StoredValue encode(Object delta) {
-    return StoredValue.of(delta, deltas);
+  private Problem refusal(KeyState state, OptionalLong expectedVersion) {
+    if (!supported()) {
+      return Problem.of(KckException.Kind.INVALID_VALUE,
+          "Cannot augment key '" + key + "': " + primer + " declares no augment()", null);
+    }
+    if (!state.hasValue()) {
+      return Problem.of(KckException.Kind.NOTHING_TO_AUGMENT, "Cannot augment key '" + key + "': it has no value ("
+          + state.status().name().toLowerCase(java.util.Locale.ROOT) + "); get or put it first. Nothing was applied", null);
+    }
+    if (expectedVersion.isPresent() && expectedVersion.getAsLong() != state.version()) {
+      return Problem.of(KckException.Kind.VERSION_CONFLICT, "Cannot augment key '" + key + "' at version "
+          + expectedVersion.getAsLong() + ": its current version is " + state.version() + ". Nothing was applied", null);
+    }
+    return null;
   }
 
   /**
-   * The value {@code delta} makes of {@code state}'s.
-   *
-   * @throws RuntimeException when the function throws, returns null or a value of another type
+   * An input changed by a delta, and {@code state} has seen exactly the version before it: the
+   * delta of this key's own when its primer follows that input's deltas, otherwise empty (the key
+   * then reacts by its propagation policy, as it does when the functions reject the delta).
    */
-  StoredValue apply(KeyState state, Object delta) {
-    return StoredValue.of(applyTo(state.value().value(values), delta), values);
+  Optional<Planned> follow(KeyState state, KeyCommand.InputChanged changed) {
+    try {
+      return derive(state, changed);
+    } catch (RuntimeException e) {
+      log.warn("Key '{}' could not follow the delta of '{}'; it reacts as to any update: {}", key, changed.input(), e.toString());
+      return Optional.empty();
+    }
+  }
+
+  private Optional<Planned> derive(KeyState state, KeyCommand.InputChanged changed) {
+    KeyCommand.InputDelta inputDelta = changed.delta();
+    if (inputDelta == null || !supported() || !state.hasValue() || state.outdated()
+        || !Long.valueOf(inputDelta.base()).equals(state.inputs().get(changed.input()))) {
+      return Optional.empty();
+    }
+    Key<?> input = runtime.primers().parse(changed.input());
+    ValueCodec inputDeltas = runtime.deltaCodec(input.primer());
+    if (inputDeltas == null) {
+      return Optional.empty();
+    }
+    Optional<Object> own = augment.deltaFor(key, input, inputDelta.delta().value(inputDeltas));
+    if (own.isEmpty()) {
+      return Optional.empty();
+    }
+    StoredValue next = apply(state, own.get());
+    Map<String, Long> inputs = new HashMap<>(state.inputs());
+    inputs.put(changed.input(), changed.version());
+    KeyEvent.DeltaApplied event = new KeyEvent.DeltaApplied(state.version() + 1, clock.instant(), StoredValue.of(own.get(), deltas),
+        inputs, Lineage.merged(state.lineage(), changed.cause()));
+    return Optional.of(new Planned(event, own.get(), next));
   }
 
   /** Deltas applied while a recompute ran, applied again on its result. */
@@ -65,15 +142,10 @@ final class Deltas {
     return StoredValue.of(value, values);
   }
 
-  /** What this key's delta is for an input's delta, if its primer follows that input's deltas. */
-  Optional<Object> deltaFor(Key<?> input, Object inputDelta) {
-    return augment == null ? Optional.empty() : augment.deltaFor(key, input, inputDelta);
-  }
-
-  /** {@code applied} is about to be journaled and makes {@code next}: the event handler takes it. */
-  void prepare(KeyEvent.DeltaApplied applied, StoredValue next) {
-    prepared = applied;
-    preparedValue = next;
+  /** {@code planned} is about to be journaled: the event handler takes its value instead of applying it again. */
+  void prepare(Planned planned) {
+    prepared = planned.event();
+    preparedValue = planned.next();
   }
 
   /** The event handler's part: the prepared value, or on replay the delta applied again. */
@@ -86,7 +158,7 @@ final class Deltas {
         throw new IllegalStateException("Key '" + key + "' cannot replay a delta: "
             + (augment == null ? primer + " no longer declares augment()" : "it has no value"));
       }
-      next = apply(state, decode(applied.delta()));
+      next = apply(state, applied.delta().value(deltas));
     }
     prepared = null;
     preparedValue = null;
@@ -107,6 +179,10 @@ final class Deltas {
   void reset() {
     prepared = null;
     preparedValue = null;
+  }
+
+  private StoredValue apply(KeyState state, Object delta) {
+    return StoredValue.of(applyTo(state.value().value(values), delta), values);
   }
 
   private Object applyTo(Object value, Object delta) {

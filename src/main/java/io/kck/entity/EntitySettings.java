@@ -1,16 +1,17 @@
 package io.kck.entity;
 
 import com.typesafe.config.Config;
-import io.kck.primer.Freshness;
 import io.kck.primer.Primer;
-import io.kck.primer.Propagation;
+import io.kck.primer.PrimerRegistry;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * The key entities' settings, read once from {@code kck.*} at start-up. Immutable.
  *
  * @param computeTimeout {@code kck.compute.timeout}, the default for every primer
- * @param primerOverrides {@code kck.primers}, per primer name
+ * @param primers every registered primer's settings, by name, with {@code kck.primers} applied
  */
 public record EntitySettings(
     Duration computeTimeout,
@@ -28,9 +29,10 @@ public record EntitySettings(
     int augmentSnapshotEvery,
     long augmentSnapshotBytes,
     boolean localHits,
-    Config primerOverrides) {
+    Map<String, PrimerSettings> primers) {
 
   public EntitySettings {
+    primers = Map.copyOf(primers);
     requirePositive("kck.compute.timeout", computeTimeout);
     requirePositive("kck.compute.backoff-min", backoffMin);
     requirePositive("kck.freshness.wake-interval", wakeInterval);
@@ -56,17 +58,38 @@ public record EntitySettings(
     }
   }
 
-  public static EntitySettings fromConfig(Config config) {
+  /**
+   * Reads {@code kck.*} and resolves the settings of every primer of {@code registry}.
+   *
+   * @throws IllegalArgumentException naming the path of a missing, unknown or invalid setting, or
+   *     of a {@code kck.primers} block for a primer that is not registered
+   */
+  public static EntitySettings fromConfig(Config config, PrimerRegistry registry) {
     Config kck = config.getConfig("kck");
+    Duration computeTimeout = kck.getDuration("compute.timeout");
+    Duration staleIfError = kck.getDuration("freshness.stale-if-error");
+    Config overrides = kck.getConfig("primers");
+    for (String name : overrides.root().keySet()) {
+      if (registry.find(name).isEmpty()) {
+        throw new IllegalArgumentException("kck.primers.\"" + name + "\" configures a primer that is not registered"
+            + " (registered: " + registry.primers().stream().map(Primer::name).sorted().toList() + ")");
+      }
+    }
+    Map<String, PrimerSettings> primers = new HashMap<>();
+    for (Primer<?> primer : registry.primers()) {
+      String path = "\"" + primer.name() + "\"";
+      primers.put(primer.name(), PrimerSettings.resolve(
+          primer, overrides.hasPath(path) ? overrides.getConfig(path) : null, computeTimeout, staleIfError));
+    }
     return new EntitySettings(
-        kck.getDuration("compute.timeout"),
+        computeTimeout,
         kck.getDuration("compute.backoff-min"),
         kck.getDuration("compute.backoff-max"),
         kck.getDouble("compute.backoff-factor"),
         kck.getInt("entity.snapshot-every"),
         kck.getInt("entity.keep-snapshots"),
         kck.getInt("entity.stash-capacity"),
-        kck.getDuration("freshness.stale-if-error"),
+        staleIfError,
         kck.getDuration("freshness.wake-interval"),
         kck.getDuration("entity.journal-backoff-min"),
         kck.getDuration("entity.journal-backoff-max"),
@@ -74,55 +97,20 @@ public record EntitySettings(
         kck.getInt("augment.snapshot-every"),
         kck.getBytes("augment.snapshot-after-bytes"),
         kck.getBoolean("entity.local-hits"),
-        kck.getConfig("primers"));
-  }
-
-  /** HOCON's override, else the primer's own, else the default. */
-  public Duration computeTimeout(Primer<?> primer) {
-    String path = "\"" + primer.name() + "\".compute-timeout";
-    if (primerOverrides.hasPath(path)) {
-      return primerOverrides.getDuration(path);
-    }
-    return primer.computeTimeout().orElse(computeTimeout);
-  }
-
-  /** HOCON's {@code kck.primers."<name>".freshness}, else the primer's own policy. */
-  public Freshness freshness(Primer<?> primer) {
-    String path = "\"" + primer.name() + "\".freshness";
-    if (primerOverrides.hasPath(path)) {
-      return Freshness.fromConfig("kck.primers." + path, primerOverrides.getConfig(path));
-    }
-    return primer.freshness();
-  }
-
-  /** HOCON's {@code kck.primers."<name>".compute-on-miss}, else the primer's own. */
-  public boolean computeOnMiss(Primer<?> primer) {
-    String path = "\"" + primer.name() + "\".compute-on-miss";
-    return primerOverrides.hasPath(path) ? primerOverrides.getBoolean(path) : primer.computeOnMiss();
-  }
-
-  /** HOCON's {@code kck.primers."<name>".propagation} (eager or lazy), else the primer's own. */
-  public Propagation propagation(Primer<?> primer) {
-    String path = "\"" + primer.name() + "\".propagation";
-    if (!primerOverrides.hasPath(path)) {
-      return primer.propagation();
-    }
-    String policy = primerOverrides.getString(path);
-    try {
-      return Propagation.valueOf(policy.trim().toUpperCase(java.util.Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          "kck.primers." + path + " must be eager or lazy, got '" + policy + "'", e);
-    }
+        primers);
   }
 
   /**
-   * How old a value may be and still be served when the compute meant to replace it failed:
-   * {@code kck.primers."<name>".stale-if-error}, else {@code kck.freshness.stale-if-error}.
+   * The settings of {@code primer}, resolved at start-up.
+   *
+   * @throws IllegalArgumentException if the primer was not registered when KCK started
    */
-  public Duration staleIfError(Primer<?> primer) {
-    String path = "\"" + primer.name() + "\".stale-if-error";
-    return primerOverrides.hasPath(path) ? primerOverrides.getDuration(path) : staleIfError;
+  public PrimerSettings of(Primer<?> primer) {
+    PrimerSettings resolved = primers.get(primer.name());
+    if (resolved == null) {
+      throw new IllegalArgumentException("Primer '" + primer.name() + "' was not registered when KCK started");
+    }
+    return resolved;
   }
 
   /** The wait after {@code consecutiveFailures} failed computes in a row (1 or more). */

@@ -1,18 +1,18 @@
 package io.kck.entity;
 
-import akka.actor.typed.javadsl.TimerScheduler;
 import io.kck.entity.KeyCommand.AgeReached;
 import io.kck.entity.KeyCommand.RefreshDue;
 import io.kck.primer.Freshness;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * A key's freshness policy at work: the entity's timers that refresh a periodic value or age a
- * max-age one, measured from when the value was computed, and how far the current value has aged.
- * The timers, not the wall clock, decide, so tests drive them with manual time. Used by the key's
- * actor only.
+ * A key's freshness policy at work: the timers that refresh a periodic value or age a max-age one,
+ * measured from when the value was computed, and how far the current value has aged. Ages are read
+ * from the node's clock (the one tests drive), and a timer only tells the key that an age may have
+ * been reached; used by the key's actor only.
  */
 final class FreshnessClock {
   private static final String REFRESH_TIMER = "refresh";
@@ -20,14 +20,32 @@ final class FreshnessClock {
   private static final String HARD_AGE_TIMER = "hard-age";
 
   private final Freshness policy;
-  private final TimerScheduler<KeyCommand> timers;
+  private final KeyTimers timers;
+  private final Clock clock;
+  private final Runnable keepWarm;
+  private boolean keptWarm;
   private Instant nextRefreshAt;
   private boolean softAgeReached;
   private boolean hardAgeReached;
 
-  FreshnessClock(Freshness policy, TimerScheduler<KeyCommand> timers) {
+  /** {@code keepWarm}: adds the key to the warm set (a periodic key does so with its first value). */
+  FreshnessClock(Freshness policy, KeyTimers timers, Clock clock, Runnable keepWarm) {
     this.policy = policy;
     this.timers = timers;
+    this.clock = clock;
+    this.keepWarm = keepWarm;
+  }
+
+  /**
+   * A new value (computed or put): the timers start over from it, and a periodic key joins the
+   * warm set, so that its refreshes go on after it passivates or its node restarts.
+   */
+  void newValue(KeyState state) {
+    arm(state);
+    if (periodic() && !keptWarm) {
+      keepWarm.run();
+      keptWarm = true;
+    }
   }
 
   boolean periodic() {
@@ -56,25 +74,27 @@ final class FreshnessClock {
   /**
    * Arms the policy's timers for {@code state}'s value, measured from when it was computed: after a
    * restart a periodic key refreshes when its interval since the last compute is over, not a whole
-   * interval later.
+   * interval later, and a max-age value that aged while the key was down is stale at once.
    */
   void arm(KeyState state) {
-    Duration age = Duration.between(state.computedAt(), Instant.now());
+    Instant now = clock.instant();
+    Duration age = Duration.between(state.computedAt(), now);
     if (policy instanceof Freshness.Periodic periodic) {
       long jitterMillis = periodic.jitter().toMillis();
-      Duration due =
-          periodic.interval().plusMillis(
-              jitterMillis == 0 ? 0 : ThreadLocalRandom.current().nextLong(jitterMillis + 1));
+      Duration due = periodic.interval().plusMillis(
+          jitterMillis == 0 ? 0 : ThreadLocalRandom.current().nextLong(jitterMillis + 1));
       Duration delay = positive(due.minus(age));
-      timers.startSingleTimer(REFRESH_TIMER, RefreshDue.INSTANCE, delay);
-      nextRefreshAt = Instant.now().plus(delay);
+      timers.start(REFRESH_TIMER, RefreshDue.INSTANCE, delay);
+      nextRefreshAt = now.plus(delay);
     } else if (policy instanceof Freshness.MaxAge maxAge) {
-      softAgeReached = false;
-      hardAgeReached = false;
-      timers.startSingleTimer(
-          SOFT_AGE_TIMER, new AgeReached(false, state.version()), positive(maxAge.softAge().minus(age)));
-      timers.startSingleTimer(
-          HARD_AGE_TIMER, new AgeReached(true, state.version()), positive(maxAge.hardAge().minus(age)));
+      softAgeReached = !age.minus(maxAge.softAge()).isNegative();
+      hardAgeReached = !age.minus(maxAge.hardAge()).isNegative();
+      if (!softAgeReached) {
+        timers.start(SOFT_AGE_TIMER, new AgeReached(false, state.version()), maxAge.softAge().minus(age));
+      }
+      if (!hardAgeReached) {
+        timers.start(HARD_AGE_TIMER, new AgeReached(true, state.version()), maxAge.hardAge().minus(age));
+      }
     }
   }
 
@@ -94,7 +114,7 @@ final class FreshnessClock {
   /** A periodic refresh failed: retry when the backoff ends rather than a whole interval later. */
   void retryAfter(Duration backoff, Instant retryAt) {
     if (periodic()) {
-      timers.startSingleTimer(REFRESH_TIMER, RefreshDue.INSTANCE, backoff);
+      timers.start(REFRESH_TIMER, RefreshDue.INSTANCE, backoff);
       nextRefreshAt = retryAt;
     }
   }

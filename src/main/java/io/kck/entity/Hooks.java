@@ -1,7 +1,7 @@
 package io.kck.entity;
 
-import io.kck.HookEvent;
-import io.kck.KeyHook;
+import io.kck.primer.HookEvent;
+import io.kck.primer.KeyHook;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

@@ -8,18 +8,25 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a key's actor understands. Applications normally go through {@link io.kck.Kck}; Akka users
- * may send the public commands to the key's {@code EntityRef} themselves. Every public command
- * is answered with exactly one {@link KeyReply}.
+ * What a key's actor understands. Every {@link Request} carries its {@code replyTo} and is answered
+ * exactly once with a {@link KeyReply}: by the key, or, when the key cannot take it (its buffer is
+ * full, it refuses its id, it stops), at once with a {@link KeyReply.Failed}. The other commands
+ * are one-way: notifications between keys, and timers and results the key sends itself.
  */
 public sealed interface KeyCommand {
+
+  /** A command that expects an answer. */
+  sealed interface Request extends KeyCommand {
+    /** Where the one {@link KeyReply} goes. */
+    ActorRef<KeyReply> replyTo();
+  }
 
   /**
    * Answers the current value, computing it first when the key has none (unless {@code
    * computeOnMiss} is false, or the primer's miss policy says not to: then it fails with {@link
    * Problem.Kind#NOT_CACHED}). Concurrent gets of a key without a value share one compute.
    */
-  record Get(ActorRef<KeyReply> replyTo, boolean computeOnMiss) implements KeyCommand, KckSerializable {
+  record Get(ActorRef<KeyReply> replyTo, boolean computeOnMiss) implements Request, KckSerializable {
     /** A get that computes on a miss (as the primer's policy allows). */
     public Get(ActorRef<KeyReply> replyTo) {
       this(replyTo, true);
@@ -27,24 +34,21 @@ public sealed interface KeyCommand {
   }
 
   /** Recomputes now; answers with a value whose compute started after this request arrived. */
-  record Refresh(ActorRef<KeyReply> replyTo) implements KeyCommand, KckSerializable {}
+  record Refresh(ActorRef<KeyReply> replyTo) implements Request, KckSerializable {}
 
   /** Stores a value the caller supplies, as a new version. */
-  record Put(StoredValue value, ActorRef<KeyReply> replyTo) implements KeyCommand, KckSerializable {}
+  record Put(StoredValue value, ActorRef<KeyReply> replyTo) implements Request, KckSerializable {}
 
   /**
    * Applies {@code delta} (JSON of the primer's delta type) to the value in place, as a new version.
-   * With {@code expectedVersion} 0 or more, only if the value is still that version. Answers with
-   * the entry after the delta, or a {@link Problem} (nothing applied).
+   * With an {@code expectedVersion}, only if the value is still that version. Answers with the
+   * entry after the delta, or a {@link Problem} (nothing applied).
    */
-  record Augment(StoredValue delta, long expectedVersion, ActorRef<KeyReply> replyTo)
-      implements KeyCommand, KckSerializable {
-    /** No expected version: apply to whatever the value is now. */
-    public static final long ANY_VERSION = -1;
-  }
+  record Augment(StoredValue delta, java.util.OptionalLong expectedVersion, ActorRef<KeyReply> replyTo)
+      implements Request, KckSerializable {}
 
   /** Drops the value; the next get computes. Answers with the entry after the drop. */
-  record Invalidate(ActorRef<KeyReply> replyTo) implements KeyCommand, KckSerializable {}
+  record Invalidate(ActorRef<KeyReply> replyTo) implements Request, KckSerializable {}
 
   /**
    * A tracked read from the compute of {@code reader}: answered like a {@link Get}, after this key
@@ -53,7 +57,7 @@ public sealed interface KeyCommand {
    * this read, to detect cycles.
    */
   record Read(String reader, List<String> path, Map<String, Long> required, ActorRef<KeyReply> replyTo)
-      implements KeyCommand, KckSerializable {}
+      implements Request, KckSerializable {}
 
   /**
    * {@code input}, which this key read, has a new {@code version} ({@code outdated}: a lazy input
@@ -105,8 +109,8 @@ public sealed interface KeyCommand {
     INSTANCE
   }
 
-  /** Answers what the key is doing now; changes nothing. */
-  record Inspect(ActorRef<KeyStatus> replyTo) implements KeyCommand, KckSerializable {}
+  /** Answers what the key is doing now ({@link KeyReply.Status}); changes nothing. */
+  record Inspect(ActorRef<KeyReply> replyTo) implements Request, KckSerializable {}
 
   /**
    * A compute finished (with a value, or with {@code problem}). Sent by the actor to itself, with

@@ -2,7 +2,7 @@ package io.kck.entity;
 
 import io.kck.persistence.KckSerializable;
 
-/** The answer of a key's actor to any request. */
+/** The answer of a key's actor to a {@link KeyCommand.Request}: exactly one per request. */
 public sealed interface KeyReply extends KckSerializable {
 
   /** The request succeeded; the entry is the key's state after it. */
@@ -10,4 +10,7 @@ public sealed interface KeyReply extends KckSerializable {
 
   /** The request failed, and nothing was changed by it. */
   record Failed(Problem problem) implements KeyReply {}
+
+  /** The answer to {@link KeyCommand.Inspect}: what the key is doing now. */
+  record Status(KeyStatus status) implements KeyReply {}
 }

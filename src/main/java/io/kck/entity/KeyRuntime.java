@@ -1,47 +1,41 @@
 package io.kck.entity;
 
 import akka.actor.typed.ActorRef;
-import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.EntityRef;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.time.Duration;
 import io.kck.persistence.ValueCodec;
 import io.kck.primer.Primer;
 import io.kck.primer.PrimerRegistry;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What every key entity of one ActorSystem shares: the registered primers, their value codecs, the
- * compute pool and the settings. Immutable apart from the pool; thread-safe.
+ * What every key entity of one ActorSystem shares: the registered primers and their codecs and
+ * settings, the compute pool, the clock, the way to other keys, and this node's hooks and local
+ * entries. Immutable apart from the pool, the hooks and the entries; thread-safe.
  */
-public final class KeyRuntime {
+final class KeyRuntime {
   private final PrimerRegistry primers;
   private final Map<String, ValueCodec> codecs;
   private final Map<String, ValueCodec> deltaCodecs;
   private final ComputeExecutor executor;
   private final EntitySettings settings;
   private final ActorRef<WarmKeys.Command> warmKeys;
-  private final ClusterSharding sharding;
-  private final Duration requestTimeout;
+  private final KeyClient client;
+  private final Clock clock;
   private final Hooks hooks = new Hooks();
-  private final java.util.concurrent.ConcurrentHashMap<String, EntryData> localEntries =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, EntryData> localEntries = new ConcurrentHashMap<>();
 
-  public KeyRuntime(
-      PrimerRegistry primers,
-      ObjectMapper values,
-      ComputeExecutor executor,
-      EntitySettings settings,
-      ActorRef<WarmKeys.Command> warmKeys,
-      ClusterSharding sharding,
-      Duration requestTimeout) {
+  KeyRuntime(PrimerRegistry primers, ObjectMapper values, ComputeExecutor executor, EntitySettings settings,
+      ActorRef<WarmKeys.Command> warmKeys, KeyClient client, Clock clock) {
     this.primers = primers;
-    this.sharding = sharding;
-    this.requestTimeout = requestTimeout;
-    this.warmKeys = warmKeys;
     this.executor = executor;
     this.settings = settings;
+    this.warmKeys = warmKeys;
+    this.client = client;
+    this.clock = clock;
     Map<String, ValueCodec> byName = new HashMap<>();
     Map<String, ValueCodec> deltasByName = new HashMap<>();
     for (Primer<?> primer : primers.primers()) {
@@ -53,57 +47,52 @@ public final class KeyRuntime {
     this.deltaCodecs = Map.copyOf(deltasByName);
   }
 
-  public PrimerRegistry primers() {
+  PrimerRegistry primers() {
     return primers;
   }
 
-  public ValueCodec codec(Primer<?> primer) {
+  ValueCodec codec(Primer<?> primer) {
     return codecs.get(primer.name());
   }
 
-  /** The codec of the primer's augment deltas; null when it declares no augment. */
-  public ValueCodec deltaCodec(Primer<?> primer) {
+  /** The codec of the primer's augment deltas; null when it declares none. */
+  ValueCodec deltaCodec(Primer<?> primer) {
     return deltaCodecs.get(primer.name());
   }
 
-  public ComputeExecutor executor() {
+  ComputeExecutor executor() {
     return executor;
   }
 
-  public EntitySettings settings() {
+  EntitySettings settings() {
     return settings;
   }
 
-  /** Where other keys are: reads and change notifications go through sharding. */
-  public ClusterSharding sharding() {
-    return sharding;
+  /** Where ages, deadlines and computed-at times are read: injected, so tests can drive it. */
+  Clock clock() {
+    return clock;
   }
 
-  /**
-   * The entries of the keys live on this node that a get may answer without asking the key's actor
-   * (each published and removed by its own key). {@code kck.entity.local-hits}.
-   */
-  public java.util.Map<String, EntryData> localEntries() {
+  KeyClient client() {
+    return client;
+  }
+
+  /** The entries of the live keys of this node that a get may answer without asking (kck.entity.local-hits). */
+  Map<String, EntryData> localEntries() {
     return localEntries;
   }
 
-  /** The hooks registered on this node. */
-  public Hooks hooks() {
+  Hooks hooks() {
     return hooks;
-  }
-
-  /** {@code kck.request-timeout}: how long a read of another key may wait. */
-  public Duration requestTimeout() {
-    return requestTimeout;
   }
 
   /** The entity of another key, by canonical text. */
   EntityRef<KeyCommand> key(String text) {
-    return sharding.entityRefFor(KeyEntity.TYPE_KEY, text);
+    return client.ref(text);
   }
 
   /** The warm-key registry (a cluster singleton proxy). */
-  public ActorRef<WarmKeys.Command> warmKeys() {
+  ActorRef<WarmKeys.Command> warmKeys() {
     return warmKeys;
   }
 }

@@ -21,7 +21,7 @@ import java.util.Set;
  * @param dependents the keys that read this one
  * @param computedAt when the current (or last) value was computed, put or last augmented from a
  *     compute; {@code null} before the first
- * @param hookFailure the last failure of a {@link io.kck.KeyHook} on this key (since it started),
+ * @param hookFailure the last failure of a {@link io.kck.primer.KeyHook} on this key (since it started),
  *     or {@code null}
  */
 public record KeyStatus(
@@ -36,4 +36,12 @@ public record KeyStatus(
     Set<String> dependents,
     Instant computedAt,
     String hookFailure)
-    implements KckSerializable {}
+    implements KckSerializable {
+
+  static KeyStatus of(String key, KeyState state, Attempts attempts, Backoff backoff, Observers observers) {
+    Attempts.Attempt running = attempts.running();
+    return new KeyStatus(key, state.status(), state.version(), running == null ? 0 : running.number,
+        attempts.waiting(), backoff.retryAt(), state.outdated(), state.inputs(), state.dependents(),
+        state.computedAt(), observers.lastHookFailure());
+  }
+}

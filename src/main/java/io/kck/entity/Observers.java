@@ -1,7 +1,7 @@
 package io.kck.entity;
 
 import akka.actor.typed.ActorRef;
-import io.kck.HookEvent;
+import io.kck.primer.HookEvent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -46,7 +46,7 @@ final class Observers {
   }
 
   /** The key stops: listeners are told, so that they can watch its next incarnation. */
-  void detachAll() {
+  void reset() {
     if (!listeners.isEmpty()) {
       KeyUpdate.Detached detached = new KeyUpdate.Detached(key);
       listeners.forEach(listener -> listener.tell(detached));

@@ -1,9 +1,8 @@
 package io.kck.entity;
 
-import akka.cluster.sharding.typed.javadsl.EntityRef;
-import io.kck.DependencyCycleException;
-import io.kck.KckException;
-import io.kck.KckTimeoutException;
+import io.kck.errors.DependencyCycleException;
+import io.kck.errors.KckException;
+import io.kck.errors.KeyUnavailableException;
 import io.kck.persistence.KckSerializable;
 import io.kck.persistence.StoredValue;
 import io.kck.persistence.ValueCodec;
@@ -52,7 +51,7 @@ final class TrackedReads implements ComputeContext<Object> {
   private boolean inconsistent;
 
   private volatile String reading;
-  private volatile CompletableFuture<KeyReply> pending;
+  private volatile CompletableFuture<EntryData> pending;
 
   TrackedReads(
       String self,
@@ -137,7 +136,7 @@ final class TrackedReads implements ComputeContext<Object> {
 
   /** Fails the read the compute is blocked on (a cycle was found through it). */
   void abort(KckException reason) {
-    CompletableFuture<KeyReply> waiting = pending;
+    CompletableFuture<EntryData> waiting = pending;
     if (waiting != null) {
       waiting.completeExceptionally(reason);
     }
@@ -150,26 +149,12 @@ final class TrackedReads implements ComputeContext<Object> {
   }
 
   private EntryData read(String target, Map<String, Long> needed) {
-    CompletableFuture<KeyReply> reply = new CompletableFuture<>();
+    CompletableFuture<EntryData> reply = runtime.client()
+        .ask(target, replyTo -> new KeyCommand.Read(self, path, needed, replyTo))
+        .toCompletableFuture();
     pending = reply;
     reading = target;
     try {
-      EntityRef<KeyCommand> ref = runtime.sharding().entityRefFor(KeyEntity.TYPE_KEY, target);
-      ref.<KeyReply>ask(replyTo -> new KeyCommand.Read(self, path, needed, replyTo), runtime.requestTimeout())
-          .whenCompleteAsync(
-              (answer, error) -> {
-                if (error != null) {
-                  reply.completeExceptionally(
-                      new KckTimeoutException(
-                          target,
-                          "Key '" + self + "' read '" + target + "' and got no answer within "
-                              + runtime.requestTimeout() + ": " + error,
-                          error));
-                } else {
-                  reply.complete(answer);
-                }
-              },
-              Runnable::run);
       ForkJoinPool.managedBlock(new ForkJoinPool.ManagedBlocker() {
         @Override
         public boolean block() throws InterruptedException {
@@ -188,23 +173,20 @@ final class TrackedReads implements ComputeContext<Object> {
       });
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new KckException(self, "Compute of key '" + self + "' was interrupted reading '" + target + "'", e);
+      throw new KeyUnavailableException(self, "Compute of key '" + self + "' was interrupted reading '" + target + "'", e);
     } finally {
       reading = null;
       pending = null;
     }
-    KeyReply answer;
+    EntryData entry;
     try {
-      answer = reply.join();
+      entry = reply.join();
     } catch (java.util.concurrent.CompletionException e) {
-      throw (KckException) e.getCause();
+      throw e.getCause() instanceof KckException failure ? failure
+          : new KeyUnavailableException(target, "Key '" + self + "' could not read '" + target + "': " + e.getCause(), e.getCause());
     }
-    if (answer instanceof KeyReply.Failed failed) {
-      throw failed.problem().toException(target);
-    }
-    EntryData entry = ((KeyReply.Ok) answer).entry();
     if (entry.value() == null) {
-      throw new KckException(target, "Key '" + target + "' answered a read from '" + self + "' without a value");
+      throw new KeyUnavailableException(target, "Key '" + target + "' answered a read from '" + self + "' without a value", null);
     }
     return entry;
   }

@@ -93,12 +93,12 @@ public final class WarmKeys
 
   @Override
   public String journalPluginId() {
-    return KeyEntity.JOURNAL_PLUGIN;
+    return JournaledKey.JOURNAL_PLUGIN;
   }
 
   @Override
   public String snapshotPluginId() {
-    return KeyEntity.SNAPSHOT_PLUGIN;
+    return JournaledKey.SNAPSHOT_PLUGIN;
   }
 
   @Override

@@ -24,7 +24,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import io.kck.Entry;
 import io.kck.Kck;
-import io.kck.KckException;
+import io.kck.errors.KckException;
 import io.kck.KeyResult;
 import io.kck.primer.Key;
 import io.kck.primer.Parameter;
@@ -42,8 +42,8 @@ import java.util.function.Supplier;
 
 /**
  * KCK's HTTP service (Akka HTTP): data products as JSON, their updates as server-sent events, and a
- * page that shows them. Opt-in: {@code kck.http.enabled = on} starts it with {@link Kck#start}, or
- * call {@link #start(Kck)}. Endpoints (keys are canonical key texts, e.g. {@code
+ * page that shows them. Opt-in: {@code kck.http.enabled = on} starts it with {@code Kck.start}
+ * ({@link HttpExtension}), or call {@link #start(Kck)}. It uses KCK's public API only. Endpoints (keys are canonical key texts, e.g. {@code
  * register-sales/7/2026-11-02}):
  *
  * <ul>
@@ -119,7 +119,7 @@ public final class KckHttp extends AllDirectives {
   private Route refresh(String key) {
     Key<?> parsed;
     try {
-      parsed = kck.parseKey(key);
+      parsed = kck.key(key);
     } catch (KckException e) {
       return complete(error(e));
     }
@@ -145,14 +145,14 @@ public final class KckHttp extends AllDirectives {
               }
               return complete(entryResponse(entry));
             }))),
-        put(() -> writes(() -> entity(Unmarshaller.entityToByteArray(), body -> entry(kck.putJson(key, body))))),
+        put(() -> writes(() -> entity(Unmarshaller.entityToByteArray(), body -> entry(putJson(key, body))))),
         delete(() -> writes(() -> onComplete(kck.invalidate(key), result -> result.isSuccess()
             ? complete(HttpResponse.create().withStatus(StatusCodes.NO_CONTENT))
             : complete(error(result.failed().get()))))));
   }
 
   private Route augment(String key, Optional<String> ifMatch, byte[] body) {
-    long expected = -1;
+    Long expected = null;
     if (ifMatch.isPresent()) {
       String tag = ifMatch.get().trim().replace("\"", "");
       try {
@@ -162,7 +162,7 @@ public final class KckHttp extends AllDirectives {
             "If-Match must be a version ETag like \"3\", got " + ifMatch.get(), key));
       }
     }
-    return onComplete(kck.augmentJson(key, body, expected), result -> {
+    return onComplete(augmentJson(key, body, expected), result -> {
       if (!result.isSuccess()) {
         return complete(error(result.failed().get()));
       }
@@ -182,9 +182,26 @@ public final class KckHttp extends AllDirectives {
     } catch (IOException e) {
       return complete(errorResponse(StatusCodes.BAD_REQUEST, "BAD_REQUEST", "Bulk get: " + e.getMessage(), null));
     }
-    return onComplete(kck.getAll(keys), result -> {
+    // Keys that do not parse are answered in place; the others are got together.
+    List<Key<?>> parsed = new ArrayList<>();
+    List<KckException> invalid = new ArrayList<>();
+    for (String text : keys) {
+      try {
+        parsed.add(kck.key(text));
+        invalid.add(null);
+      } catch (KckException e) {
+        invalid.add(e);
+      }
+    }
+    return onComplete(kck.<Object>getAll(parsed), result -> {
       ArrayNode results = json.createArrayNode();
-      for (KeyResult<Object> one : result.get()) {
+      java.util.Iterator<KeyResult<Object>> got = result.get().iterator();
+      for (int i = 0; i < keys.size(); i++) {
+        if (invalid.get(i) != null) {
+          results.add(errorNode(invalid.get(i)).put("key", keys.get(i)));
+          continue;
+        }
+        KeyResult<Object> one = got.next();
         results.add(one.ok() ? entryNode(one.entry()) : errorNode(one.error()).put("key", one.key()));
       }
       return complete(ok(results));
@@ -194,7 +211,7 @@ public final class KckHttp extends AllDirectives {
   private Route updates(String key) {
     Key<?> parsed;
     try {
-      parsed = kck.parseKey(key);
+      parsed = kck.key(key);
     } catch (KckException e) {
       return complete(error(e));
     }
@@ -202,6 +219,51 @@ public final class KckHttp extends AllDirectives {
         .map(entry -> ServerSentEvent.create(write(entryNode(cast(entry))), "version", Long.toString(entry.version())))
         .keepAlive(Duration.ofSeconds(15), () -> (ServerSentEvent) ServerSentEvent.heartbeat());
     return completeOK(events, EventStreamMarshalling.toEventStream());
+  }
+
+  /** A put of a value sent as JSON of the primer's value type. */
+  private CompletionStage<Entry<Object>> putJson(String text, byte[] body) {
+    Key<Object> key;
+    Object value;
+    try {
+      key = objectKey(text);
+      value = read(key, body, key.primer().valueType(), "put into");
+    } catch (KckException e) {
+      return java.util.concurrent.CompletableFuture.failedFuture(e);
+    }
+    return kck.put(key, value);
+  }
+
+  /** An augment with a delta sent as JSON of the primer's delta type; {@code expected} may be null. */
+  private CompletionStage<Long> augmentJson(String text, byte[] body, Long expected) {
+    Key<Object> key;
+    Object delta;
+    try {
+      key = objectKey(text);
+      java.lang.reflect.Type deltaType = key.primer().augment()
+          .<java.lang.reflect.Type>map(augment -> augment.deltaType()).orElse(null);
+      if (deltaType == null) {
+        return kck.augment(key, new Object()); // refused by KCK as any augment of such a primer is
+      }
+      delta = read(key, body, deltaType, "augment");
+    } catch (KckException e) {
+      return java.util.concurrent.CompletableFuture.failedFuture(e);
+    }
+    return expected == null ? kck.augment(key, delta) : kck.augment(key, delta, expected);
+  }
+
+  @SuppressWarnings("unchecked")
+  private Key<Object> objectKey(String text) {
+    return (Key<Object>) kck.key(text);
+  }
+
+  private Object read(Key<?> key, byte[] body, java.lang.reflect.Type type, String what) {
+    try {
+      return json.readValue(body, json.getTypeFactory().constructType(type));
+    } catch (IOException | RuntimeException e) {
+      throw new io.kck.errors.InvalidValueException(key.text(),
+          "Cannot " + what + " key '" + key + "': the JSON is not a " + type.getTypeName() + ": " + e.getMessage(), e);
+    }
   }
 
   /** Writes need the bearer token when one is configured. */

@@ -1,23 +1,18 @@
 package io.kck.http;
 
-import akka.actor.typed.javadsl.AskPattern;
-import akka.cluster.sharding.ShardRegion;
-import akka.cluster.sharding.typed.GetShardRegionState;
-import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.serialization.jackson.JacksonObjectMapperProvider;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kck.Kck;
-import io.kck.entity.KeyEntity;
-import io.kck.entity.KeyStatus;
+import io.kck.KeyInfo;
+import io.kck.primer.Key;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -32,20 +27,15 @@ final class LiveKeys {
 
   static CompletionStage<JsonNode> of(Kck kck) {
     ObjectMapper json = JacksonObjectMapperProvider.get(kck.system()).getOrCreate("kck-values", Optional.empty());
-    CompletionStage<ShardRegion.CurrentShardRegionState> state =
-        AskPattern.ask(ClusterSharding.get(kck.system()).shardState(),
-            replyTo -> new GetShardRegionState(KeyEntity.TYPE_KEY, replyTo),
-            Duration.ofSeconds(5), kck.system().scheduler());
-    return state.thenCompose(region -> {
-      TreeSet<String> ids = new TreeSet<>();
-      region.getShards().forEach(shard -> ids.addAll(shard.getEntityIds()));
-      List<CompletableFuture<KeyStatus>> statuses = new ArrayList<>();
+    return kck.admin().liveKeys().thenCompose(ids -> {
+      List<CompletableFuture<KeyInfo>> statuses = new ArrayList<>();
       for (String id : ids) {
         if (statuses.size() == LIMIT) {
           break;
         }
         try {
-          statuses.add(kck.inspect(kck.parseKey(id)).toCompletableFuture());
+          Key<?> key = kck.key(id);
+          statuses.add(kck.admin().inspect(key).toCompletableFuture());
         } catch (RuntimeException e) {
           // a key of a primer this node does not know: not shown
         }
@@ -56,14 +46,14 @@ final class LiveKeys {
         ArrayNode primers = body.putArray("primers");
         kck.primers().primers().forEach(primer -> primers.add(primer.name()));
         ArrayNode keys = body.putArray("keys");
-        for (CompletableFuture<KeyStatus> future : statuses) {
+        for (CompletableFuture<KeyInfo> future : statuses) {
           if (future.isCompletedExceptionally()) {
             continue;
           }
-          KeyStatus status = future.join();
+          KeyInfo status = future.join();
           ObjectNode node = keys.addObject()
               .put("key", status.key())
-              .put("primer", status.key().substring(0, status.key().indexOf('/') < 0 ? status.key().length() : status.key().indexOf('/')))
+              .put("primer", kck.key(status.key()).primer().name())
               .put("status", label(status))
               .put("version", status.version());
           if (status.computedAt() != null) {
@@ -81,8 +71,8 @@ final class LiveKeys {
   }
 
   /** fresh, stale, computing, failed, empty or invalidated. */
-  static String label(KeyStatus status) {
-    if (status.computeInFlight() > 0) {
+  static String label(KeyInfo status) {
+    if (status.computing()) {
       return "computing";
     }
     if (status.retryAt() != null) {
@@ -91,7 +81,7 @@ final class LiveKeys {
     if (status.outdated()) {
       return "stale";
     }
-    return switch (status.status()) {
+    return switch (status.state()) {
       case READY -> "fresh";
       case EMPTY -> "empty";
       case INVALIDATED -> "invalidated";

@@ -21,7 +21,7 @@ import java.util.function.BiFunction;
  * every journaled delta when the key replays its journal after a restart: it must be fast, must
  * not block, must not modify the current value (other callers share it: return a new one), and
  * must give the same result for the same inputs, also in later versions of your code. A function
- * that throws rejects the delta ({@link io.kck.InvalidValueException}); nothing is applied.
+ * that throws rejects the delta ({@link io.kck.errors.InvalidValueException}); nothing is applied.
  *
  * <p><b>From upstream deltas.</b> A product that reads an augmented product can often follow its
  * deltas too: {@link #fromUpstream} turns an input's delta into one of its own (the store total

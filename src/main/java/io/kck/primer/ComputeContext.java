@@ -18,10 +18,10 @@ import java.util.Optional;
  * thread hostage, so chains deeper than the compute pool complete.
  *
  * <p><b>Failures.</b> A read throws (and the compute, unless it catches, fails with it) the
- * {@link io.kck.KckException} the facade would give for that key: {@link
- * io.kck.ComputeFailedException} when the product's compute failed, {@link
- * io.kck.DependencyCycleException} when the product (directly or through others) reads the key
- * being computed, {@link io.kck.InvalidKeyException} for a bad key.
+ * {@link io.kck.errors.KckException} the facade would give for that key: {@link
+ * io.kck.errors.ComputeFailedException} when the product's compute failed, {@link
+ * io.kck.errors.DependencyCycleException} when the product (directly or through others) reads the key
+ * being computed, {@link io.kck.errors.InvalidKeyException} for a bad key.
  *
  * @param <V> the primer's value type
  */
@@ -48,7 +48,7 @@ public interface ComputeContext<V> {
    * Reads the product named by its key text (parsed against the registered primers); see {@link
    * #get(Key)}.
    *
-   * @throws io.kck.InvalidKeyException if the text is not a key of a registered primer
+   * @throws io.kck.errors.InvalidKeyException if the text is not a key of a registered primer
    */
   Object get(String key);
 }

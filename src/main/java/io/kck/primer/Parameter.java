@@ -74,7 +74,7 @@ public final class Parameter<T> {
   /**
    * A parameter with its own parser and formatter (django-kck's {@code from_str} / {@code
    * to_str}). The parser signals bad text by throwing any {@link RuntimeException}; its message
-   * becomes part of the {@link io.kck.InvalidParameterException}. The formatter must produce text
+   * becomes part of the {@link io.kck.errors.InvalidParameterException}. The formatter must produce text
    * the parser accepts, and equal values must format equally, or one value would have two keys.
    */
   public static <T> Parameter<T> of(

@@ -1,9 +1,9 @@
 package io.kck.primer;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import io.kck.InvalidKeyException;
-import io.kck.InvalidParameterException;
-import io.kck.WrongParameterCountException;
+import io.kck.errors.InvalidKeyException;
+import io.kck.errors.InvalidParameterException;
+import io.kck.errors.WrongParameterCountException;
 import java.lang.reflect.Type;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,9 +42,9 @@ import java.util.regex.Pattern;
  *
  * <p><b>Compute</b> runs on the library's compute executor, never on an actor, and may block. For
  * one key at most one compute runs at a time, however many callers wait for it. A compute that
- * throws fails every waiting caller with a {@link io.kck.ComputeFailedException} carrying the
+ * throws fails every waiting caller with a {@link io.kck.errors.ComputeFailedException} carrying the
  * exception; nothing is stored. A compute that outlives its timeout is interrupted and its
- * waiters fail with a {@link io.kck.ComputeTimeoutException}. Instances are shared across threads
+ * waiters fail with a {@link io.kck.errors.ComputeTimeoutException}. Instances are shared across threads
  * and keys: keep them stateless, or thread-safe.
  *
  * @param <V> the type of the values this primer computes
@@ -109,7 +109,7 @@ public abstract class Primer<V> {
    * @param key the key, with its parsed parameter values ({@link Key#get(Parameter)})
    * @param context the key's previous value, if any
    * @throws Exception any failure: the waiting callers receive it as the cause of a {@link
-   *     io.kck.ComputeFailedException}, and the next attempt waits for the failure backoff
+   *     io.kck.errors.ComputeFailedException}, and the next attempt waits for the failure backoff
    */
   public abstract V compute(Key<V> key, ComputeContext<V> context) throws Exception;
 
@@ -150,7 +150,7 @@ public abstract class Primer<V> {
 
   /**
    * Whether a get of a key without a value computes it (true, the default) or fails at once with
-   * {@link io.kck.NotCachedException} (django-kck's {@code prime_on_cache_miss = False}): for
+   * {@link io.kck.errors.NotCachedException} (django-kck's {@code prime_on_cache_miss = False}): for
    * products that only a put, a warm-up or a refresh may make. Reads from other products' computes
    * follow the same rule. {@code kck.primers."<name>".compute-on-miss} in HOCON takes precedence;
    * {@link io.kck.Kck#getIfPresent} never computes, whatever the primer says.
@@ -162,7 +162,7 @@ public abstract class Primer<V> {
   /**
    * How this primer's values can be updated in place by deltas ({@link io.kck.Kck#augment}),
    * instead of recomputed. Empty (the default): augmenting its keys fails with {@link
-   * io.kck.InvalidValueException}.
+   * io.kck.errors.InvalidValueException}.
    */
   public Optional<Augment<V, ?>> augment() {
     return Optional.empty();

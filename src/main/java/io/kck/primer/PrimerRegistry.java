@@ -1,7 +1,7 @@
 package io.kck.primer;
 
-import io.kck.InvalidKeyException;
-import io.kck.UnknownPrimerException;
+import io.kck.errors.InvalidKeyException;
+import io.kck.errors.UnknownPrimerException;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;

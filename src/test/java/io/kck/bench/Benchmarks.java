@@ -580,7 +580,7 @@ public final class Benchmarks {
     rate(m, 1000, i -> kck.get(primer + "/" + i).toCompletableFuture());
     long live = usedHeap();
     for (int i = 0; i < m; i++) {
-      kck.entityRef(kck.parseKey(primer + "/" + i)).tell(io.kck.entity.KeyCommand.Passivate.INSTANCE);
+      io.kck.testing.KeyStatuses.entity(kck.system(), primer + "/" + i).tell(io.kck.entity.KeyCommand.Passivate.INSTANCE);
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (liveKeys(kck, primer) > 0 && System.nanoTime() < deadline) {

@@ -179,8 +179,8 @@ class HttpTest {
       return data;
     });
     // The first event is the current value; then augment, and the second is the new version.
-    Eventually.until("http-notes/sse to finish computing", () -> Stages.await(kck.inspect(notes.key("sse"))),
-        status -> status.computeInFlight() == 0);
+    Eventually.until("http-notes/sse to finish computing", () -> Stages.await(kck.admin().inspect(notes.key("sse"))),
+        status -> !status.computing());
     Stages.await(kck.augment(notes.key("sse"), " more"));
     List<String> data = events.get(30, TimeUnit.SECONDS);
     stream.body().close();

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import io.kck.Entry;
 import io.kck.Kck;
-import io.kck.OverloadedException;
+import io.kck.errors.OverloadedException;
 import io.kck.testing.CountingPrimer;
 import io.kck.testing.Eventually;
 import io.kck.testing.Stages;
@@ -175,8 +175,8 @@ class DatabaseTest {
       statement.execute("ALTER TABLE event_journal ADD CONSTRAINT kck_test_refuse_write_failure"
           + " CHECK (persistence_id <> 'kck-key|write-failure/k') NOT VALID");
       try {
-        io.kck.KeyUnavailableException failed =
-            Stages.failure(kck.put("write-failure/k", "lost"), io.kck.KeyUnavailableException.class);
+        io.kck.errors.KeyUnavailableException failed =
+            Stages.failure(kck.put("write-failure/k", "lost"), io.kck.errors.KeyUnavailableException.class);
         assertEquals("write-failure/k", failed.key());
       } finally {
         statement.execute("ALTER TABLE event_journal DROP CONSTRAINT kck_test_refuse_write_failure");
@@ -185,7 +185,7 @@ class DatabaseTest {
       Entry<Object> after = Stages.await(kck.getEntry("write-failure/k"));
       assertEquals(before, after, "a put that was not acknowledged left no trace");
       // The key works on after the failure: it computes and writes again.
-      Entry<?> refreshed = Stages.await(kck.refreshEntry(kck.parseKey("write-failure/k")));
+      Entry<?> refreshed = Stages.await(kck.refreshEntry(kck.key("write-failure/k")));
       assertEquals(before.version() + 1, refreshed.version());
     }
   }

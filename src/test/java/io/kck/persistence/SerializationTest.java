@@ -62,14 +62,16 @@ class SerializationTest {
         new KeyCommand.Refresh(replyTo),
         new KeyCommand.Put(value, replyTo),
         new KeyCommand.Invalidate(replyTo),
-        new KeyCommand.Inspect(testKit.createTestProbe(KeyStatus.class).getRef()),
+        new KeyCommand.Inspect(replyTo),
+        new KeyReply.Status(new KeyStatus("sales/1", KeyState.Status.READY, 3, 0, 0, at, true, Map.of(), Set.of(), at, null)),
         KeyCommand.Wake.INSTANCE,
         KeyCommand.Passivate.INSTANCE,
         new KeyStatus("sales/1", KeyState.Status.READY, 3, 0, 0, at, true, Map.of("register/1", 7L), Set.of("league/x"), at, "hook threw"),
         new KeyCommand.Read("store/1", List.of("league/x", "store/1"), lineage, replyTo),
         new KeyCommand.InputChanged("register/1", 7, lineage, false, null),
         new KeyCommand.InputChanged("register/1", 8, lineage, false, new KeyCommand.InputDelta(7, value)),
-        new KeyCommand.Augment(value, 3, replyTo),
+        new KeyCommand.Augment(value, java.util.OptionalLong.of(3), replyTo),
+        new KeyCommand.Augment(value, java.util.OptionalLong.empty(), replyTo),
         new KeyEvent.DeltaApplied(4, at, value, Map.of("register/1", 7L), lineage),
         new KeyCommand.DependentGone("store/1"),
         new KeyCommand.CheckInput("store/1", 7),
@@ -110,12 +112,12 @@ class SerializationTest {
     assertEquals(Set.of("league/x"), state.dependents());
     assertArrayEquals(value.json(), state.value().json());
 
-    Problem problem = Problem.of(Problem.Kind.COMPUTE_FAILED, "Compute of key 'sales/1' failed",
+    Problem problem = Problem.of(io.kck.errors.KckException.Kind.COMPUTE_FAILED, "Compute of key 'sales/1' failed",
         new IllegalStateException("source down"));
     KeyReply.Failed failed = (KeyReply.Failed) roundTrip(new KeyReply.Failed(problem));
-    assertEquals(Problem.Kind.COMPUTE_FAILED, failed.problem().kind());
+    assertEquals(io.kck.errors.KckException.Kind.COMPUTE_FAILED, failed.problem().kind());
     assertEquals(problem.message(), failed.problem().message());
-    Problem.RemoteFailure cause = (Problem.RemoteFailure) failed.problem().cause().orElseThrow();
+    io.kck.errors.RemoteFailure cause = (io.kck.errors.RemoteFailure) failed.problem().cause().orElseThrow();
     assertEquals(IllegalStateException.class.getName(), cause.className());
     assertTrue(cause.getMessage().contains("source down"));
   }

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.kck.InvalidKeyException;
-import io.kck.InvalidParameterException;
-import io.kck.UnknownPrimerException;
-import io.kck.WrongParameterCountException;
+import io.kck.errors.InvalidKeyException;
+import io.kck.errors.InvalidParameterException;
+import io.kck.errors.UnknownPrimerException;
+import io.kck.errors.WrongParameterCountException;
 import java.time.LocalDate;
 import java.util.List;
 import org.junit.jupiter.api.Test;

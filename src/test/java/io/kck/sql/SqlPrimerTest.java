@@ -66,7 +66,7 @@ class SqlPrimerTest {
           Stages.await(kck.get("sql-typed/1")));
       // A parameter is bound, never spliced into the SQL: this is an item name, not a condition.
       assertEquals(List.of(Map.of("sales", 0)), Stages.await(kck.get(
-          kck.parseKey("sql-by-item/" + java.net.URLEncoder.encode("x' OR '1'='1", java.nio.charset.StandardCharsets.UTF_8)
+          kck.key("sql-by-item/" + java.net.URLEncoder.encode("x' OR '1'='1", java.nio.charset.StandardCharsets.UTF_8)
               .replace("+", "%20")))));
     } finally {
       testKit.shutdownTestKit();

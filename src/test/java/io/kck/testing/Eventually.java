@@ -1,7 +1,7 @@
 package io.kck.testing;
 
 import io.kck.Kck;
-import io.kck.entity.KeyStatus;
+import io.kck.KeyInfo;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -103,7 +103,7 @@ public final class Eventually {
   }
 
   /** Waits until the status of {@code key}'s actor satisfies {@code condition}, named {@code what}. */
-  public static KeyStatus status(Kck kck, String key, String what, Predicate<KeyStatus> condition) {
+  public static KeyInfo status(Kck kck, String key, String what, Predicate<KeyInfo> condition) {
     return until(key + " " + what, () -> KeyStatuses.of(kck, key), condition);
   }
 }

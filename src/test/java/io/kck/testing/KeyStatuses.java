@@ -1,15 +1,23 @@
 package io.kck.testing;
 
+import akka.actor.typed.ActorSystem;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.sharding.typed.javadsl.EntityRef;
 import io.kck.Kck;
+import io.kck.KeyInfo;
 import io.kck.entity.KeyCommand;
-import io.kck.entity.KeyStatus;
-import java.time.Duration;
+import io.kck.entity.KeyEntity;
 
 /** What a key's actor is doing now, for tests that wait on its transient state. */
 public final class KeyStatuses {
   private KeyStatuses() {}
 
-  public static KeyStatus of(Kck kck, String key) {
-    return Stages.await(kck.entityRef(kck.parseKey(key)).ask(KeyCommand.Inspect::new, Duration.ofSeconds(5)));
+  public static KeyInfo of(Kck kck, String key) {
+    return Stages.await(kck.admin().inspect(kck.key(key)));
+  }
+
+  /** The key's entity, as an Akka user reaches it through Cluster Sharding. */
+  public static EntityRef<KeyCommand> entity(ActorSystem<?> system, String key) {
+    return ClusterSharding.get(system).entityRefFor(KeyEntity.TYPE_KEY, key);
   }
 }

@@ -78,7 +78,7 @@ public final class TestNodes {
    * Shuts down a system on manual time: leaving the cluster waits on timers, so the clock moves
    * on until the system has terminated.
    */
-  public static void shutdown(ActorTestKit testKit, ManualTime clock) {
+  public static void shutdown(ActorTestKit testKit, TestClock clock) {
     Thread ticker = new Thread(() -> {
       while (!Thread.currentThread().isInterrupted()) {
         clock.timePasses(java.time.Duration.ofMillis(200));
@@ -102,7 +102,7 @@ public final class TestNodes {
    * On manual time the cluster and sharding start on timers too: moves the clock on until {@code
    * key} answers, and returns its answer.
    */
-  public static Object warmUp(ActorTestKit testKit, ManualTime clock, io.kck.Kck kck, String key) {
+  public static Object warmUp(ActorTestKit testKit, TestClock clock, io.kck.Kck kck, String key) {
     java.util.concurrent.CompletableFuture<Object> first = kck.get(key).toCompletableFuture();
     Eventually.until(key + " to answer on a node started on manual time", java.time.Duration.ofSeconds(60), () -> {
       clock.timePasses(java.time.Duration.ofMillis(500));

@@ -6,6 +6,8 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.kck.Entry;
 import io.kck.Kck;
+import io.kck.KckBlocking;
+import io.kck.errors.KckException;
 import io.kck.Subscription;
 import io.kck.http.KckHttp;
 import akka.http.javadsl.ServerBinding;
@@ -68,6 +70,7 @@ public final class CashRegisterSample {
       StoreTotals storeTotals = new StoreTotals(registerSales);
       LeagueTable leagueTable = new LeagueTable(storeTotals);
       Kck kck = Kck.start(system, registerSales, liveSales, till, storeTotals, leagueTable);
+      KckBlocking blocking = kck.blocking(); // where this sample waits anyway
       Instant runStarted = Instant.now();
       String site = null;
       try {
@@ -95,7 +98,7 @@ public final class CashRegisterSample {
       int hits = 10_000;
       started = System.nanoTime();
       for (int i = 0; i < hits; i++) {
-        kck.get(key).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        blocking.get(key);
       }
       long micros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - started);
       out.printf("   %,d gets one after another: %.1f µs each, no import (imports so far: %d)%n",
@@ -105,8 +108,7 @@ public final class CashRegisterSample {
       List<Entry<RegisterDay>> days = new ArrayList<>();
       int fromStore = 0;
       for (int register = 1; register <= REGISTERS; register++) {
-        Entry<RegisterDay> entry =
-            kck.getEntry(registerSales.key(register, DAY)).toCompletableFuture().get(60, TimeUnit.SECONDS);
+        Entry<RegisterDay> entry = blocking.getEntry(registerSales.key(register, DAY));
         days.add(entry);
         boolean earlier = entry.computedAt().isBefore(runStarted);
         fromStore += earlier ? 1 : 0;
@@ -116,10 +118,11 @@ public final class CashRegisterSample {
       }
       out.println("== 4. A bad key fails with a clear error, and starts nothing");
       for (String bad : List.of("register-sales/seven/2026-11-02", "register-sales/1", "weather/today")) {
-        kck.get(bad).handle((value, error) -> {
-          out.printf("   %-32s -> %s: %s%n", bad, error.getClass().getSimpleName(), error.getMessage());
-          return null;
-        }).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        try {
+          blocking.get(bad);
+        } catch (KckException e) {
+          out.printf("   %-32s -> %s (%s): %s%n", bad, e.getClass().getSimpleName(), e.kind(), e.getMessage());
+        }
       }
       out.println("== 5. Kept warm: live-sales/1..3 re-import every second, with nobody asking");
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -127,7 +130,7 @@ public final class CashRegisterSample {
       do {
         live.clear();
         for (int register = 1; register <= 3; register++) {
-          live.add(kck.getEntry(liveSales.key(register)).toCompletableFuture().get(10, TimeUnit.SECONDS));
+          live.add(blocking.getEntry(liveSales.key(register)));
         }
         Thread.sleep(200); // the sample watches the clock; the keys refresh on their own timers
       } while (live.stream().anyMatch(e -> e.version() < 3) && System.nanoTime() < deadline);
@@ -138,11 +141,11 @@ public final class CashRegisterSample {
 
       out.println("== 6. Always fresh: till/1 is read anew for every get; concurrent gets share a reading");
       int readings = source.tillReadings();
-      long a = kck.get(till, 1).toCompletableFuture().get(10, TimeUnit.SECONDS);
-      long b = kck.get(till, 1).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      long a = blocking.get(till.key(1));
+      long b = blocking.get(till.key(1));
       List<CompletableFuture<Long>> together = new ArrayList<>();
       for (int i = 0; i < 10; i++) {
-        together.add(kck.get(till, 1).toCompletableFuture());
+        together.add(kck.get(till.key(1)).toCompletableFuture());
       }
       CompletableFuture.allOf(together.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
       int used = source.tillReadings() - readings;
@@ -151,7 +154,7 @@ public final class CashRegisterSample {
 
       out.println("== 7. Derived products: store totals from their registers, a league table from the stores");
       Key<League> leagueKey = leagueTable.key(DAY);
-      Entry<League> leagueBefore = kck.getEntry(leagueKey).toCompletableFuture().get(60, TimeUnit.SECONDS);
+      Entry<League> leagueBefore = blocking.getEntry(leagueKey);
       printLeague(out, leagueBefore);
       CompletableFuture<Entry<League>> leagueUpdated = new CompletableFuture<>();
       Entry<League> leagueAfter;
@@ -165,10 +168,10 @@ public final class CashRegisterSample {
         // A sale rung up at register 2 (store 1) arrives from the point of sale: it augments the
         // register's day in place, and the store and the league table follow its delta.
         Key<RegisterDay> register2 = registerSales.key(2, DAY);
-        RegisterDay day2 = kck.get(register2).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        RegisterDay day2 = blocking.get(register2);
         Sale sale = new Sale(day2.sales().get(day2.sales().size() - 1).at().plusMinutes(1), "cake", 45_00);
         long augmentStarted = System.nanoTime();
-        long version = kck.augment(register2, sale).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        long version = blocking.augment(register2, sale);
         long stored = System.nanoTime();
         augmentMillis = (stored - augmentStarted) / 1e6;
         leagueAfter = leagueUpdated.get(30, TimeUnit.SECONDS);
@@ -180,7 +183,7 @@ public final class CashRegisterSample {
       printLeague(out, leagueAfter);
       int importsBefore = source.imports();
       long recomputeStarted = System.nanoTime();
-      kck.refresh(registerSales.key(2, DAY.minusDays(1))).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      blocking.refresh(registerSales.key(2, DAY.minusDays(1)));
       double recomputeMillis = (System.nanoTime() - recomputeStarted) / 1e6;
       out.printf("   for comparison, a full recompute of a register's day (refresh: import again, store) took %.1f ms;"
               + " the augment %.1f ms%n", recomputeMillis, augmentMillis);

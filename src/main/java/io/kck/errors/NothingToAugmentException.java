@@ -1,12 +1,14 @@
-package io.kck;
+package io.kck.errors;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * An augment reached a key that has no value (never computed, or invalidated). Nothing was applied
  * and nothing was computed: a compute run now might already include the data the delta describes,
  * and applying the delta on top would count it twice. Get (or put) the key first, then augment.
  */
-public class NothingToAugmentException extends KckException {
-  public NothingToAugmentException(String key, String message, Throwable cause) {
-    super(key, message, cause);
+public final class NothingToAugmentException extends KckException {
+  public NothingToAugmentException(String key, String message, @Nullable Throwable cause) {
+    super(Kind.NOTHING_TO_AUGMENT, key, message, cause);
   }
 }

@@ -1,4 +1,6 @@
-package io.kck;
+package io.kck.errors;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * The key's actor had no room for the request (more requests arrived while it loaded or wrote its
@@ -6,7 +8,7 @@ package io.kck;
  * retried.
  */
 public final class OverloadedException extends KckException {
-  public OverloadedException(String key, String message, Throwable cause) {
-    super(key, message, cause);
+  public OverloadedException(String key, String message, @Nullable Throwable cause) {
+    super(Kind.OVERLOADED, key, message, cause);
   }
 }

@@ -1,4 +1,4 @@
-package io.kck;
+package io.kck.primer;
 
 /**
  * Observes what happens to a primer's keys, for audit, metrics or side effects: registered with

@@ -1,14 +1,19 @@
-package io.kck;
+package io.kck.errors;
 
 /** The key names a primer that is not registered on this node. */
 public final class UnknownPrimerException extends InvalidKeyException {
   private final String primerName;
 
   public UnknownPrimerException(String key, String primerName) {
-    super(key, "Invalid key '" + key + "': no primer named '" + primerName + "' is registered");
+    this(key, primerName, "Invalid key '" + key + "': no primer named '" + primerName + "' is registered");
+  }
+
+  UnknownPrimerException(String key, String primerName, String message) {
+    super(Kind.UNKNOWN_PRIMER, key, message, null);
     this.primerName = primerName;
   }
 
+  /** The primer name the key gave. */
   public String primerName() {
     return primerName;
   }

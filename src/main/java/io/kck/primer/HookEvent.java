@@ -1,4 +1,4 @@
-package io.kck;
+package io.kck.primer;
 
 /**
  * What a {@link KeyHook} is told.

@@ -1,4 +1,4 @@
-package io.kck;
+package io.kck.errors;
 
 /**
  * The key has more or fewer parameters than its primer declares (django-kck's {@code
@@ -6,6 +6,6 @@ package io.kck;
  */
 public final class WrongParameterCountException extends InvalidKeyException {
   public WrongParameterCountException(String key, String message) {
-    super(key, message);
+    super(Kind.WRONG_PARAMETER_COUNT, key, message, null);
   }
 }

@@ -1,0 +1,60 @@
+package io.kck;
+
+import io.kck.entity.Engine;
+import io.kck.entity.KeyStatus;
+import io.kck.primer.Key;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Advanced access for operations and tools (the HTTP page uses it), in the spirit of Caffeine's
+ * {@code policy()}: what a key's actor is doing, and which keys live on this node. Reading only;
+ * nothing here changes a key. Thread-safe; stages fail like {@link Kck}'s.
+ */
+public final class KckAdmin {
+  private final Kck kck;
+  private final Engine engine;
+
+  KckAdmin(Kck kck, Engine engine) {
+    this.kck = kck;
+    this.engine = engine;
+  }
+
+  /**
+   * What the actor of {@code key} is doing now (it starts the actor, and loads its state, when it
+   * is not running; it computes nothing).
+   */
+  public CompletionStage<KeyInfo> inspect(Key<?> key) {
+    if (key == null) {
+      return kck.failed(new io.kck.errors.InvalidKeyException("null", "The key (parameter 'key') is null"));
+    }
+    Kck.KckFuture<KeyInfo> result = new Kck.KckFuture<>(kck.system().executionContext());
+    engine.keys().inspect(key.text()).whenComplete((status, error) -> {
+      if (error != null) {
+        result.completeExceptionally(Kck.asKckException(key.text(), error));
+      } else {
+        result.complete(info(status));
+      }
+    });
+    return result;
+  }
+
+  /** The keys whose actors are alive on this node now, sorted (other nodes hold the others). */
+  public CompletionStage<List<String>> liveKeys() {
+    Kck.KckFuture<List<String>> result = new Kck.KckFuture<>(kck.system().executionContext());
+    engine.liveKeys().whenComplete((keys, error) -> {
+      if (error != null) {
+        result.completeExceptionally(Kck.asKckException("(live keys)", error));
+      } else {
+        result.complete(keys);
+      }
+    });
+    return result;
+  }
+
+  private static KeyInfo info(KeyStatus status) {
+    return new KeyInfo(status.key(), KeyInfo.State.valueOf(status.status().name()), status.version(),
+        status.computeInFlight() != 0, status.waiting(), status.retryAt(), status.outdated(), status.inputs(),
+        status.dependents(), status.computedAt(), status.hookFailure());
+  }
+}

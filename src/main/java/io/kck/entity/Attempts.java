@@ -1,0 +1,141 @@
+package io.kck.entity;
+
+import akka.actor.typed.ActorRef;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Who waits for which compute of one key. Computes are numbered attempts, at most one running; a
+ * caller waits for the first attempt numbered {@code minAttempt} or later, so a get joins the
+ * running attempt while a refresh (which wants a value computed after it arrived) waits for the
+ * next one. When an attempt ends, every waiter it satisfies gets the same answer. Pure
+ * bookkeeping, used by the key's actor only.
+ */
+final class Attempts {
+
+  /** A compute in progress: superseded once a put or invalidation made its result moot. */
+  static final class Attempt {
+    final long number;
+    /** The upstream versions its reads require. */
+    final Map<String, Long> promised;
+    final TrackedReads reads;
+    /** Deltas applied while it runs: applied again on top of its result. */
+    final List<Object> deltasDuring = new ArrayList<>();
+    ComputeExecutor.Task task;
+    boolean superseded;
+
+    Attempt(long number, Map<String, Long> promised, TrackedReads reads) {
+      this.number = number;
+      this.promised = promised;
+      this.reads = reads;
+    }
+  }
+
+  /**
+   * A caller waiting for the first attempt numbered {@code minAttempt} or later. A get accepts the
+   * last good value (stale-if-error) when that attempt fails; a refresh does not.
+   */
+  record Waiter(ActorRef<KeyReply> replyTo, long minAttempt, boolean acceptsStale) {}
+
+  private long nextNumber = 1;
+  private Attempt running;
+  private final List<Waiter> waiters = new ArrayList<>();
+
+  /** The running attempt, or null. */
+  Attempt running() {
+    return running;
+  }
+
+  /** The number the next attempt will have: one that starts after now. */
+  long next() {
+    return nextNumber;
+  }
+
+  /**
+   * The attempt a caller joins: the running one, unless a put or invalidation made it moot or it
+   * was started without the upstream versions {@code needs} asks of a value made from {@code
+   * lineage}; otherwise the next.
+   */
+  long joinable(Map<String, Long> needs, Map<String, Long> lineage) {
+    return running != null && !running.superseded && Lineage.covers(running.promised, needs, lineage)
+        ? running.number
+        : nextNumber;
+  }
+
+  void await(ActorRef<KeyReply> replyTo, long minAttempt, boolean acceptsStale) {
+    waiters.add(new Waiter(replyTo, minAttempt, acceptsStale));
+  }
+
+  boolean anyWaiting() {
+    return !waiters.isEmpty();
+  }
+
+  int waiting() {
+    return waiters.size();
+  }
+
+  boolean isWaiting(ActorRef<KeyReply> replyTo) {
+    return waiters.stream().anyMatch(waiter -> waiter.replyTo().equals(replyTo));
+  }
+
+  /** Starts the next attempt; none may be running. */
+  Attempt start(Map<String, Long> promised, TrackedReads reads) {
+    if (running != null) {
+      throw new IllegalStateException("attempt " + running.number + " is still running");
+    }
+    running = new Attempt(nextNumber++, promised, reads);
+    return running;
+  }
+
+  /** Ends attempt {@code number} if it is the running one and returns it; otherwise null (a late answer). */
+  Attempt finish(long number) {
+    if (running == null || running.number != number) {
+      return null;
+    }
+    Attempt finished = running;
+    running = null;
+    return finished;
+  }
+
+  /** A put replaces the value: the running attempt's result is moot. */
+  void supersede() {
+    if (running != null) {
+      running.superseded = true;
+    }
+  }
+
+  /** Every waiter wants an attempt that starts after now (the running one is moot or inconsistent). */
+  void deferAllToNext() {
+    waiters.replaceAll(waiter -> new Waiter(waiter.replyTo(), Math.max(waiter.minAttempt(), nextNumber), waiter.acceptsStale()));
+  }
+
+  /** Removes and returns the waiters that attempt {@code number} satisfies. */
+  List<Waiter> satisfiedBy(long number) {
+    List<Waiter> satisfied = new ArrayList<>();
+    for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
+      Waiter waiter = it.next();
+      if (waiter.minAttempt() <= number) {
+        satisfied.add(waiter);
+        it.remove();
+      }
+    }
+    return satisfied;
+  }
+
+  /** Removes and returns every waiter. */
+  List<Waiter> drain() {
+    List<Waiter> all = new ArrayList<>(waiters);
+    waiters.clear();
+    return all;
+  }
+
+  /** The key stops: the running attempt (returned, to cancel it) and the waiters are dropped. */
+  Attempt reset() {
+    Attempt abandoned = running;
+    running = null;
+    waiters.clear();
+    return abandoned;
+  }
+}

@@ -1,0 +1,63 @@
+package io.kck.entity;
+
+import akka.actor.typed.ActorRef;
+import io.kck.errors.DependencyCycleException;
+import io.kck.errors.KckException;
+import io.kck.persistence.StoredValue;
+import io.kck.persistence.ValueCodec;
+import io.kck.primer.ComputeContext;
+import io.kck.primer.Key;
+import io.kck.primer.Primer;
+
+/**
+ * One compute of a key, as it runs on the compute pool, away from the key's actor: the primer's
+ * declared reads, its {@code compute}, the check and encoding of its result. It touches no state
+ * of the actor; its only way back is the {@link KeyCommand.ComputeDone} message it sends.
+ */
+final class ComputeRun implements Runnable {
+  private final Key<Object> key;
+  private final ValueCodec codec;
+  private final long attempt;
+  private final TrackedReads reads;
+  private final ActorRef<KeyCommand> entity;
+
+  @SuppressWarnings("unchecked")
+  ComputeRun(Key<?> key, ValueCodec codec, long attempt, TrackedReads reads, ActorRef<KeyCommand> entity) {
+    this.key = (Key<Object>) key;
+    this.codec = codec;
+    this.attempt = attempt;
+    this.reads = reads;
+    this.entity = entity;
+  }
+
+  @Override
+  public void run() {
+    entity.tell(compute());
+  }
+
+  private KeyCommand.ComputeDone compute() {
+    Primer<Object> primer = key.primer();
+    try {
+      for (String dependency : primer.declaredDependencies(key)) {
+        reads.get(dependency);
+      }
+      @SuppressWarnings("unchecked")
+      Object value = primer.compute(key, (ComputeContext<Object>) (ComputeContext<?>) reads);
+      if (value == null) {
+        throw new NullPointerException(primer + " returned null; a compute must return a value");
+      }
+      if (!codec.type().getRawClass().isInstance(value)) {
+        throw new ClassCastException(primer + " returned a " + value.getClass().getName() + ", not a " + codec.type());
+      }
+      return new KeyCommand.ComputeDone(attempt, StoredValue.encoded(value, codec.encode(value)), null, reads.result());
+    } catch (Throwable t) {
+      if (t instanceof VirtualMachineError error) {
+        throw error;
+      }
+      Problem problem = t instanceof DependencyCycleException cycle
+          ? Problem.of(KckException.Kind.DEPENDENCY_CYCLE, cycle.getMessage(), t)
+          : Problem.of(KckException.Kind.COMPUTE_FAILED, "Compute of key '" + key + "' failed: " + t, t);
+      return new KeyCommand.ComputeDone(attempt, null, problem, null);
+    }
+  }
+}

@@ -1,0 +1,213 @@
+package io.kck.entity;
+
+import io.kck.errors.DependencyCycleException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One key's part in the dependency graph, both as a reader and as an input: the upstream versions
+ * its next compute must see ({@code required}), the changes heard while a compute ran, the
+ * coalescing of eager recomputes, the retry of computes whose reads disagreed, the notifications it
+ * sends its dependents, the check of its inputs when it starts, and the probes that find cycles
+ * between computes waiting on each other. It decides and tells other keys; persisting and
+ * computing are the caller's. Used by the key's actor only.
+ */
+final class Dependencies {
+  private static final String COALESCE_TIMER = "coalesce";
+  // Computes in a row whose reads saw two versions of one product before one is stored anyway.
+  private static final int MAX_INCONSISTENT_ATTEMPTS = 3;
+
+  private final String key;
+  private final KeyRuntime runtime;
+  private final KeyTimers timers;
+  private final Duration coalesceWindow;
+  private final Map<String, Long> required = new HashMap<>();
+  private final Map<String, Long> changedWhileComputing = new HashMap<>();
+  private boolean coalescing;
+  private boolean recomputeDue;
+  private int inconsistentAttempts;
+
+  Dependencies(String key, KeyRuntime runtime, KeyTimers timers) {
+    this.key = key;
+    this.runtime = runtime;
+    this.timers = timers;
+    this.coalesceWindow = runtime.settings().coalesceWindow();
+  }
+
+  /** The upstream versions a compute starting now must see. */
+  Map<String, Long> promise(KeyState state) {
+    return Lineage.merged(required, state.outdatedBy());
+  }
+
+  /** The next compute must see (at least) these upstream versions. */
+  void require(Map<String, Long> versions) {
+    Lineage.mergeInto(required, versions);
+  }
+
+  /** A change arrived while a compute ran: whether its result saw it is decided when it is done. */
+  void heardWhileComputing(Map<String, Long> cause) {
+    Lineage.mergeInto(changedWhileComputing, cause);
+  }
+
+  /** Whether a change is old news for {@code state}: its value was made from that version or a newer one. */
+  static boolean oldNews(KeyState state, KeyCommand.InputChanged changed) {
+    return Lineage.satisfies(state.lineage(), changed.cause()) && !(changed.outdated() && !state.hasValue());
+  }
+
+  /**
+   * An eager recompute is wanted: true when it may start now; otherwise one is due at the end of
+   * the running compute or of the coalescing window, for every change that arrives meanwhile.
+   */
+  boolean mayRecomputeNow(boolean computing) {
+    if (computing || coalescing) {
+      recomputeDue = true;
+      return false;
+    }
+    if (!coalesceWindow.isZero()) {
+      coalescing = true;
+      timers.start(COALESCE_TIMER, KeyCommand.CoalesceOver.INSTANCE, coalesceWindow);
+    }
+    return true;
+  }
+
+  /** The coalescing window is over: true when a recompute became due in it and may start now. */
+  boolean coalesceOver(boolean computing) {
+    coalescing = false;
+    if (recomputeDue && !computing) {
+      recomputeDue = false;
+      return true;
+    }
+    return false;
+  }
+
+  /** A compute's reads saw two versions of one upstream product: true when it should run again. */
+  boolean computeAgain(TrackedReads.Result reads) {
+    if (reads.inconsistent() && inconsistentAttempts < MAX_INCONSISTENT_ATTEMPTS) {
+      inconsistentAttempts++;
+      require(reads.lineage());
+      return true;
+    }
+    inconsistentAttempts = 0;
+    return false;
+  }
+
+  /** A compute failed: the changes heard meanwhile are what the next one will read anyway. */
+  void computeFailed() {
+    changedWhileComputing.clear();
+  }
+
+  /**
+   * A computed value (new or confirmed) is journaled: inputs no longer read stop telling this key,
+   * and the changes heard while it ran are checked against what it read. Returns the cause of a
+   * change it missed (the value is already behind), or null.
+   */
+  Map<String, Long> computed(KeyState before, KeyState after) {
+    for (String input : before.inputs().keySet()) {
+      if (!after.inputs().containsKey(input)) {
+        runtime.key(input).tell(new KeyCommand.DependentGone(key));
+      }
+    }
+    Lineage.prune(required, after.lineage());
+    if (changedWhileComputing.isEmpty()) {
+      return null;
+    }
+    Map<String, Long> cause = new HashMap<>(changedWhileComputing);
+    changedWhileComputing.clear();
+    if (Lineage.satisfies(after.lineage(), cause)) {
+      return null;
+    }
+    require(cause);
+    return cause;
+  }
+
+  /** Whether an eager recompute became due while the last compute ran (and no window holds it back). */
+  boolean recomputeDueNow() {
+    if (recomputeDue && !coalescing) {
+      recomputeDue = false;
+      return true;
+    }
+    return false;
+  }
+
+  /** No recompute is owed. */
+  boolean idle() {
+    return !recomputeDue;
+  }
+
+  /** Tells every dependent of {@code state} of a change ({@code delta}: how it was made, if by one). */
+  void tellDependents(KeyState state, Map<String, Long> cause, boolean outdated, KeyCommand.InputDelta delta) {
+    if (state.dependents().isEmpty()) {
+      return;
+    }
+    KeyCommand.InputChanged changed = new KeyCommand.InputChanged(key, state.version(), cause, outdated, delta);
+    for (String dependent : state.dependents()) {
+      runtime.key(dependent).tell(changed);
+    }
+  }
+
+  /** A key this one no longer reads told it of a change: that key should stop. */
+  void notReading(String input) {
+    runtime.key(input).tell(new KeyCommand.DependentGone(key));
+  }
+
+  /**
+   * The key started: a notification sent while it was down (its node crashed) is lost, so it asks
+   * each input whether it moved on. They answer like a change notification, only when there is news.
+   */
+  void checkInputs(KeyState state) {
+    state.inputs().forEach((input, seen) -> runtime.key(input).tell(new KeyCommand.CheckInput(key, seen)));
+  }
+
+  /** As an input: answers a dependent's {@link KeyCommand.CheckInput} when it has news for it. */
+  void answerCheck(KeyState state, KeyCommand.CheckInput check) {
+    if (state.outdated()) {
+      runtime.key(check.dependent()).tell(
+          new KeyCommand.InputChanged(key, state.version(), state.outdatedBy(), true, null));
+    } else if (state.version() > check.seenVersion()) {
+      runtime.key(check.dependent()).tell(
+          new KeyCommand.InputChanged(key, state.version(), state.lineageWith(key), false, null));
+    }
+  }
+
+  /**
+   * A read now waits on this key's compute, which itself waits on another key: if that chain leads
+   * back to the reader, the computes wait on each other. A probe follows the chain to find out.
+   */
+  void probeFrom(Attempts.Attempt running, KeyCommand.Read read) {
+    String next = running.reads.waitingOn();
+    if (next != null) {
+      runtime.key(next).tell(new KeyCommand.CycleProbe(List.of(read.reader(), key)));
+    }
+  }
+
+  /** See {@link KeyCommand.CycleProbe}: fails the read of a compute on the cycle, or passes the probe on. */
+  void onProbe(KeyCommand.CycleProbe probe, Attempts.Attempt running) {
+    String next = running == null ? null : running.reads.waitingOn();
+    if (next == null) {
+      return; // this key's compute waits on nobody: no cycle through it
+    }
+    int at = probe.path().indexOf(key);
+    if (at >= 0) {
+      List<String> cycle = new ArrayList<>(probe.path().subList(at, probe.path().size()));
+      cycle.add(key);
+      running.reads.abort(new DependencyCycleException(key, "Dependency cycle: " + String.join(" -> ", cycle)
+          + " (a product may not read itself, directly or through other products)"));
+    } else {
+      List<String> path = new ArrayList<>(probe.path());
+      path.add(key);
+      runtime.key(next).tell(new KeyCommand.CycleProbe(path));
+    }
+  }
+
+  void reset() {
+    timers.cancel(COALESCE_TIMER);
+    required.clear();
+    changedWhileComputing.clear();
+    coalescing = false;
+    recomputeDue = false;
+    inconsistentAttempts = 0;
+  }
+}

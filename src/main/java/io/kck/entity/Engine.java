@@ -1,0 +1,282 @@
+package io.kck.entity;
+
+import akka.Done;
+import akka.actor.AddressFromURIString;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.DispatcherSelector;
+import akka.actor.typed.Props;
+import akka.actor.typed.javadsl.AskPattern;
+import akka.cluster.sharding.ShardRegion.CurrentShardRegionState;
+import akka.cluster.sharding.typed.ClusterShardingSettings;
+import akka.cluster.sharding.typed.GetShardRegionState;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.sharding.typed.javadsl.Entity;
+import akka.cluster.typed.Cluster;
+import akka.cluster.typed.ClusterSingleton;
+import akka.cluster.typed.Join;
+import akka.cluster.typed.JoinSeedNodes;
+import akka.cluster.typed.SingletonActor;
+import akka.persistence.jdbc.testkit.javadsl.SchemaUtils;
+import akka.serialization.jackson.JacksonObjectMapperProvider;
+import com.typesafe.config.Config;
+import io.kck.errors.InvalidValueException;
+import io.kck.errors.KeyUnavailableException;
+import io.kck.errors.KckTimeoutException;
+import io.kck.persistence.StoredValue;
+import io.kck.persistence.ValueCodec;
+import io.kck.primer.Key;
+import io.kck.primer.KeyHook;
+import io.kck.primer.Primer;
+import io.kck.primer.PrimerRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine of one ActorSystem, wired: the node in its cluster, the journal's tables, the compute
+ * pool, the warm-key registry, and the sharded key entities. What the facade asks of the engine
+ * goes through here, so that nothing outside this package needs its types. Thread-safe.
+ */
+public final class Engine {
+  private static final Logger log = LoggerFactory.getLogger(Engine.class);
+  // By identity: ActorSystems of one cluster share a name and compare equal by their path.
+  private static final Map<ActorSystem<?>, Engine> started = Collections.synchronizedMap(new IdentityHashMap<>());
+
+  private final ActorSystem<?> system;
+  private final KeyRuntime runtime;
+  private final AtomicLong subscriptions = new AtomicLong();
+
+  private Engine(ActorSystem<?> system, KeyRuntime runtime) {
+    this.system = system;
+    this.runtime = runtime;
+  }
+
+  /**
+   * Starts the engine on {@code system}: resolves every setting, joins the node to its cluster,
+   * creates the journal tables when absent (starting the embedded PostgreSQL first when no URL is
+   * configured), and starts the key entities' sharding. Blocks until the database answers.
+   *
+   * @throws IllegalStateException if {@code akka.actor.provider} is not {@code cluster}, if KCK is
+   *     already started on this system, or if the database cannot be reached
+   * @throws IllegalArgumentException if two primers share a name or a setting is invalid (the
+   *     message names its path)
+   */
+  public static Engine start(ActorSystem<?> system, Collection<? extends Primer<?>> primers, Clock clock) {
+    Config config = system.settings().config();
+    String provider = config.getString("akka.actor.provider");
+    if (!provider.equals("cluster") && !provider.equals("akka.cluster.ClusterActorRefProvider")) {
+      throw new IllegalStateException("KCK keeps each key in a Cluster Sharding entity: set akka.actor.provider = cluster"
+          + " (found '" + provider + "'); see conf/application.conf");
+    }
+    PrimerRegistry registry = PrimerRegistry.of(primers);
+    EntitySettings settings = EntitySettings.fromConfig(config, registry);
+    Duration requestTimeout = config.getDuration("kck.request-timeout");
+    if (started.containsKey(system)) {
+      throw new IllegalStateException("KCK is already started on ActorSystem " + system.name());
+    }
+    joinCluster(system, config);
+    if (config.getBoolean("kck.database.create-schema")) {
+      createSchema(system);
+    }
+    ComputeExecutor executor = ComputeExecutor.fromConfig(config.getConfig("kck.compute"));
+    ActorRef<WarmKeys.Command> warmKeys = ClusterSingleton.get(system)
+        .init(SingletonActor.of(WarmKeys.create(registry, settings.wakeInterval()), "kck-warm-keys"));
+    KeyClient client = new KeyClient(ClusterSharding.get(system), requestTimeout);
+    KeyRuntime runtime = new KeyRuntime(registry,
+        JacksonObjectMapperProvider.get(system).getOrCreate("kck-values", Optional.empty()),
+        executor, settings, warmKeys, client, clock);
+    Engine engine = new Engine(system, runtime);
+    if (started.putIfAbsent(system, engine) != null) {
+      executor.close();
+      throw new IllegalStateException("KCK is already started on ActorSystem " + system.name());
+    }
+    system.getWhenTerminated().thenRun(() -> {
+      executor.close();
+      started.remove(system);
+    });
+    system.systemActorOf(OverflowResponder.create(), "kck-overflow", Props.empty());
+    ClusterSharding.get(system).init(
+        Entity.of(KeyEntity.TYPE_KEY, entity -> KeyEntity.create(entity.getEntityId(), runtime))
+            .withStopMessage(KeyCommand.Passivate.INSTANCE)
+            .withEntityProps(DispatcherSelector.fromConfig("kck.entity-dispatcher"))
+            .withSettings(ClusterShardingSettings.fromConfig(config.getConfig("kck.sharding"))));
+    for (Primer<?> primer : registry.primers()) {
+      for (Key<?> warm : primer.warmKeys()) {
+        warmKeys.tell(new WarmKeys.Add(warm.text(), null));
+      }
+    }
+    log.info("KCK started on {} with primers {}", system.name(), registry.primers());
+    return engine;
+  }
+
+  /** Joins kck.cluster.seed-nodes, or this node itself when no seed nodes are configured. */
+  private static void joinCluster(ActorSystem<?> system, Config config) {
+    Cluster cluster = Cluster.get(system);
+    String seeds = config.getString("kck.cluster.seed-nodes").trim();
+    if (!seeds.isEmpty()) {
+      List<akka.actor.Address> addresses = new ArrayList<>();
+      for (String seed : seeds.split(",")) {
+        try {
+          addresses.add(AddressFromURIString.parse(seed.trim()));
+        } catch (RuntimeException e) {
+          throw new IllegalArgumentException("kck.cluster.seed-nodes: '" + seed.trim()
+              + "' is not an Akka address like akka://" + system.name() + "@host:25520", e);
+        }
+      }
+      cluster.manager().tell(new JoinSeedNodes(addresses));
+    } else if (config.getBoolean("kck.cluster.join-self") && config.getList("akka.cluster.seed-nodes").isEmpty()) {
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    }
+  }
+
+  private static void createSchema(ActorSystem<?> system) {
+    try {
+      SchemaUtils.createIfNotExists(JournaledKey.JOURNAL_PLUGIN, system).toCompletableFuture().get(2, TimeUnit.MINUTES);
+    } catch (Exception e) {
+      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+      throw new IllegalStateException("KCK cannot create its tables in PostgreSQL (kck.database): " + cause, cause);
+    }
+  }
+
+  public ActorSystem<?> system() {
+    return system;
+  }
+
+  public PrimerRegistry primers() {
+    return runtime.primers();
+  }
+
+  /** How requests reach keys, and how their failures are reported. */
+  public KeyClient keys() {
+    return runtime.client();
+  }
+
+  /**
+   * {@code value} as the key's stored form (JSON of the primer's value type, written now).
+   *
+   * @throws InvalidValueException if it is null, not of the primer's value type, or not writable
+   */
+  public StoredValue encodeValue(Key<?> key, Object value) {
+    return encode(key, runtime.codec(key.primer()), value, "put into");
+  }
+
+  /**
+   * {@code delta} as journaled (JSON of the primer's delta type).
+   *
+   * @throws InvalidValueException if the primer declares no augment, or the delta is null, of
+   *     another type or not writable
+   */
+  public StoredValue encodeDelta(Key<?> key, Object delta) {
+    ValueCodec codec = runtime.deltaCodec(key.primer());
+    if (codec == null) {
+      throw new InvalidValueException(key.text(),
+          "Cannot augment key '" + key + "': primer '" + key.primer().name() + "' declares no augment()", null);
+    }
+    return encode(key, codec, delta, "augment");
+  }
+
+  private static StoredValue encode(Key<?> key, ValueCodec codec, Object value, String what) {
+    if (value == null || !codec.type().getRawClass().isInstance(value)) {
+      throw new InvalidValueException(key.text(), "Cannot " + what + " key '" + key + "': need a " + codec.type()
+          + ", got " + (value == null ? "null" : "a " + value.getClass().getName()), null);
+    }
+    try {
+      return StoredValue.encoded(value, codec.encode(value));
+    } catch (RuntimeException e) {
+      throw new InvalidValueException(key.text(), "Cannot " + what + " key '" + key + "': " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The value in an entry of {@code key}, as the primer's value type; null when it has none.
+   *
+   * @throws KeyUnavailableException if the stored JSON no longer reads as that type
+   */
+  public Object value(Key<?> key, EntryData entry) {
+    if (entry.value() == null) {
+      return null;
+    }
+    try {
+      return entry.value().value(runtime.codec(key.primer()));
+    } catch (RuntimeException e) {
+      throw new KeyUnavailableException(key.text(), "Cannot read the value of key '" + key + "': " + e, e);
+    }
+  }
+
+  /** The entry a live key of this node published while it is fresh (local hits), or null. */
+  public EntryData localEntry(Key<?> key) {
+    return runtime.localEntries().get(key.text());
+  }
+
+  /** Adds {@code key} to the persisted warm set; completes once it is recorded. */
+  public CompletionStage<Void> keepWarm(Key<?> key) {
+    return askWarmKeys(key, replyTo -> new WarmKeys.Add(key.text(), replyTo));
+  }
+
+  /** Removes {@code key} from the warm set; completes once it is recorded. */
+  public CompletionStage<Void> stopKeepingWarm(Key<?> key) {
+    return askWarmKeys(key, replyTo -> new WarmKeys.Remove(key.text(), replyTo));
+  }
+
+  private CompletionStage<Void> askWarmKeys(Key<?> key, akka.japi.function.Function<ActorRef<Done>, WarmKeys.Command> request) {
+    return AskPattern.<WarmKeys.Command, Done>ask(runtime.warmKeys(), request, keys().timeout(), system.scheduler())
+        .handle((done, error) -> {
+          if (error != null) {
+            throw new CompletionException(new KckTimeoutException(key.text(),
+                "The warm-key registry did not record '" + key + "' within " + keys().timeout() + ": " + error, error));
+          }
+          return null;
+        });
+  }
+
+  /** The canonical keys kept warm now. */
+  public CompletionStage<Set<String>> warmKeys() {
+    return AskPattern.<WarmKeys.Command, Set<String>>ask(runtime.warmKeys(), WarmKeys.GetKeys::new, keys().timeout(),
+        system.scheduler());
+  }
+
+  /**
+   * Calls {@code callback} with the key's current entry and then each new one, in order and at
+   * most once each, on an actor of this node; the returned action ends it.
+   */
+  public Runnable subscribe(Key<?> key, Consumer<EntryData> callback) {
+    ActorRef<KeySubscriber.Command> subscriber = system.systemActorOf(
+        KeySubscriber.create(key.text(), runtime, runtime.settings().wakeInterval(), callback),
+        "kck-subscriber-" + subscriptions.incrementAndGet(), Props.empty());
+    return () -> subscriber.tell(KeySubscriber.Cancel.INSTANCE);
+  }
+
+  /** Adds {@code hook} for the keys of {@code primer} on this node; the returned action removes it. */
+  public Runnable addHook(Primer<?> primer, KeyHook hook) {
+    return runtime.hooks().add(primer.name(), hook);
+  }
+
+  /** The keys whose actors are alive on this node now, as Cluster Sharding reports them, sorted. */
+  public CompletionStage<List<String>> liveKeys() {
+    return AskPattern.<akka.cluster.sharding.typed.ClusterShardingQuery, CurrentShardRegionState>ask(
+            ClusterSharding.get(system).shardState(),
+            replyTo -> new GetShardRegionState(KeyEntity.TYPE_KEY, replyTo), keys().timeout(), system.scheduler())
+        .thenApply(state -> {
+          Set<String> ids = new TreeSet<>();
+          state.getShards().forEach(shard -> ids.addAll(shard.getEntityIds()));
+          return List.copyOf(ids);
+        });
+  }
+}

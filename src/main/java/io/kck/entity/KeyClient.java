@@ -1,0 +1,99 @@
+package io.kck.entity;
+
+import akka.actor.typed.ActorRef;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.sharding.typed.javadsl.EntityRef;
+import akka.pattern.AskTimeoutException;
+import io.kck.errors.KckException;
+import io.kck.errors.KckTimeoutException;
+import io.kck.errors.KeyUnavailableException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+
+/**
+ * Asks key actors, wherever they live, and turns what comes back into an entry or a {@link
+ * KckException}: written once, for the facade, the reads of computes, and the admin view. A reply
+ * {@link KeyReply.Failed} becomes the exception of its kind; no answer within the timeout becomes a
+ * {@link KckTimeoutException}; a request that cannot be delivered a {@link
+ * KeyUnavailableException}. Thread-safe.
+ */
+public final class KeyClient {
+  private final ClusterSharding sharding;
+  private final Duration timeout;
+
+  KeyClient(ClusterSharding sharding, Duration timeout) {
+    this.sharding = sharding;
+    this.timeout = timeout;
+  }
+
+  /**
+   * Sends the request {@code request} makes for {@code key}; the stage completes, on the thread
+   * that delivers the answer, with the key's entry or fails with a {@link KckException}.
+   */
+  public CompletionStage<EntryData> ask(String key, Function<ActorRef<KeyReply>, KeyCommand.Request> request) {
+    return askReply(key, request).thenApply(reply -> {
+      if (reply instanceof KeyReply.Ok ok) {
+        return ok.entry();
+      }
+      throw new CompletionException(failure(key, reply));
+    });
+  }
+
+  /** What {@code key}'s actor is doing now. */
+  public CompletionStage<KeyStatus> inspect(String key) {
+    return askReply(key, KeyCommand.Inspect::new).thenApply(reply -> {
+      if (reply instanceof KeyReply.Status status) {
+        return status.status();
+      }
+      throw new CompletionException(failure(key, reply));
+    });
+  }
+
+  /** Sends a one-way command to {@code key}'s actor. */
+  public void tell(String key, KeyCommand command) {
+    ref(key).tell(command);
+  }
+
+  /** How long an ask waits ({@code kck.request-timeout}). */
+  public Duration timeout() {
+    return timeout;
+  }
+
+  EntityRef<KeyCommand> ref(String key) {
+    return sharding.entityRefFor(KeyEntity.TYPE_KEY, key);
+  }
+
+  private CompletionStage<KeyReply> askReply(String key, Function<ActorRef<KeyReply>, KeyCommand.Request> request) {
+    CompletableFuture<KeyReply> result = new CompletableFuture<>();
+    // Akka's Java ask hands back a stage whose plain callbacks run on the JDK common pool (a new
+    // thread per callback on small machines); the direct executor keeps this one on the thread
+    // that delivers the reply.
+    ref(key).<KeyReply>ask(request::apply, timeout).whenCompleteAsync((reply, error) -> {
+      if (error != null) {
+        result.completeExceptionally(translate(key, error));
+      } else {
+        result.complete(reply);
+      }
+    }, Runnable::run);
+    return result;
+  }
+
+  private static KckException failure(String key, KeyReply reply) {
+    if (reply instanceof KeyReply.Failed failed) {
+      return failed.problem().toException(key);
+    }
+    return new KeyUnavailableException(key, "Key '" + key + "' answered with an unexpected " + reply, null);
+  }
+
+  /** An ask that got no reply. */
+  private KckException translate(String key, Throwable error) {
+    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    if (cause instanceof AskTimeoutException) {
+      return new KckTimeoutException(key, "No answer from key '" + key + "' within " + timeout + " (kck.request-timeout)", cause);
+    }
+    return new KeyUnavailableException(key, "Request to key '" + key + "' failed: " + cause, cause);
+  }
+}

@@ -1,0 +1,30 @@
+package io.kck.entity;
+
+import akka.actor.typed.javadsl.TimerScheduler;
+import java.time.Duration;
+
+/**
+ * The named single-shot timers of one key's actor, as its parts use them: a narrow view of Akka's
+ * {@link TimerScheduler}, so that the parts can be tested without an actor.
+ */
+interface KeyTimers {
+  /** Sends {@code message} to the key after {@code delay}, replacing a timer of that name. */
+  void start(String name, KeyCommand message, Duration delay);
+
+  void cancel(String name);
+
+  /** The timers of an actor: the production implementation. */
+  static KeyTimers of(TimerScheduler<KeyCommand> scheduler) {
+    return new KeyTimers() {
+      @Override
+      public void start(String name, KeyCommand message, Duration delay) {
+        scheduler.startSingleTimer(name, message, delay);
+      }
+
+      @Override
+      public void cancel(String name) {
+        scheduler.cancel(name);
+      }
+    };
+  }
+}

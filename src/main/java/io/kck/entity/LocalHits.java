@@ -1,0 +1,64 @@
+package io.kck.entity;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * Keeps this node's copy of a key's entry (the facade's local hits, {@code
+ * kck.entity.local-hits}) equal to what a get would answer at once: published while the value is
+ * fresh, nothing runs and nothing failed; removed as soon as a get would have to wait, recompute,
+ * or learn of staleness. The key calls {@link #publish} after every command and before every reply
+ * that follows a change, so a get after an acknowledged put or invalidation never sees the old
+ * value. Used by the key's actor only.
+ */
+final class LocalHits {
+  private final String key;
+  private final boolean enabled;
+  private final Map<String, EntryData> entries;
+  private final Attempts attempts;
+  private final Backoff backoff;
+  private final FreshnessClock freshness;
+  private final Replies replies;
+  private EntryData published;
+  private KeyState publishedFor;
+  private Instant publishedNext;
+
+  LocalHits(String key, boolean enabled, Map<String, EntryData> entries, Attempts attempts, Backoff backoff,
+      FreshnessClock freshness, Replies replies) {
+    this.key = key;
+    this.enabled = enabled;
+    this.entries = entries;
+    this.attempts = attempts;
+    this.backoff = backoff;
+    this.freshness = freshness;
+    this.replies = replies;
+  }
+
+  void publish(KeyState state) {
+    if (!enabled) {
+      return;
+    }
+    boolean servable = state.hasValue() && !state.outdated() && attempts.running() == null
+        && backoff.lastFailure() == null && backoff.retryAt() == null && !freshness.alwaysFresh()
+        && !freshness.softAgeReached() && !freshness.hardAgeReached();
+    if (!servable) {
+      reset();
+    } else if (state != publishedFor || freshness.nextRefreshAt() != publishedNext) {
+      EntryData entry = replies.entry(state, false).entry();
+      entries.put(key, entry);
+      published = entry;
+      publishedFor = state;
+      publishedNext = freshness.nextRefreshAt();
+    }
+  }
+
+  /** Withdraws the published entry (the key stops, or is no longer servable without asking it). */
+  void reset() {
+    if (published != null) {
+      entries.remove(key, published);
+      published = null;
+      publishedFor = null;
+      publishedNext = null;
+    }
+  }
+}

@@ -1,0 +1,82 @@
+package io.kck.entity;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import io.kck.primer.Freshness;
+import io.kck.primer.Primer;
+import io.kck.primer.Propagation;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * How one primer's keys behave: the primer's own choices, overridden by {@code
+ * kck.primers."<name>".*}. Resolved and validated once, when KCK starts, so a typo or a bad value
+ * fails start-up naming its path rather than the first start of a key. Immutable.
+ *
+ * @param computeTimeout how long one compute may run
+ * @param freshness how values stay fresh
+ * @param staleIfError how old a value may be and still be served after its refresh failed
+ * @param propagation how a key reacts to a change of a product it read
+ * @param computeOnMiss whether a get of a key without a value computes one
+ */
+public record PrimerSettings(
+    Duration computeTimeout, Freshness freshness, Duration staleIfError, Propagation propagation, boolean computeOnMiss) {
+
+  /** The keys a {@code kck.primers."<name>"} block may set. */
+  static final Set<String> KNOWN = Set.of("compute-timeout", "freshness", "stale-if-error", "propagation", "compute-on-miss");
+
+  /**
+   * The settings of {@code primer}: its own, overridden by {@code overrides} (the primer's block
+   * of {@code kck.primers}, or null when it has none); {@code defaults} fill in the rest.
+   *
+   * @throws IllegalArgumentException naming the path of an unknown or invalid setting
+   */
+  static PrimerSettings resolve(Primer<?> primer, Config overrides, Duration defaultTimeout, Duration defaultStaleIfError) {
+    String path = "kck.primers.\"" + primer.name() + "\"";
+    Duration timeout = primer.computeTimeout().orElse(defaultTimeout);
+    Freshness freshness = primer.freshness();
+    Duration staleIfError = defaultStaleIfError;
+    Propagation propagation = primer.propagation();
+    boolean computeOnMiss = primer.computeOnMiss();
+    if (overrides != null) {
+      for (String setting : overrides.root().keySet()) {
+        if (!KNOWN.contains(setting)) {
+          throw new IllegalArgumentException(path + "." + setting + " is not a setting of a primer (known: "
+              + String.join(", ", new java.util.TreeSet<>(KNOWN)) + ")");
+        }
+      }
+      try {
+        if (overrides.hasPath("compute-timeout")) {
+          timeout = overrides.getDuration("compute-timeout");
+        }
+        if (overrides.hasPath("freshness")) {
+          freshness = Freshness.fromConfig(path + ".freshness", overrides.getConfig("freshness"));
+        }
+        if (overrides.hasPath("stale-if-error")) {
+          staleIfError = overrides.getDuration("stale-if-error");
+        }
+        if (overrides.hasPath("propagation")) {
+          String policy = overrides.getString("propagation");
+          try {
+            propagation = Propagation.valueOf(policy.trim().toUpperCase(Locale.ROOT));
+          } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(path + ".propagation must be eager or lazy, got '" + policy + "'", e);
+          }
+        }
+        if (overrides.hasPath("compute-on-miss")) {
+          computeOnMiss = overrides.getBoolean("compute-on-miss");
+        }
+      } catch (ConfigException e) {
+        throw new IllegalArgumentException(path + ": " + e.getMessage(), e);
+      }
+    }
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException(path + ".compute-timeout must be positive, got " + timeout);
+    }
+    if (staleIfError.isNegative()) {
+      throw new IllegalArgumentException(path + ".stale-if-error must not be negative, got " + staleIfError);
+    }
+    return new PrimerSettings(timeout, freshness, staleIfError, propagation, computeOnMiss);
+  }
+}
