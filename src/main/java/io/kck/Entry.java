@@ -1,5 +1,6 @@
 package io.kck;
 
+import org.jspecify.annotations.Nullable;
 import java.time.Instant;
 
 /**
@@ -29,5 +30,5 @@ public record Entry<V>(
     Instant computedAt,
     boolean stale,
     boolean refreshing,
-    String lastError,
-    Instant nextAttemptAt) {}
+    @Nullable String lastError,
+    @Nullable Instant nextAttemptAt) {}

@@ -109,6 +109,8 @@ class FailureTest {
     ComputeFailedException first = Stages.failure(kck.get(key), ComputeFailedException.class);
     assertSame(down, first.getCause());
     assertEquals(1, flaky.computes());
+    // The deadline is read from the clock KCK was given, which moves only with the test's time.
+    assertEquals(clock.instant().plusSeconds(1), io.kck.testing.KeyStatuses.of(kck, key).retryAt());
 
     // During the 1 s backoff a get fails at once with the last failure, without computing.
     ComputeFailedException during = Stages.failure(kck.get(key), ComputeFailedException.class);

@@ -54,6 +54,7 @@ class FreshnessTest {
   static final WithPolicy failing = new WithPolicy("fresh-failing", Freshness.periodic(Duration.ofMinutes(5)));
   static final WithPolicy strict = new WithPolicy("fresh-strict", Freshness.periodic(Duration.ofMinutes(5)));
   static final CountingPrimer warm = new CountingPrimer("fresh-warm");
+  static final WithPolicy expiring = new WithPolicy("fresh-expiring", Freshness.neverExpires());
   static ActorTestKit testKit;
   static TestClock clock;
   static Kck kck;
@@ -64,10 +65,12 @@ class FreshnessTest {
         """
         kck.primers."fresh-overridden".freshness { policy = periodic, interval = 2m }
         kck.primers."fresh-strict".stale-if-error = 0s
+        kck.primers."fresh-expiring".stale-if-error = 1h
         kck.compute.backoff-min = 10s
         """));
     clock = TestClock.of(testKit);
-    kck = Kck.builder(testKit.system()).clock(clock).primers(periodic, jittered, maxAge, always, overridden, failing, strict, warm).start();
+    kck = Kck.builder(testKit.system()).clock(clock).primers(periodic, jittered, maxAge, always, overridden, failing, strict, warm, expiring)
+        .start();
     TestNodes.warmUp(testKit, clock, kck, "fresh-warm/warm-up");
   }
 
@@ -216,6 +219,25 @@ class FreshnessTest {
     Eventually.status(kck, "fresh-strict/a", "to finish its refresh", s -> !s.computing());
     ComputeFailedException failed = Stages.failure(kck.get("fresh-strict/a"), ComputeFailedException.class);
     assertTrue(failed.getMessage().contains("still down"), failed.getMessage());
+  }
+
+  @Test
+  void staleIfErrorEndsWhenTheValueIsOlderThanItsLimitOnTheInjectedClock() {
+    Entry<Object> good = Stages.await(kck.getEntry("fresh-expiring/a"));
+    expiring.body((key, count) -> {
+      throw new IllegalStateException("source gone");
+    });
+    Stages.failure(kck.refresh("fresh-expiring/a"), ComputeFailedException.class);
+
+    clock.timePasses(Duration.ofMinutes(59)); // still within the hour: served, stale, with the error
+    Entry<Object> stale = Stages.await(kck.getEntry("fresh-expiring/a"));
+    assertEquals(good.value(), stale.value());
+    assertTrue(stale.stale());
+    assertTrue(stale.lastError().contains("source gone"), stale.lastError());
+
+    clock.timePasses(Duration.ofMinutes(2)); // past it, on the clock KCK was given
+    ComputeFailedException expired = Stages.failure(kck.get("fresh-expiring/a"), ComputeFailedException.class);
+    assertTrue(expired.getMessage().contains("source gone"), expired.getMessage());
   }
 
   @Test

@@ -47,9 +47,16 @@ final class Dependencies {
     Lineage.mergeInto(required, versions);
   }
 
-  /** A change arrived while a compute ran: whether its result saw it is decided when it is done. */
-  void heardWhileComputing(Map<String, Long> cause) {
+  /**
+   * A change arrived: while a compute runs it is kept (true), and whether the compute's result saw
+   * it is decided when it is done; otherwise the caller reacts to it now (false).
+   */
+  boolean keptWhileComputing(Map<String, Long> cause, Attempts attempts) {
+    if (attempts.running() == null) {
+      return false;
+    }
     Lineage.mergeInto(changedWhileComputing, cause);
+    return true;
   }
 
   /** Whether a change is old news for {@code state}: its value was made from that version or a newer one. */

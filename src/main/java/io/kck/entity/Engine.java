@@ -4,6 +4,8 @@ import akka.Done;
 import akka.actor.AddressFromURIString;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.Props;
 import akka.actor.typed.javadsl.AskPattern;
@@ -21,6 +23,7 @@ import akka.persistence.jdbc.testkit.javadsl.SchemaUtils;
 import akka.serialization.jackson.JacksonObjectMapperProvider;
 import com.typesafe.config.Config;
 import io.kck.errors.InvalidValueException;
+import io.kck.errors.KckException;
 import io.kck.errors.KeyUnavailableException;
 import io.kck.errors.KckTimeoutException;
 import io.kck.persistence.StoredValue;
@@ -113,7 +116,7 @@ public final class Engine {
     });
     system.systemActorOf(OverflowResponder.create(), "kck-overflow", Props.empty());
     ClusterSharding.get(system).init(
-        Entity.of(KeyEntity.TYPE_KEY, entity -> KeyEntity.create(entity.getEntityId(), runtime))
+        Entity.of(KeyEntity.TYPE_KEY, entity -> behaviorOf(entity.getEntityId(), runtime))
             .withStopMessage(KeyCommand.Passivate.INSTANCE)
             .withEntityProps(DispatcherSelector.fromConfig("kck.entity-dispatcher"))
             .withSettings(ClusterShardingSettings.fromConfig(config.getConfig("kck.sharding"))));
@@ -124,6 +127,27 @@ public final class Engine {
     }
     log.info("KCK started on {} with primers {}", system.name(), registry.primers());
     return engine;
+  }
+
+  /**
+   * The behavior of the key {@code keyText}. A text that is not the canonical key of a registered
+   * primer gives an actor that refuses every request with {@link KckException.Kind#INVALID_KEY}
+   * and touches no journal (the facade validates keys before sending; this is for nodes that lack
+   * a primer).
+   */
+  private static Behavior<KeyCommand> behaviorOf(String keyText, KeyRuntime runtime) {
+    Key<?> key;
+    try {
+      key = runtime.primers().parse(keyText);
+    } catch (KckException e) {
+      return RefusingKey.create(Problem.of(KckException.Kind.INVALID_KEY, e.getMessage(), e));
+    }
+    if (!key.text().equals(keyText)) {
+      return RefusingKey.create(Problem.of(KckException.Kind.INVALID_KEY,
+          "Key '" + keyText + "' is not in canonical form; its canonical form is '" + key.text() + "'", null));
+    }
+    return Behaviors.setup(context -> Behaviors.withTimers(
+        timers -> new KeyEntity(key, runtime, context, KeyTimers.of(timers), new Deltas(key, runtime))));
   }
 
   /** Joins kck.cluster.seed-nodes, or this node itself when no seed nodes are configured. */

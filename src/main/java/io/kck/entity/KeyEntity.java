@@ -1,11 +1,9 @@
 package io.kck.entity;
 
 import akka.actor.typed.ActorRef;
-import akka.actor.typed.Behavior;
 import akka.actor.typed.PostStop;
 import akka.actor.typed.PreRestart;
 import akka.actor.typed.javadsl.ActorContext;
-import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
 import akka.persistence.typed.RecoveryCompleted;
 import akka.persistence.typed.javadsl.CommandHandler;
@@ -63,28 +61,7 @@ public final class KeyEntity extends JournaledKey {
   private final SingleFlight flight;
   private boolean stopWhenIdle;
 
-  /**
-   * The behavior of the key {@code keyText}. A text that is not the canonical key of a registered
-   * primer gives an actor that refuses every request with {@link KckException.Kind#INVALID_KEY}
-   * and touches no journal (the facade validates keys before sending; this is for nodes that lack
-   * a primer).
-   */
-  static Behavior<KeyCommand> create(String keyText, KeyRuntime runtime) {
-    Key<?> key;
-    try {
-      key = runtime.primers().parse(keyText);
-    } catch (KckException e) {
-      return RefusingKey.create(Problem.of(KckException.Kind.INVALID_KEY, e.getMessage(), e));
-    }
-    if (!key.text().equals(keyText)) {
-      return RefusingKey.create(Problem.of(KckException.Kind.INVALID_KEY,
-          "Key '" + keyText + "' is not in canonical form; its canonical form is '" + key.text() + "'", null));
-    }
-    return Behaviors.setup(context -> Behaviors.withTimers(
-        timers -> new KeyEntity(key, runtime, context, KeyTimers.of(timers), new Deltas(key, runtime))));
-  }
-
-  private KeyEntity(Key<?> key, KeyRuntime runtime, ActorContext<KeyCommand> context, KeyTimers timers, Deltas deltas) {
+  KeyEntity(Key<?> key, KeyRuntime runtime, ActorContext<KeyCommand> context, KeyTimers timers, Deltas deltas) {
     super(key, runtime.settings(), deltas);
     this.key = key;
     this.runtime = runtime;
@@ -155,10 +132,11 @@ public final class KeyEntity extends JournaledKey {
       freshness.ageReached(reached, state.version());
     } else if (command instanceof KeyCommand.Passivate) {
       return onPassivate();
-    } else if (command instanceof InputChanged changed) {
+    } else if (command instanceof InputChanged changed && !dependencies.keptWhileComputing(changed.cause(), attempts)) {
       return onInputChanged(state, changed);
-    } else if (command instanceof KeyCommand.Outdate outdate) {
-      return onOutdate(state, outdate.cause());
+    } else if (command instanceof KeyCommand.Outdate outdate && !dependencies.keptWhileComputing(outdate.cause(), attempts)
+        && !Lineage.satisfies(state.lineage(), outdate.cause())) {
+      return outdate(state, outdate.cause());
     } else if (command instanceof KeyCommand.CoalesceOver && dependencies.coalesceOver(attempts.running() != null)) {
       recomputeSoon(state);
     } else if (command instanceof KeyCommand.CheckInput check) {
@@ -335,10 +313,6 @@ public final class KeyEntity extends JournaledKey {
 
   /** An input has a new version (or was marked outdated). */
   private Effect<KeyEvent, KeyState> onInputChanged(KeyState state, InputChanged changed) {
-    if (attempts.running() != null) {
-      dependencies.heardWhileComputing(changed.cause()); // decided when the compute is done
-      return Effect().none();
-    }
     if (!state.inputs().containsKey(changed.input())) {
       dependencies.notReading(changed.input());
       return Effect().none();
@@ -352,14 +326,6 @@ public final class KeyEntity extends JournaledKey {
       return persistDelta(state, followed.get(), null);
     }
     return outdate(state, changed.cause());
-  }
-
-  private Effect<KeyEvent, KeyState> onOutdate(KeyState state, Map<String, Long> cause) {
-    if (attempts.running() != null) {
-      dependencies.heardWhileComputing(cause);
-      return Effect().none();
-    }
-    return Lineage.satisfies(state.lineage(), cause) ? Effect().none() : outdate(state, cause);
   }
 
   /** The key's value is behind {@code cause}: recompute (eager) or mark it outdated (lazy). */

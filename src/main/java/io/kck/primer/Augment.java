@@ -1,5 +1,6 @@
 package io.kck.primer;
 
+import org.jspecify.annotations.Nullable;
 import java.lang.reflect.Type;
 import java.util.Objects;
 import java.util.Optional;
@@ -47,9 +48,9 @@ public final class Augment<V, D> {
 
   private final Type deltaType;
   private final BiFunction<V, D, V> apply;
-  private final UpstreamDeltas<D> upstream;
+  private final @Nullable UpstreamDeltas<D> upstream;
 
-  private Augment(Type deltaType, BiFunction<V, D, V> apply, UpstreamDeltas<D> upstream) {
+  private Augment(Type deltaType, BiFunction<V, D, V> apply, @Nullable UpstreamDeltas<D> upstream) {
     this.deltaType = Objects.requireNonNull(deltaType, "deltaType");
     this.apply = Objects.requireNonNull(apply, "apply");
     this.upstream = upstream;

@@ -1,5 +1,7 @@
 package io.kck.primer;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What a {@link KeyHook} is told.
  *
@@ -11,7 +13,7 @@ package io.kck.primer;
  * @param delta for an augment: the delta; otherwise {@code null}
  * @param failure after: why it failed, or {@code null} when it succeeded; before: {@code null}
  */
-public record HookEvent(Action action, Phase phase, String key, long version, Object delta, Throwable failure) {
+public record HookEvent(Action action, Phase phase, String key, long version, @Nullable Object delta, @Nullable Throwable failure) {
 
   /** What happens to a key. */
   public enum Action {

@@ -47,6 +47,14 @@ class HttpTest {
       })
       .build();
 
+  static final Primer<String> slow = Primer.builder("http-slow", String.class)
+      .computeTimeout(java.time.Duration.ofMillis(300))
+      .compute((key, context) -> {
+        Thread.sleep(60_000); // interrupted at its timeout
+        return "never";
+      })
+      .build();
+
   static ActorTestKit testKit;
   static Kck kck;
   static String base;
@@ -57,7 +65,7 @@ class HttpTest {
   static void start() {
     testKit = TestNodes.start("HttpTest", TestNodes.config(
         "kck.http.write-token = \"s3cret\"\nakka.actor.testkit.typed.system-shutdown-default = 30s"));
-    kck = Kck.start(testKit.system(), notes, length, broken);
+    kck = Kck.start(testKit.system(), notes, length, broken, slow);
     ServerBinding binding = Stages.await(KckHttp.start(kck, "127.0.0.1", 0));
     base = "http://127.0.0.1:" + binding.localAddress().getPort();
   }
@@ -143,6 +151,11 @@ class HttpTest {
     HttpResponse<String> failed = send("GET", "/api/keys/http-broken", null);
     assertEquals(500, failed.statusCode());
     assertEquals("COMPUTE_FAILED", body(failed).get("code").asText());
+    // A timeout is a failed compute too (ComputeTimeoutException extends ComputeFailedException),
+    // but its kind, not its class, decides the answer.
+    HttpResponse<String> timedOut = send("GET", "/api/keys/http-slow", null);
+    assertEquals(504, timedOut.statusCode(), timedOut.body());
+    assertEquals("COMPUTE_TIMEOUT", body(timedOut).get("code").asText());
   }
 
   @Test

@@ -1,12 +1,16 @@
 package io.kck.persistence;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import io.kck.Entry;
 import io.kck.Kck;
+import io.kck.errors.ComputeFailedException;
 import io.kck.errors.OverloadedException;
+import io.kck.primer.Augment;
+import io.kck.primer.Primer;
 import io.kck.testing.CountingPrimer;
 import io.kck.testing.Eventually;
 import io.kck.testing.Stages;
@@ -130,7 +134,14 @@ class DatabaseTest {
         TestNodes.config("kck.entity.stash-capacity = 5\nkck.entity.local-hits = off"));
     String url = EmbeddedPostgresServer.jdbcUrl(Path.of(TestNodes.DATA_DIRECTORY), false, Duration.ofMinutes(1));
     try (Connection blocker = DriverManager.getConnection(url, "postgres", "")) {
-      Kck kck = Kck.start(testKit.system(), new CountingPrimer("overload"));
+      Primer<String> busy = Primer.builder("overload", String.class).parameters(CountingPrimer.ID)
+          .compute((key, context) -> "value of " + key.get(CountingPrimer.ID))
+          .augment(Augment.of(String.class, (value, more) -> value + more))
+          .build();
+      Primer<Integer> reader = Primer.builder("overload-reader", Integer.class).parameters(CountingPrimer.ID)
+          .compute((key, context) -> context.get(busy.key(key.get(CountingPrimer.ID))).length())
+          .build();
+      Kck kck = Kck.start(testKit.system(), busy, reader);
       Stages.await(kck.get("overload/k"));
 
       // Hold the journal: the key's next write waits, and requests queue up behind it.
@@ -150,6 +161,13 @@ class DatabaseTest {
           Stages.failure(get, OverloadedException.class);
         }
       }
+      // Every kind of request is answered at once, not after kck.request-timeout (150 s): an
+      // augment, an inspection, and a read by another key's compute (which then fails with it).
+      Duration atOnce = Duration.ofSeconds(20);
+      Stages.failure(kck.augment("overload/k", "!"), OverloadedException.class, atOnce);
+      Stages.failure(kck.admin().inspect(kck.key("overload/k")), OverloadedException.class, atOnce);
+      ComputeFailedException read = Stages.failure(kck.get("overload-reader/k"), ComputeFailedException.class, atOnce);
+      assertInstanceOf(OverloadedException.class, read.getCause(), read.getMessage());
       assertTrue(!put.isDone(), "a put is not acknowledged before it is written");
       blocker.commit();
 
