@@ -8,6 +8,7 @@ import org.jspecify.annotations.Nullable;
  * both; its {@link #kind()} is {@link Kind#COMPUTE_TIMEOUT} (HTTP 504).
  */
 public final class ComputeTimeoutException extends ComputeFailedException {
+  /** The exception for {@code key}; {@code message} names the key and what went wrong. */
   public ComputeTimeoutException(String key, String message, @Nullable Throwable cause) {
     super(Kind.COMPUTE_TIMEOUT, key, message, cause);
   }

@@ -8,10 +8,12 @@ import org.jspecify.annotations.Nullable;
  * like after any failed compute); nothing is stored.
  */
 public final class DependencyCycleException extends KckException {
+  /** The exception for {@code key}; {@code message} names the key and what went wrong. */
   public DependencyCycleException(String key, String message) {
     this(key, message, null);
   }
 
+  /** The exception for {@code key}; {@code message} names the key and what went wrong. */
   public DependencyCycleException(String key, String message, @Nullable Throwable cause) {
     super(Kind.DEPENDENCY_CYCLE, key, message, cause);
   }

@@ -11,14 +11,17 @@ import org.jspecify.annotations.Nullable;
  * WrongParameterCountException}, {@link InvalidParameterException}.
  */
 public class InvalidKeyException extends KckException {
+  /** The exception for {@code key}; {@code message} names the key and what went wrong. */
   public InvalidKeyException(String key, String message) {
     this(key, message, null);
   }
 
+  /** The exception for {@code key}; {@code message} names the key and what went wrong. */
   public InvalidKeyException(String key, String message, @Nullable Throwable cause) {
     this(Kind.INVALID_KEY, key, message, cause);
   }
 
+  /** The exception for {@code key}; {@code message} names the key and what went wrong. */
   InvalidKeyException(Kind kind, String key, String message, @Nullable Throwable cause) {
     super(kind, key, message, cause);
   }

@@ -48,7 +48,9 @@ public class KckException extends RuntimeException {
     TIMEOUT
   }
 
+  /** What went wrong. */
   private final Kind kind;
+  /** The key concerned. */
   private final String key;
 
   /**

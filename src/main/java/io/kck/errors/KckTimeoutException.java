@@ -7,6 +7,7 @@ import org.jspecify.annotations.Nullable;
  * effect (a put may still be written): read the key to find out.
  */
 public final class KckTimeoutException extends KckException {
+  /** The exception for {@code key}; {@code message} names the key and what went wrong. */
   public KckTimeoutException(String key, String message, @Nullable Throwable cause) {
     super(Kind.TIMEOUT, key, message, cause);
   }

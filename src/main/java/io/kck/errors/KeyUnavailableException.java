@@ -8,6 +8,7 @@ import org.jspecify.annotations.Nullable;
  * be retried.
  */
 public final class KeyUnavailableException extends KckException {
+  /** The exception for {@code key}; {@code message} names the key and what went wrong. */
   public KeyUnavailableException(String key, String message, @Nullable Throwable cause) {
     super(Kind.UNAVAILABLE, key, message, cause);
   }

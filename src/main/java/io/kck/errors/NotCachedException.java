@@ -8,6 +8,7 @@ import org.jspecify.annotations.Nullable;
  * Nothing was started.
  */
 public final class NotCachedException extends KckException {
+  /** The exception for {@code key}; {@code message} names the key and what went wrong. */
   public NotCachedException(String key, String message, @Nullable Throwable cause) {
     super(Kind.NOT_CACHED, key, message, cause);
   }

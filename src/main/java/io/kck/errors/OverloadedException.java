@@ -8,6 +8,7 @@ import org.jspecify.annotations.Nullable;
  * retried.
  */
 public final class OverloadedException extends KckException {
+  /** The exception for {@code key}; {@code message} names the key and what went wrong. */
   public OverloadedException(String key, String message, @Nullable Throwable cause) {
     super(Kind.OVERLOADED, key, message, cause);
   }

@@ -7,8 +7,10 @@ import org.jspecify.annotations.Nullable;
  * message of the exception thrown there (exceptions themselves do not cross the network).
  */
 public final class RemoteFailure extends RuntimeException {
+  /** The class of the exception thrown on the other node. */
   private final String className;
 
+  /** A failure on another node: the class name and message of what was thrown there. */
   public RemoteFailure(String className, @Nullable String message) {
     super(className + (message == null ? "" : ": " + message), null, false, false);
     this.className = className;

@@ -2,12 +2,15 @@ package io.kck.errors;
 
 /** The key names a primer that is not registered on this node. */
 public final class UnknownPrimerException extends InvalidKeyException {
+  /** The primer name the key gave. */
   private final String primerName;
 
+  /** The exception for {@code key}, whose primer name {@code primerName} is not registered. */
   public UnknownPrimerException(String key, String primerName) {
     this(key, primerName, "Invalid key '" + key + "': no primer named '" + primerName + "' is registered");
   }
 
+  /** The exception for {@code key}; {@code message} names the key and what went wrong. */
   UnknownPrimerException(String key, String primerName, String message) {
     super(Kind.UNKNOWN_PRIMER, key, message, null);
     this.primerName = primerName;

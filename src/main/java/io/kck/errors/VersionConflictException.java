@@ -8,6 +8,7 @@ import org.jspecify.annotations.Nullable;
  * retry with its current version.
  */
 public final class VersionConflictException extends KckException {
+  /** The exception for {@code key}; {@code message} names the key and what went wrong. */
   public VersionConflictException(String key, String message, @Nullable Throwable cause) {
     super(Kind.VERSION_CONFLICT, key, message, cause);
   }

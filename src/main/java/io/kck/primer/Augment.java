@@ -30,6 +30,8 @@ import java.util.function.BiFunction;
  * when the key cannot apply it safely (it has not seen the input's previous version), the key
  * reacts by its {@link Propagation} as for any other update.
  *
+ * <p>Immutable and thread-safe (its functions must be too: keys of one primer apply them at once).
+ *
  * @param <V> the primer's value type
  * @param <D> the delta type
  */
@@ -72,6 +74,7 @@ public final class Augment<V, D> {
     return new Augment<>(deltaType, apply, Objects.requireNonNull(translate, "translate"));
   }
 
+  /** The type of the deltas, as journaled and decoded. */
   public Type deltaType() {
     return deltaType;
   }

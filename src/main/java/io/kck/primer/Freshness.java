@@ -25,6 +25,7 @@ import java.util.Objects;
  */
 public sealed interface Freshness {
 
+  /** Computed once; the value stays until it is refreshed, invalidated, put or its inputs change. */
   static Freshness neverExpires() {
     return NeverExpires.INSTANCE;
   }
@@ -47,21 +48,32 @@ public sealed interface Freshness {
     return new MaxAge(softAge, hardAge);
   }
 
+  /** Every get waits for a compute that started after it arrived; concurrent gets share one. */
   static Freshness alwaysFresh() {
     return AlwaysFresh.INSTANCE;
   }
 
   /** The default policy. */
   enum NeverExpires implements Freshness {
+    /** The one instance. */
     INSTANCE
   }
 
   /** Every get waits for a compute that started after it arrived. */
   enum AlwaysFresh implements Freshness {
+    /** The one instance. */
     INSTANCE
   }
 
+  /**
+   * Recompute every {@code interval} (plus up to {@code jitter}), whether or not anybody asks.
+   *
+   * @param interval how often
+   * @param jitter the most a refresh is delayed, at random, beyond the interval
+   * @throws IllegalArgumentException if the interval is not positive or the jitter negative
+   */
   record Periodic(Duration interval, Duration jitter) implements Freshness {
+    /** Checks the durations. */
     public Periodic {
       requirePositive("interval", interval);
       Objects.requireNonNull(jitter, "jitter");
@@ -71,7 +83,16 @@ public sealed interface Freshness {
     }
   }
 
+  /**
+   * Fresh up to {@code softAge}; served stale while refreshing up to {@code hardAge}; past it gets
+   * wait for the new value.
+   *
+   * @param softAge up to this age a value is fresh
+   * @param hardAge past this age a get waits for a new value
+   * @throws IllegalArgumentException if an age is not positive or the hard age is below the soft
+   */
   record MaxAge(Duration softAge, Duration hardAge) implements Freshness {
+    /** Checks the durations. */
     public MaxAge {
       requirePositive("soft age", softAge);
       requirePositive("hard age", hardAge);

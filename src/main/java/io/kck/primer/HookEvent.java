@@ -31,7 +31,9 @@ public record HookEvent(Action action, Phase phase, String key, long version, @N
 
   /** Before the action, or once it is done (journaled) or has failed. */
   public enum Phase {
+    /** Before the action starts. */
     BEFORE,
+    /** Once it is journaled, or has failed ({@code failure} says why). */
     AFTER
   }
 }

@@ -23,6 +23,7 @@ public final class Key<V> {
     this.text = text;
   }
 
+  /** The primer whose key this is. */
   public Primer<V> primer() {
     return primer;
   }

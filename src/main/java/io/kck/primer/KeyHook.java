@@ -10,10 +10,11 @@ package io.kck.primer;
  * cluster, register the same hooks on every node.
  *
  * <p><b>Failures.</b> A hook that throws is logged (with the key and the event) and recorded as the
- * key's last hook failure ({@link io.kck.entity.KeyStatus#hookFailure()}); the key and the other
+ * key's last hook failure ({@code kck.admin().inspect(key)}, {@code KeyInfo.hookFailure()}); the key and the other
  * hooks carry on as if it had returned.
  */
 @FunctionalInterface
 public interface KeyHook {
+  /** Called with each event of the primer's keys on this node, in order per key. */
   void on(HookEvent event) throws Exception;
 }

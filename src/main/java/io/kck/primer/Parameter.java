@@ -82,10 +82,12 @@ public final class Parameter<T> {
     return new Parameter<>(name, type, parser, formatter);
   }
 
+  /** The parameter's name, as templates ({@code {name}}) and error messages use it. */
   public String name() {
     return name;
   }
 
+  /** The type of its values. */
   public Class<T> type() {
     return type;
   }

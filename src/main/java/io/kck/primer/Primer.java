@@ -57,6 +57,11 @@ public abstract class Primer<V> {
   private final Type valueType;
   private final List<Parameter<?>> parameters;
 
+  /**
+   * A primer of values of {@code valueType}, keyed by {@code parameters} in this order.
+   *
+   * @throws IllegalArgumentException if the name is not a valid primer name or two parameters share a name
+   */
   protected Primer(String name, Class<V> valueType, Parameter<?>... parameters) {
     this(name, (Type) valueType, parameters);
   }
@@ -216,6 +221,7 @@ public abstract class Primer<V> {
     return keys;
   }
 
+  /** The primer's name: the first segment of its keys. */
   public final String name() {
     return name;
   }
@@ -225,6 +231,7 @@ public abstract class Primer<V> {
     return valueType;
   }
 
+  /** The parameters, in the order they appear in keys. */
   public final List<Parameter<?>> parameters() {
     return parameters;
   }

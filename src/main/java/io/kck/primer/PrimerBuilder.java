@@ -28,6 +28,7 @@ public final class PrimerBuilder<V> {
   /** The compute of a lambda primer: {@link Primer#compute} as a function. */
   @FunctionalInterface
   public interface Compute<V> {
+    /** See {@link Primer#compute}. */
     V compute(Key<V> key, ComputeContext<V> context) throws Exception;
   }
 

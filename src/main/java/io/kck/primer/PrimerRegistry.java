@@ -36,10 +36,12 @@ public final class PrimerRegistry {
     return new PrimerRegistry(Collections.unmodifiableMap(byName));
   }
 
+  /** The primer of that name, if one is registered. */
   public Optional<Primer<?>> find(String name) {
     return Optional.ofNullable(byName.get(name));
   }
 
+  /** Every registered primer, in registration order. */
   public Collection<Primer<?>> primers() {
     return byName.values();
   }

@@ -7,6 +7,7 @@ import java.util.List;
  * Primers defined by configuration rather than by code: named in {@code kck.primer-sources}
  * (class names, each with a public no-argument constructor), asked once by {@code Kck.start} for
  * the primers the configuration defines. KCK's SQL primers are one ({@code io.kck.sql.SqlPrimers}).
+ * Called once, on the thread that starts KCK; a source that throws fails {@code Kck.start}.
  */
 public interface PrimerSource {
   /**

@@ -7,7 +7,8 @@ package io.kck.primer;
  */
 public enum Propagation {
   /**
-   * Recompute as soon as an input changes, so the next get finds the new value ready. Updates that
+   * Recompute as soon as an input changes, so the next get finds the new value ready (a get that
+   * arrives while the recompute runs answers the previous value). Updates that
    * arrive while a recompute runs, or within {@code kck.dependencies.coalesce-window} of its start,
    * are folded into one more recompute.
    */
