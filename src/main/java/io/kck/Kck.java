@@ -17,7 +17,6 @@ import io.kck.persistence.StoredValue;
 import io.kck.primer.Key;
 import io.kck.primer.KeyHook;
 import io.kck.primer.Primer;
-import io.kck.primer.PrimerRegistry;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -466,9 +465,9 @@ public final class Kck {
     return remove::run;
   }
 
-  /** The registered primers. */
-  public PrimerRegistry primers() {
-    return engine.primers();
+  /** The registered primers, in registration order. */
+  public Collection<Primer<?>> primers() {
+    return engine.primers().primers();
   }
 
   /** The ActorSystem KCK runs on. */

@@ -291,7 +291,7 @@ public final class KckHttp extends AllDirectives {
 
   private JsonNode primers() {
     ArrayNode list = json.createArrayNode();
-    for (Primer<?> primer : kck.primers().primers()) {
+    for (Primer<?> primer : kck.primers()) {
       ObjectNode node = list.addObject().put("name", primer.name()).put("valueType", primer.valueType().getTypeName());
       ArrayNode parameters = node.putArray("parameters");
       for (Parameter<?> parameter : primer.parameters()) {

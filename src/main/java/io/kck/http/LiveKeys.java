@@ -44,7 +44,7 @@ final class LiveKeys {
         ObjectNode body = json.createObjectNode();
         body.put("node", kck.system().address().toString());
         ArrayNode primers = body.putArray("primers");
-        kck.primers().primers().forEach(primer -> primers.add(primer.name()));
+        kck.primers().forEach(primer -> primers.add(primer.name()));
         ArrayNode keys = body.putArray("keys");
         for (CompletableFuture<KeyInfo> future : statuses) {
           if (future.isCompletedExceptionally()) {

@@ -6,7 +6,7 @@ import java.util.List;
  * A parsed, validated key of one primer: the primer, its parameter values in declaration order,
  * and the one canonical text form {@code name/param1/param2...}. Two keys are equal when their
  * canonical texts are equal, whichever way they were built ({@link Primer#key(Object...)} or
- * {@link Primer#parseKey(String)}).
+ * {@code kck.key(text)}).
  *
  * <p>Immutable and thread-safe.
  *

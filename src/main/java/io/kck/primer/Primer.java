@@ -271,7 +271,7 @@ public abstract class Primer<V> {
    * @throws InvalidKeyException if the text names another primer, has the wrong number of
    *     parameters, or a parameter does not parse
    */
-  public final Key<V> parseKey(String text) {
+  final Key<V> parseKey(String text) {
     return parseSegments(text, KeyText.split(text));
   }
 

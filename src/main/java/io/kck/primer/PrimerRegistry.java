@@ -11,7 +11,8 @@ import java.util.Optional;
 
 /**
  * The primers registered at start-up, by name, and the parser of key text into typed keys.
- * Immutable and thread-safe.
+ * Immutable and thread-safe. Applications parse key text with {@code kck.key(text)}, which uses
+ * this.
  */
 public final class PrimerRegistry {
   private final Map<String, Primer<?>> byName;

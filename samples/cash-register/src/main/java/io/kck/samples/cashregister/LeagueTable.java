@@ -31,7 +31,7 @@ public final class LeagueTable extends Primer<League> {
   public Optional<Augment<League, ?>> augment() {
     return Optional.of(Augment.of(League.StoreSale.class, League::plus)
         .fromUpstream((self, store, sale) ->
-            Optional.of(new League.StoreSale(storeTotals.parseKey(store.text()).get(StoreTotals.STORE), (Sale) sale))));
+            Optional.of(new League.StoreSale(store.get(StoreTotals.STORE), (Sale) sale))));
   }
 
   @Override
