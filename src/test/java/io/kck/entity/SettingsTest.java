@@ -1,0 +1,168 @@
+package io.kck.entity;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.kck.primer.Freshness;
+import io.kck.primer.Parameter;
+import io.kck.primer.Primer;
+import io.kck.primer.PrimerRegistry;
+import io.kck.primer.Propagation;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Settings are checked at start-up, and a mistake is reported at its full path. */
+class SettingsTest {
+  private static final Config DEFAULTS = ConfigFactory.load();
+
+  private final Primer<String> dailySales = Primer.builder("daily-sales", String.class)
+      .parameters(Parameter.ofInt("register"))
+      .compute((key, ctx) -> "x")
+      .computeTimeout(Duration.ofSeconds(10))
+      .freshness(Freshness.periodic(Duration.ofMinutes(1)))
+      .propagation(Propagation.EAGER)
+      .build();
+  private final Primer<String> dotted = Primer.builder("sales.by.day", String.class)
+      .compute((key, ctx) -> "x")
+      .build();
+  private final PrimerRegistry registry = PrimerRegistry.of(List.of(dailySales, dotted));
+
+  private EntitySettings settings(String hocon) {
+    return EntitySettings.fromConfig(ConfigFactory.parseString(hocon).withFallback(DEFAULTS), registry);
+  }
+
+  private IllegalArgumentException refused(String hocon) {
+    return assertThrows(IllegalArgumentException.class, () -> settings(hocon));
+  }
+
+  private static void assertNames(String expected, Exception e) {
+    assertTrue(e.getMessage().contains(expected), "expected '" + expected + "' in: " + e.getMessage());
+  }
+
+  @Test
+  void aPrimerWithoutABlockKeepsItsOwnChoicesAndTheLibraryDefaults() {
+    PrimerSettings resolved = settings("").of(dailySales);
+
+    assertEquals(new PrimerSettings(Duration.ofSeconds(10), Freshness.periodic(Duration.ofMinutes(1)),
+        Duration.ofDays(1), Propagation.EAGER, true), resolved);
+    assertEquals(Duration.ofSeconds(120), settings("").of(dotted).computeTimeout(), "kck.compute.timeout");
+  }
+
+  @Test
+  void overridesWinOverThePrimersOwnChoices() {
+    PrimerSettings resolved = settings("""
+        kck.primers."daily-sales" {
+          compute-timeout = 2m
+          stale-if-error = 6h
+          freshness { policy = max-age, soft-age = 1m, hard-age = 10m }
+          propagation = lazy
+          compute-on-miss = off
+        }
+        """).of(dailySales);
+
+    assertEquals(new PrimerSettings(Duration.ofMinutes(2), Freshness.maxAge(Duration.ofMinutes(1), Duration.ofMinutes(10)),
+        Duration.ofHours(6), Propagation.LAZY, false), resolved);
+  }
+
+  @Test
+  void aPrimerWhoseNameHasDotsIsConfiguredByItsQuotedName() {
+    PrimerSettings resolved = settings("kck.primers.\"sales.by.day\".propagation = lazy").of(dotted);
+
+    assertEquals(Propagation.LAZY, resolved.propagation());
+  }
+
+  @Test
+  void aTypoInAPrimersBlockIsRefusedAtItsFullPath() {
+    IllegalArgumentException e = refused("kck.primers.\"daily-sales\".compute-timout = 2m");
+
+    assertNames("kck.primers.\"daily-sales\".compute-timout", e);
+    assertNames("compute-timeout", e); // the known settings are listed
+  }
+
+  @Test
+  void aBlockForAPrimerThatIsNotRegisteredIsRefusedNamingIt() {
+    IllegalArgumentException e = refused("kck.primers.\"daily-sale\".compute-timeout = 2m");
+
+    assertNames("kck.primers.\"daily-sale\"", e);
+    assertNames("daily-sales", e); // the registered ones are listed
+  }
+
+  @Test
+  void anUnknownFreshnessPolicyIsRefusedAtItsPath() {
+    IllegalArgumentException e = refused("kck.primers.\"daily-sales\".freshness.policy = sometimes");
+
+    assertNames("kck.primers.\"daily-sales\".freshness", e);
+    assertNames("sometimes", e);
+  }
+
+  @Test
+  void anIncompleteFreshnessPolicyIsRefusedAtItsPath() {
+    IllegalArgumentException e = refused("kck.primers.\"daily-sales\".freshness.policy = periodic");
+
+    assertNames("kck.primers.\"daily-sales\".freshness", e);
+    assertNames("interval", e);
+  }
+
+  @Test
+  void anUnknownPropagationIsRefusedAtItsPath() {
+    IllegalArgumentException e = refused("kck.primers.\"daily-sales\".propagation = sometimes");
+
+    assertNames("kck.primers.\"daily-sales\".propagation must be eager or lazy", e);
+  }
+
+  @Test
+  void aValueOfTheWrongTypeIsRefusedAtItsPath() {
+    IllegalArgumentException e = refused("kck.primers.\"daily-sales\".compute-timeout = soon");
+
+    assertNames("kck.primers.\"daily-sales\"", e);
+    assertNames("compute-timeout", e);
+  }
+
+  @Test
+  void aComputeTimeoutThatIsNotPositiveIsRefusedAtItsPath() {
+    IllegalArgumentException e = refused("kck.primers.\"daily-sales\".compute-timeout = 0s");
+
+    assertNames("kck.primers.\"daily-sales\".compute-timeout must be positive", e);
+  }
+
+  @Test
+  void aNegativeStaleIfErrorIsRefusedAtItsPath() {
+    IllegalArgumentException e = refused("kck.primers.\"daily-sales\".stale-if-error = -1s");
+
+    assertNames("kck.primers.\"daily-sales\".stale-if-error must not be negative", e);
+  }
+
+  @Test
+  void theEngineSettingsAreReadFromKck() {
+    EntitySettings settings = settings("""
+        kck.compute { backoff-min = 2s, backoff-max = 30s, backoff-factor = 3.0 }
+        kck.dependencies.coalesce-window = 0s
+        """);
+
+    assertEquals(Duration.ofSeconds(2), settings.backoffMin());
+    assertEquals(Duration.ofSeconds(30), settings.backoffMax());
+    assertEquals(3.0, settings.backoffFactor());
+    assertEquals(Duration.ZERO, settings.coalesceWindow());
+    assertEquals(Duration.ofSeconds(18), settings.backoffAfter(3));
+  }
+
+  @Test
+  void aBackoffMaximumBelowItsMinimumIsRefused() {
+    IllegalArgumentException e = refused("kck.compute { backoff-min = 10s, backoff-max = 1s }");
+
+    assertNames("kck.compute.backoff-max", e);
+  }
+
+  @Test
+  void thePrimersSettingsAreOnlyKnownForRegisteredPrimers() {
+    Primer<String> latecomer = Primer.builder("latecomer", String.class).compute((key, ctx) -> "x").build();
+
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> settings("").of(latecomer));
+
+    assertNames("'latecomer' was not registered", e);
+  }
+}
