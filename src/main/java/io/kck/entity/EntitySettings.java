@@ -35,6 +35,9 @@ public record EntitySettings(
     primers = Map.copyOf(primers);
     requirePositive("kck.compute.timeout", computeTimeout);
     requirePositive("kck.compute.backoff-min", backoffMin);
+    if (backoffMin.toMillis() < 1) {
+      throw new IllegalArgumentException("kck.compute.backoff-min must be at least 1ms, got " + backoffMin);
+    }
     requirePositive("kck.freshness.wake-interval", wakeInterval);
     if (coalesceWindow.isNegative()) {
       throw new IllegalArgumentException("kck.dependencies.coalesce-window must not be negative");
@@ -65,7 +68,15 @@ public record EntitySettings(
    *     of a {@code kck.primers} block for a primer that is not registered
    */
   public static EntitySettings fromConfig(Config config, PrimerRegistry registry) {
-    Config kck = config.getConfig("kck");
+    try {
+      return read(config.getConfig("kck"), registry);
+    } catch (com.typesafe.config.ConfigException e) {
+      // Typesafe Config names the path relative to the object it was asked; say where it is.
+      throw new IllegalArgumentException("Invalid KCK setting under kck: " + e.getMessage(), e);
+    }
+  }
+
+  private static EntitySettings read(Config kck, PrimerRegistry registry) {
     Duration computeTimeout = kck.getDuration("compute.timeout");
     Duration staleIfError = kck.getDuration("freshness.stale-if-error");
     Config overrides = kck.getConfig("primers");
@@ -78,6 +89,10 @@ public record EntitySettings(
     Map<String, PrimerSettings> primers = new HashMap<>();
     for (Primer<?> primer : registry.primers()) {
       String path = "\"" + primer.name() + "\"";
+      if (overrides.hasPath(path) && overrides.getValue(path).valueType() != com.typesafe.config.ConfigValueType.OBJECT) {
+        throw new IllegalArgumentException("kck.primers." + path + " must be an object of settings, got "
+            + overrides.getValue(path).valueType().name().toLowerCase(java.util.Locale.ROOT));
+      }
       primers.put(primer.name(), PrimerSettings.resolve(
           primer, overrides.hasPath(path) ? overrides.getConfig(path) : null, computeTimeout, staleIfError));
     }

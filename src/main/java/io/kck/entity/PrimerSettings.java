@@ -72,7 +72,9 @@ public record PrimerSettings(
       }
     }
     if (timeout.isNegative() || timeout.isZero()) {
-      throw new IllegalArgumentException(path + ".compute-timeout must be positive, got " + timeout);
+      String source = overrides != null && overrides.hasPath("compute-timeout")
+          ? path + ".compute-timeout" : primer + "'s computeTimeout()";
+      throw new IllegalArgumentException(source + " must be positive, got " + timeout);
     }
     if (staleIfError.isNegative()) {
       throw new IllegalArgumentException(path + ".stale-if-error must not be negative, got " + staleIfError);

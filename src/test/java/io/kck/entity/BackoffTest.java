@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class BackoffTest {
   private static final Instant START = Instant.parse("2024-03-01T12:00:00Z");
 
-  private final TestClock clock = new TestClock(START);
+  private final HandClock clock = new HandClock(START);
   private final Backoff backoff = new Backoff(settings(Duration.ofSeconds(1), Duration.ofSeconds(10), 2.0), clock);
   private final Problem boom = Problem.of(KckException.Kind.COMPUTE_FAILED, "Compute of key 'k' failed: boom", null);
 

@@ -19,7 +19,7 @@ class FreshnessClockTest {
   private static final Instant NOW = Instant.parse("2024-03-01T12:00:00Z");
   private static final Duration FIVE_MINUTES = Duration.ofMinutes(5);
 
-  private final TestClock clock = new TestClock(NOW);
+  private final HandClock clock = new HandClock(NOW);
   private final RecordingTimers timers = new RecordingTimers();
   private int keptWarm;
 

@@ -165,4 +165,20 @@ class SettingsTest {
 
     assertNames("'latecomer' was not registered", e);
   }
+
+  @Test
+  void aValueOfTheWrongShapeIsAnIllegalArgumentNamingItsPath() {
+    assertNames("compute.timeout", refused("kck.compute.timeout = soon"));
+    assertNames("kck.primers.\"daily-sales\" must be an object", refused("kck.primers.\"daily-sales\" = 5"));
+    assertNames("kck.compute.backoff-min must be at least 1ms", refused("kck.compute.backoff-min = 500us"));
+  }
+
+  @Test
+  void aBadTimeoutSetInCodeIsBlamedOnThePrimerNotOnTheConfiguration() {
+    Primer<String> zero = Primer.builder("zero", String.class).compute((key, ctx) -> "x")
+        .computeTimeout(Duration.ZERO).build();
+    IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> EntitySettings.fromConfig(
+        DEFAULTS, PrimerRegistry.of(List.of(zero))));
+    assertNames("computeTimeout()", refused);
+  }
 }

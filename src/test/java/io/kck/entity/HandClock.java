@@ -6,11 +6,11 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock that moves only when a test advances it. */
-final class TestClock extends Clock {
+/** A clock that moves only when a test advances it by hand (no actor system: see io.kck.testing.TestClock for manual time). */
+final class HandClock extends Clock {
   private Instant now;
 
-  TestClock(Instant start) {
+  HandClock(Instant start) {
     this.now = start;
   }
 
