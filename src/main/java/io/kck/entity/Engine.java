@@ -86,7 +86,7 @@ public final class Engine {
     String provider = config.getString("akka.actor.provider");
     if (!provider.equals("cluster") && !provider.equals("akka.cluster.ClusterActorRefProvider")) {
       throw new IllegalStateException("KCK keeps each key in a Cluster Sharding entity: set akka.actor.provider = cluster"
-          + " (found '" + provider + "'); see conf/application.conf");
+          + " (found '" + provider + "'); see conf/application.conf in KCK's repository for a runnable one");
     }
     PrimerRegistry registry = PrimerRegistry.of(primers);
     EntitySettings settings = EntitySettings.fromConfig(config, registry);
@@ -154,6 +154,13 @@ public final class Engine {
   private static void joinCluster(ActorSystem<?> system, Config config) {
     Cluster cluster = Cluster.get(system);
     String seeds = config.getString("kck.cluster.seed-nodes").trim();
+    boolean manyNodes = !seeds.isEmpty() || !config.getList("akka.cluster.seed-nodes").isEmpty();
+    if (manyNodes && config.getString("akka.cluster.downing-provider-class").isBlank()) {
+      // Without downing a crashed node is never removed, and its keys never move to the others.
+      throw new IllegalStateException("KCK joins a cluster of several nodes (seed nodes are configured) but"
+          + " akka.cluster.downing-provider-class is empty: a crashed node's keys would stay unavailable forever."
+          + " Set it (KCK's reference.conf sets Akka's split-brain resolver; something overrode it)");
+    }
     if (!seeds.isEmpty()) {
       List<akka.actor.Address> addresses = new ArrayList<>();
       for (String seed : seeds.split(",")) {

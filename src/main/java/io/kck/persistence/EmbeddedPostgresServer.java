@@ -82,6 +82,11 @@ final class EmbeddedPostgresServer {
     if (process.isEmpty() || !process.get().isAlive() || !isPostgres(process.get())) {
       return;
     }
+    if (!orphaned(directory)) {
+      throw new IllegalStateException("The embedded PostgreSQL in " + directory + " (pid " + process.get().pid()
+          + ") belongs to another running process. Give each JVM its own kck.database.embedded.data-directory"
+          + " (KCK_DATA_DIR), or share an external PostgreSQL (kck.database.url)");
+    }
     log.warn("Stopping an orphaned PostgreSQL (pid {}) left on {} by a process that died",
         process.get().pid(), directory);
     process.get().destroy();
@@ -89,6 +94,25 @@ final class EmbeddedPostgresServer {
       process.get().onExit().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       process.get().destroyForcibly();
+    }
+  }
+
+  /**
+   * Whether no live process owns the server: zonky holds a file lock on {@code epg-lock} in the data
+   * directory for as long as the JVM that started the server runs, and the OS drops it when that
+   * JVM dies (also with kill -9).
+   */
+  static boolean orphaned(Path directory) throws IOException {
+    Path lockFile = directory.resolve("epg-lock");
+    if (!Files.exists(lockFile)) {
+      return true;
+    }
+    try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(lockFile,
+            java.nio.file.StandardOpenOption.WRITE);
+        java.nio.channels.FileLock lock = channel.tryLock()) {
+      return lock != null;
+    } catch (java.nio.channels.OverlappingFileLockException e) {
+      return false; // this JVM holds it: not an orphan
     }
   }
 
