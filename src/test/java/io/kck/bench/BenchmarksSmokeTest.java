@@ -29,7 +29,12 @@ class BenchmarksSmokeTest {
       assertTrue(rows.stream().anyMatch(row -> row.name().startsWith(name)), name + " missing:\n" + table);
     }
     for (Benchmarks.Row row : rows) {
-      assertTrue(row.ours() >= 0 && row.baseline() > 0, row.toString());
+      if (row.name().startsWith("memory")) {
+        // Heap differences over the smoke run's few keys are within GC noise, even negative.
+        assertTrue(Double.isFinite(row.ours()) && Double.isFinite(row.baseline()), row.toString());
+      } else {
+        assertTrue(row.ours() >= 0 && row.baseline() > 0, row.toString());
+      }
     }
     Benchmarks.Row computes = rows.stream()
         .filter(row -> row.name().startsWith("single flight: computes")).findFirst().orElseThrow();
