@@ -55,6 +55,6 @@ public final class KckAdmin {
   private static KeyInfo info(KeyStatus status) {
     return new KeyInfo(status.key(), KeyInfo.State.valueOf(status.status().name()), status.version(),
         status.computeInFlight() != 0, status.waiting(), status.retryAt(), status.outdated(), status.inputs(),
-        status.dependents(), status.computedAt(), status.hookFailure());
+        status.dependents(), status.computedAt(), status.hookFailure(), status.deltasSetAside(), status.incident());
   }
 }

@@ -20,6 +20,11 @@ import org.jspecify.annotations.Nullable;
  * @param dependents the keys that read this one
  * @param computedAt when the current (or last) value was computed or put
  * @param hookFailure the last failure of a {@link io.kck.primer.KeyHook} on this key since it started
+ * @param deltasSetAside how many journaled deltas the augment function refused when the key loaded
+ *     (they were skipped and logged; the others applied)
+ * @param incident the last thing the key set aside or dropped since it started: a delta refused on
+ *     replay, or a stored value that no longer reads as the primer's value type (dropped, computed
+ *     anew)
  */
 public record KeyInfo(
     String key,
@@ -32,7 +37,9 @@ public record KeyInfo(
     Map<String, Long> inputs,
     Set<String> dependents,
     @Nullable Instant computedAt,
-    @Nullable String hookFailure) {
+    @Nullable String hookFailure,
+    int deltasSetAside,
+    @Nullable String incident) {
 
   /** A key's lifecycle as far as its journal knows it. */
   public enum State {

@@ -195,4 +195,34 @@ class AugmentTest {
     });
     assertEquals(countComputes, counts.computes.get(), "the count followed the deltas without recomputing");
   }
+
+  /** A sale: every component required. */
+  public record Sale(String item, Long cents) {}
+
+  @Test
+  void aDeltaWithAMissingFieldOrOneItsPrimersCheckRefusesIsNeverJournaled() {
+    Primer<Long> till = Primer.builder("augment-till", Long.class).parameters(ID)
+        .compute((key, context) -> 0L)
+        .augment(Augment.<Long, Sale>of(Sale.class, (total, sale) -> total + sale.cents())
+            .validatedBy(sale -> {
+              if (sale.cents() < 0) {
+                throw new IllegalArgumentException("a sale of " + sale.cents() + " cents is not a sale");
+              }
+            }))
+        .build();
+    ActorTestKit node = TestNodes.start("AugmentTestValidation", TestNodes.config());
+    try {
+      Kck checked = Kck.start(node.system(), till);
+      Key<Long> key = till.key("1");
+      assertEquals(0L, Stages.await(checked.get(key)));
+      InvalidValueException missing = Stages.failure(checked.augment(key, new Sale("tea", null)), InvalidValueException.class);
+      assertTrue(missing.getMessage().contains("cents"), missing.getMessage());
+      InvalidValueException refused = Stages.failure(checked.augment(key, new Sale("tea", -5L)), InvalidValueException.class);
+      assertTrue(refused.getMessage().contains("-5 cents is not a sale"), refused.getMessage());
+      assertEquals(2L, Stages.await(checked.augment(key, new Sale("tea", 250L))), "only the valid delta is a version");
+      assertEquals(250L, Stages.await(checked.get(key)));
+    } finally {
+      node.shutdownTestKit();
+    }
+  }
 }

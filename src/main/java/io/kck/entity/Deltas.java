@@ -44,6 +44,8 @@ final class Deltas {
   private KeyEvent.DeltaApplied prepared;
   private StoredValue preparedValue;
   private long bytesSinceSnapshot;
+  private int setAside;
+  private String lastSetAside;
 
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Deltas.class);
 
@@ -125,6 +127,7 @@ final class Deltas {
     if (own.isEmpty()) {
       return Optional.empty();
     }
+    augment.check(own.get()); // a delta of its own passes the primer's check like any other
     StoredValue next = apply(state, own.get());
     Map<String, Long> inputs = new HashMap<>(state.inputs());
     inputs.put(changed.input(), changed.version());
@@ -148,17 +151,28 @@ final class Deltas {
     preparedValue = planned.next();
   }
 
-  /** The event handler's part: the prepared value, or on replay the delta applied again. */
+  /**
+   * The event handler's part: the prepared value, or on replay the delta applied again. A delta
+   * that cannot be applied on replay (the augment function, or the delta type, changed since it
+   * was journaled) is set aside: logged, counted, and skipped, so that the key loads with the
+   * others rather than never loading again. Its version still counts: versions never go back.
+   */
   KeyState applyEvent(KeyState state, KeyEvent.DeltaApplied applied) {
     StoredValue next;
     if (applied == prepared) {
       next = preparedValue;
     } else {
-      if (augment == null || !state.hasValue()) {
-        throw new IllegalStateException("Key '" + key + "' cannot replay a delta: "
-            + (augment == null ? primer + " no longer declares augment()" : "it has no value"));
+      try {
+        if (augment == null || !state.hasValue()) {
+          throw new IllegalStateException(augment == null ? primer + " no longer declares augment()" : "it has no value");
+        }
+        next = apply(state, applied.delta().value(deltas));
+      } catch (RuntimeException e) {
+        setAside++;
+        lastSetAside = "the delta of version " + applied.version() + " was set aside when the key loaded: " + e;
+        log.warn("Key '{}': {}", key, lastSetAside);
+        next = state.value();
       }
-      next = apply(state, applied.delta().value(deltas));
     }
     prepared = null;
     preparedValue = null;
@@ -175,10 +189,22 @@ final class Deltas {
     return false;
   }
 
-  /** The key stops or restarts: nothing is being written any more. */
+  /** How many journaled deltas were set aside when the key loaded. */
+  int setAside() {
+    return setAside;
+  }
+
+  /** What the last one was, or null. */
+  String lastSetAside() {
+    return lastSetAside;
+  }
+
+  /** The key stops or restarts: nothing is being written any more; it will load (and count) again. */
   void reset() {
     prepared = null;
     preparedValue = null;
+    setAside = 0;
+    lastSetAside = null;
   }
 
   private StoredValue apply(KeyState state, Object delta) {

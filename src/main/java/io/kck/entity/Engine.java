@@ -220,7 +220,17 @@ public final class Engine {
       throw new InvalidValueException(key.text(),
           "Cannot augment key '" + key + "': primer '" + key.primer().name() + "' declares no augment()", null);
     }
-    return encode(key, codec, delta, "augment");
+    StoredValue encoded = encode(key, codec, delta, "augment");
+    try {
+      // Replay reads every journaled delta back as long as the key lives: refuse now what would
+      // read back incomplete, or what the primer's own check refuses.
+      codec.checkComplete(encoded.json());
+      key.primer().augment().orElseThrow().check(delta);
+    } catch (RuntimeException e) {
+      throw new InvalidValueException(key.text(), "Cannot augment key '" + key + "': the delta was refused: "
+          + (e.getMessage() == null ? e.toString() : e.getMessage()) + ". Nothing was applied", e);
+    }
+    return encoded;
   }
 
   private static StoredValue encode(Key<?> key, ValueCodec codec, Object value, String what) {

@@ -104,6 +104,12 @@ public sealed interface KeyCommand {
   /** A change arrived while a compute ran, and its result had not seen it. Sent to itself. */
   record Outdate(Map<String, Long> cause) implements KeyCommand, NoSerializationVerificationNeeded {}
 
+  /**
+   * The stored value of {@code version} no longer reads as the primer's value type (the type
+   * changed in a release): the key drops it and computes anew. Sent to itself when it loads.
+   */
+  record DropUnreadable(long version, String reason) implements KeyCommand, NoSerializationVerificationNeeded {}
+
   /** The coalescing window after an eager recompute's start is over. A timer message. */
   enum CoalesceOver implements KeyCommand, NoSerializationVerificationNeeded {
     INSTANCE

@@ -35,8 +35,9 @@ import java.util.Optional;
  * this actor uses and which persist nothing: {@link SingleFlight} (who waits for which compute,
  * backoff), {@link Dependencies} (the dependency protocol as reader and as input), {@link Deltas}
  * (augment), {@link FreshnessClock} (timers and ages), {@link LocalHits} (the node's copy of a
- * fresh entry), {@link Replies} (answers), {@link Observers} (listeners and hooks). When the key
- * stops or restarts, every part is reset.
+ * fresh entry), {@link Replies} (answers), {@link Observers} (listeners and hooks), {@link
+ * UnreadableValue} (a stored value of an older type). When the key stops or restarts, every part
+ * is reset.
  *
  * <p>Computes run off the actor ({@link ComputeRun}) and report back as {@link ComputeDone}, tagged
  * with their attempt number so that a late answer is recognised and dropped.
@@ -59,6 +60,7 @@ public final class KeyEntity extends JournaledKey {
   private final Dependencies dependencies;
   private final Deltas deltas;
   private final SingleFlight flight;
+  private final UnreadableValue unreadable;
   private boolean stopWhenIdle;
 
   KeyEntity(Key<?> key, KeyRuntime runtime, ActorContext<KeyCommand> context, KeyTimers timers, Deltas deltas) {
@@ -76,6 +78,7 @@ public final class KeyEntity extends JournaledKey {
     this.observers = new Observers(key.text(), key.primer().name(), runtime.hooks());
     this.dependencies = new Dependencies(key.text(), runtime, timers);
     this.deltas = deltas;
+    this.unreadable = new UnreadableValue(key.text(), runtime.codec(key.primer()), context.getSelf(), context.getLog());
     this.flight = new SingleFlight(key, runtime, context.getSelf(), timers, context.getLog(), attempts, backoff,
         freshness, dependencies, observers, replies);
   }
@@ -96,8 +99,9 @@ public final class KeyEntity extends JournaledKey {
   @Override
   public CommandHandler<KeyCommand, KeyEvent, KeyState> commandHandler() {
     return (state, command) -> {
-      Effect<KeyEvent, KeyState> effect = dispatch(state, command);
-      localHits.publish(state);
+      KeyState seen = unreadable.seen(state);
+      Effect<KeyEvent, KeyState> effect = dispatch(seen, command);
+      localHits.publish(seen);
       return effect;
     };
   }
@@ -116,7 +120,13 @@ public final class KeyEntity extends JournaledKey {
     } else if (command instanceof KeyCommand.Invalidate invalidate) {
       return onInvalidate(state, invalidate);
     } else if (command instanceof KeyCommand.Inspect inspect) {
-      inspect.replyTo().tell(new KeyReply.Status(KeyStatus.of(key.text(), state, attempts, backoff, observers)));
+      inspect.replyTo().tell(new KeyReply.Status(
+          KeyStatus.of(key.text(), state, attempts, backoff, observers, deltas, unreadable.incident())));
+    } else if (command instanceof KeyCommand.DropUnreadable drop && unreadable.pending()) {
+      return Effect().persist(new KeyEvent.ValueDropped(now())).thenRun((KeyState after) -> {
+        unreadable.dropped(drop.reason());
+        localHits.publish(after);
+      });
     } else if (command instanceof ComputeDone done) {
       return onComputeDone(state, done);
     } else if (command instanceof KeyCommand.ComputeTimedOut timedOut) {
@@ -139,8 +149,11 @@ public final class KeyEntity extends JournaledKey {
       return outdate(state, outdate.cause());
     } else if (command instanceof KeyCommand.CoalesceOver && dependencies.coalesceOver(attempts.running() != null)) {
       recomputeSoon(state);
+    } else if (command instanceof KeyCommand.CheckInput check && !state.dependents().contains(check.dependent())) {
+      return Effect().persist(new DependentAdded(check.dependent())) // a lost edge is recorded again first
+          .thenRun((KeyState after) -> dependencies.answerCheck(after, check));
     } else if (command instanceof KeyCommand.CheckInput check) {
-      return onCheckInput(state, check);
+      dependencies.answerCheck(state, check);
     } else if (command instanceof KeyCommand.DependentGone gone && state.dependents().contains(gone.dependent())) {
       return Effect().persist(new KeyEvent.DependentRemoved(gone.dependent()));
     } else if (command instanceof KeyCommand.CycleProbe probe) {
@@ -351,16 +364,6 @@ public final class KeyEntity extends JournaledKey {
     }
   }
 
-  /** See {@link KeyCommand.CheckInput}; a lost edge is recorded again first. */
-  private Effect<KeyEvent, KeyState> onCheckInput(KeyState state, KeyCommand.CheckInput check) {
-    if (!state.dependents().contains(check.dependent())) {
-      return Effect().persist(new DependentAdded(check.dependent()))
-          .thenRun((KeyState after) -> dependencies.answerCheck(after, check));
-    }
-    dependencies.answerCheck(state, check);
-    return Effect().none();
-  }
-
   private Effect<KeyEvent, KeyState> onPassivate() {
     if (flight.idle() && dependencies.idle()) {
       return Effect().stop();
@@ -381,7 +384,8 @@ public final class KeyEntity extends JournaledKey {
     observers.changed(() -> replies.entry(state, false).entry());
   }
 
-  private void onRecovered(KeyState state) {
+  private void onRecovered(KeyState recovered) {
+    KeyState state = unreadable.loaded(recovered);
     if (state.hasValue()) {
       freshness.arm(state);
     }
@@ -403,6 +407,7 @@ public final class KeyEntity extends JournaledKey {
     replies.reset();
     observers.reset();
     stopWhenIdle = false;
+    unreadable.reset();
   }
 
   private Instant now() {

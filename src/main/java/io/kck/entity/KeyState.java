@@ -79,6 +79,11 @@ public record KeyState(
     return all;
   }
 
+  /** The same state without its value (as an invalidation leaves it). */
+  KeyState withoutValue() {
+    return new KeyState(null, version, computedAt, inputs, lineage, dependents, Map.of());
+  }
+
   /** The state after {@code applied}, whose new value ({@code next}) the caller computed. */
   KeyState withDelta(KeyEvent.DeltaApplied applied, StoredValue next) {
     return new KeyState(next, applied.version(), computedAt, applied.inputs(), applied.lineage(), dependents, outdatedBy);

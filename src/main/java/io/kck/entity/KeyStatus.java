@@ -21,8 +21,11 @@ import java.util.Set;
  * @param dependents the keys that read this one
  * @param computedAt when the current (or last) value was computed, put or last augmented from a
  *     compute; {@code null} before the first
- * @param hookFailure the last failure of a {@link io.kck.primer.KeyHook} on this key (since it started),
- *     or {@code null}
+ * @param hookFailure the last failure of a hook on this key (since it started), or {@code null}
+ * @param deltasSetAside how many journaled deltas the augment function refused when the key
+ *     loaded (they were skipped; the others applied)
+ * @param incident the last thing the key set aside or dropped since it started (a delta refused
+ *     on replay, a stored value that no longer reads as the primer's type), or {@code null}
  */
 public record KeyStatus(
     String key,
@@ -35,13 +38,17 @@ public record KeyStatus(
     Map<String, Long> inputs,
     Set<String> dependents,
     Instant computedAt,
-    String hookFailure)
+    String hookFailure,
+    int deltasSetAside,
+    String incident)
     implements KckSerializable {
 
-  static KeyStatus of(String key, KeyState state, Attempts attempts, Backoff backoff, Observers observers) {
+  static KeyStatus of(String key, KeyState state, Attempts attempts, Backoff backoff, Observers observers,
+      Deltas deltas, String incident) {
     Attempts.Attempt running = attempts.running();
     return new KeyStatus(key, state.status(), state.version(), running == null ? 0 : running.number,
         attempts.waiting(), backoff.retryAt(), state.outdated(), state.inputs(), state.dependents(),
-        state.computedAt(), observers.lastHookFailure());
+        state.computedAt(), observers.lastHookFailure(), deltas.setAside(),
+        incident != null ? incident : deltas.lastSetAside());
   }
 }

@@ -1,5 +1,6 @@
 package io.kck.persistence;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
@@ -15,11 +16,14 @@ import java.lang.reflect.Type;
 public final class ValueCodec {
   private final JavaType type;
   private final ObjectReader reader;
+  private final ObjectReader strictReader;
   private final ObjectWriter writer;
 
   public ValueCodec(ObjectMapper mapper, Type valueType) {
     this.type = mapper.getTypeFactory().constructType(valueType);
     this.reader = mapper.readerFor(type);
+    this.strictReader = reader.with(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES,
+        DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES, DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
     this.writer = mapper.writerFor(type);
   }
 
@@ -37,6 +41,23 @@ public final class ValueCodec {
     } catch (IOException e) {
       throw new UncheckedIOException(
           "Cannot write a " + value.getClass().getName() + " as JSON for " + type, e);
+    }
+  }
+
+  /**
+   * Whether {@code json} reads back as a complete value of the declared type: every property of
+   * its constructor (a record's components) present and not null. What a delta must be before it
+   * is journaled, since replay reads it back for as long as the key lives.
+   *
+   * @throws UncheckedIOException naming what is missing or null
+   */
+  public void checkComplete(byte[] json) {
+    try {
+      strictReader.readValue(json);
+    } catch (IOException e) {
+      String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException jackson
+          ? jackson.getOriginalMessage() : e.getMessage();
+      throw new UncheckedIOException(type + " is incomplete: " + why, e);
     }
   }
 

@@ -5,6 +5,7 @@ import java.lang.reflect.Type;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 
 /**
  * How a primer's values are updated in place by small deltas instead of being recomputed: the
@@ -51,27 +52,51 @@ public final class Augment<V, D> {
   private final Type deltaType;
   private final BiFunction<V, D, V> apply;
   private final @Nullable UpstreamDeltas<D> upstream;
+  private final Consumer<? super D> check;
 
-  private Augment(Type deltaType, BiFunction<V, D, V> apply, @Nullable UpstreamDeltas<D> upstream) {
+  private Augment(Type deltaType, BiFunction<V, D, V> apply, @Nullable UpstreamDeltas<D> upstream,
+      Consumer<? super D> check) {
     this.deltaType = Objects.requireNonNull(deltaType, "deltaType");
     this.apply = Objects.requireNonNull(apply, "apply");
     this.upstream = upstream;
+    this.check = Objects.requireNonNull(check, "check");
   }
 
   /** Deltas of {@code deltaType}, applied by {@code apply}. */
   public static <V, D> Augment<V, D> of(Class<D> deltaType, BiFunction<V, D, V> apply) {
-    return new Augment<>(deltaType, apply, null);
+    return new Augment<>(deltaType, apply, null, delta -> {});
   }
 
   /** For generic delta types: {@code Augment.of(new TypeReference<List<Sale>>() {}, ...)}. */
   public static <V, D> Augment<V, D> of(
       com.fasterxml.jackson.core.type.TypeReference<D> deltaType, BiFunction<V, D, V> apply) {
-    return new Augment<>(deltaType.getType(), apply, null);
+    return new Augment<>(deltaType.getType(), apply, null, delta -> {});
   }
 
   /** The same, also following the deltas of the products it reads; see the class comment. */
   public Augment<V, D> fromUpstream(UpstreamDeltas<D> translate) {
-    return new Augment<>(deltaType, apply, Objects.requireNonNull(translate, "translate"));
+    return new Augment<>(deltaType, apply, Objects.requireNonNull(translate, "translate"), check);
+  }
+
+  /**
+   * The same, with a check every delta must pass before it is journaled: {@code check} throws
+   * (an {@link IllegalArgumentException}, say) to refuse it, and the augment fails with {@link
+   * io.kck.errors.InvalidValueException} carrying its message; nothing is applied. Without one,
+   * a delta is still refused when a property of its constructor (a record's component) is missing
+   * or null. Keep it cheap and free of side effects: it runs for every delta.
+   */
+  public Augment<V, D> validatedBy(Consumer<? super D> check) {
+    return new Augment<>(deltaType, apply, upstream, Objects.requireNonNull(check, "check"));
+  }
+
+  /**
+   * Runs the check of {@link #validatedBy} on {@code delta} (already checked to be a {@code D}).
+   *
+   * @throws RuntimeException whatever the check throws to refuse it
+   */
+  @SuppressWarnings("unchecked")
+  public void check(Object delta) {
+    check.accept((D) delta);
   }
 
   /** The type of the deltas, as journaled and decoded. */
