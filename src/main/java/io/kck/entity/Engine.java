@@ -98,7 +98,14 @@ public final class Engine {
     if (config.getBoolean("kck.database.create-schema")) {
       createSchema(system);
     }
-    ComputeExecutor executor = ComputeExecutor.fromConfig(config.getConfig("kck.compute"));
+    Map<String, Integer> primerCaps = new java.util.HashMap<>();
+    for (Primer<?> primer : registry.primers()) {
+      int cap = settings.of(primer).maxConcurrentComputes();
+      if (cap > 0) {
+        primerCaps.put(primer.name(), cap);
+      }
+    }
+    ComputeExecutor executor = ComputeExecutor.fromConfig(config.getConfig("kck.compute"), primerCaps);
     ActorRef<WarmKeys.Command> warmKeys = ClusterSingleton.get(system)
         .init(SingletonActor.of(WarmKeys.create(registry, settings.wakeInterval()), "kck-warm-keys"));
     KeyClient client = new KeyClient(ClusterSharding.get(system), requestTimeout);

@@ -19,12 +19,16 @@ import java.util.Set;
  * @param staleIfError how old a value may be and still be served after its refresh failed
  * @param propagation how a key reacts to a change of a product it read
  * @param computeOnMiss whether a get of a key without a value computes one
+ * @param maxConcurrentComputes how many computes of this primer may run at once (0: as many as
+ *     the pool runs), so that one slow product cannot occupy the whole pool
  */
 public record PrimerSettings(
-    Duration computeTimeout, Freshness freshness, Duration staleIfError, Propagation propagation, boolean computeOnMiss) {
+    Duration computeTimeout, Freshness freshness, Duration staleIfError, Propagation propagation, boolean computeOnMiss,
+    int maxConcurrentComputes) {
 
   /** The keys a {@code kck.primers."<name>"} block may set. */
-  static final Set<String> KNOWN = Set.of("compute-timeout", "freshness", "stale-if-error", "propagation", "compute-on-miss");
+  static final Set<String> KNOWN = Set.of("compute-timeout", "freshness", "stale-if-error", "propagation", "compute-on-miss",
+      "max-concurrent-computes");
 
   /**
    * The settings of {@code primer}: its own, overridden by {@code overrides} (the primer's block
@@ -39,6 +43,7 @@ public record PrimerSettings(
     Duration staleIfError = defaultStaleIfError;
     Propagation propagation = primer.propagation();
     boolean computeOnMiss = primer.computeOnMiss();
+    int maxConcurrentComputes = 0;
     if (overrides != null) {
       for (String setting : overrides.root().keySet()) {
         if (!KNOWN.contains(setting)) {
@@ -67,6 +72,13 @@ public record PrimerSettings(
         if (overrides.hasPath("compute-on-miss")) {
           computeOnMiss = overrides.getBoolean("compute-on-miss");
         }
+        if (overrides.hasPath("max-concurrent-computes")) {
+          maxConcurrentComputes = overrides.getInt("max-concurrent-computes");
+          if (maxConcurrentComputes < 0) {
+            throw new IllegalArgumentException(path + ".max-concurrent-computes must be 0 (no cap) or more, got "
+                + maxConcurrentComputes);
+          }
+        }
       } catch (ConfigException e) {
         throw new IllegalArgumentException(path + ": " + e.getMessage(), e);
       }
@@ -79,6 +91,6 @@ public record PrimerSettings(
     if (staleIfError.isNegative()) {
       throw new IllegalArgumentException(path + ".stale-if-error must not be negative, got " + staleIfError);
     }
-    return new PrimerSettings(timeout, freshness, staleIfError, propagation, computeOnMiss);
+    return new PrimerSettings(timeout, freshness, staleIfError, propagation, computeOnMiss, maxConcurrentComputes);
   }
 }

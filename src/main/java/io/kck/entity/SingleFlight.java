@@ -177,7 +177,7 @@ final class SingleFlight {
         state.value(), state.version(), runtime.codec(key.primer()), runtime);
     Attempts.Attempt attempt = attempts.start(promised, reads);
     observers.hook(HookEvent.Action.COMPUTE, HookEvent.Phase.BEFORE, state.version(), null, null);
-    attempt.task = runtime.executor().submit(
+    attempt.task = runtime.executor().submit(key.primer().name(),
         new ComputeRun(key, runtime.codec(key.primer()), attempt.number, reads, self));
     timers.start(TIMEOUT_TIMER, new KeyCommand.ComputeTimedOut(attempt.number), settings.computeTimeout());
   }

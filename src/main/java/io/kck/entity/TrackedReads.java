@@ -15,13 +15,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ForkJoinPool;
 
 /**
  * The context of one compute: the value it replaces, and its reads of other products. Each read
  * is a {@link KeyCommand.Read} to the product's key entity, answered once that key has recorded
  * this one as a dependent and is up to date with what this compute requires; the compute thread
- * waits through {@link ForkJoinPool#managedBlock}, so the pool adds a thread while it waits.
+ * waits through {@link ComputeExecutor#blockOn}, which gives its place in the pool to another
+ * compute while it waits.
  *
  * <p>The reads keep the lineage (upstream key to version) of everything read so far. A read whose
  * lineage is behind an earlier one (B made from A@5, then C from A@4) is repeated with the newer
@@ -155,25 +155,22 @@ final class TrackedReads implements ComputeContext<Object> {
     pending = reply;
     reading = target;
     try {
-      ForkJoinPool.managedBlock(new ForkJoinPool.ManagedBlocker() {
-        @Override
-        public boolean block() throws InterruptedException {
-          try {
-            reply.get();
-          } catch (java.util.concurrent.ExecutionException ignored) {
-            // read below
-          }
-          return true;
-        }
-
-        @Override
-        public boolean isReleasable() {
-          return reply.isDone();
+      // Waiting for another product holds this thread but not its place in the pool: a chain of
+      // products deeper than the pool's parallelism completes.
+      ComputeExecutor.blockOn(() -> {
+        try {
+          return reply.get();
+        } catch (java.util.concurrent.ExecutionException ignored) {
+          return null; // read below
         }
       });
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new KeyUnavailableException(self, "Compute of key '" + self + "' was interrupted reading '" + target + "'", e);
+    } catch (KckException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new KeyUnavailableException(self, "Compute of key '" + self + "' failed reading '" + target + "': " + e, e);
     } finally {
       reading = null;
       pending = null;
