@@ -80,14 +80,46 @@ class DependencyRestartTest {
     ActorTestKit second = TestNodes.start("DependencyCatchUpAfter", TestNodes.config());
     try {
       Kck kck = Kck.start(second.system(), after);
-      // Starting, the dependent asks its input whether it moved on, and catches up by itself.
-      Stages.await(kck.get("restart-eager/lost"));
-      Eventually.value(kck, "restart-eager/lost", "2 eager");
+      // Starting, the dependent asks its input whether it moved on; its first get waits for the
+      // answer, and for the recompute it brings.
+      assertEquals("2 eager", Stages.await(kck.get("restart-eager/lost")), "the first get after the start");
       assertEquals(1, after.get(1).computes());
       assertTrue(KeyStatuses.of(kck, "restart-source/lost").dependents().contains("restart-eager/lost"),
           "the lost edge is back");
     } finally {
       second.shutdownTestKit();
+    }
+  }
+
+  @Test
+  void anInputThatStartsAnnouncesARecentVersionALiveDependentMissed() {
+    // Two single-node clusters on one database, one after the other: the second writes a new
+    // version of the input, whose notification cannot reach the first's live dependent, as if
+    // the input's node had crashed between its write and its tell.
+    ActorTestKit dependentNode = TestNodes.start("DependencyReannounceA", TestNodes.config());
+    List<GraphPrimer> here = primers();
+    try {
+      Kck kck = Kck.start(dependentNode.system(), here);
+      Stages.await(kck.put("restart-source/missed", "1"));
+      assertEquals("1 eager", Stages.await(kck.get("restart-eager/missed")));
+      KeyStatuses.entity(dependentNode.system(), "restart-source/missed").tell(KeyCommand.Passivate.INSTANCE);
+      Eventually.until("restart-source/missed to passivate", () -> LiveKeys.of(dependentNode),
+          live -> !live.contains("restart-source/missed"));
+
+      ActorTestKit writerNode = TestNodes.start("DependencyReannounceB", TestNodes.config());
+      try {
+        Stages.await(Kck.start(writerNode.system(), primers()).put("restart-source/missed", "2"));
+      } finally {
+        writerNode.shutdownTestKit();
+      }
+      assertEquals("1 eager", Stages.await(kck.get("restart-eager/missed")), "the live dependent missed it");
+
+      // The input starts again here (any request does), sees a version written a moment ago, and
+      // announces it again: the dependent catches up without being asked.
+      Stages.await(kck.admin().inspect(kck.key("restart-source/missed")));
+      Eventually.value(kck, "restart-eager/missed", "2 eager");
+    } finally {
+      dependentNode.shutdownTestKit();
     }
   }
 }

@@ -106,6 +106,24 @@ final class Attempts {
     }
   }
 
+  /**
+   * An invalidation: the running attempt may have read data the invalidation declares outdated,
+   * so its waiters get the next attempt instead.
+   */
+  void invalidated() {
+    if (running != null && !running.superseded) {
+      running.superseded = true;
+      deferAllToNext();
+    }
+  }
+
+  /** A delta was applied while an attempt runs: its result has not seen it, and gets it applied again. */
+  void deltaApplied(Object delta) {
+    if (running != null && !running.superseded) {
+      running.deltasDuring.add(delta);
+    }
+  }
+
   /** Every waiter wants an attempt that starts after now (the running one is moot or inconsistent). */
   void deferAllToNext() {
     waiters.replaceAll(waiter -> new Waiter(waiter.replyTo(), Math.max(waiter.minAttempt(), nextNumber), waiter.acceptsStale()));

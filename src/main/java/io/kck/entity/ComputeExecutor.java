@@ -236,7 +236,7 @@ public final class ComputeExecutor implements AutoCloseable {
           runner = null;
           if (abandoned) {
             stuck--;
-            log.info("A compute of primer '{}' abandoned after its timeout has ended; its thread is free again", primer);
+            log.info("An abandoned compute of primer '{}' has ended; its thread is free again", primer);
           }
           // An interrupt meant for this work must not hit the next task on this thread.
           Thread.interrupted();
@@ -267,9 +267,9 @@ public final class ComputeExecutor implements AutoCloseable {
     private void stuckUnlessItStops(Thread thread) {
       // Stuck until its thread returns (a compute that honours the interrupt does within moments).
       stuck++;
-      log.warn("A compute of primer '{}' on {} was abandoned after its timeout and interrupted; its place goes to"
-          + " the next compute. If the thread does not stop, the primer's code ignores interrupts"
-          + " (set timeouts on its JDBC or HTTP calls)", primer, thread.getName());
+      log.warn("A compute of primer '{}' on {} was abandoned (its timeout passed, or its key stopped) and"
+          + " interrupted; its place goes to the next compute. If the thread does not stop, the primer's code"
+          + " ignores interrupts (set timeouts on its JDBC or HTTP calls)", primer, thread.getName());
     }
   }
 }

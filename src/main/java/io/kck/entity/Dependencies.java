@@ -17,6 +17,7 @@ import java.util.Map;
  */
 final class Dependencies {
   private static final String COALESCE_TIMER = "coalesce";
+  private static final String INPUT_CHECK_TIMER = "input-check";
   // Computes in a row whose reads saw two versions of one product before one is stored anyway.
   private static final int MAX_INCONSISTENT_ATTEMPTS = 3;
 
@@ -29,6 +30,9 @@ final class Dependencies {
   private boolean coalescing;
   private boolean recomputeDue;
   private int inconsistentAttempts;
+  // Inputs asked at start-up whether they moved on, and not answered yet.
+  private final java.util.Set<String> unchecked = new java.util.HashSet<>();
+  private boolean checkTimedOut;
 
   Dependencies(String key, KeyRuntime runtime, KeyTimers timers) {
     this.key = key;
@@ -59,9 +63,16 @@ final class Dependencies {
     return true;
   }
 
-  /** Whether a change is old news for {@code state}: its value was made from that version or a newer one. */
-  static boolean oldNews(KeyState state, KeyCommand.InputChanged changed) {
-    return Lineage.satisfies(state.lineage(), changed.cause()) && !(changed.outdated() && !state.hasValue());
+  /**
+   * Whether a change is news the key must react to: not from a key it no longer reads (that key is
+   * told to stop), and not old news (its value was made from that version or a newer one).
+   */
+  boolean isNews(KeyState state, KeyCommand.InputChanged changed) {
+    if (!state.inputs().containsKey(changed.input())) {
+      notReading(changed.input());
+      return false;
+    }
+    return !Lineage.satisfies(state.lineage(), changed.cause()) || (changed.outdated() && !state.hasValue());
   }
 
   /**
@@ -114,7 +125,7 @@ final class Dependencies {
   Map<String, Long> computed(KeyState before, KeyState after) {
     for (String input : before.inputs().keySet()) {
       if (!after.inputs().containsKey(input)) {
-        runtime.key(input).tell(new KeyCommand.DependentGone(key));
+        runtime.client().tell(input, new KeyCommand.DependentGone(key));
       }
     }
     Lineage.prune(required, after.lineage());
@@ -151,31 +162,82 @@ final class Dependencies {
     }
     KeyCommand.InputChanged changed = new KeyCommand.InputChanged(key, state.version(), cause, outdated, delta);
     for (String dependent : state.dependents()) {
-      runtime.key(dependent).tell(changed);
+      runtime.client().tell(dependent, changed);
     }
   }
 
   /** A key this one no longer reads told it of a change: that key should stop. */
   void notReading(String input) {
-    runtime.key(input).tell(new KeyCommand.DependentGone(key));
+    runtime.client().tell(input, new KeyCommand.DependentGone(key));
   }
 
   /**
    * The key started: a notification sent while it was down (its node crashed) is lost, so it asks
-   * each input whether it moved on. They answer like a change notification, only when there is news.
+   * each input whether it moved on. Until they have answered (or {@code
+   * kck.dependencies.input-check-timeout} passed) gets wait, so that the first get after a start
+   * does not answer a value its inputs have moved past.
    */
   void checkInputs(KeyState state) {
-    state.inputs().forEach((input, seen) -> runtime.key(input).tell(new KeyCommand.CheckInput(key, seen)));
+    unchecked.addAll(state.inputs().keySet());
+    checkTimedOut = false;
+    state.inputs().forEach((input, seen) -> runtime.client().tell(input, new KeyCommand.CheckInput(key, seen)));
+    if (!unchecked.isEmpty()) {
+      timers.start(INPUT_CHECK_TIMER, KeyCommand.InputCheckOver.INSTANCE, runtime.settings().inputCheckTimeout());
+    }
   }
 
-  /** As an input: answers a dependent's {@link KeyCommand.CheckInput} when it has news for it. */
+  /** Whether gets wait: inputs have not all answered whether they moved on, and it is not too late. */
+  boolean checking() {
+    return !unchecked.isEmpty() && !checkTimedOut;
+  }
+
+  /** Whether an input never answered its check: gets served now are marked stale. */
+  boolean unverified() {
+    return !unchecked.isEmpty();
+  }
+
+  /** {@code input} answered its check (with news or without). */
+  void answered(String input) {
+    unchecked.remove(input);
+    if (unchecked.isEmpty()) {
+      timers.cancel(INPUT_CHECK_TIMER);
+    }
+  }
+
+  /**
+   * An input answered its check without news ({@link KeyCommand.InputChecked}), or the time for
+   * answers is over ({@link KeyCommand.InputCheckOver}: gets go on, marked stale).
+   */
+  void checkAnswered(KeyCommand answer) {
+    if (answer instanceof KeyCommand.InputChecked checked) {
+      answered(checked.input());
+    } else {
+      checkTimedOut = true;
+    }
+  }
+
+  /** As an input: answers a dependent's {@link KeyCommand.CheckInput}, with its news or with none. */
   void answerCheck(KeyState state, KeyCommand.CheckInput check) {
     if (state.outdated()) {
-      runtime.key(check.dependent()).tell(
+      runtime.client().tell(check.dependent(), 
           new KeyCommand.InputChanged(key, state.version(), state.outdatedBy(), true, null));
     } else if (state.version() > check.seenVersion()) {
-      runtime.key(check.dependent()).tell(
+      runtime.client().tell(check.dependent(), 
           new KeyCommand.InputChanged(key, state.version(), state.lineageWith(key), false, null));
+    } else {
+      runtime.client().tell(check.dependent(), new KeyCommand.InputChecked(key));
+    }
+  }
+
+  /**
+   * As an input, when it starts: a version written shortly before (within {@code
+   * kck.dependencies.reannounce-window}) may have been announced by a node that crashed before
+   * the notification left it, so it is announced again; dependents that had it ignore it.
+   */
+  void reannounce(KeyState state, java.time.Instant now) {
+    if (!state.dependents().isEmpty() && state.computedAt() != null
+        && !state.computedAt().isBefore(now.minus(runtime.settings().reannounceWindow()))) {
+      tellDependents(state, state.outdated() ? state.outdatedBy() : state.lineageWith(key), state.outdated(), null);
     }
   }
 
@@ -186,7 +248,7 @@ final class Dependencies {
   void probeFrom(Attempts.Attempt running, KeyCommand.Read read) {
     String next = running.reads.waitingOn();
     if (next != null) {
-      runtime.key(next).tell(new KeyCommand.CycleProbe(List.of(read.reader(), key)));
+      runtime.client().tell(next, new KeyCommand.CycleProbe(List.of(read.reader(), key)));
     }
   }
 
@@ -205,12 +267,15 @@ final class Dependencies {
     } else {
       List<String> path = new ArrayList<>(probe.path());
       path.add(key);
-      runtime.key(next).tell(new KeyCommand.CycleProbe(path));
+      runtime.client().tell(next, new KeyCommand.CycleProbe(path));
     }
   }
 
   void reset() {
     timers.cancel(COALESCE_TIMER);
+    timers.cancel(INPUT_CHECK_TIMER);
+    unchecked.clear();
+    checkTimedOut = false;
     required.clear();
     changedWhileComputing.clear();
     coalescing = false;

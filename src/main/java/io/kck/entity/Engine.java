@@ -106,9 +106,9 @@ public final class Engine {
       }
     }
     ComputeExecutor executor = ComputeExecutor.fromConfig(config.getConfig("kck.compute"), primerCaps);
+    KeyClient client = new KeyClient(ClusterSharding.get(system), requestTimeout, akka.actor.CoordinatedShutdown.get(system));
     ActorRef<WarmKeys.Command> warmKeys = ClusterSingleton.get(system)
-        .init(SingletonActor.of(WarmKeys.create(registry, settings.wakeInterval()), "kck-warm-keys"));
-    KeyClient client = new KeyClient(ClusterSharding.get(system), requestTimeout);
+        .init(SingletonActor.of(WarmKeys.create(registry, settings.wakeInterval(), client), "kck-warm-keys"));
     KeyRuntime runtime = new KeyRuntime(registry,
         JacksonObjectMapperProvider.get(system).getOrCreate("kck-values", Optional.empty()),
         executor, settings, warmKeys, client, clock);

@@ -26,6 +26,8 @@ public record EntitySettings(
     Duration journalBackoffMin,
     Duration journalBackoffMax,
     Duration coalesceWindow,
+    Duration inputCheckTimeout,
+    Duration reannounceWindow,
     int augmentSnapshotEvery,
     long augmentSnapshotBytes,
     boolean localHits,
@@ -39,6 +41,10 @@ public record EntitySettings(
       throw new IllegalArgumentException("kck.compute.backoff-min must be at least 1ms, got " + backoffMin);
     }
     requirePositive("kck.freshness.wake-interval", wakeInterval);
+    requirePositive("kck.dependencies.input-check-timeout", inputCheckTimeout);
+    if (reannounceWindow.isNegative()) {
+      throw new IllegalArgumentException("kck.dependencies.reannounce-window must not be negative");
+    }
     if (coalesceWindow.isNegative()) {
       throw new IllegalArgumentException("kck.dependencies.coalesce-window must not be negative");
     }
@@ -109,6 +115,8 @@ public record EntitySettings(
         kck.getDuration("entity.journal-backoff-min"),
         kck.getDuration("entity.journal-backoff-max"),
         kck.getDuration("dependencies.coalesce-window"),
+        kck.getDuration("dependencies.input-check-timeout"),
+        kck.getDuration("dependencies.reannounce-window"),
         kck.getInt("augment.snapshot-every"),
         kck.getBytes("augment.snapshot-after-bytes"),
         kck.getBoolean("entity.local-hits"),

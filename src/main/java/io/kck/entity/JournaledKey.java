@@ -1,17 +1,22 @@
 package io.kck.entity;
 
+import akka.actor.typed.PostStop;
+import akka.actor.typed.PreRestart;
 import akka.actor.typed.SupervisorStrategy;
 import akka.persistence.typed.PersistenceId;
+import akka.persistence.typed.RecoveryCompleted;
 import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehavior;
 import akka.persistence.typed.javadsl.RetentionCriteria;
+import akka.persistence.typed.javadsl.SignalHandler;
 import io.kck.primer.Key;
 import java.util.Optional;
 
 /**
  * How a key is journaled: its persistence id and plugins, how its events rebuild its state, when
- * it snapshots, how many requests it buffers while it loads or writes, and what a journal failure
- * does to it. {@link KeyEntity} adds what it does with commands.
+ * it snapshots, how many requests it buffers while it loads or writes, what a journal failure does
+ * to it, and the signals of its life (loaded, stopped). {@link KeyEntity} adds what it does with
+ * commands.
  */
 abstract class JournaledKey extends EventSourcedBehavior<KeyCommand, KeyEvent, KeyState> {
 
@@ -70,5 +75,20 @@ abstract class JournaledKey extends EventSourcedBehavior<KeyCommand, KeyEvent, K
   @Override
   public Optional<Integer> stashCapacity() {
     return Optional.of(settings.stashCapacity());
+  }
+
+  /** The key loaded its state from the journal. */
+  abstract void onRecovered(KeyState state);
+
+  /** The key stops, or restarts after a journal failure (this object stays for the restart). */
+  abstract void onStop();
+
+  @Override
+  public SignalHandler<KeyState> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), this::onRecovered)
+        .onSignal(PostStop.instance(), state -> onStop())
+        .onSignal(PreRestart.instance(), state -> onStop())
+        .build();
   }
 }

@@ -23,10 +23,12 @@ import java.util.function.Function;
 public final class KeyClient {
   private final ClusterSharding sharding;
   private final Duration timeout;
+  private final akka.actor.CoordinatedShutdown shutdown;
 
-  KeyClient(ClusterSharding sharding, Duration timeout) {
+  KeyClient(ClusterSharding sharding, Duration timeout, akka.actor.CoordinatedShutdown shutdown) {
     this.sharding = sharding;
     this.timeout = timeout;
+    this.shutdown = shutdown;
   }
 
   /**
@@ -52,9 +54,16 @@ public final class KeyClient {
     });
   }
 
-  /** Sends a one-way command to {@code key}'s actor. */
+  /**
+   * Sends a one-way command to {@code key}'s actor; nothing once this node shuts down. A
+   * notification sent then would wait in the shard region for a shard home that no longer comes,
+   * and hold the node's shutdown up to the region's timeout; it is not needed either: a key that
+   * starts checks its inputs, and an input that starts announces its recent versions again.
+   */
   public void tell(String key, KeyCommand command) {
-    ref(key).tell(command);
+    if (!shuttingDown()) {
+      ref(key).tell(command);
+    }
   }
 
   /** How long an ask waits ({@code kck.request-timeout}). */
@@ -66,8 +75,19 @@ public final class KeyClient {
     return sharding.entityRefFor(KeyEntity.TYPE_KEY, key);
   }
 
+  /** Whether this node has begun to shut down: its keys are handed off and answer nothing more. */
+  boolean shuttingDown() {
+    return shutdown.getShutdownReason().isPresent();
+  }
+
   private CompletionStage<KeyReply> askReply(String key, Function<ActorRef<KeyReply>, KeyCommand.Request> request) {
     CompletableFuture<KeyReply> result = new CompletableFuture<>();
+    if (shuttingDown()) {
+      // A request now would wait in the shard region for a home that no longer comes.
+      result.completeExceptionally(new KeyUnavailableException(key,
+          "Key '" + key + "' cannot be asked: this node is shutting down; ask another node, or again later", null));
+      return result;
+    }
     // Akka's Java ask hands back a stage whose plain callbacks run on the JDK common pool (a new
     // thread per callback on small machines); the direct executor keeps this one on the thread
     // that delivers the reply.

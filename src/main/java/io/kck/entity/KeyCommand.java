@@ -76,10 +76,19 @@ public sealed interface KeyCommand {
 
   /**
    * {@code dependent} started and last read this key at {@code seenVersion}: tell it (with an
-   * {@link InputChanged}) if this key has moved on since, and record it as a dependent if the edge
-   * was lost. Closes the gap of a change notification lost with a crashed node.
+   * {@link InputChanged}) if this key has moved on since, or that it has not ({@link
+   * InputChecked}), and record it as a dependent if the edge was lost. Closes the gap of a change
+   * notification lost with a crashed node.
    */
   record CheckInput(String dependent, long seenVersion) implements KeyCommand, KckSerializable {}
+
+  /** The answer to {@link CheckInput} from an input that has no news: the dependent is up to date with it. */
+  record InputChecked(String input) implements KeyCommand, KckSerializable {}
+
+  /** The wait for the inputs' answers to {@link CheckInput} is over. A timer message. */
+  enum InputCheckOver implements KeyCommand, NoSerializationVerificationNeeded {
+    INSTANCE
+  }
 
   /** {@code dependent} no longer reads this key: stop telling it of changes. */
   record DependentGone(String dependent) implements KeyCommand, KckSerializable {}

@@ -1,14 +1,11 @@
 package io.kck.entity;
 
 import akka.actor.typed.ActorRef;
-import akka.actor.typed.PostStop;
-import akka.actor.typed.PreRestart;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
-import akka.persistence.typed.RecoveryCompleted;
 import akka.persistence.typed.javadsl.CommandHandler;
 import akka.persistence.typed.javadsl.Effect;
-import akka.persistence.typed.javadsl.SignalHandler;
+import akka.persistence.typed.javadsl.EffectBuilder;
 import io.kck.entity.KeyCommand.ComputeDone;
 import io.kck.entity.KeyCommand.InputChanged;
 import io.kck.entity.KeyEvent.DependentAdded;
@@ -73,23 +70,14 @@ public final class KeyEntity extends JournaledKey {
         () -> runtime.warmKeys().tell(new WarmKeys.Add(key.text(), null)));
     this.backoff = new Backoff(runtime.settings(), runtime.clock());
     this.replies = new Replies(key.text(), attempts, backoff, freshness);
-    this.localHits = new LocalHits(key.text(), runtime.settings().localHits(), runtime.localEntries(),
-        attempts, backoff, freshness, replies);
-    this.observers = new Observers(key.text(), key.primer().name(), runtime.hooks());
     this.dependencies = new Dependencies(key.text(), runtime, timers);
+    this.localHits = new LocalHits(key.text(), runtime.settings().localHits(), runtime.localEntries(),
+        attempts, backoff, freshness, replies, dependencies);
+    this.observers = new Observers(key.text(), key.primer().name(), runtime.hooks());
     this.deltas = deltas;
     this.unreadable = new UnreadableValue(key.text(), runtime.codec(key.primer()), context.getSelf(), context.getLog());
     this.flight = new SingleFlight(key, runtime, context.getSelf(), timers, context.getLog(), attempts, backoff,
         freshness, dependencies, observers, replies);
-  }
-
-  @Override
-  public SignalHandler<KeyState> signalHandler() {
-    return newSignalHandlerBuilder()
-        .onSignal(RecoveryCompleted.instance(), this::onRecovered)
-        .onSignal(PostStop.instance(), state -> onStop())
-        .onSignal(PreRestart.instance(), state -> onStop())
-        .build();
   }
 
   /**
@@ -107,7 +95,12 @@ public final class KeyEntity extends JournaledKey {
   }
 
   private Effect<KeyEvent, KeyState> dispatch(KeyState state, KeyCommand command) {
-    if (command instanceof KeyCommand.Get get) {
+    if ((command instanceof KeyCommand.Get || command instanceof KeyCommand.Read) && dependencies.checking()) {
+      return Effect().stash(); // the key just started: its inputs say first whether they moved on
+    } else if (command instanceof KeyCommand.InputChecked || command instanceof KeyCommand.InputCheckOver) {
+      dependencies.checkAnswered(command);
+      return dependencies.checking() ? Effect().none() : Effect().unstashAll();
+    } else if (command instanceof KeyCommand.Get get) {
       flight.get(state, get);
     } else if (command instanceof KeyCommand.Read read) {
       return onRead(state, read);
@@ -142,11 +135,11 @@ public final class KeyEntity extends JournaledKey {
       freshness.ageReached(reached, state.version());
     } else if (command instanceof KeyCommand.Passivate) {
       return onPassivate();
-    } else if (command instanceof InputChanged changed && !dependencies.keptWhileComputing(changed.cause(), attempts)) {
+    } else if (command instanceof InputChanged changed) {
       return onInputChanged(state, changed);
     } else if (command instanceof KeyCommand.Outdate outdate && !dependencies.keptWhileComputing(outdate.cause(), attempts)
         && !Lineage.satisfies(state.lineage(), outdate.cause())) {
-      return outdate(state, outdate.cause());
+      return outdate(state, outdate.cause(), false);
     } else if (command instanceof KeyCommand.CoalesceOver && dependencies.coalesceOver(attempts.running() != null)) {
       recomputeSoon(state);
     } else if (command instanceof KeyCommand.CheckInput check && !state.dependents().contains(check.dependent())) {
@@ -216,12 +209,9 @@ public final class KeyEntity extends JournaledKey {
   }
 
   /** Journals a delta; {@code replyTo} (null for a delta that followed an input's) gets the entry. */
-  private Effect<KeyEvent, KeyState> persistDelta(KeyState state, Deltas.Planned planned, ActorRef<KeyReply> replyTo) {
+  private EffectBuilder<KeyEvent, KeyState> persistDelta(KeyState state, Deltas.Planned planned, ActorRef<KeyReply> replyTo) {
     deltas.prepare(planned);
-    Attempts.Attempt running = attempts.running();
-    if (running != null && !running.superseded) {
-      running.deltasDuring.add(planned.delta()); // its result has not seen this delta
-    }
+    attempts.deltaApplied(planned.delta());
     if (replyTo != null) {
       flight.writing(replyTo);
     }
@@ -241,13 +231,7 @@ public final class KeyEntity extends JournaledKey {
   private Effect<KeyEvent, KeyState> onInvalidate(KeyState state, KeyCommand.Invalidate invalidate) {
     observers.hook(HookEvent.Action.INVALIDATE, HookEvent.Phase.BEFORE, state.version(), null, null);
     flight.clearBackoff();
-    Attempts.Attempt running = attempts.running();
-    if (running != null && !running.superseded) {
-      // The running compute may have read data the invalidation declares outdated: its waiters
-      // get the next one instead.
-      running.superseded = true;
-      attempts.deferAllToNext();
-    }
+    attempts.invalidated();
     if (!state.hasValue()) {
       invalidate.replyTo().tell(replies.entry(state, false));
       return Effect().none();
@@ -326,27 +310,37 @@ public final class KeyEntity extends JournaledKey {
 
   /** An input has a new version (or was marked outdated). */
   private Effect<KeyEvent, KeyState> onInputChanged(KeyState state, InputChanged changed) {
-    if (!state.inputs().containsKey(changed.input())) {
-      dependencies.notReading(changed.input());
+    boolean catchingUp = dependencies.checking();
+    dependencies.answered(changed.input());
+    EffectBuilder<KeyEvent, KeyState> effect = dependencies.keptWhileComputing(changed.cause(), attempts)
+        ? Effect().none() : react(state, changed, catchingUp);
+    return catchingUp && !dependencies.checking() ? effect.thenUnstashAll() : effect; // the gets it held go on
+  }
+
+  private EffectBuilder<KeyEvent, KeyState> react(KeyState state, InputChanged changed, boolean catchingUp) {
+    if (!dependencies.isNews(state, changed)) {
       return Effect().none();
-    }
-    if (Dependencies.oldNews(state, changed)) {
-      return Effect().none(); // this value was made from that version or a newer one
     }
     Optional<Deltas.Planned> followed = backoff.active() ? Optional.empty() : deltas.follow(state, changed);
     if (followed.isPresent()) {
       observers.hook(HookEvent.Action.AUGMENT, HookEvent.Phase.BEFORE, state.version(), followed.get().delta(), null);
       return persistDelta(state, followed.get(), null);
     }
-    return outdate(state, changed.cause());
+    return outdate(state, changed.cause(), catchingUp);
   }
 
-  /** The key's value is behind {@code cause}: recompute (eager) or mark it outdated (lazy). */
-  private Effect<KeyEvent, KeyState> outdate(KeyState state, Map<String, Long> cause) {
+  /**
+   * The key's value is behind {@code cause}: recompute (eager) or mark it outdated (lazy). An eager
+   * key that learns it is behind as it starts ({@code catchingUp}) is marked outdated too, so that
+   * the gets that waited for its inputs wait for the recompute rather than answer the old value.
+   */
+  private EffectBuilder<KeyEvent, KeyState> outdate(KeyState state, Map<String, Long> cause, boolean catchingUp) {
     dependencies.require(cause);
     if (settings.propagation() == Propagation.EAGER) {
       recomputeSoon(state);
-      return Effect().none();
+      if (!catchingUp || !state.hasValue()) {
+        return Effect().none();
+      }
     }
     if (!state.hasValue() || (state.outdated() && Lineage.satisfies(state.outdatedBy(), cause))) {
       return Effect().none(); // nothing to mark, or already marked for this
@@ -365,8 +359,8 @@ public final class KeyEntity extends JournaledKey {
   }
 
   private Effect<KeyEvent, KeyState> onPassivate() {
-    if (flight.idle() && dependencies.idle()) {
-      return Effect().stop();
+    if (flight.idle() && dependencies.idle() || runtime.client().shuttingDown()) {
+      return Effect().stop(); // a node that shuts down hands its keys off now; their callers hear it and retry
     }
     stopWhenIdle = true; // once its callers are answered
     return Effect().none();
@@ -384,13 +378,15 @@ public final class KeyEntity extends JournaledKey {
     observers.changed(() -> replies.entry(state, false).entry());
   }
 
-  private void onRecovered(KeyState recovered) {
+  @Override
+  void onRecovered(KeyState recovered) {
     KeyState state = unreadable.loaded(recovered);
     if (state.hasValue()) {
       freshness.arm(state);
     }
-    localHits.publish(state);
     dependencies.checkInputs(state);
+    dependencies.reannounce(state, now());
+    localHits.publish(state);
   }
 
   /**
@@ -398,7 +394,8 @@ public final class KeyEntity extends JournaledKey {
    * and its callers told. A restart keeps this object (supervision sits inside the behavior), so
    * every part starts over here; recovery re-arms the freshness timers.
    */
-  private void onStop() {
+  @Override
+  void onStop() {
     localHits.reset();
     flight.reset();
     freshness.reset();

@@ -1,7 +1,6 @@
 package io.kck.entity;
 
 import akka.actor.typed.ActorRef;
-import akka.cluster.sharding.typed.javadsl.EntityRef;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kck.persistence.ValueCodec;
 import io.kck.primer.Primer;
@@ -84,11 +83,6 @@ final class KeyRuntime {
 
   Hooks hooks() {
     return hooks;
-  }
-
-  /** The entity of another key, by canonical text. */
-  EntityRef<KeyCommand> key(String text) {
-    return client.ref(text);
   }
 
   /** The warm-key registry (a cluster singleton proxy). */

@@ -39,15 +39,10 @@ public final class KeySubscriber {
       String key, KeyRuntime runtime, Duration rewatch, Consumer<EntryData> callback) {
     return Behaviors.setup(context -> {
       ActorRef<KeyUpdate> self = context.messageAdapter(KeyUpdate.class, Update::new);
-      // Once the node shuts down its keys stop (and detach their listeners) while their shards
-      // are handed off: a watch sent then waits in the shard region for a home that no longer
-      // comes, and holds the region's shutdown up to its timeout. Nothing is watched any more.
-      akka.actor.CoordinatedShutdown shutdown = akka.actor.CoordinatedShutdown.get(context.getSystem());
-      java.util.function.Consumer<KeyCommand> toKey = command -> {
-        if (shutdown.getShutdownReason().isEmpty()) {
-          runtime.key(key).tell(command);
-        }
-      };
+      // Through the key client, which sends nothing once the node shuts down: the keys stop (and
+      // detach their listeners) while their shards are handed off, and a watch sent then would
+      // hold the node's shutdown up.
+      java.util.function.Consumer<KeyCommand> toKey = command -> runtime.client().tell(key, command);
       toKey.accept(new KeyCommand.Watch(self));
       return Behaviors.withTimers(timers -> {
         timers.startTimerWithFixedDelay(Rewatch.INSTANCE, rewatch);

@@ -19,12 +19,13 @@ final class LocalHits {
   private final Backoff backoff;
   private final FreshnessClock freshness;
   private final Replies replies;
+  private final Dependencies dependencies;
   private EntryData published;
   private KeyState publishedFor;
   private Instant publishedNext;
 
   LocalHits(String key, boolean enabled, Map<String, EntryData> entries, Attempts attempts, Backoff backoff,
-      FreshnessClock freshness, Replies replies) {
+      FreshnessClock freshness, Replies replies, Dependencies dependencies) {
     this.key = key;
     this.enabled = enabled;
     this.entries = entries;
@@ -32,6 +33,7 @@ final class LocalHits {
     this.backoff = backoff;
     this.freshness = freshness;
     this.replies = replies;
+    this.dependencies = dependencies;
   }
 
   void publish(KeyState state) {
@@ -40,7 +42,7 @@ final class LocalHits {
     }
     boolean servable = state.hasValue() && !state.outdated() && attempts.running() == null
         && backoff.lastFailure() == null && backoff.retryAt() == null && !freshness.alwaysFresh()
-        && !freshness.softAgeReached() && !freshness.hardAgeReached();
+        && !freshness.softAgeReached() && !freshness.hardAgeReached() && !dependencies.unverified();
     if (!servable) {
       reset();
     } else if (state != publishedFor || freshness.nextRefreshAt() != publishedNext) {

@@ -116,7 +116,7 @@ final class SingleFlight {
     } else if (backoff.lastFailure() != null) {
       replyTo.tell(staleOrFailure(state, backoff.lastFailure())); // the refresh meant to replace it failed
     } else {
-      replyTo.tell(replies.entry(state, false));
+      replyTo.tell(replies.entry(state, dependencies.unverified())); // stale when an input never answered its check
     }
   }
 

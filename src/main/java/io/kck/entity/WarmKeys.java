@@ -4,7 +4,6 @@ import akka.Done;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
-import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.RecoveryCompleted;
 import akka.persistence.typed.javadsl.CommandHandler;
@@ -59,27 +58,28 @@ public final class WarmKeys
   /** Mutable on purpose: copying a set of many keys for every addition would cost O(n). */
   public record State(Set<String> keys) implements KckSerializable {}
 
-  private final ClusterSharding sharding;
+  private final KeyClient keys;
   private final Duration wakeInterval;
   private final akka.actor.typed.javadsl.TimerScheduler<Command> timers;
 
   private final PrimerRegistry primers;
   private final org.slf4j.Logger log;
 
-  public static Behavior<Command> create(PrimerRegistry primers, Duration wakeInterval) {
+  public static Behavior<Command> create(PrimerRegistry primers, Duration wakeInterval, KeyClient keys) {
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
-                timers -> new WarmKeys(context, primers, wakeInterval, timers)));
+                timers -> new WarmKeys(context, primers, wakeInterval, timers, keys)));
   }
 
   private WarmKeys(
       akka.actor.typed.javadsl.ActorContext<Command> context,
       PrimerRegistry primers,
       Duration wakeInterval,
-      akka.actor.typed.javadsl.TimerScheduler<Command> timers) {
+      akka.actor.typed.javadsl.TimerScheduler<Command> timers,
+      KeyClient keys) {
     super(PersistenceId.ofUniqueId("kck-warm-keys"));
-    this.sharding = ClusterSharding.get(context.getSystem());
+    this.keys = keys;
     this.primers = primers;
     this.log = context.getLog();
     this.wakeInterval = wakeInterval;
@@ -191,7 +191,7 @@ public final class WarmKeys
   }
 
   private void wake(String key) {
-    sharding.entityRefFor(KeyEntity.TYPE_KEY, key).tell(KeyCommand.Wake.INSTANCE);
+    keys.tell(key, KeyCommand.Wake.INSTANCE);
   }
 
   private static void reply(ActorRef<Done> replyTo) {
