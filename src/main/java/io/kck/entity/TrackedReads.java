@@ -149,11 +149,19 @@ final class TrackedReads implements ComputeContext<Object> {
   }
 
   private EntryData read(String target, Map<String, Long> needed) {
-    CompletableFuture<EntryData> reply = runtime.client()
-        .ask(target, replyTo -> new KeyCommand.Read(self, path, needed, replyTo))
-        .toCompletableFuture();
+    // What this compute waits on is known before the read leaves: a cycle probe that arrives
+    // while the read is in flight must find it, or two computes waiting on each other go unseen.
+    CompletableFuture<EntryData> reply = new CompletableFuture<>();
     pending = reply;
     reading = target;
+    runtime.client().ask(target, replyTo -> new KeyCommand.Read(self, path, needed, replyTo))
+        .whenComplete((entry, error) -> {
+          if (error != null) {
+            reply.completeExceptionally(error);
+          } else {
+            reply.complete(entry);
+          }
+        });
     try {
       ForkJoinPool.managedBlock(new ForkJoinPool.ManagedBlocker() {
         @Override
