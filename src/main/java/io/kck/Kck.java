@@ -167,8 +167,7 @@ public final class Kck {
    * a miss.
    */
   public <V> CompletionStage<V> get(Key<V> key) {
-    EntryData local = localHit(key);
-    return local != null ? completed(value(key, local)) : ask(key, KeyCommand.Get::new, data -> value(key, data));
+    return read(key, data -> value(key, data));
   }
 
   /** {@link #get(Key)} of the key named by {@code key}. */
@@ -178,8 +177,7 @@ public final class Kck {
 
   /** Like {@link #get(Key)}, with the value's version and computed-at time. */
   public <V> CompletionStage<Entry<V>> getEntry(Key<V> key) {
-    EntryData local = localHit(key);
-    return local != null ? completed(entry(key, local)) : ask(key, KeyCommand.Get::new, data -> entry(key, data));
+    return read(key, data -> entry(key, data));
   }
 
   /** {@link #getEntry(Key)} of the key named by {@code key}. */
@@ -498,14 +496,36 @@ public final class Kck {
     return local != null && registered(key) ? local : null;
   }
 
+  /**
+   * A get: from this node's copy of a fresh entry when there is one; while the database is
+   * unreachable, from the value this node holds (marked stale), also when asking the key failed;
+   * otherwise from the key's actor.
+   */
+  private <T> CompletionStage<T> read(Key<?> key, Function<EntryData, T> onOk) {
+    EntryData local = localHit(key);
+    if (local == null && key != null && registered(key)) {
+      local = engine.heldWhileDatabaseIsDown(key);
+    }
+    return local != null ? completed(onOk.apply(local)) : ask(key, KeyCommand.Get::new, onOk, true);
+  }
+
   private <T> CompletionStage<T> ask(Key<?> key, Function<akka.actor.typed.ActorRef<io.kck.entity.KeyReply>,
       KeyCommand.Request> request, Function<EntryData, T> onOk) {
+    return ask(key, request, onOk, false);
+  }
+
+  private <T> CompletionStage<T> ask(Key<?> key, Function<akka.actor.typed.ActorRef<io.kck.entity.KeyReply>,
+      KeyCommand.Request> request, Function<EntryData, T> onOk, boolean servesHeld) {
     return withRegistered(key, () -> {
       KckFuture<T> result = new KckFuture<>(callbacks);
       engine.keys().ask(key.text(), request).whenComplete((data, error) -> {
-        if (error != null) {
+        EntryData held = error != null && servesHeld ? engine.heldWhileDatabaseIsDown(key) : null;
+        if (error != null && held == null) {
           result.completeExceptionally(asKckException(key.text(), error));
           return;
+        }
+        if (held != null) {
+          data = held; // the key could not answer because the database is down: what this node holds
         }
         try {
           result.complete(onOk.apply(data));

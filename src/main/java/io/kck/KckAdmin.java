@@ -22,14 +22,23 @@ public final class KckAdmin {
 
   /**
    * What the actor of {@code key} is doing now (it starts the actor, and loads its state, when it
-   * is not running; it computes nothing).
+   * is not running; it computes nothing). Waits up to {@code kck.request-timeout}.
    */
   public CompletionStage<KeyInfo> inspect(Key<?> key) {
+    return inspect(key, engine.keys().timeout());
+  }
+
+  /**
+   * Like {@link #inspect(Key)}, waiting at most {@code within}: for views of many keys that must
+   * answer quickly (a key that is loading, or cannot load while the database is down, fails with
+   * {@link io.kck.errors.KckTimeoutException} instead of holding the view up).
+   */
+  public CompletionStage<KeyInfo> inspect(Key<?> key, java.time.Duration within) {
     if (key == null) {
       return kck.failed(new io.kck.errors.InvalidKeyException("null", "The key (parameter 'key') is null"));
     }
     Kck.KckFuture<KeyInfo> result = new Kck.KckFuture<>(kck.system().executionContext());
-    engine.keys().inspect(key.text()).whenComplete((status, error) -> {
+    engine.keys().inspect(key.text(), within).whenComplete((status, error) -> {
       if (error != null) {
         result.completeExceptionally(Kck.asKckException(key.text(), error));
       } else {

@@ -106,21 +106,37 @@ public final class Engine {
       }
     }
     ComputeExecutor executor = ComputeExecutor.fromConfig(config.getConfig("kck.compute"), primerCaps);
-    KeyClient client = new KeyClient(ClusterSharding.get(system), requestTimeout, akka.actor.CoordinatedShutdown.get(system));
+    Config healthConfig = config.getConfig("kck.database.health");
+    DatabaseHealth health = new DatabaseHealth(io.kck.persistence.KckDatabaseProvider.DatabaseSettings.from(config),
+        healthConfig.getDuration("probe-interval"), healthConfig.getDuration("retry-interval"),
+        healthConfig.getDuration("probe-timeout"));
+    java.util.concurrent.ScheduledExecutorService deadlines = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+        work -> {
+          Thread thread = new Thread(work, "kck-request-deadlines");
+          thread.setDaemon(true);
+          return thread;
+        });
+    KeyClient client = new KeyClient(ClusterSharding.get(system), requestTimeout, akka.actor.CoordinatedShutdown.get(system),
+        health, healthConfig.getDuration("fail-within"), deadlines);
     ActorRef<WarmKeys.Command> warmKeys = ClusterSingleton.get(system)
         .init(SingletonActor.of(WarmKeys.create(registry, settings.wakeInterval(), client), "kck-warm-keys"));
     KeyRuntime runtime = new KeyRuntime(registry,
         JacksonObjectMapperProvider.get(system).getOrCreate("kck-values", Optional.empty()),
-        executor, settings, warmKeys, client, clock);
+        executor, settings, warmKeys, client, clock, health);
     Engine engine = new Engine(system, runtime);
     if (started.putIfAbsent(system, engine) != null) {
       executor.close();
+      health.close();
+      deadlines.shutdownNow();
       throw new IllegalStateException("KCK is already started on ActorSystem " + system.name());
     }
     system.getWhenTerminated().thenRun(() -> {
       executor.close();
+      health.close();
+      deadlines.shutdownNow();
       started.remove(system);
     });
+    health.start();
     system.systemActorOf(OverflowResponder.create(), "kck-overflow", Props.empty());
     ClusterSharding.get(system).init(
         Entity.of(KeyEntity.TYPE_KEY, entity -> behaviorOf(entity.getEntityId(), runtime))
@@ -271,6 +287,20 @@ public final class Engine {
   /** The entry a live key of this node published while it is fresh (local hits), or null. */
   public EntryData localEntry(Key<?> key) {
     return runtime.localEntries().get(key.text());
+  }
+
+  /**
+   * While KCK's database is unreachable: the last value a key that lives on this node held, marked
+   * stale (it cannot be checked now); otherwise, or when this node holds none, null.
+   */
+  public EntryData heldWhileDatabaseIsDown(Key<?> key) {
+    if (runtime.health().available()) {
+      return null;
+    }
+    EntryData held = runtime.lastValues().get(key.text());
+    return held == null ? null : new EntryData(held.key(), held.value(), held.version(), held.computedAt(), true,
+        false, "KCK's database is unreachable since " + runtime.health().downSince() + ": served from memory",
+        null, held.lineage());
   }
 
   /** Adds {@code key} to the persisted warm set; completes once it is recorded. */

@@ -80,15 +80,15 @@ abstract class JournaledKey extends EventSourcedBehavior<KeyCommand, KeyEvent, K
   /** The key loaded its state from the journal. */
   abstract void onRecovered(KeyState state);
 
-  /** The key stops, or restarts after a journal failure (this object stays for the restart). */
-  abstract void onStop();
+  /** The key stops, or ({@code restarting}) restarts after a journal failure (this object stays for it). */
+  abstract void onStop(boolean restarting);
 
   @Override
   public SignalHandler<KeyState> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), this::onRecovered)
-        .onSignal(PostStop.instance(), state -> onStop())
-        .onSignal(PreRestart.instance(), state -> onStop())
+        .onSignal(PostStop.instance(), state -> onStop(false))
+        .onSignal(PreRestart.instance(), state -> onStop(true))
         .build();
   }
 }

@@ -24,11 +24,45 @@ public final class KeyClient {
   private final ClusterSharding sharding;
   private final Duration timeout;
   private final akka.actor.CoordinatedShutdown shutdown;
+  private final DatabaseHealth health;
+  private final Duration failWithin;
+  private final java.util.concurrent.ScheduledExecutorService deadlines;
+  // Asks not answered yet: when the database becomes unreachable, each gets a short deadline.
+  private final java.util.Set<Pending> pending = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-  KeyClient(ClusterSharding sharding, Duration timeout, akka.actor.CoordinatedShutdown shutdown) {
+  KeyClient(ClusterSharding sharding, Duration timeout, akka.actor.CoordinatedShutdown shutdown,
+      DatabaseHealth health, Duration failWithin, java.util.concurrent.ScheduledExecutorService deadlines) {
     this.sharding = sharding;
     this.timeout = timeout;
     this.shutdown = shutdown;
+    this.health = health;
+    this.failWithin = failWithin;
+    this.deadlines = deadlines;
+    health.onDown(() -> pending.forEach(this::deadline));
+  }
+
+  /** An ask in flight: its key, what it asked, and the stage its caller waits on. */
+  private record Pending(String key, KeyCommand.Request request, CompletableFuture<KeyReply> result, long sentAt) {}
+
+  /**
+   * While the database is unreachable no ask waits longer than {@code
+   * kck.database.health.fail-within} from when it was sent: a key in memory answers well within
+   * it; one that must load or write cannot. A read then fails with {@link KeyUnavailableException}; a write with {@link
+   * KckTimeoutException}, since it may still be stored once the database is back.
+   */
+  private void deadline(Pending ask) {
+    long waitedNanos = System.nanoTime() - ask.sentAt();
+    deadlines.schedule(() -> {
+      if (!ask.result().isDone() && !health.available()) {
+        boolean write = ask.request() instanceof KeyCommand.Put || ask.request() instanceof KeyCommand.Augment
+            || ask.request() instanceof KeyCommand.Invalidate || ask.request() instanceof KeyCommand.Refresh;
+        String why = "Key '" + ask.key() + "' did not answer within " + failWithin + " while KCK's database is"
+            + " unreachable (since " + health.downSince() + ")";
+        ask.result().completeExceptionally(write
+            ? new KckTimeoutException(ask.key(), why + "; the request may or may not be stored once it is back", null)
+            : new KeyUnavailableException(ask.key(), why + "; nothing was changed, retry once it is back", null));
+      }
+    }, Math.max(0, failWithin.toNanos() - waitedNanos), java.util.concurrent.TimeUnit.NANOSECONDS);
   }
 
   /**
@@ -44,9 +78,9 @@ public final class KeyClient {
     });
   }
 
-  /** What {@code key}'s actor is doing now. */
-  public CompletionStage<KeyStatus> inspect(String key) {
-    return askReply(key, KeyCommand.Inspect::new).thenApply(reply -> {
+  /** What {@code key}'s actor is doing now, waiting at most {@code within}. */
+  public CompletionStage<KeyStatus> inspect(String key, Duration within) {
+    return askReply(key, KeyCommand.Inspect::new, within).thenApply(reply -> {
       if (reply instanceof KeyReply.Status status) {
         return status.status();
       }
@@ -81,6 +115,11 @@ public final class KeyClient {
   }
 
   private CompletionStage<KeyReply> askReply(String key, Function<ActorRef<KeyReply>, KeyCommand.Request> request) {
+    return askReply(key, request, timeout);
+  }
+
+  private CompletionStage<KeyReply> askReply(String key, Function<ActorRef<KeyReply>, KeyCommand.Request> request,
+      Duration timeout) {
     CompletableFuture<KeyReply> result = new CompletableFuture<>();
     if (shuttingDown()) {
       // A request now would wait in the shard region for a home that no longer comes.
@@ -88,16 +127,26 @@ public final class KeyClient {
           "Key '" + key + "' cannot be asked: this node is shutting down; ask another node, or again later", null));
       return result;
     }
+    KeyCommand.Request[] sent = new KeyCommand.Request[1];
+    long sentAt = System.nanoTime();
     // Akka's Java ask hands back a stage whose plain callbacks run on the JDK common pool (a new
     // thread per callback on small machines); the direct executor keeps this one on the thread
     // that delivers the reply.
-    ref(key).<KeyReply>ask(request::apply, timeout).whenCompleteAsync((reply, error) -> {
+    ref(key).<KeyReply>ask(replyTo -> sent[0] = request.apply(replyTo), timeout).whenCompleteAsync((reply, error) -> {
       if (error != null) {
-        result.completeExceptionally(translate(key, error));
+        result.completeExceptionally(translate(key, error, timeout));
       } else {
         result.complete(reply);
       }
     }, Runnable::run);
+    if (!result.isDone() && sent[0] != null) {
+      Pending ask = new Pending(key, sent[0], result, sentAt);
+      pending.add(ask);
+      result.whenComplete((reply, error) -> pending.remove(ask));
+      if (!health.available()) {
+        deadline(ask);
+      }
+    }
     return result;
   }
 
@@ -109,10 +158,10 @@ public final class KeyClient {
   }
 
   /** An ask that got no reply. */
-  private KckException translate(String key, Throwable error) {
+  private static KckException translate(String key, Throwable error, Duration timeout) {
     Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     if (cause instanceof AskTimeoutException) {
-      return new KckTimeoutException(key, "No answer from key '" + key + "' within " + timeout + " (kck.request-timeout)", cause);
+      return new KckTimeoutException(key, "No answer from key '" + key + "' within " + timeout, cause);
     }
     return new KeyUnavailableException(key, "Request to key '" + key + "' failed: " + cause, cause);
   }

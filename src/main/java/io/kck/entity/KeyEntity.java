@@ -72,7 +72,7 @@ public final class KeyEntity extends JournaledKey {
     this.replies = new Replies(key.text(), attempts, backoff, freshness);
     this.dependencies = new Dependencies(key.text(), runtime, timers);
     this.localHits = new LocalHits(key.text(), runtime.settings().localHits(), runtime.localEntries(),
-        attempts, backoff, freshness, replies, dependencies);
+        attempts, backoff, freshness, replies, dependencies, runtime.lastValues());
     this.observers = new Observers(key.text(), key.primer().name(), runtime.hooks());
     this.deltas = deltas;
     this.unreadable = new UnreadableValue(key.text(), runtime.codec(key.primer()), context.getSelf(), context.getLog());
@@ -395,8 +395,11 @@ public final class KeyEntity extends JournaledKey {
    * every part starts over here; recovery re-arms the freshness timers.
    */
   @Override
-  void onStop() {
-    localHits.reset();
+  void onStop(boolean restarting) {
+    localHits.stopped(restarting);
+    if (restarting) {
+      runtime.health().suspect(); // a journal failure: is the database down?
+    }
     flight.reset();
     freshness.reset();
     dependencies.reset();

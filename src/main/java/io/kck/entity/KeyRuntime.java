@@ -24,11 +24,14 @@ final class KeyRuntime {
   private final ActorRef<WarmKeys.Command> warmKeys;
   private final KeyClient client;
   private final Clock clock;
+  private final DatabaseHealth health;
   private final Hooks hooks = new Hooks();
   private final Map<String, EntryData> localEntries = new ConcurrentHashMap<>();
+  private final Map<String, EntryData> lastValues = new ConcurrentHashMap<>();
 
   KeyRuntime(PrimerRegistry primers, ObjectMapper values, ComputeExecutor executor, EntitySettings settings,
-      ActorRef<WarmKeys.Command> warmKeys, KeyClient client, Clock clock) {
+      ActorRef<WarmKeys.Command> warmKeys, KeyClient client, Clock clock, DatabaseHealth health) {
+    this.health = health;
     this.primers = primers;
     this.executor = executor;
     this.settings = settings;
@@ -79,6 +82,19 @@ final class KeyRuntime {
   /** The entries of the live keys of this node that a get may answer without asking (kck.entity.local-hits). */
   Map<String, EntryData> localEntries() {
     return localEntries;
+  }
+
+  /**
+   * The last value of each key that lives on this node, kept while its actor restarts after a
+   * journal failure: what gets are answered from while the database is unreachable.
+   */
+  Map<String, EntryData> lastValues() {
+    return lastValues;
+  }
+
+  /** Whether KCK's database is reachable, as this node's probe last found. */
+  DatabaseHealth health() {
+    return health;
   }
 
   Hooks hooks() {

@@ -23,9 +23,12 @@ final class LocalHits {
   private EntryData published;
   private KeyState publishedFor;
   private Instant publishedNext;
+  private final Map<String, EntryData> lastValues;
+  private KeyState heldFor;
 
   LocalHits(String key, boolean enabled, Map<String, EntryData> entries, Attempts attempts, Backoff backoff,
-      FreshnessClock freshness, Replies replies, Dependencies dependencies) {
+      FreshnessClock freshness, Replies replies, Dependencies dependencies, Map<String, EntryData> lastValues) {
+    this.lastValues = lastValues;
     this.key = key;
     this.enabled = enabled;
     this.entries = entries;
@@ -37,6 +40,7 @@ final class LocalHits {
   }
 
   void publish(KeyState state) {
+    hold(state);
     if (!enabled) {
       return;
     }
@@ -51,6 +55,34 @@ final class LocalHits {
       published = entry;
       publishedFor = state;
       publishedNext = freshness.nextRefreshAt();
+    }
+  }
+
+  /**
+   * Keeps the key's last value in the node's map of held values, whether or not it is servable
+   * now: while the database is unreachable, gets are answered from it.
+   */
+  private void hold(KeyState state) {
+    if (state == heldFor) {
+      return;
+    }
+    heldFor = state;
+    if (state.hasValue()) {
+      lastValues.put(key, replies.entry(state, false).entry());
+    } else {
+      lastValues.remove(key);
+    }
+  }
+
+  /**
+   * The key stops: its held value goes too, unless the key only restarts after a journal failure
+   * (then it is what gets are answered from while the database is down).
+   */
+  void stopped(boolean restarting) {
+    reset();
+    heldFor = null;
+    if (!restarting) {
+      lastValues.remove(key);
     }
   }
 
