@@ -9,7 +9,6 @@ import com.typesafe.config.ConfigFactory;
 import io.kck.Kck;
 import io.kck.testing.CountingPrimer;
 import io.kck.testing.GraphPrimer;
-import io.kck.testing.TestNodes;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -44,7 +43,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>{@code -Dkck.bench.cases=hit,single-flight,cold-miss,persistence,propagation,augment,recovery}
  * runs some cases only;
- * {@code -Dkck.bench.config="kck.sharding.max-concurrent-recoveries = 200"} adds HOCON.
+ * {@code -Dkck.bench.config="akka.persistence.max-concurrent-recoveries = 200"} adds HOCON.
  *
  * <p>Smoke run (seconds; the test suite runs it so the harness cannot rot): add {@code
  * -Dkck.bench.smoke=true}. The database is an embedded PostgreSQL in {@code target/kck-bench-postgres},
@@ -95,9 +94,18 @@ public final class Benchmarks {
   }
 
   void runAll() throws Exception {
-    Config config = ConfigFactory.load(TestNodes.config(System.getProperty("kck.bench.config", "") + """
+    // The library's own defaults (reference.conf), as an application runs them: none of the tests'
+    // settings (serialize-messages = on serializes every local message, ~1 ms per propagation
+    // level), a durable embedded PostgreSQL. Only what a one-node application must set is added.
+    Config config = ConfigFactory.load(ConfigFactory.parseString(System.getProperty("kck.bench.config", "") + """
 
         akka.loglevel = ERROR
+        akka.loggers = ["akka.event.slf4j.Slf4jLogger"]
+        akka.logging-filter = "akka.event.slf4j.Slf4jLoggingFilter"
+        akka.actor.provider = cluster
+        akka.remote.artery.canonical.hostname = "127.0.0.1"
+        akka.remote.artery.canonical.port = 0
+        akka.coordinated-shutdown.run-by-jvm-shutdown-hook = off
         kck.database.embedded.data-directory = "%s"
         kck.database.embedded.durable = on
         kck.sharding.passivation.default-idle-strategy.idle-entity.timeout = 10m
