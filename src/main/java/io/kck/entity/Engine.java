@@ -103,7 +103,7 @@ public final class Engine {
         .init(SingletonActor.of(WarmKeys.create(registry, settings.wakeInterval()), "kck-warm-keys"));
     KeyClient client = new KeyClient(ClusterSharding.get(system), requestTimeout);
     KeyRuntime runtime = new KeyRuntime(registry,
-        JacksonObjectMapperProvider.get(system).getOrCreate("kck-values", Optional.empty()),
+        io.kck.persistence.ValueMapper.of(system),
         executor, settings, warmKeys, client, clock);
     Engine engine = new Engine(system, runtime);
     if (started.putIfAbsent(system, engine) != null) {
