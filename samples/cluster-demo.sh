@@ -30,12 +30,15 @@ wait_for() { # file, pattern, seconds
   echo "gave up waiting for '$2' in $1"; tail -20 "$1"; exit 1
 }
 
+# The shared database's password: made up per run, known only to this script's processes.
+KCK_DB_PASSWORD=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
+export KCK_DB_PASSWORD
 echo "== Starting a shared PostgreSQL on port $pg_port"
 java -cp "$cp" io.kck.samples.cashregister.SharedPostgres "$pg_port" "$out/postgres" > "$out/postgres.log" 2>&1 &
 pids+=($!)
 wait_for "$out/postgres.log" "PostgreSQL ready" 60
 
-export KCK_DB_URL="jdbc:postgresql://127.0.0.1:$pg_port/postgres" KCK_DB_USER=postgres KCK_DB_PASSWORD=""
+export KCK_DB_URL="jdbc:postgresql://127.0.0.1:$pg_port/postgres" KCK_DB_USER=postgres
 echo "== Starting three nodes (ports 25521-25523); node 25521 also reads the 12 registers' sales"
 java -cp "$cp" io.kck.samples.cashregister.ClusterNode 25521 25521 driver > "$out/node-25521.log" 2>&1 &
 pids+=($!)

@@ -492,7 +492,7 @@ public final class Benchmarks {
     String value = "x".repeat(1000); // about 1 KiB of JSON
     byte[] bytes = ("\"" + value + "\"").getBytes(StandardCharsets.UTF_8);
     String url = jdbcUrl();
-    try (Connection connection = DriverManager.getConnection(url, "postgres", "");
+    try (Connection connection = DriverManager.getConnection(url, "postgres", password());
         Statement statement = connection.createStatement()) {
       statement.execute("CREATE TABLE IF NOT EXISTS bench_upsert (k text PRIMARY KEY, v bytea NOT NULL)");
     }
@@ -503,7 +503,7 @@ public final class Benchmarks {
         return () -> kck.put(key, value).toCompletableFuture().join();
       }));
       Measured raw = measure(() -> writersRate(w, writer -> {
-        Connection connection = DriverManager.getConnection(url, "postgres", "");
+        Connection connection = DriverManager.getConnection(url, "postgres", password());
         PreparedStatement upsert = connection.prepareStatement(
             "INSERT INTO bench_upsert (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v");
         String key = "raw-" + w + "-" + writer;
@@ -679,7 +679,7 @@ public final class Benchmarks {
   }
 
   private static String postgresVersion() {
-    try (Connection connection = DriverManager.getConnection(jdbcUrl(), "postgres", "");
+    try (Connection connection = DriverManager.getConnection(jdbcUrl(), "postgres", password());
         Statement statement = connection.createStatement();
         var rows = statement.executeQuery("SHOW server_version")) {
       rows.next();
@@ -687,6 +687,10 @@ public final class Benchmarks {
     } catch (Exception e) {
       return "PostgreSQL (version unknown: " + e.getMessage() + ")";
     }
+  }
+
+  private static String password() {
+    return io.kck.persistence.EmbeddedAccess.owner(DATA_DIRECTORY, true).password();
   }
 
   private static String jdbcUrl() {

@@ -44,8 +44,7 @@ class SqlPrimerTest {
         """));
     try {
       Kck kck = Kck.start(testKit.system());
-      try (Connection connection = DriverManager.getConnection(
-              EmbeddedAccess.jdbcUrl(TestNodes.DATA_DIRECTORY, false), "postgres", "");
+      try (Connection connection = EmbeddedAccess.connect(TestNodes.DATA_DIRECTORY);
           Statement statement = connection.createStatement()) {
         statement.execute("CREATE TABLE sql_test_sales (register int, day date, sold_at time, item text, cents int)");
         statement.execute("INSERT INTO sql_test_sales VALUES (1, '2026-11-02', '09:15', 'coffee', 250),"
