@@ -191,8 +191,39 @@ public final class Kck {
    * The key's value if it has one, without ever computing: empty when it has none (never computed,
    * invalidated), whatever the primer's miss policy. A value that is stale by its freshness policy
    * is answered as a get would (it may wait for a refresh that is due).
+   *
+   * <p>A key that has never been written is answered empty without starting its actor: KCK asks
+   * the journal first (one indexed query, skipped for keys live on this node and keys found
+   * before), so reads of made-up keys cost no memory and no state. Fails with {@link
+   * io.kck.errors.OverloadedException} when too many such queries wait.
    */
   public <V> CompletionStage<Optional<V>> getIfPresent(Key<V> key) {
+    EntryData local = localHit(key);
+    if (local != null) {
+      return completed(Optional.of(value(key, local)));
+    }
+    return withRegistered(key, () -> {
+      KckFuture<Optional<V>> result = new KckFuture<>(callbacks);
+      engine.mayHaveValue(key).whenComplete((written, error) -> {
+        if (error != null) {
+          result.completeExceptionally(asKckException(key.text(), error));
+        } else if (!written) {
+          result.complete(Optional.empty());
+        } else {
+          askIfPresent(key).whenComplete((value, failure) -> {
+            if (failure != null) {
+              result.completeExceptionally(unwrap(failure));
+            } else {
+              result.complete(value);
+            }
+          });
+        }
+      });
+      return result;
+    });
+  }
+
+  private <V> CompletionStage<Optional<V>> askIfPresent(Key<V> key) {
     CompletionStage<V> value = ask(key, replyTo -> new KeyCommand.Get(replyTo, false), data -> value(key, data));
     return value.handle((found, error) -> {
       if (error == null) {
@@ -345,7 +376,9 @@ public final class Kck {
   /**
    * Keeps {@code key} warm from now on, across passivation and restarts: it is computed now if it
    * has no value, and (with a periodic primer) refreshed by its timer whether or not anybody asks.
-   * Completes once the key is recorded in the warm set (persisted). Idempotent.
+   * Completes once the key is recorded in the warm set (persisted). Idempotent. Fails with {@link
+   * io.kck.errors.OverloadedException} when the set already holds {@code
+   * kck.freshness.max-warm-keys} keys.
    */
   public CompletionStage<Void> keepWarm(Key<?> key) {
     return withRegistered(key, () -> engine.keepWarm(key));
@@ -358,7 +391,8 @@ public final class Kck {
 
   /**
    * Stops keeping {@code key} warm: it stays as it is, but once idle it passivates and its timer
-   * stops with it. Keys of periodic primers join the warm set again when they get a new value.
+   * stops with it. Keys of a primer that keeps its keys warm ({@link Primer#keepsKeysWarm()}) join
+   * the warm set again when they get a new value.
    */
   public CompletionStage<Void> stopKeepingWarm(Key<?> key) {
     return withRegistered(key, () -> engine.stopKeepingWarm(key));

@@ -48,7 +48,7 @@ class SettingsTest {
     PrimerSettings resolved = settings("").of(dailySales);
 
     assertEquals(new PrimerSettings(Duration.ofSeconds(10), Freshness.periodic(Duration.ofMinutes(1)),
-        Duration.ofDays(1), Propagation.EAGER, true), resolved);
+        Duration.ofDays(1), Propagation.EAGER, true, false), resolved);
     assertEquals(Duration.ofSeconds(120), settings("").of(dotted).computeTimeout(), "kck.compute.timeout");
   }
 
@@ -61,11 +61,13 @@ class SettingsTest {
           freshness { policy = max-age, soft-age = 1m, hard-age = 10m }
           propagation = lazy
           compute-on-miss = off
+          keep-warm = on
+          http-reads = compute
         }
         """).of(dailySales);
 
     assertEquals(new PrimerSettings(Duration.ofMinutes(2), Freshness.maxAge(Duration.ofMinutes(1), Duration.ofMinutes(10)),
-        Duration.ofHours(6), Propagation.LAZY, false), resolved);
+        Duration.ofHours(6), Propagation.LAZY, false, true), resolved);
   }
 
   @Test

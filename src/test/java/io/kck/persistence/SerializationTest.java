@@ -86,7 +86,7 @@ class SerializationTest {
         new KeyEvent.DependentRemoved("store/1"),
         new KeyEvent.ValueDropped(at),
         new WarmKeys.Add("sales/1", null),
-        new WarmKeys.Remove("sales/1", testKit.createTestProbe(akka.Done.class).getRef()),
+        new WarmKeys.Remove("sales/1", testKit.<akka.pattern.StatusReply<akka.Done>>createTestProbe().getRef()),
         new WarmKeys.Added("sales/1"),
         new WarmKeys.Removed("sales/1"),
         new WarmKeys.State(new java.util.HashSet<>(Set.of("sales/1", "sales/2"))));
