@@ -198,19 +198,38 @@ public final class Kck {
    * io.kck.errors.OverloadedException} when too many such queries wait.
    */
   public <V> CompletionStage<Optional<V>> getIfPresent(Key<V> key) {
+    return ifPresent(key, data -> value(key, data));
+  }
+
+  /** {@link #getIfPresent(Key)} of the key named by {@code key}. */
+  public CompletionStage<Optional<Object>> getIfPresent(String key) {
+    return withKey(key, this::getIfPresent);
+  }
+
+  /** Like {@link #getIfPresent(Key)}, with the value's version and computed-at time. */
+  public <V> CompletionStage<Optional<Entry<V>>> getEntryIfPresent(Key<V> key) {
+    return ifPresent(key, data -> entry(key, data));
+  }
+
+  /** {@link #getEntryIfPresent(Key)} of the key named by {@code key}. */
+  public CompletionStage<Optional<Entry<Object>>> getEntryIfPresent(String key) {
+    return withKey(key, this::getEntryIfPresent);
+  }
+
+  private <V, T> CompletionStage<Optional<T>> ifPresent(Key<V> key, Function<EntryData, T> onOk) {
     EntryData local = localHit(key);
     if (local != null) {
-      return completed(Optional.of(value(key, local)));
+      return completed(Optional.of(onOk.apply(local)));
     }
     return withRegistered(key, () -> {
-      KckFuture<Optional<V>> result = new KckFuture<>(callbacks);
+      KckFuture<Optional<T>> result = new KckFuture<>(callbacks);
       engine.mayHaveValue(key).whenComplete((written, error) -> {
         if (error != null) {
           result.completeExceptionally(asKckException(key.text(), error));
         } else if (!written) {
           result.complete(Optional.empty());
         } else {
-          askIfPresent(key).whenComplete((value, failure) -> {
+          askIfPresent(key, onOk).whenComplete((value, failure) -> {
             if (failure != null) {
               result.completeExceptionally(unwrap(failure));
             } else {
@@ -223,23 +242,18 @@ public final class Kck {
     });
   }
 
-  private <V> CompletionStage<Optional<V>> askIfPresent(Key<V> key) {
-    CompletionStage<V> value = ask(key, replyTo -> new KeyCommand.Get(replyTo, false), data -> value(key, data));
+  private <T> CompletionStage<Optional<T>> askIfPresent(Key<?> key, Function<EntryData, T> onOk) {
+    CompletionStage<T> value = ask(key, replyTo -> new KeyCommand.Get(replyTo, false), onOk);
     return value.handle((found, error) -> {
       if (error == null) {
         return Optional.of(found);
       }
       Throwable cause = unwrap(error);
       if (cause instanceof NotCachedException) {
-        return Optional.<V>empty();
+        return Optional.<T>empty();
       }
       throw new CompletionException(cause);
     });
-  }
-
-  /** {@link #getIfPresent(Key)} of the key named by {@code key}. */
-  public CompletionStage<Optional<Object>> getIfPresent(String key) {
-    return withKey(key, this::getIfPresent);
   }
 
   /**
