@@ -10,8 +10,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 out=target/cluster-demo
-pkill -f "$out/postgres" 2>/dev/null || true # a server left by an interrupted run
-sleep 1
+# A database JVM left by an interrupted run, by the pid it recorded (its shutdown hook stops PostgreSQL).
+if [ -f "$out/postgres.jvm.pid" ]; then
+  kill "$(cat "$out/postgres.jvm.pid")" 2>/dev/null || true
+  sleep 2
+fi
 rm -rf "$out"
 mkdir -p "$out"
 mvn -q test-compile dependency:build-classpath -Dmdep.outputFile="$out/classpath.txt" -Dmdep.includeScope=test
@@ -36,9 +39,13 @@ export KCK_DB_PASSWORD
 echo "== Starting a shared PostgreSQL on port $pg_port"
 java -cp "$cp" io.kck.samples.cashregister.SharedPostgres "$pg_port" "$out/postgres" > "$out/postgres.log" 2>&1 &
 pids+=($!)
+echo "$!" > "$out/postgres.jvm.pid"
 wait_for "$out/postgres.log" "PostgreSQL ready" 60
 
 export KCK_DB_URL="jdbc:postgresql://127.0.0.1:$pg_port/postgres" KCK_DB_USER=postgres
+# Cluster traffic runs over mutual TLS (conf/application.conf): one certificate for the three nodes.
+echo "== Making the nodes' certificate (keytool) in $out/tls"
+eval "$(java -cp "$cp" io.kck.samples.cashregister.NodeCertificates "$out/tls" | sed 's/^/export /')"
 echo "== Starting three nodes (ports 25521-25523); node 25521 also reads the 12 registers' sales"
 java -cp "$cp" io.kck.samples.cashregister.ClusterNode 25521 25521 driver > "$out/node-25521.log" 2>&1 &
 pids+=($!)
@@ -49,6 +56,18 @@ done
 victim=${pids[3]}
 wait_for "$out/node-25521.log" "read 12 registers" 120
 sleep 3 # one more report from every node
+
+echo "== A fourth node with a certificate of its own tries to join"
+(
+  eval "$(java -cp "$cp" io.kck.samples.cashregister.NodeCertificates "$out/tls-intruder" | sed 's/^/export /')"
+  exec java -cp "$cp" io.kck.samples.cashregister.ClusterNode 25524 25521 > "$out/node-25524.log" 2>&1
+) &
+pids+=($!)
+intruder=$!
+sleep 15
+kill -9 "$intruder" 2>/dev/null || true
+echo "   members the driver reports: $(grep -o '[0-9] node(s) up' "$out/node-25521.log" | tail -1)"
+echo "   the intruder's log: $(grep -o -m1 'SSLHandshakeException[^,]*\|Received fatal alert[^,]*\|certificate_unknown\|bad_certificate' "$out/node-25524.log" "$out"/node-2552[1-3].log | head -1)"
 
 echo "== Who owns what (every key is one actor, on one node)"
 for port in 25521 25522 25523; do grep "owns" "$out/node-$port.log" | tail -1; done
