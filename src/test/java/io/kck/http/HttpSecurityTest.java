@@ -79,6 +79,21 @@ class HttpSecurityTest {
   }
 
   @Test
+  void kckStartFailsWhenItsHttpServiceWouldListenOnANonLoopbackAddressWithoutAWriteToken() {
+    ActorTestKit exposed = TestNodes.start("HttpExposedTest", TestNodes.config("""
+        kck.http.enabled = on
+        kck.http.interface = "0.0.0.0"
+        kck.http.port = 0
+        """));
+    try {
+      IllegalStateException refused = assertThrows(IllegalStateException.class, () -> Kck.start(exposed.system()));
+      assertTrue(refused.getMessage().contains("kck.http.write-token"), refused.getMessage());
+    } finally {
+      exposed.shutdownTestKit();
+    }
+  }
+
+  @Test
   void readsNeedTheReadTokenWithTheSchemeInAnyCase() throws Exception {
     RawHttp.Response anonymous = send("GET", "/api/keys/sec-notes/a", null);
     assertEquals(401, anonymous.status());
