@@ -220,10 +220,12 @@ public final class KckHttp extends AllDirectives {
         return complete(Problems.response(ErrorCode.BAD_REQUEST, "If-Match must be a version ETag like \"3\"", text));
       }
       Optional<Type> deltaType = key.primer().augment().map(augment -> augment.deltaType());
+      if (deltaType.isEmpty()) {
+        return complete(Problems.response(ErrorCode.INVALID_VALUE, "Keys of primer '" + key.primer().name()
+            + "' cannot be augmented: it declares no augment()", text));
+      }
       return body(bytes -> {
-        CompletionStage<Object> delta = deltaType.isPresent()
-            ? bodies.value(bytes, deltaType.get(), key.text())
-            : CompletableFuture.completedFuture(new Object()); // refused by KCK, as any augment of such a primer
+        CompletionStage<Object> delta = bodies.value(bytes, deltaType.get(), key.text());
         CompletionStage<Long> version = delta.thenCompose(value ->
             expected.isPresent() ? kck.augment(key, value, expected.get()) : kck.augment(key, value));
         return onComplete(version, result -> {
