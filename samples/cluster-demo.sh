@@ -10,8 +10,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 out=target/cluster-demo
-pkill -f "$out/postgres" 2>/dev/null || true # a server left by an interrupted run
-sleep 1
+# A database JVM left by an interrupted run, by the pid it recorded (its shutdown hook stops PostgreSQL).
+if [ -f "$out/postgres.jvm.pid" ]; then
+  kill "$(cat "$out/postgres.jvm.pid")" 2>/dev/null || true
+  sleep 2
+fi
 rm -rf "$out"
 mkdir -p "$out"
 mvn -q test-compile dependency:build-classpath -Dmdep.outputFile="$out/classpath.txt" -Dmdep.includeScope=test
@@ -30,12 +33,19 @@ wait_for() { # file, pattern, seconds
   echo "gave up waiting for '$2' in $1"; tail -20 "$1"; exit 1
 }
 
+# The shared database's password: made up per run, known only to this script's processes.
+KCK_DB_PASSWORD=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
+export KCK_DB_PASSWORD
 echo "== Starting a shared PostgreSQL on port $pg_port"
 java -cp "$cp" io.kck.samples.cashregister.SharedPostgres "$pg_port" "$out/postgres" > "$out/postgres.log" 2>&1 &
 pids+=($!)
+echo "$!" > "$out/postgres.jvm.pid"
 wait_for "$out/postgres.log" "PostgreSQL ready" 60
 
-export KCK_DB_URL="jdbc:postgresql://127.0.0.1:$pg_port/postgres" KCK_DB_USER=postgres KCK_DB_PASSWORD=""
+export KCK_DB_URL="jdbc:postgresql://127.0.0.1:$pg_port/postgres" KCK_DB_USER=postgres
+# Cluster traffic runs over mutual TLS (conf/application.conf): one certificate for the three nodes.
+echo "== Making the nodes' certificate (keytool) in $out/tls"
+eval "$(java -cp "$cp" io.kck.samples.cashregister.NodeCertificates "$out/tls" | sed 's/^/export /')"
 echo "== Starting three nodes (ports 25521-25523); node 25521 also reads the 12 registers' sales"
 java -cp "$cp" io.kck.samples.cashregister.ClusterNode 25521 25521 driver > "$out/node-25521.log" 2>&1 &
 pids+=($!)
@@ -46,6 +56,18 @@ done
 victim=${pids[3]}
 wait_for "$out/node-25521.log" "read 12 registers" 120
 sleep 3 # one more report from every node
+
+echo "== A fourth node with a certificate of its own tries to join"
+(
+  eval "$(java -cp "$cp" io.kck.samples.cashregister.NodeCertificates "$out/tls-intruder" | sed 's/^/export /')"
+  exec java -cp "$cp" io.kck.samples.cashregister.ClusterNode 25524 25521 > "$out/node-25524.log" 2>&1
+) &
+pids+=($!)
+intruder=$!
+sleep 15
+kill -9 "$intruder" 2>/dev/null || true
+echo "   members the driver reports: $(grep -o '[0-9] node(s) up' "$out/node-25521.log" | tail -1)"
+echo "   the fourth node: $(grep -o '[0-9] node(s) up.*' "$out/node-25524.log" | tail -1 || true)$(grep -q 'node(s) up' "$out/node-25524.log" || echo 'never a member: its TLS connections are refused')"
 
 echo "== Who owns what (every key is one actor, on one node)"
 for port in 25521 25522 25523; do grep "owns" "$out/node-$port.log" | tail -1; done

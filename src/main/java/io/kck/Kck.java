@@ -189,24 +189,69 @@ public final class Kck {
    * The key's value if it has one, without ever computing: empty when it has none (never computed,
    * invalidated), whatever the primer's miss policy. A value that is stale by its freshness policy
    * is answered as a get would (it may wait for a refresh that is due).
+   *
+   * <p>A key that has never been written is answered empty without starting its actor: KCK asks
+   * the journal first (one indexed query, skipped for keys live on this node and keys found
+   * before), so reads of made-up keys cost no memory and no state. Fails with {@link
+   * io.kck.errors.OverloadedException} when too many such queries wait.
    */
   public <V> CompletionStage<Optional<V>> getIfPresent(Key<V> key) {
-    CompletionStage<V> value = ask(key, replyTo -> new KeyCommand.Get(replyTo, false), data -> value(key, data));
+    return ifPresent(key, data -> value(key, data));
+  }
+
+  /** {@link #getIfPresent(Key)} of the key named by {@code key}. */
+  public CompletionStage<Optional<Object>> getIfPresent(String key) {
+    return withKey(key, this::getIfPresent);
+  }
+
+  /** Like {@link #getIfPresent(Key)}, with the value's version and computed-at time. */
+  public <V> CompletionStage<Optional<Entry<V>>> getEntryIfPresent(Key<V> key) {
+    return ifPresent(key, data -> entry(key, data));
+  }
+
+  /** {@link #getEntryIfPresent(Key)} of the key named by {@code key}. */
+  public CompletionStage<Optional<Entry<Object>>> getEntryIfPresent(String key) {
+    return withKey(key, this::getEntryIfPresent);
+  }
+
+  private <V, T> CompletionStage<Optional<T>> ifPresent(Key<V> key, Function<EntryData, T> onOk) {
+    EntryData local = localHit(key);
+    if (local != null) {
+      return completed(Optional.of(onOk.apply(local)));
+    }
+    return withRegistered(key, () -> {
+      KckFuture<Optional<T>> result = new KckFuture<>(callbacks);
+      engine.mayHaveValue(key).whenComplete((written, error) -> {
+        if (error != null) {
+          result.completeExceptionally(asKckException(key.text(), error));
+        } else if (!written) {
+          result.complete(Optional.empty());
+        } else {
+          askIfPresent(key, onOk).whenComplete((value, failure) -> {
+            if (failure != null) {
+              result.completeExceptionally(unwrap(failure));
+            } else {
+              result.complete(value);
+            }
+          });
+        }
+      });
+      return result;
+    });
+  }
+
+  private <T> CompletionStage<Optional<T>> askIfPresent(Key<?> key, Function<EntryData, T> onOk) {
+    CompletionStage<T> value = ask(key, replyTo -> new KeyCommand.Get(replyTo, false), onOk);
     return value.handle((found, error) -> {
       if (error == null) {
         return Optional.of(found);
       }
       Throwable cause = unwrap(error);
       if (cause instanceof NotCachedException) {
-        return Optional.<V>empty();
+        return Optional.<T>empty();
       }
       throw new CompletionException(cause);
     });
-  }
-
-  /** {@link #getIfPresent(Key)} of the key named by {@code key}. */
-  public CompletionStage<Optional<Object>> getIfPresent(String key) {
-    return withKey(key, this::getIfPresent);
   }
 
   /**
@@ -343,7 +388,9 @@ public final class Kck {
   /**
    * Keeps {@code key} warm from now on, across passivation and restarts: it is computed now if it
    * has no value, and (with a periodic primer) refreshed by its timer whether or not anybody asks.
-   * Completes once the key is recorded in the warm set (persisted). Idempotent.
+   * Completes once the key is recorded in the warm set (persisted). Idempotent. Fails with {@link
+   * io.kck.errors.OverloadedException} when the set already holds {@code
+   * kck.freshness.max-warm-keys} keys.
    */
   public CompletionStage<Void> keepWarm(Key<?> key) {
     return withRegistered(key, () -> engine.keepWarm(key));
@@ -356,7 +403,8 @@ public final class Kck {
 
   /**
    * Stops keeping {@code key} warm: it stays as it is, but once idle it passivates and its timer
-   * stops with it. Keys of periodic primers join the warm set again when they get a new value.
+   * stops with it. Keys of a primer that keeps its keys warm ({@link Primer#keepsKeysWarm()}) join
+   * the warm set again when they get a new value.
    */
   public CompletionStage<Void> stopKeepingWarm(Key<?> key) {
     return withRegistered(key, () -> engine.stopKeepingWarm(key));

@@ -43,7 +43,7 @@ class AugmentReplayTest {
 
     // Deltas are journaled as deltas: the journal holds small events, not 10,000 copies of the list.
     String url = io.kck.persistence.EmbeddedAccess.jdbcUrl(TestNodes.DATA_DIRECTORY, false);
-    try (Connection connection = DriverManager.getConnection(url, "postgres", "");
+    try (Connection connection = io.kck.persistence.EmbeddedAccess.connect(TestNodes.DATA_DIRECTORY, url);
         Statement statement = connection.createStatement();
         ResultSet rows = statement.executeQuery(
             "SELECT max(length(event_payload)) FROM event_journal WHERE persistence_id = 'kck-key|augment-replay/k'"

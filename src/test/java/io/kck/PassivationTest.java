@@ -35,6 +35,11 @@ class PassivationTest {
     public io.kck.primer.Freshness freshness() {
       return io.kck.primer.Freshness.periodic(Duration.ofMillis(1500));
     }
+
+    @Override
+    public boolean keepsKeysWarm() {
+      return true; // its keys refresh across passivation and restarts, with nobody asking
+    }
   };
   static ActorTestKit testKit;
   static Kck kck;

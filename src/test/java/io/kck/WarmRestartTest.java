@@ -33,6 +33,11 @@ class WarmRestartTest {
     }
 
     @Override
+    public boolean keepsKeysWarm() {
+      return true; // its keys refresh across passivation and restarts, with nobody asking
+    }
+
+    @Override
     public List<Key<String>> warmKeys() {
       return List.of(key("register-7"));
     }
@@ -44,7 +49,7 @@ class WarmRestartTest {
     ActorTestKit first = TestNodes.start("WarmRestartBefore", TestNodes.config());
     try {
       Kck kck = Kck.start(first.system(), before);
-      Stages.await(kck.get("warm-restart/asked")); // periodic: joins the warm set by itself
+      Stages.await(kck.get("warm-restart/asked")); // keepsKeysWarm: joins the warm set by itself
       Eventually.passes("the warm key computed at start-up, unasked, and both keys in the warm set", () -> {
         assertEquals(2, before.computes(), "the warm key is computed at start-up, unasked");
         // Other tests' keys share this database's warm set: look at this test's own.

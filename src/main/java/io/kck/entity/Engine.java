@@ -65,10 +65,12 @@ public final class Engine {
   private final ActorSystem<?> system;
   private final KeyRuntime runtime;
   private final AtomicLong subscriptions = new AtomicLong();
+  private final KeyPresence presence;
 
   private Engine(ActorSystem<?> system, KeyRuntime runtime) {
     this.system = system;
     this.runtime = runtime;
+    this.presence = new KeyPresence(system, system.settings().config());
   }
 
   /**
@@ -119,9 +121,9 @@ public final class Engine {
     KeyClient client = new KeyClient(ClusterSharding.get(system), requestTimeout, akka.actor.CoordinatedShutdown.get(system),
         health, healthConfig.getDuration("fail-within"), deadlines);
     ActorRef<WarmKeys.Command> warmKeys = ClusterSingleton.get(system)
-        .init(SingletonActor.of(WarmKeys.create(registry, settings.wakeInterval(), client), "kck-warm-keys"));
-    KeyRuntime runtime = new KeyRuntime(registry,
-        JacksonObjectMapperProvider.get(system).getOrCreate("kck-values", Optional.empty()),
+        .init(SingletonActor.of(WarmKeys.create(registry, settings.wakeInterval(), maxWarmKeys(config), client),
+            "kck-warm-keys"));
+    KeyRuntime runtime = new KeyRuntime(registry, io.kck.persistence.ValueMapper.of(system),
         executor, settings, warmKeys, client, clock, health);
     Engine engine = new Engine(system, runtime);
     if (started.putIfAbsent(system, engine) != null) {
@@ -134,6 +136,7 @@ public final class Engine {
       executor.close();
       health.close();
       deadlines.shutdownNow();
+      engine.presence.close();
       started.remove(system);
     });
     health.start();
@@ -284,6 +287,14 @@ public final class Engine {
     }
   }
 
+  /**
+   * Whether {@code key} may have a value: false only when it has never written anything to the
+   * journal, found without starting its actor (see {@link KeyPresence}).
+   */
+  public CompletionStage<Boolean> mayHaveValue(Key<?> key) {
+    return presence.written(key.text());
+  }
+
   /** The entry a live key of this node published while it is fresh (local hits), or null. */
   public EntryData localEntry(Key<?> key) {
     return runtime.localEntries().get(key.text());
@@ -313,9 +324,22 @@ public final class Engine {
     return askWarmKeys(key, replyTo -> new WarmKeys.Remove(key.text(), replyTo));
   }
 
-  private CompletionStage<Void> askWarmKeys(Key<?> key, akka.japi.function.Function<ActorRef<Done>, WarmKeys.Command> request) {
-    return AskPattern.<WarmKeys.Command, Done>ask(runtime.warmKeys(), request, keys().timeout(), system.scheduler())
+  private static int maxWarmKeys(Config config) {
+    int max = config.getInt("kck.freshness.max-warm-keys");
+    if (max < 0) {
+      throw new IllegalArgumentException("kck.freshness.max-warm-keys must not be negative, got " + max);
+    }
+    return max;
+  }
+
+  private CompletionStage<Void> askWarmKeys(Key<?> key,
+      akka.japi.function.Function<ActorRef<akka.pattern.StatusReply<Done>>, WarmKeys.Command> request) {
+    return AskPattern.<WarmKeys.Command, Done>askWithStatus(runtime.warmKeys(), request, keys().timeout(), system.scheduler())
         .handle((done, error) -> {
+          Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+          if (cause instanceof akka.pattern.StatusReply.ErrorMessage refused) {
+            throw new CompletionException(new io.kck.errors.OverloadedException(key.text(), refused.getMessage(), null));
+          }
           if (error != null) {
             throw new CompletionException(new KckTimeoutException(key.text(),
                 "The warm-key registry did not record '" + key + "' within " + keys().timeout() + ": " + error, error));

@@ -22,27 +22,33 @@ final class FreshnessClock {
   private final Freshness policy;
   private final KeyTimers timers;
   private final Clock clock;
+  private final boolean joinsWarmSet;
   private final Runnable keepWarm;
   private boolean keptWarm;
   private Instant nextRefreshAt;
   private boolean softAgeReached;
   private boolean hardAgeReached;
 
-  /** {@code keepWarm}: adds the key to the warm set (a periodic key does so with its first value). */
-  FreshnessClock(Freshness policy, KeyTimers timers, Clock clock, Runnable keepWarm) {
+  /**
+   * {@code keepWarm}: adds the key to the warm set, which a key does with its first value when
+   * {@code joinsWarmSet} (its primer opted in: {@code Primer.keepsKeysWarm}, {@code keep-warm}).
+   */
+  FreshnessClock(Freshness policy, KeyTimers timers, Clock clock, boolean joinsWarmSet, Runnable keepWarm) {
     this.policy = policy;
+    this.joinsWarmSet = joinsWarmSet;
     this.timers = timers;
     this.clock = clock;
     this.keepWarm = keepWarm;
   }
 
   /**
-   * A new value (computed or put): the timers start over from it, and a periodic key joins the
-   * warm set, so that its refreshes go on after it passivates or its node restarts.
+   * A new value (computed or put): the timers start over from it, and a key whose primer opted in
+   * joins the warm set, so that its refreshes go on after it passivates or its node restarts.
+   * Nothing else joins by itself: a read from outside must not grow a set that is woken forever.
    */
   void newValue(KeyState state) {
     arm(state);
-    if (periodic() && !keptWarm) {
+    if (joinsWarmSet && !keptWarm) {
       keepWarm.run();
       keptWarm = true;
     }

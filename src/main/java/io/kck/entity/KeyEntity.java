@@ -66,7 +66,7 @@ public final class KeyEntity extends JournaledKey {
     this.runtime = runtime;
     this.context = context;
     this.settings = runtime.settings().of(key.primer());
-    this.freshness = new FreshnessClock(settings.freshness(), timers, runtime.clock(),
+    this.freshness = new FreshnessClock(settings.freshness(), timers, runtime.clock(), settings.keepsKeysWarm(),
         () -> runtime.warmKeys().tell(new WarmKeys.Add(key.text(), null)));
     this.backoff = new Backoff(runtime.settings(), runtime.clock());
     this.replies = new Replies(key.text(), attempts, backoff, freshness);

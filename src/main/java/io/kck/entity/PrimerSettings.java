@@ -19,16 +19,24 @@ import java.util.Set;
  * @param staleIfError how old a value may be and still be served after its refresh failed
  * @param propagation how a key reacts to a change of a product it read
  * @param computeOnMiss whether a get of a key without a value computes one
+ * @param keepsKeysWarm whether each key joins the warm set once it has a value
  * @param maxConcurrentComputes how many computes of this primer may run at once (0: as many as
  *     the pool runs), so that one slow product cannot occupy the whole pool
  */
 public record PrimerSettings(
     Duration computeTimeout, Freshness freshness, Duration staleIfError, Propagation propagation, boolean computeOnMiss,
-    int maxConcurrentComputes) {
+    boolean keepsKeysWarm, int maxConcurrentComputes) {
 
-  /** The keys a {@code kck.primers."<name>"} block may set. */
-  static final Set<String> KNOWN = Set.of("compute-timeout", "freshness", "stale-if-error", "propagation", "compute-on-miss",
-      "max-concurrent-computes");
+  /**
+   * The keys a {@code kck.primers."<name>"} block may set. {@code http-reads} belongs to the HTTP
+   * service (which reads it from the configuration itself); it is listed, and its value checked,
+   * here so that a typo in it fails start-up like any other.
+   */
+  static final Set<String> KNOWN = Set.of("compute-timeout", "freshness", "stale-if-error", "propagation",
+      "compute-on-miss", "keep-warm", "http-reads", "max-concurrent-computes");
+
+  /** The values of {@code kck.primers."<name>".http-reads} (and {@code kck.http.reads}). */
+  public static final Set<String> HTTP_READS = Set.of("compute", "present-only");
 
   /**
    * The settings of {@code primer}: its own, overridden by {@code overrides} (the primer's block
@@ -43,6 +51,7 @@ public record PrimerSettings(
     Duration staleIfError = defaultStaleIfError;
     Propagation propagation = primer.propagation();
     boolean computeOnMiss = primer.computeOnMiss();
+    boolean keepsKeysWarm = primer.keepsKeysWarm();
     int maxConcurrentComputes = 0;
     if (overrides != null) {
       for (String setting : overrides.root().keySet()) {
@@ -79,6 +88,13 @@ public record PrimerSettings(
                 + maxConcurrentComputes);
           }
         }
+        if (overrides.hasPath("keep-warm")) {
+          keepsKeysWarm = overrides.getBoolean("keep-warm");
+        }
+        if (overrides.hasPath("http-reads") && !HTTP_READS.contains(overrides.getString("http-reads"))) {
+          throw new IllegalArgumentException(path + ".http-reads must be compute or present-only, got '"
+              + overrides.getString("http-reads") + "'");
+        }
       } catch (ConfigException e) {
         throw new IllegalArgumentException(path + ": " + e.getMessage(), e);
       }
@@ -91,6 +107,7 @@ public record PrimerSettings(
     if (staleIfError.isNegative()) {
       throw new IllegalArgumentException(path + ".stale-if-error must not be negative, got " + staleIfError);
     }
-    return new PrimerSettings(timeout, freshness, staleIfError, propagation, computeOnMiss, maxConcurrentComputes);
+    return new PrimerSettings(timeout, freshness, staleIfError, propagation, computeOnMiss, keepsKeysWarm,
+        maxConcurrentComputes);
   }
 }

@@ -4,6 +4,7 @@ import akka.Done;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
+import akka.pattern.StatusReply;
 import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.RecoveryCompleted;
 import akka.persistence.typed.javadsl.CommandHandler;
@@ -20,7 +21,10 @@ import java.util.Set;
 
 /**
  * The keys that must stay warm, as a cluster singleton persisted in KCK's journal: the warm keys
- * of primers and of {@code Kck.keepWarm}, and every key of a periodic primer once it has a value.
+ * of primers and of {@code Kck.keepWarm}, and every key of a primer that keeps its keys warm once
+ * it has a value. At most {@code kck.freshness.max-warm-keys} of them: every warm key costs a
+ * message per wake interval and an actor in memory, forever, so the set must not grow with
+ * whatever keys callers happen to ask for.
  *
  * <p>Why a registry: a key's refresh timer lives in its actor, and dies when the actor stops
  * (passivation, restart, rebalance). Akka's remember-entities would restart such actors, but it
@@ -36,11 +40,14 @@ public final class WarmKeys
 
   public sealed interface Command {}
 
-  /** Keep {@code key} warm; {@code replyTo} (may be null) hears once it is recorded. */
-  public record Add(String key, ActorRef<Done> replyTo) implements Command, KckSerializable {}
+  /**
+   * Keep {@code key} warm; {@code replyTo} (may be null) hears once it is recorded, or an error
+   * when the set is full.
+   */
+  public record Add(String key, ActorRef<StatusReply<Done>> replyTo) implements Command, KckSerializable {}
 
   /** Stop waking {@code key}; it passivates when idle, and its timer with it. */
-  public record Remove(String key, ActorRef<Done> replyTo) implements Command, KckSerializable {}
+  public record Remove(String key, ActorRef<StatusReply<Done>> replyTo) implements Command, KckSerializable {}
 
   /** Answers the keys kept warm. */
   public record GetKeys(ActorRef<Set<String>> replyTo) implements Command, KckSerializable {}
@@ -63,24 +70,28 @@ public final class WarmKeys
   private final akka.actor.typed.javadsl.TimerScheduler<Command> timers;
 
   private final PrimerRegistry primers;
+  private final int maxKeys;
   private final org.slf4j.Logger log;
+  private long refusedWithoutReply;
 
-  public static Behavior<Command> create(PrimerRegistry primers, Duration wakeInterval, KeyClient keys) {
+  public static Behavior<Command> create(PrimerRegistry primers, Duration wakeInterval, int maxKeys, KeyClient keys) {
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
-                timers -> new WarmKeys(context, primers, wakeInterval, timers, keys)));
+                timers -> new WarmKeys(context, primers, wakeInterval, maxKeys, timers, keys)));
   }
 
   private WarmKeys(
       akka.actor.typed.javadsl.ActorContext<Command> context,
       PrimerRegistry primers,
       Duration wakeInterval,
+      int maxKeys,
       akka.actor.typed.javadsl.TimerScheduler<Command> timers,
       KeyClient keys) {
     super(PersistenceId.ofUniqueId("kck-warm-keys"));
     this.keys = keys;
     this.primers = primers;
+    this.maxKeys = maxKeys;
     this.log = context.getLog();
     this.wakeInterval = wakeInterval;
     this.timers = timers;
@@ -112,6 +123,10 @@ public final class WarmKeys
         .onSignal(
             RecoveryCompleted.instance(),
             state -> {
+              if (state.keys().size() > maxKeys) {
+                log.warn("{} warm keys, more than kck.freshness.max-warm-keys ({}): no key joins until some leave"
+                    + " (Kck.stopKeepingWarm, DELETE /api/warm/<key>)", state.keys().size(), maxKeys);
+              }
               wakeAll(state);
               timers.startTimerWithFixedDelay(WakeAll.INSTANCE, wakeInterval);
             })
@@ -125,11 +140,15 @@ public final class WarmKeys
         .onCommand(
             Add.class,
             (state, add) -> {
-              wake(add.key());
               if (state.keys().contains(add.key())) {
+                wake(add.key());
                 reply(add.replyTo());
                 return Effect().none();
               }
+              if (state.keys().size() >= maxKeys) {
+                return refuse(add);
+              }
+              wake(add.key());
               return Effect().persist(new Added(add.key())).thenRun(after -> reply(add.replyTo()));
             })
         .onCommand(
@@ -194,9 +213,21 @@ public final class WarmKeys
     keys.tell(key, KeyCommand.Wake.INSTANCE);
   }
 
-  private static void reply(ActorRef<Done> replyTo) {
+  /** The set is full: the caller of keepWarm hears why; a key that joins by itself is logged. */
+  private Effect<Event, State> refuse(Add add) {
+    String why = "The warm set is full (kck.freshness.max-warm-keys = " + maxKeys + "): key '" + add.key()
+        + "' is not kept warm. Stop keeping other keys warm, or raise the limit.";
+    if (add.replyTo() != null) {
+      add.replyTo().tell(StatusReply.error(why));
+    } else if (refusedWithoutReply++ % 1000 == 0) {
+      log.warn("{} ({} key(s) refused so far)", why, refusedWithoutReply);
+    }
+    return Effect().none();
+  }
+
+  private static void reply(ActorRef<StatusReply<Done>> replyTo) {
     if (replyTo != null) {
-      replyTo.tell(Done.getInstance());
+      replyTo.tell(StatusReply.ack());
     }
   }
 }

@@ -2,80 +2,105 @@ package io.kck.http;
 
 import akka.NotUsed;
 import akka.actor.typed.ActorSystem;
+import akka.actor.typed.DispatcherSelector;
 import akka.http.javadsl.Http;
 import akka.http.javadsl.ServerBinding;
 import akka.http.javadsl.marshalling.sse.EventStreamMarshalling;
 import akka.http.javadsl.model.ContentTypes;
+import akka.http.javadsl.model.HttpEntity;
+import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpResponse;
-import akka.http.javadsl.model.StatusCode;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.model.headers.RawHeader;
 import akka.http.javadsl.model.sse.ServerSentEvent;
 import akka.http.javadsl.server.AllDirectives;
+import akka.http.javadsl.server.ExceptionHandler;
+import akka.http.javadsl.server.RejectionHandler;
 import akka.http.javadsl.server.Route;
+import akka.http.javadsl.settings.ServerSettings;
 import akka.http.javadsl.unmarshalling.Unmarshaller;
 import akka.serialization.jackson.JacksonObjectMapperProvider;
 import akka.stream.javadsl.Source;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import io.kck.Entry;
 import io.kck.Kck;
 import io.kck.errors.KckException;
-import io.kck.KeyResult;
 import io.kck.primer.Key;
 import io.kck.primer.Parameter;
 import io.kck.primer.Primer;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.lang.reflect.Type;
+import java.net.InetAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Supplier;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * KCK's HTTP service (Akka HTTP): data products as JSON, their updates as server-sent events, and a
  * page that shows them. Opt-in: {@code kck.http.enabled = on} starts it with {@code Kck.start}
- * ({@link HttpExtension}), or call {@link #start(Kck)}. It uses KCK's public API only. Endpoints (keys are canonical key texts, e.g. {@code
- * register-sales/7/2026-11-02}):
+ * ({@link HttpExtension}), or call {@link #start(Kck)}. It uses KCK's public API only. Endpoints
+ * (keys are key texts, e.g. {@code register-sales/7/2026-11-02}):
  *
  * <ul>
  *   <li>{@code GET /api/keys/<key>}: the entry as JSON (value, version, computedAt, stale, ...),
  *       with {@code ETag: "<version>"}; {@code If-None-Match} with the current version answers 304.
+ *       A key without a value is computed only when its primer's HTTP reads compute ({@code
+ *       kck.primers."<name>".http-reads}, default {@code kck.http.reads = present-only}).
  *   <li>{@code PUT /api/keys/<key>} with the value as JSON: put; answers the entry.
  *   <li>{@code DELETE /api/keys/<key>}: invalidate.
  *   <li>{@code POST /api/refresh/<key>}: refresh; answers the entry.
  *   <li>{@code POST /api/augment/<key>} with the delta as JSON, optional {@code If-Match:
  *       "<version>"}: augment; answers {@code {"key", "version"}}.
- *   <li>{@code POST /api/bulk} with a JSON array of keys: one result per key, in order.
+ *   <li>{@code POST /api/bulk} with a JSON array of keys: one result per distinct key, streamed.
  *   <li>{@code GET /api/updates/<key>}: server-sent events, one per version ({@code id} = version).
+ *   <li>{@code GET /api/warm}, {@code PUT} / {@code DELETE /api/warm/<key>}: the warm set.
  *   <li>{@code GET /api/primers}, {@code GET /api/live}: the primers; the keys live on this node
  *       with their status and edges (what the page draws).
  *   <li>{@code GET /}: the page.
  * </ul>
  *
- * <p>Errors are JSON {@code {"code", "message", "key"}} with a stable code: 400 BAD_KEY /
- * INVALID_VALUE / BAD_REQUEST, 401 UNAUTHORIZED, 404 UNKNOWN_PRIMER / NOT_CACHED, 409
- * VERSION_CONFLICT / NOTHING_TO_AUGMENT, 500 COMPUTE_FAILED / DEPENDENCY_CYCLE, 503 UNAVAILABLE /
- * OVERLOADED, 504 COMPUTE_TIMEOUT. With {@code kck.http.write-token} set, PUT, DELETE and POST (but
- * bulk reads) need {@code Authorization: Bearer <token>}.
+ * <p>Who may do what ({@link RequestGuard}), how errors read ({@link Problems}), and every limit
+ * are in the README's "HTTP API and the page" and "Security" sections and in {@code
+ * kck.http} of reference.conf.
  */
 public final class KckHttp extends AllDirectives {
-  private final Kck kck;
-  private final ObjectMapper json;
-  private final String writeToken;
+  private static final Logger log = LoggerFactory.getLogger(KckHttp.class);
 
-  private KckHttp(Kck kck, String writeToken) {
+  private final Kck kck;
+  private final HttpSettings settings;
+  private final ObjectMapper json;
+  private final Problems problems;
+  private final EntryJson entries;
+  private final RequestGuard guard;
+  private final JsonBodies bodies;
+  private final KeyReads reads;
+  private final BulkGet bulk;
+  private final EventStreams streams;
+
+  private KckHttp(Kck kck, HttpSettings settings) {
+    Config config = kck.system().settings().config();
+    Executor parsing = kck.system().dispatchers().lookup(DispatcherSelector.fromConfig("kck.http-dispatcher"));
     this.kck = kck;
-    this.writeToken = writeToken;
+    this.settings = settings;
     this.json = JacksonObjectMapperProvider.get(kck.system()).getOrCreate("kck-values", Optional.empty());
+    this.problems = new Problems(settings.exposeErrors());
+    this.entries = new EntryJson(json, problems);
+    this.guard = new RequestGuard(settings);
+    this.bodies = new JsonBodies(json, settings.json(), parsing);
+    this.reads = new KeyReads(kck, config, settings.defaultReads());
+    this.bulk = new BulkGet(kck, reads, entries, problems, settings.bulkParallelism());
+    this.streams = new EventStreams(settings.maxStreams(), settings.maxStreamsPerClient());
   }
 
   /** Starts the service on {@code kck.http.interface} and {@code kck.http.port}. */
@@ -84,215 +109,213 @@ public final class KckHttp extends AllDirectives {
     return start(kck, http.getString("interface"), http.getInt("port"));
   }
 
-  /** Starts the service on {@code host}:{@code port} (port 0: any free port; see the binding). */
+  /**
+   * Starts the service on {@code host}:{@code port} (port 0: any free port; see the binding).
+   *
+   * @throws IllegalStateException if {@code host} is not a loopback address and no {@code
+   *     kck.http.write-token} is set
+   * @throws IllegalArgumentException if a {@code kck.http} setting is invalid
+   */
   public static CompletionStage<ServerBinding> start(Kck kck, String host, int port) {
-    String token = kck.system().settings().config().getString("kck.http.write-token");
     ActorSystem<?> system = kck.system();
+    HttpSettings settings = HttpSettings.of(system.settings().config(), host, port);
+    KckHttp service = new KckHttp(kck, settings);
     // Unbound, and its open connections (event streams) closed, when the ActorSystem shuts down.
-    return Http.get(system).newServerAt(host, port).bind(new KckHttp(kck, token).route())
-        .thenApply(binding -> binding.addToCoordinatedShutdown(Duration.ofSeconds(3), system));
+    return Http.get(system).newServerAt(host, port).withSettings(serverSettings(system, settings)).bind(service.route())
+        .thenApply(binding -> {
+          log.info("KCK's HTTP service on {}: {}", binding.localAddress(), String.join("; ", settings.summary()));
+          return binding.addToCoordinatedShutdown(Duration.ofSeconds(3), system);
+        });
+  }
+
+  /**
+   * Akka HTTP's server settings for this service: its own timeouts (derived from KCK's, so that
+   * KCK answers first), no Server header naming a version, the raw request target (for {@link
+   * RawKeys}), the client's address (for stream caps), a body limit, and JSON for requests that
+   * never reach a route ({@link JsonParsingErrors}).
+   */
+  private static ServerSettings serverSettings(ActorSystem<?> system, HttpSettings settings) {
+    Duration idle = settings.requestTimeout().plusSeconds(10).compareTo(Duration.ofSeconds(60)) > 0
+        ? settings.requestTimeout().plusSeconds(10) : Duration.ofSeconds(60);
+    Config server = ConfigFactory.parseMap(Map.of(
+            "akka.http.server.server-header", "",
+            "akka.http.server.request-timeout", settings.requestTimeout().toMillis() + "ms",
+            "akka.http.server.idle-timeout", idle.toMillis() + "ms",
+            "akka.http.server.raw-request-uri-header", "on",
+            "akka.http.server.remote-address-attribute", "on",
+            "akka.http.server.max-connections", Integer.toString(settings.maxConnections()),
+            "akka.http.server.parsing.max-content-length", Long.toString(settings.maxBody()),
+            "akka.http.server.parsing.error-handler", JsonParsingErrors.class.getName()))
+        .withFallback(system.settings().config());
+    return ServerSettings.create(server);
   }
 
   Route route() {
-    return concat(
-        pathSingleSlash(() -> get(() -> getFromResource("io/kck/http/page.html", ContentTypes.TEXT_HTML_UTF8))),
-        pathPrefix("api", this::api));
+    return handleExceptions(exceptions(), () ->
+        handleRejections(rejections(), () ->
+            withRequestTimeoutResponse(request -> Problems.response(ErrorCode.UNAVAILABLE,
+                    "The request took longer than kck.http.request-timeout (" + settings.requestTimeout() + ")", null),
+                () -> respondWithDefaultHeaders(SAFE_HEADERS, () ->
+                    guard.sameSite(() -> concat(
+                        pathSingleSlash(() -> get(() -> getFromResource("io/kck/http/page.html", ContentTypes.TEXT_HTML_UTF8))),
+                        pathPrefix("api", this::api)))))));
   }
+
+  private static final List<HttpHeader> SAFE_HEADERS = List.of(
+      RawHeader.create("X-Content-Type-Options", "nosniff"),
+      RawHeader.create("X-Frame-Options", "DENY"),
+      RawHeader.create("Referrer-Policy", "no-referrer"));
 
   private Route api() {
     return concat(
-        path("primers", () -> get(() -> json(this::primers))),
-        path("live", () -> get(this::live)),
-        path("bulk", () -> post(() -> entity(Unmarshaller.entityToByteArray(), this::bulk))),
-        pathPrefix("keys", () -> extractUnmatchedPath(rest -> keyRoute(keyOf(rest)))),
-        pathPrefix("refresh", () -> extractUnmatchedPath(rest -> post(() -> writes(() -> refresh(keyOf(rest)))))),
-        pathPrefix("augment", () -> extractUnmatchedPath(rest -> post(() -> writes(() -> augment(keyOf(rest)))))),
-        pathPrefix("updates", () -> extractUnmatchedPath(rest -> get(() -> updates(keyOf(rest))))));
+        path("primers", () -> get(() -> guard.reads(() -> complete(entries.ok(primers()))))),
+        path("live", () -> get(() -> guard.reads(this::live))),
+        path("bulk", () -> post(() -> guard.reads(() -> guard.json(() -> body(this::bulk))))),
+        path("warm", () -> get(() -> guard.reads(this::warmKeys))),
+        pathPrefix("warm", () -> keyText("warm", key -> concat(
+            put(() -> guard.writes(() -> done(key, parsed -> kck.keepWarm(parsed), StatusCodes.NO_CONTENT))),
+            delete(() -> guard.writes(() -> done(key, parsed -> kck.stopKeepingWarm(parsed), StatusCodes.NO_CONTENT)))))),
+        pathPrefix("keys", () -> keyText("keys", this::keyRoute)),
+        pathPrefix("refresh", () -> post(() -> guard.writes(() -> keyText("refresh", this::refresh)))),
+        pathPrefix("augment", () -> post(() -> guard.writes(() -> keyText("augment", this::augment)))),
+        pathPrefix("updates", () -> get(() -> guard.reads(() -> keyText("updates", key ->
+            extractClientIP(client -> updates(key, client.getAddress().map(InetAddress::getHostAddress).orElse("?"))))))));
+  }
+
+  /** The key text of the request, as sent (see {@link RawKeys}). */
+  private Route keyText(String endpoint, Function<String, Route> inner) {
+    return extractRequest(request -> inner.apply(RawKeys.after(request, endpoint)));
+  }
+
+  private Route keyRoute(String text) {
+    return concat(
+        get(() -> guard.reads(() -> withKey(text, key -> optionalHeaderValueByName("If-None-Match", ifNoneMatch ->
+            onComplete(reads.entry(key), result -> {
+              if (!result.isSuccess()) {
+                return complete(problems.response(result.failed().get(), text));
+              }
+              Entry<Object> entry = result.get();
+              if (ifNoneMatch.filter(tags -> EntryJson.matches(tags, entry.version())).isPresent()) {
+                return complete(HttpResponse.create().withStatus(StatusCodes.NOT_MODIFIED)
+                    .addHeader(RawHeader.create("ETag", EntryJson.etag(entry.version()))));
+              }
+              return complete(entries.response(entry));
+            }))))),
+        put(() -> guard.writes(() -> withKey(text, key -> body(bytes ->
+            entry(text, bodies.value(bytes, key.primer().valueType(), key.text())
+                .thenCompose(value -> kck.put(objectKey(key), value))))))),
+        delete(() -> guard.writes(() -> done(text, kck::invalidate, StatusCodes.NO_CONTENT))));
+  }
+
+  private Route refresh(String text) {
+    return withKey(text, key -> entry(text, kck.refreshEntry(objectKey(key))));
+  }
+
+  private Route augment(String text) {
+    return withKey(text, key -> optionalHeaderValueByName("If-Match", ifMatch -> {
+      Optional<Long> expected;
+      try {
+        expected = ifMatch.map(tag -> Long.parseLong(tag.trim().replace("\"", "")));
+      } catch (NumberFormatException e) {
+        return complete(Problems.response(ErrorCode.BAD_REQUEST, "If-Match must be a version ETag like \"3\"", text));
+      }
+      Optional<Type> deltaType = key.primer().augment().map(augment -> augment.deltaType());
+      if (deltaType.isEmpty()) {
+        return complete(Problems.response(ErrorCode.INVALID_VALUE, "Keys of primer '" + key.primer().name()
+            + "' cannot be augmented: it declares no augment()", text));
+      }
+      return body(bytes -> {
+        CompletionStage<Object> delta = bodies.value(bytes, deltaType.get(), key.text());
+        CompletionStage<Long> version = delta.thenCompose(value ->
+            expected.isPresent() ? kck.augment(key, value, expected.get()) : kck.augment(key, value));
+        return onComplete(version, result -> {
+          if (!result.isSuccess()) {
+            return complete(problems.response(result.failed().get(), text));
+          }
+          ObjectNode node = json.createObjectNode().put("key", key.text()).put("version", result.get());
+          return complete(entries.ok(node).addHeader(RawHeader.create("ETag", EntryJson.etag(result.get()))));
+        });
+      });
+    }));
+  }
+
+  private Route bulk(byte[] body) {
+    return onComplete(bodies.keyList(body, settings.bulkMaxKeys()), result -> result.isSuccess()
+        ? complete(bulk.answer(result.get()))
+        : complete(problems.response(result.failed().get(), null)));
+  }
+
+  private Route updates(String text, String client) {
+    return withKey(text, key -> {
+      CompletionStage<Boolean> allowed = reads.policy(key) == ReadPolicy.COMPUTE
+          ? CompletableFuture.completedFuture(true)
+          : reads.entry(key).thenApply(entry -> true);
+      return onComplete(allowed, result -> {
+        if (!result.isSuccess()) {
+          return complete(problems.response(result.failed().get(), text));
+        }
+        Source<ServerSentEvent, NotUsed> events = streams.open(client, kck.updates(objectKey(key))
+            .map(entry -> ServerSentEvent.create(entries.text(entries.node(entry)), "version", Long.toString(entry.version())))
+            .keepAlive(settings.streamKeepAlive(), () -> (ServerSentEvent) ServerSentEvent.heartbeat()));
+        if (events == null) {
+          return complete(Problems.response(ErrorCode.OVERLOADED, "Too many event streams are open"
+              + " (kck.http.streams.max = " + settings.maxStreams() + ", per client "
+              + settings.maxStreamsPerClient() + "); try again later", text));
+        }
+        return completeOK(events, EventStreamMarshalling.toEventStream());
+      });
+    });
   }
 
   private Route live() {
     return onComplete(LiveKeys.of(kck), result -> result.isSuccess()
-        ? complete(ok(result.get()))
-        : complete(error(result.failed().get())));
+        ? complete(entries.ok(result.get()))
+        : complete(problems.response(result.failed().get(), null)));
   }
 
-  private Route refresh(String key) {
-    Key<?> parsed;
-    try {
-      parsed = kck.key(key);
-    } catch (KckException e) {
-      return complete(error(e));
-    }
-    return entry(kck.refreshEntry(parsed).thenApply(this::cast));
-  }
-
-  private Route augment(String key) {
-    return optionalHeaderValueByName("If-Match", ifMatch ->
-        entity(Unmarshaller.entityToByteArray(), body -> augment(key, ifMatch, body)));
-  }
-
-  private Route keyRoute(String key) {
-    return concat(
-        get(() -> optionalHeaderValueByName("If-None-Match", ifNoneMatch ->
-            onComplete(kck.getEntry(key), result -> {
-              if (!result.isSuccess()) {
-                return complete(error(result.failed().get()));
-              }
-              Entry<Object> entry = result.get();
-              if (ifNoneMatch.filter(tags -> matches(tags, entry.version())).isPresent()) {
-                return complete(HttpResponse.create().withStatus(StatusCodes.NOT_MODIFIED)
-                    .addHeader(RawHeader.create("ETag", etag(entry.version()))));
-              }
-              return complete(entryResponse(entry));
-            }))),
-        put(() -> writes(() -> entity(Unmarshaller.entityToByteArray(), body -> entry(putJson(key, body))))),
-        delete(() -> writes(() -> onComplete(kck.invalidate(key), result -> result.isSuccess()
-            ? complete(HttpResponse.create().withStatus(StatusCodes.NO_CONTENT))
-            : complete(error(result.failed().get()))))));
-  }
-
-  private Route augment(String key, Optional<String> ifMatch, byte[] body) {
-    Long expected = null;
-    if (ifMatch.isPresent()) {
-      String tag = ifMatch.get().trim().replace("\"", "");
-      try {
-        expected = Long.parseLong(tag);
-      } catch (NumberFormatException e) {
-        return complete(errorResponse(StatusCodes.BAD_REQUEST, "BAD_REQUEST",
-            "If-Match must be a version ETag like \"3\", got " + ifMatch.get(), key));
-      }
-    }
-    return onComplete(augmentJson(key, body, expected), result -> {
+  private Route warmKeys() {
+    return onComplete(kck.warmKeys(), result -> {
       if (!result.isSuccess()) {
-        return complete(error(result.failed().get()));
+        return complete(problems.response(result.failed().get(), null));
       }
-      ObjectNode node = json.createObjectNode().put("key", key).put("version", result.get());
-      return complete(ok(node).addHeader(RawHeader.create("ETag", etag(result.get()))));
+      ArrayNode keys = json.createArrayNode();
+      result.get().stream().sorted().forEach(keys::add);
+      return complete(entries.ok(keys));
     });
   }
 
-  private Route bulk(byte[] body) {
-    List<String> keys = new ArrayList<>();
-    try {
-      JsonNode array = json.readTree(body);
-      if (array == null || !array.isArray()) {
-        throw new IOException("expected a JSON array of key texts");
-      }
-      array.forEach(node -> keys.add(node.asText()));
-    } catch (IOException e) {
-      return complete(errorResponse(StatusCodes.BAD_REQUEST, "BAD_REQUEST", "Bulk get: " + e.getMessage(), null));
-    }
-    // Keys that do not parse are answered in place; the others are got together.
-    List<Key<?>> parsed = new ArrayList<>();
-    List<KckException> invalid = new ArrayList<>();
-    for (String text : keys) {
-      try {
-        parsed.add(kck.key(text));
-        invalid.add(null);
-      } catch (KckException e) {
-        invalid.add(e);
-      }
-    }
-    return onComplete(kck.<Object>getAll(parsed), result -> {
-      ArrayNode results = json.createArrayNode();
-      java.util.Iterator<KeyResult<Object>> got = result.get().iterator();
-      for (int i = 0; i < keys.size(); i++) {
-        if (invalid.get(i) != null) {
-          results.add(errorNode(invalid.get(i)).put("key", keys.get(i)));
-          continue;
-        }
-        KeyResult<Object> one = got.next();
-        results.add(one.ok() ? entryNode(one.entry()) : errorNode(one.error()).put("key", one.key()));
-      }
-      return complete(ok(results));
-    });
+  /** The request body, at most kck.http.max-body bytes (413 TOO_LARGE past it). */
+  private Route body(Function<byte[], Route> inner) {
+    return withSizeLimit(settings.maxBody(), () -> entity(Unmarshaller.entityToByteArray(), inner::apply));
   }
 
-  private Route updates(String key) {
-    Key<?> parsed;
+  /** The key named by {@code text}, or the BAD_KEY / UNKNOWN_PRIMER answer. */
+  private Route withKey(String text, Function<Key<?>, Route> inner) {
+    Key<?> key;
     try {
-      parsed = kck.key(key);
+      key = kck.key(text);
     } catch (KckException e) {
-      return complete(error(e));
+      return complete(problems.response(e, text));
     }
-    Source<ServerSentEvent, NotUsed> events = kck.updates(parsed)
-        .map(entry -> ServerSentEvent.create(write(entryNode(cast(entry))), "version", Long.toString(entry.version())))
-        .keepAlive(Duration.ofSeconds(15), () -> (ServerSentEvent) ServerSentEvent.heartbeat());
-    return completeOK(events, EventStreamMarshalling.toEventStream());
+    return inner.apply(key);
   }
 
-  /** A put of a value sent as JSON of the primer's value type. */
-  private CompletionStage<Entry<Object>> putJson(String text, byte[] body) {
-    Key<Object> key;
-    Object value;
-    try {
-      key = objectKey(text);
-      value = read(key, body, key.primer().valueType(), "put into");
-    } catch (KckException e) {
-      return java.util.concurrent.CompletableFuture.failedFuture(e);
-    }
-    return kck.put(key, value);
+  private Route done(String text, Function<Key<?>, CompletionStage<Void>> action, akka.http.javadsl.model.StatusCode status) {
+    return withKey(text, key -> onComplete(action.apply(key), result -> result.isSuccess()
+        ? complete(HttpResponse.create().withStatus(status))
+        : complete(problems.response(result.failed().get(), text))));
   }
 
-  /** An augment with a delta sent as JSON of the primer's delta type; {@code expected} may be null. */
-  private CompletionStage<Long> augmentJson(String text, byte[] body, Long expected) {
-    Key<Object> key;
-    Object delta;
-    try {
-      key = objectKey(text);
-      java.lang.reflect.Type deltaType = key.primer().augment()
-          .<java.lang.reflect.Type>map(augment -> augment.deltaType()).orElse(null);
-      if (deltaType == null) {
-        return kck.augment(key, new Object()); // refused by KCK as any augment of such a primer is
-      }
-      delta = read(key, body, deltaType, "augment");
-    } catch (KckException e) {
-      return java.util.concurrent.CompletableFuture.failedFuture(e);
-    }
-    return expected == null ? kck.augment(key, delta) : kck.augment(key, delta, expected);
-  }
-
-  @SuppressWarnings("unchecked")
-  private Key<Object> objectKey(String text) {
-    return (Key<Object>) kck.key(text);
-  }
-
-  private Object read(Key<?> key, byte[] body, java.lang.reflect.Type type, String what) {
-    try {
-      return json.readValue(body, json.getTypeFactory().constructType(type));
-    } catch (IOException | RuntimeException e) {
-      throw new io.kck.errors.InvalidValueException(key.text(),
-          "Cannot " + what + " key '" + key + "': the JSON is not a " + type.getTypeName() + ": " + e.getMessage(), e);
-    }
-  }
-
-  /** Writes need the bearer token when one is configured. */
-  private Route writes(Supplier<Route> inner) {
-    if (writeToken.isEmpty()) {
-      return inner.get();
-    }
-    return optionalHeaderValueByName("Authorization", header ->
-        header.filter(value -> value.equals("Bearer " + writeToken)).isPresent()
-            ? inner.get()
-            : complete(errorResponse(StatusCodes.UNAUTHORIZED, "UNAUTHORIZED",
-                "Writes need 'Authorization: Bearer <kck.http.write-token>'", null)
-                .addHeader(RawHeader.create("WWW-Authenticate", "Bearer"))));
-  }
-
-  private Route entry(CompletionStage<Entry<Object>> stage) {
+  private Route entry(String text, CompletionStage<? extends Entry<?>> stage) {
     return onComplete(stage, result -> result.isSuccess()
-        ? complete(entryResponse(result.get()))
-        : complete(error(result.failed().get())));
-  }
-
-  private Route json(Supplier<JsonNode> body) {
-    return complete(ok(body.get()));
+        ? complete(entries.response(result.get()))
+        : complete(problems.response(result.failed().get(), text)));
   }
 
   private JsonNode primers() {
     ArrayNode list = json.createArrayNode();
     for (Primer<?> primer : kck.primers()) {
-      ObjectNode node = list.addObject().put("name", primer.name()).put("valueType", primer.valueType().getTypeName());
+      ObjectNode node = list.addObject().put("name", primer.name()).put("valueType", simpleName(primer.valueType()));
       ArrayNode parameters = node.putArray("parameters");
       for (Parameter<?> parameter : primer.parameters()) {
         parameters.addObject().put("name", parameter.name()).put("type", parameter.type().getSimpleName());
@@ -303,86 +326,35 @@ public final class KckHttp extends AllDirectives {
     return list;
   }
 
-  private HttpResponse entryResponse(Entry<Object> entry) {
-    HttpResponse response = ok(entryNode(entry)).addHeader(RawHeader.create("ETag", etag(entry.version())))
-        .addHeader(RawHeader.create("X-KCK-Version", Long.toString(entry.version())));
-    return entry.computedAt() == null ? response
-        : response.addHeader(RawHeader.create("X-KCK-Computed-At", entry.computedAt().toString()));
+  /** A value type without its package: the API tells what a value is, not where the code lives. */
+  private static String simpleName(Type type) {
+    return type.getTypeName().replaceAll("(?:[a-zA-Z_$][\\w$]*\\.)+([A-Z][\\w$]*)", "$1");
   }
 
-  private ObjectNode entryNode(Entry<Object> entry) {
-    ObjectNode node = json.createObjectNode()
-        .put("key", entry.key())
-        .put("version", entry.version())
-        .put("computedAt", entry.computedAt() == null ? null : entry.computedAt().toString())
-        .put("stale", entry.stale())
-        .put("refreshing", entry.refreshing())
-        .put("lastError", entry.lastError())
-        .put("nextAttemptAt", entry.nextAttemptAt() == null ? null : entry.nextAttemptAt().toString());
-    node.set("value", json.valueToTree(entry.value()));
-    return node;
+  /** Errors thrown inside routes: JSON, with the size limit as 413 and anything else as 500 with an id. */
+  private ExceptionHandler exceptions() {
+    return ExceptionHandler.newBuilder()
+        .match(akka.http.scaladsl.model.EntityStreamSizeException.class, e -> complete(Problems.response(
+            ErrorCode.TOO_LARGE, "The body is larger than kck.http.max-body (" + settings.maxBody() + " bytes)", null)))
+        .matchAny(e -> complete(problems.response(e, null)))
+        .build();
   }
 
-  private HttpResponse error(Throwable failure) {
-    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-    ErrorCode code = ErrorCode.of(cause);
-    return errorResponse(code.status(), code.name(), cause.getMessage(),
-        cause instanceof KckException kckException ? kckException.key() : null);
-  }
-
-  private ObjectNode errorNode(Throwable failure) {
-    ErrorCode code = ErrorCode.of(failure);
-    return json.createObjectNode().put("code", code.name()).put("message", failure.getMessage());
-  }
-
-  private HttpResponse errorResponse(StatusCode status, String code, String message, String key) {
-    ObjectNode node = json.createObjectNode().put("code", code).put("message", message);
-    if (key != null) {
-      node.put("key", key);
-    }
-    return HttpResponse.create().withStatus(status).withEntity(ContentTypes.APPLICATION_JSON, write(node).getBytes(
-        java.nio.charset.StandardCharsets.UTF_8));
-  }
-
-  private HttpResponse ok(JsonNode body) {
-    return HttpResponse.create().withStatus(StatusCodes.OK)
-        .withEntity(ContentTypes.APPLICATION_JSON, write(body).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-  }
-
-  private String write(JsonNode node) {
-    try {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      try (JsonGenerator generator = json.getFactory().createGenerator(out)) {
-        json.writeTree(generator, node);
+  /** Akka's own answers to requests no route took (404, 405, 415, a body too large): as JSON. */
+  private static RejectionHandler rejections() {
+    return RejectionHandler.defaultHandler().mapRejectionResponse(response -> {
+      if (response.entity().getContentType().equals(ContentTypes.APPLICATION_JSON)
+          || !(response.entity() instanceof HttpEntity.Strict strict)) {
+        return response;
       }
-      return out.toString(java.nio.charset.StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static boolean matches(String ifNoneMatch, long version) {
-    String tag = etag(version);
-    for (String candidate : ifNoneMatch.split(",")) {
-      String trimmed = candidate.trim();
-      if (trimmed.equals("*") || trimmed.equals(tag) || trimmed.equals("W/" + tag)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static String etag(long version) {
-    return "\"" + version + "\"";
-  }
-
-  /** The key text after a prefix: the rest of the path, without its leading slash. */
-  private static String keyOf(String unmatched) {
-    return unmatched.startsWith("/") ? unmatched.substring(1) : unmatched;
+      ErrorCode code = ErrorCode.ofStatus(response.status().intValue());
+      return Problems.response(code, strict.getData().utf8String(), null).withStatus(response.status())
+          .addHeaders(response.getHeaders());
+    });
   }
 
   @SuppressWarnings("unchecked")
-  private Entry<Object> cast(Entry<?> entry) {
-    return (Entry<Object>) entry;
+  private static Key<Object> objectKey(Key<?> key) {
+    return (Key<Object>) key;
   }
 }

@@ -5,6 +5,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -19,50 +23,153 @@ import org.slf4j.LoggerFactory;
  * ActorSystem of this JVM that uses the same directory (tests start many systems; each would
  * otherwise pay seconds for its own server). It stops when the JVM exits.
  *
+ * <p><b>Only KCK gets in.</b> zonky initialises a server that trusts every local connection as
+ * superuser, which lets any process of any user on the machine read the journal and, through
+ * {@code COPY ... TO PROGRAM}, run commands as the database's owner. KCK's server instead has a
+ * random password per data directory ({@link Secrets#SUPERUSER_FILE}, mode 0600, in the data
+ * directory, itself 0700), its {@code pg_hba.conf} asks {@code scram-sha-256} of every connection
+ * (TCP on loopback and the Unix socket, whose file is 0700 too), and KCK writes that file again at
+ * every start, so nothing ever turns {@code trust} back on. A read-only role ({@code
+ * kck_reader}, its password in {@link Secrets#READER_FILE}) is what SQL primers on this database
+ * connect as. A data directory made by an older KCK (trusting, without a password file) is
+ * secured on its first start: the password is set over the trusting connection and the trust
+ * lines are replaced at once, before KCK uses the server.
+ *
  * <p>Durable by default: zonky starts its servers with {@code fsync=off} and {@code
  * synchronous_commit=off}, which can lose acknowledged writes in a crash; KCK turns both on unless
  * {@code kck.database.embedded.durable = off}.
  */
 final class EmbeddedPostgresServer {
   private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgresServer.class);
-  private static final Map<Path, EmbeddedPostgres> running = new HashMap<>();
+  private static final Map<Path, Running> running = new HashMap<>();
+  static final String SUPERUSER = "postgres";
+  static final String READER = "kck_reader";
+
+  private static final String HBA = """
+      # Written by KCK at every start of its embedded PostgreSQL: every connection, over the Unix
+      # socket or TCP on loopback, authenticates with a password (kck-password, kck-reader-password).
+      local all all scram-sha-256
+      host all all 127.0.0.1/32 scram-sha-256
+      host all all ::1/128 scram-sha-256
+      """;
+
+  private record Running(EmbeddedPostgres server, String url, Secrets secrets) {}
 
   private EmbeddedPostgresServer() {}
 
+  /** KCK's own connection (the superuser) to the server of {@code dataDirectory}, starting it if needed. */
+  static synchronized KckDatabaseProvider.DatabaseSettings owner(Path dataDirectory, boolean durable, Duration startupTimeout) {
+    Running server = server(dataDirectory, durable, startupTimeout);
+    return new KckDatabaseProvider.DatabaseSettings(server.url(), SUPERUSER, server.secrets().superuser());
+  }
+
+  /** The read-only role of the server of {@code dataDirectory}, for SQL primers. */
+  static synchronized KckDatabaseProvider.DatabaseSettings reader(Path dataDirectory, boolean durable, Duration startupTimeout) {
+    Running server = server(dataDirectory, durable, startupTimeout);
+    return new KckDatabaseProvider.DatabaseSettings(server.url(), READER, server.secrets().reader());
+  }
+
   /** The JDBC URL of the server for {@code dataDirectory}, starting it if needed. */
   static synchronized String jdbcUrl(Path dataDirectory, boolean durable, Duration startupTimeout) {
+    return server(dataDirectory, durable, startupTimeout).url();
+  }
+
+  private static Running server(Path dataDirectory, boolean durable, Duration startupTimeout) {
     Path directory = dataDirectory.toAbsolutePath().normalize();
-    EmbeddedPostgres server = running.get(directory);
+    Running server = running.get(directory);
     if (server == null) {
       server = start(directory, durable, startupTimeout);
       running.put(directory, server);
     }
-    return server.getJdbcUrl("postgres", "postgres");
+    return server;
   }
 
-  private static EmbeddedPostgres start(Path directory, boolean durable, Duration startupTimeout) {
+  private static Running start(Path directory, boolean durable, Duration startupTimeout) {
     try {
       Files.createDirectories(directory);
       stopOrphanedServer(directory);
+      boolean fresh = !Files.exists(directory.resolve("postgresql.conf"));
+      Optional<Secrets> stored = fresh ? Optional.empty() : Secrets.read(directory);
+      Secrets secrets = stored.orElseGet(Secrets::generate);
+      boolean unsecured = !fresh && stored.isEmpty(); // made by an older KCK: trust, no password
+      if (unsecured && !Files.readString(directory.resolve("pg_hba.conf")).contains("trust")) {
+        throw new IllegalStateException("The embedded PostgreSQL in " + directory + " asks for a password, but its "
+            + Secrets.SUPERUSER_FILE + " file is missing: restore the file, or delete the directory to start over");
+      }
+      if (!fresh && !unsecured) {
+        Files.writeString(directory.resolve("pg_hba.conf"), HBA);
+      }
       EmbeddedPostgres.Builder builder =
           EmbeddedPostgres.builder()
               .setDataDirectory(directory)
               .setCleanDataDirectory(false)
-              .setPGStartupWait(startupTimeout);
+              .setPGStartupWait(startupTimeout)
+              .setConnectConfig("password", secrets.superuser())
+              // The socket file (in /tmp) admits only this OS user, before any password is asked.
+              .setServerConfig("unix_socket_permissions", "0700")
+              .setServerConfig("password_encryption", "scram-sha-256");
+      Path pending = null;
+      if (fresh) {
+        // initdb takes the password from a file; zonky's "-A trust" is overridden by --auth.
+        pending = Secrets.pendingSuperuserFile(secrets);
+        builder.setLocaleConfig("auth", "scram-sha-256").setLocaleConfig("pwfile", pending.toString());
+      }
       if (durable) {
         builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on")
             .setServerConfig("full_page_writes", "on");
       }
       long started = System.nanoTime();
-      EmbeddedPostgres server = builder.start();
+      EmbeddedPostgres server;
+      try {
+        server = builder.start();
+      } finally {
+        if (pending != null) {
+          Secrets.deletePending(pending);
+        }
+      }
+      // No user in the URL: pgjdbc lets URL parameters win over the user a connection asks for.
+      String url = "jdbc:postgresql://localhost:" + server.getPort() + "/postgres";
+      if (fresh || unsecured) {
+        secrets.write(directory);
+      }
+      try (Connection connection = DriverManager.getConnection(url, SUPERUSER, secrets.superuser());
+          Statement statement = connection.createStatement()) {
+        if (unsecured) {
+          log.warn("Securing the embedded PostgreSQL in {}, made by an older KCK without a password: "
+              + "it now asks for the password in {}", directory, directory.resolve(Secrets.SUPERUSER_FILE));
+          statement.execute("ALTER ROLE " + SUPERUSER + " PASSWORD '" + secrets.superuser() + "'");
+          Files.writeString(directory.resolve("pg_hba.conf"), HBA);
+          statement.execute("SELECT pg_reload_conf()");
+        }
+        createReader(statement, secrets);
+      }
       log.info(
-          "Embedded PostgreSQL on port {} with data in {} ({}durable), started in {} ms",
-          server.getPort(), directory, durable ? "" : "not ",
+          "Embedded PostgreSQL on port {} with data in {} ({}durable, password in {}), started in {} ms",
+          server.getPort(), directory, durable ? "" : "not ", Secrets.SUPERUSER_FILE,
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-      return server;
+      return new Running(server, url, secrets);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot start the embedded PostgreSQL in " + directory, e);
+    } catch (SQLException e) {
+      throw new IllegalStateException("Cannot secure the embedded PostgreSQL in " + directory + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The role SQL primers connect as: it may log in and read every table (PostgreSQL 14's {@code
+   * pg_read_all_data}), every transaction is read-only, and it is no superuser, so it cannot write,
+   * create, read server files or run programs.
+   */
+  private static void createReader(Statement statement, Secrets secrets) throws SQLException {
+    statement.execute("""
+        DO $$ BEGIN
+          IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '%s') THEN
+            CREATE ROLE %s LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION;
+          END IF;
+        END $$""".formatted(READER, READER));
+    statement.execute("ALTER ROLE " + READER + " PASSWORD '" + secrets.reader() + "'");
+    statement.execute("ALTER ROLE " + READER + " SET default_transaction_read_only = on");
+    statement.execute("GRANT pg_read_all_data TO " + READER);
   }
 
   /**

@@ -57,7 +57,7 @@ public final class KckDatabaseProvider implements SlickDatabaseProvider {
 
   /**
    * Where KCK's data lives, as {@code kck.database} says (starting the embedded server when that is
-   * where); also the default database of SQL primers.
+   * where), and who KCK connects as.
    */
   public record DatabaseSettings(String jdbcUrl, String user, String password) {
     public static DatabaseSettings from(Config config) {
@@ -67,12 +67,29 @@ public final class KckDatabaseProvider implements SlickDatabaseProvider {
         return new DatabaseSettings(url, database.getString("user"), database.getString("password"));
       }
       Config embedded = database.getConfig("embedded");
-      String embeddedUrl =
-          EmbeddedPostgresServer.jdbcUrl(
-              Path.of(embedded.getString("data-directory")),
-              embedded.getBoolean("durable"),
-              embedded.getDuration("startup-timeout"));
-      return new DatabaseSettings(embeddedUrl, "postgres", "");
+      return EmbeddedPostgresServer.owner(
+          Path.of(embedded.getString("data-directory")), embedded.getBoolean("durable"), embedded.getDuration("startup-timeout"));
+    }
+
+    /**
+     * The embedded server's read-only role (starting the server if needed), for SQL primers that
+     * query KCK's own database; empty when KCK's database is external, whose read-only
+     * credentials only its operator can give.
+     */
+    public static java.util.Optional<DatabaseSettings> embeddedReader(Config config) {
+      Config database = config.getConfig("kck.database");
+      if (!database.getString("url").isBlank()) {
+        return java.util.Optional.empty();
+      }
+      Config embedded = database.getConfig("embedded");
+      return java.util.Optional.of(EmbeddedPostgresServer.reader(
+          Path.of(embedded.getString("data-directory")), embedded.getBoolean("durable"), embedded.getDuration("startup-timeout")));
+    }
+
+    /** No password in logs or exception messages. */
+    @Override
+    public String toString() {
+      return "DatabaseSettings[" + jdbcUrl + ", user " + user + "]";
     }
   }
 }

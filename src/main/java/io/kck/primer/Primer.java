@@ -145,6 +145,19 @@ public abstract class Primer<V> {
   }
 
   /**
+   * Whether every key of this primer joins the warm set once it has a value (false, the default):
+   * woken through sharding every {@code kck.freshness.wake-interval}, kept in memory, and (with a
+   * {@link Freshness.Periodic} policy) refreshed by its timer across passivation and restarts,
+   * whether or not anybody asks. Say yes only for primers whose keys are few or known: the warm set
+   * is capped ({@code kck.freshness.max-warm-keys}), and past the cap a key's value is stored but
+   * the key is not kept warm. Without it, keys join only through {@link #warmKeys()} and {@link
+   * io.kck.Kck#keepWarm}. {@code kck.primers."<name>".keep-warm} in HOCON takes precedence.
+   */
+  public boolean keepsKeysWarm() {
+    return false;
+  }
+
+  /**
    * How this primer's keys react when a product they read changes: {@link Propagation#EAGER}
    * (the default) recomputes at once, {@link Propagation#LAZY} marks the value outdated and
    * recomputes on the next get. {@code kck.primers."<name>".propagation} in HOCON takes precedence.

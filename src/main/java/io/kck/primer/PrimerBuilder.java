@@ -43,6 +43,7 @@ public final class PrimerBuilder<V> {
   private List<List<Object>> warmKeys = List.of();
   private Augment<V, ?> augment;
   private boolean computeOnMiss = true;
+  private boolean keepsKeysWarm;
 
   PrimerBuilder(String name, Type valueType) {
     this.name = name;
@@ -96,6 +97,12 @@ public final class PrimerBuilder<V> {
   /** See {@link Primer#augment()}. */
   public PrimerBuilder<V> augment(Augment<V, ?> augment) {
     this.augment = Objects.requireNonNull(augment, "augment");
+    return this;
+  }
+
+  /** See {@link Primer#keepsKeysWarm()}. */
+  public PrimerBuilder<V> keepsKeysWarm(boolean keepsKeysWarm) {
+    this.keepsKeysWarm = keepsKeysWarm;
     return this;
   }
 
@@ -177,6 +184,11 @@ public final class PrimerBuilder<V> {
     @Override
     public boolean computeOnMiss() {
       return spec.computeOnMiss;
+    }
+
+    @Override
+    public boolean keepsKeysWarm() {
+      return spec.keepsKeysWarm;
     }
   }
 }

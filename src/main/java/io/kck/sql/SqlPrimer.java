@@ -33,9 +33,14 @@ import java.util.regex.Pattern;
  * columns, by name). {@link
  * io.kck.Kck#start} registers every primer configured there.
  *
+ * <p>It never runs as KCK: a primer with its own {@code url} needs its own {@code user}; with no url
+ * it queries KCK's database as the embedded server's read-only role ({@code kck_reader}), or, when
+ * KCK's database is external, only with its own {@code user} and {@code password}. Every compute
+ * runs in a read-only transaction, with connect, socket and query timeouts, and fails past {@code
+ * max-rows} rows or {@code max-bytes} of values ({@code kck.sql}, overridable per primer).
+ *
  * <pre>
  * kck.sql-primers."sales-by-register" {
- *   # empty: KCK's own database (kck.database, embedded or not)
  *   url = "jdbc:postgresql://db:5432/shop", user = "reader", password = ${?SHOP_DB_PASSWORD}
  *   parameters = [ { name = register, type = int }, { name = day, type = date } ]
  *   query = "SELECT at, item, cents FROM sales WHERE register = :register AND day = :day ORDER BY at"
@@ -57,19 +62,34 @@ public final class SqlPrimer extends Primer<Object> {
   private final String url;
   private final String user;
   private final String password;
+  private final Limits limits;
   private final String sql;
   private final List<Parameter<?>> bound;
   private final Freshness freshness;
   private final JavaType rowsAs; // null: rows as maps
 
-  private SqlPrimer(
-      String name, Config config, Parameter<?>[] parameters, KckDatabaseProvider.DatabaseSettings own, JavaType rowsAs) {
+  /** How long and how much one compute may take: {@code kck.sql}, overridden per primer. */
+  record Limits(java.time.Duration connectTimeout, java.time.Duration queryTimeout, int maxRows, long maxBytes) {
+    static Limits of(String name, Config defaults, Config primer) {
+      Config merged = primer.withFallback(defaults);
+      Limits limits = new Limits(merged.getDuration("connect-timeout"), merged.getDuration("query-timeout"),
+          merged.getInt("max-rows"), merged.getBytes("max-bytes"));
+      if (limits.connectTimeout.toSeconds() < 1 || limits.queryTimeout.toSeconds() < 1 || limits.maxRows < 1
+          || limits.maxBytes < 1) {
+        throw new IllegalArgumentException("kck.sql-primers.\"" + name + "\": connect-timeout and query-timeout must be"
+            + " at least 1s, max-rows and max-bytes at least 1");
+      }
+      return limits;
+    }
+  }
+
+  private SqlPrimer(String name, Config config, Parameter<?>[] parameters, Source source, Limits limits, JavaType rowsAs) {
     super(name, typeOf(rowsAs), parameters);
     this.rowsAs = rowsAs;
-    String configuredUrl = config.hasPath("url") ? config.getString("url") : "";
-    this.url = configuredUrl.isBlank() ? own.jdbcUrl() : configuredUrl;
-    this.user = configuredUrl.isBlank() ? own.user() : (config.hasPath("user") ? config.getString("user") : "");
-    this.password = configuredUrl.isBlank() ? own.password() : (config.hasPath("password") ? config.getString("password") : "");
+    this.url = source.url();
+    this.user = source.user();
+    this.password = source.password();
+    this.limits = limits;
     String query = config.getString("query");
     List<Parameter<?>> order = new ArrayList<>();
     Matcher placeholder = PLACEHOLDER.matcher(query);
@@ -97,8 +117,9 @@ public final class SqlPrimer extends Primer<Object> {
    */
   public static List<Primer<?>> fromConfig(Config config) {
     Config all = config.getConfig("kck.sql-primers");
+    Config defaults = config.hasPath("kck.sql") ? config.getConfig("kck.sql") : com.typesafe.config.ConfigFactory.parseMap(
+        Map.of("connect-timeout", "10s", "query-timeout", "60s", "max-rows", 10_000, "max-bytes", "16MiB"));
     List<Primer<?>> primers = new ArrayList<>();
-    KckDatabaseProvider.DatabaseSettings own = null;
     for (String name : all.root().keySet()) {
       Config one = all.getConfig("\"" + name + "\"");
       try {
@@ -106,10 +127,8 @@ public final class SqlPrimer extends Primer<Object> {
         for (Config parameter : one.hasPath("parameters") ? one.getConfigList("parameters") : List.<Config>of()) {
           parameters.add(parameter(name, parameter.getString("name"), parameter.getString("type")));
         }
-        String url = one.hasPath("url") ? one.getString("url") : "";
-        if (url.isBlank() && own == null) {
-          own = KckDatabaseProvider.DatabaseSettings.from(config);
-        }
+        Source source = Source.of(name, one, config);
+        Limits limits = Limits.of(name, defaults, one);
         JavaType rowsAs = null;
         if (one.hasPath("row-class")) {
           String className = one.getString("row-class");
@@ -120,12 +139,46 @@ public final class SqlPrimer extends Primer<Object> {
             throw new IllegalArgumentException("kck.sql-primers.\"" + name + "\": row-class " + className + " not found", e);
           }
         }
-        primers.add(new SqlPrimer(name, one, parameters.toArray(Parameter<?>[]::new), own, rowsAs));
+        primers.add(new SqlPrimer(name, one, parameters.toArray(Parameter<?>[]::new), source, limits, rowsAs));
       } catch (ConfigException e) {
         throw new IllegalArgumentException("kck.sql-primers.\"" + name + "\": " + e.getMessage(), e);
       }
     }
     return primers;
+  }
+
+  /**
+   * Where a primer's query runs, and as whom: never as KCK itself. Its own {@code url} needs its own
+   * {@code user}; an empty url means KCK's database, as the embedded server's read-only role when
+   * that database is embedded, and otherwise only with the primer's own {@code user} and {@code
+   * password} (KCK's credentials can write the journal).
+   */
+  record Source(String url, String user, String password) {
+    static Source of(String name, Config primer, Config config) {
+      String path = "kck.sql-primers.\"" + name + "\"";
+      String url = primer.hasPath("url") ? primer.getString("url") : "";
+      String user = primer.hasPath("user") ? primer.getString("user") : "";
+      String password = primer.hasPath("password") ? primer.getString("password") : "";
+      if (!url.isBlank()) {
+        if (user.isBlank()) {
+          throw new IllegalArgumentException(path + " queries " + url + " and needs its own user (and password):"
+              + " a read-only account of that database");
+        }
+        return new Source(url, user, password);
+      }
+      if (!user.isBlank()) {
+        return new Source(KckDatabaseProvider.DatabaseSettings.from(config).jdbcUrl(), user, password);
+      }
+      return KckDatabaseProvider.DatabaseSettings.embeddedReader(config)
+          .map(reader -> new Source(reader.jdbcUrl(), reader.user(), reader.password()))
+          .orElseThrow(() -> new IllegalArgumentException(path + " queries KCK's external database (kck.database.url)"
+              + " and needs its own user and password there: a read-only role, not KCK's own, which can write the journal"));
+    }
+
+    @Override
+    public String toString() {
+      return "Source[" + url + ", user " + user + "]";
+    }
   }
 
   private static Parameter<?> parameter(String primer, String name, String type) {
@@ -157,25 +210,62 @@ public final class SqlPrimer extends Primer<Object> {
     return rowsAs == null ? rows : ROWS.convertValue(rows, rowsAs);
   }
 
+  /**
+   * Runs the query in a read-only transaction (rolled back, whatever it did), with the connect,
+   * socket and query timeouts of {@link Limits}, and stops reading past {@code max-rows} rows or
+   * about {@code max-bytes} of values: a product must not grow without bound because a table did.
+   */
   private List<Map<String, Object>> query(Key<Object> key) throws Exception {
-    try (Connection connection = DriverManager.getConnection(url, user, password);
-        PreparedStatement statement = connection.prepareStatement(sql)) {
-      for (int i = 0; i < bound.size(); i++) {
-        statement.setObject(i + 1, key.get(bound.get(i)));
-      }
-      List<Map<String, Object>> rows = new ArrayList<>();
-      try (ResultSet result = statement.executeQuery()) {
-        ResultSetMetaData columns = result.getMetaData();
-        while (result.next()) {
-          Map<String, Object> row = new LinkedHashMap<>();
-          for (int column = 1; column <= columns.getColumnCount(); column++) {
-            row.put(columns.getColumnLabel(column), jsonFriendly(result.getObject(column)));
-          }
-          rows.add(row);
+    java.util.Properties properties = new java.util.Properties();
+    properties.setProperty("user", user);
+    properties.setProperty("password", password);
+    // pgjdbc's names (other drivers ignore them): seconds to connect, to wait on the socket.
+    properties.setProperty("connectTimeout", Long.toString(limits.connectTimeout().toSeconds()));
+    properties.setProperty("loginTimeout", Long.toString(limits.connectTimeout().toSeconds()));
+    properties.setProperty("socketTimeout", Long.toString(limits.queryTimeout().toSeconds() + 10));
+    properties.setProperty("readOnly", "true");
+    properties.setProperty("readOnlyMode", "always");
+    try (Connection connection = DriverManager.getConnection(url, properties)) {
+      connection.setAutoCommit(false);
+      connection.setReadOnly(true);
+      try (PreparedStatement statement = connection.prepareStatement(sql)) {
+        statement.setQueryTimeout((int) Math.min(Integer.MAX_VALUE, limits.queryTimeout().toSeconds()));
+        statement.setMaxRows(limits.maxRows() + 1);
+        statement.setFetchSize(Math.min(limits.maxRows() + 1, 1000));
+        for (int i = 0; i < bound.size(); i++) {
+          statement.setObject(i + 1, key.get(bound.get(i)));
         }
+        return rows(statement);
+      } finally {
+        connection.rollback();
       }
-      return rows;
     }
+  }
+
+  private List<Map<String, Object>> rows(PreparedStatement statement) throws java.sql.SQLException {
+    List<Map<String, Object>> rows = new ArrayList<>();
+    long bytes = 0;
+    try (ResultSet result = statement.executeQuery()) {
+      ResultSetMetaData columns = result.getMetaData();
+      while (result.next()) {
+        if (rows.size() == limits.maxRows()) {
+          throw new IllegalStateException("SQL primer '" + name() + "': the query returned more than "
+              + limits.maxRows() + " rows (kck.sql-primers.\"" + name() + "\".max-rows)");
+        }
+        Map<String, Object> row = new LinkedHashMap<>();
+        for (int column = 1; column <= columns.getColumnCount(); column++) {
+          Object value = jsonFriendly(result.getObject(column));
+          bytes += 16 + (value instanceof String text ? 2L * text.length() : 8);
+          row.put(columns.getColumnLabel(column), value);
+        }
+        if (bytes > limits.maxBytes()) {
+          throw new IllegalStateException("SQL primer '" + name() + "': the rows are larger than "
+              + limits.maxBytes() + " bytes (kck.sql-primers.\"" + name() + "\".max-bytes)");
+        }
+        rows.add(row);
+      }
+    }
+    return rows;
   }
 
   private static Object jsonFriendly(Object value) {

@@ -58,6 +58,11 @@ class ClusterTest {
       public Freshness freshness() {
         return Freshness.periodic(Duration.ofSeconds(1));
       }
+
+      @Override
+      public boolean keepsKeysWarm() {
+        return true; // its timers resume on a survivor when its node crashes, with no get
+      }
     };
 
     // A diamond (B and C read the source, D reads B and C) and a lazy reader of the source.

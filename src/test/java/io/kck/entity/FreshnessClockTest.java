@@ -24,7 +24,11 @@ class FreshnessClockTest {
   private int keptWarm;
 
   private FreshnessClock clockFor(Freshness policy) {
-    return new FreshnessClock(policy, timers, clock, () -> keptWarm++);
+    return clockFor(policy, false);
+  }
+
+  private FreshnessClock clockFor(Freshness policy, boolean joinsWarmSet) {
+    return new FreshnessClock(policy, timers, clock, joinsWarmSet, () -> keptWarm++);
   }
 
   private static KeyState computed(Duration ago, long version) {
@@ -73,13 +77,23 @@ class FreshnessClockTest {
   }
 
   @Test
-  void aPeriodicKeyJoinsTheWarmSetWithItsFirstValueOnly() {
-    FreshnessClock freshness = clockFor(Freshness.periodic(FIVE_MINUTES));
+  void aKeyOfAPrimerThatOptedInJoinsTheWarmSetWithItsFirstValueOnly() {
+    FreshnessClock freshness = clockFor(Freshness.periodic(FIVE_MINUTES), true);
 
     freshness.newValue(computed(Duration.ZERO, 1));
     freshness.newValue(computed(Duration.ZERO, 2));
 
     assertEquals(1, keptWarm);
+  }
+
+  @Test
+  void aPeriodicKeyDoesNotJoinTheWarmSetByItself() {
+    FreshnessClock freshness = clockFor(Freshness.periodic(FIVE_MINUTES));
+
+    freshness.newValue(computed(Duration.ZERO, 1));
+
+    assertEquals(0, keptWarm);
+    assertTrue(timers.armed.containsKey("refresh"), "its timer runs while it is live");
   }
 
   @Test

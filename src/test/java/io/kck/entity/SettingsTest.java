@@ -48,7 +48,7 @@ class SettingsTest {
     PrimerSettings resolved = settings("").of(dailySales);
 
     assertEquals(new PrimerSettings(Duration.ofSeconds(10), Freshness.periodic(Duration.ofMinutes(1)),
-        Duration.ofDays(1), Propagation.EAGER, true, 0), resolved);
+        Duration.ofDays(1), Propagation.EAGER, true, false, 0), resolved);
     assertEquals(Duration.ofSeconds(120), settings("").of(dotted).computeTimeout(), "kck.compute.timeout");
   }
 
@@ -62,11 +62,13 @@ class SettingsTest {
           propagation = lazy
           compute-on-miss = off
           max-concurrent-computes = 3
+          keep-warm = on
+          http-reads = compute
         }
         """).of(dailySales);
 
     assertEquals(new PrimerSettings(Duration.ofMinutes(2), Freshness.maxAge(Duration.ofMinutes(1), Duration.ofMinutes(10)),
-        Duration.ofHours(6), Propagation.LAZY, false, 3), resolved);
+        Duration.ofHours(6), Propagation.LAZY, false, true, 3), resolved);
   }
 
   @Test

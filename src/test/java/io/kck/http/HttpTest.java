@@ -1,6 +1,7 @@
 package io.kck.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
@@ -23,6 +24,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -55,7 +57,25 @@ class HttpTest {
       })
       .build();
 
+  /** HTTP reads of this primer answer only values that exist (the default, kck.http.reads). */
+  static final java.util.concurrent.atomic.AtomicInteger presentComputes = new java.util.concurrent.atomic.AtomicInteger();
+  static final Primer<String> present = Primer.builder("http-present", String.class)
+      .parameters(ID)
+      .compute((key, context) -> "computed " + key.get(ID) + " #" + presentComputes.incrementAndGet())
+      .build();
+
+  static final java.util.concurrent.atomic.AtomicBoolean flakyFails = new java.util.concurrent.atomic.AtomicBoolean();
+  static final Primer<String> flaky = Primer.builder("http-flaky", String.class)
+      .compute((key, context) -> {
+        if (flakyFails.get()) {
+          throw new java.sql.SQLException("connection to db.internal:5432 as user admin refused");
+        }
+        return "fine";
+      })
+      .build();
+
   static ActorTestKit testKit;
+  static int port;
   static Kck kck;
   static String base;
   static final HttpClient client = HttpClient.newHttpClient();
@@ -63,11 +83,21 @@ class HttpTest {
 
   @BeforeAll
   static void start() {
-    testKit = TestNodes.start("HttpTest", TestNodes.config(
-        "kck.http.write-token = \"s3cret\"\nakka.actor.testkit.typed.system-shutdown-default = 30s"));
-    kck = Kck.start(testKit.system(), notes, length, broken, slow);
+    testKit = TestNodes.start("HttpTest", TestNodes.config("""
+        kck.http.write-token = "s3cret"
+        akka.actor.testkit.typed.system-shutdown-default = 30s
+        kck.primers."http-notes".http-reads = compute
+        kck.primers."http-length".http-reads = compute
+        kck.primers."http-broken".http-reads = compute
+        kck.primers."http-slow".http-reads = compute
+        kck.primers."http-flaky".http-reads = compute
+        kck.http.max-body = 4MiB
+        kck.http.streams { max = 3, max-per-client = 2 }
+        """));
+    kck = Kck.start(testKit.system(), notes, length, broken, slow, present, flaky);
     ServerBinding binding = Stages.await(KckHttp.start(kck, "127.0.0.1", 0));
-    base = "http://127.0.0.1:" + binding.localAddress().getPort();
+    port = binding.localAddress().getPort();
+    base = "http://127.0.0.1:" + port;
   }
 
   @AfterAll
@@ -83,6 +113,10 @@ class HttpTest {
       request.header(headers[i], headers[i + 1]);
     }
     return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  static java.util.Optional<String> first(HttpResponse<String> response, String header) {
+    return response.headers().firstValue(header);
   }
 
   static JsonNode body(HttpResponse<String> response) throws Exception {
@@ -126,7 +160,8 @@ class HttpTest {
     assertEquals("VERSION_CONFLICT", body(conflict).get("code").asText());
     assertEquals("mine!", body(send("GET", "/api/keys/http-notes/w", null)).get("value").asText());
 
-    HttpResponse<String> refreshed = send("POST", "/api/refresh/http-notes/w", null, "Authorization", token);
+    HttpResponse<String> refreshed = send("POST", "/api/refresh/http-notes/w", null,
+        "Authorization", token, "Content-Type", "application/json");
     assertEquals(200, refreshed.statusCode(), refreshed.body());
     assertEquals("note w", body(refreshed).get("value").asText());
 
@@ -151,6 +186,11 @@ class HttpTest {
     HttpResponse<String> failed = send("GET", "/api/keys/http-broken", null);
     assertEquals(500, failed.statusCode());
     assertEquals("COMPUTE_FAILED", body(failed).get("code").asText());
+    // What, not how: the kind, the key and a correlation id; the exception's text stays in the log.
+    assertEquals("http-broken", body(failed).get("key").asText());
+    assertTrue(body(failed).get("id").asText().matches("[0-9a-f]{12}"), failed.body());
+    assertFalse(failed.body().contains("source down") || failed.body().contains("IllegalState"), failed.body());
+    assertTrue(first(failed, "Server").isEmpty(), "no Server header naming a version");
     // A timeout is a failed compute too (ComputeTimeoutException extends ComputeFailedException),
     // but its kind, not its class, decides the answer.
     HttpResponse<String> timedOut = send("GET", "/api/keys/http-slow", null);
@@ -219,5 +259,204 @@ class HttpTest {
     HttpResponse<String> page = send("GET", "/", null);
     assertEquals(200, page.statusCode());
     assertTrue(page.body().contains("<svg id=\"graph\""));
+  }
+
+  // --- Reads cannot create unbounded state -------------------------------------------------------
+
+  @Test
+  void tenThousandGetsOfNewKeysOfAPresentOnlyPrimerWriteNothingAndStartNothing() throws Exception {
+    int requests = 10_000;
+    java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(32);
+    java.util.concurrent.ConcurrentHashMap<Integer, Integer> statuses = new java.util.concurrent.ConcurrentHashMap<>();
+    long started = System.nanoTime();
+    List<CompletableFuture<?>> all = new ArrayList<>();
+    for (int i = 0; i < requests; i++) {
+      inFlight.acquire();
+      all.add(client.sendAsync(HttpRequest.newBuilder(URI.create(base + "/api/keys/http-present/flood-" + i)).build(),
+              HttpResponse.BodyHandlers.ofString())
+          .whenComplete((response, error) -> {
+            inFlight.release();
+            statuses.merge(error == null ? response.statusCode() : -1, 1, Integer::sum);
+          }));
+    }
+    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(5, TimeUnit.MINUTES);
+    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+    System.out.println("10,000 GETs of new present-only keys: " + millis + " ms, statuses " + statuses);
+
+    assertEquals(java.util.Map.of(404, requests), statuses);
+    assertEquals(0, presentComputes.get(), "nothing computed");
+    assertTrue(Stages.await(kck.admin().liveKeys()).stream().noneMatch(key -> key.startsWith("http-present/")),
+        "no key started");
+    try (java.sql.Connection connection = io.kck.persistence.EmbeddedAccess.connect(TestNodes.DATA_DIRECTORY);
+        java.sql.Statement statement = connection.createStatement();
+        java.sql.ResultSet rows = statement.executeQuery(
+            "SELECT count(*) FROM event_journal WHERE persistence_id LIKE 'kck-key|http-present/flood-%'")) {
+      rows.next();
+      assertEquals(0, rows.getInt(1), "no journal row");
+    }
+    HttpResponse<String> one = send("GET", "/api/keys/http-present/flood-1", null);
+    assertEquals("NOT_CACHED", body(one).get("code").asText());
+    assertTrue(body(one).get("message").asText().contains("http-reads"), one.body());
+  }
+
+  @Test
+  void aPresentOnlyPrimerAnswersValuesThatExist() throws Exception {
+    Stages.await(kck.put(present.key("there"), "imported"));
+    HttpResponse<String> found = send("GET", "/api/keys/http-present/there", null);
+    assertEquals(200, found.statusCode(), found.body());
+    assertEquals("imported", body(found).get("value").asText());
+    HttpResponse<String> bulk = send("POST", "/api/bulk", "[\"http-present/there\", \"http-present/not-there\"]",
+        "Content-Type", "application/json");
+    assertEquals("imported", body(bulk).get(0).get("value").asText());
+    assertEquals("NOT_CACHED", body(bulk).get(1).get("code").asText());
+    assertEquals(404, send("GET", "/api/updates/http-present/not-there", null).statusCode());
+  }
+
+  @Test
+  void bulkGetsMergeDuplicatesAreCappedAndStream() throws Exception {
+    String key = "\"http-notes/dup\"";
+    String sixtyThousand = "[" + String.join(",", java.util.Collections.nCopies(60_000, key)) + ",\"http-notes/DUP\"]";
+    RawHttp.Response merged = RawHttp.send(port, "POST", "/api/bulk", "127.0.0.1", sixtyThousand,
+        "Content-Type", "application/json");
+    assertEquals(200, merged.status(), merged.body());
+    assertEquals("chunked", merged.headers().get("transfer-encoding"), "the answer streams");
+    JsonNode results = json.readTree(merged.body());
+    assertEquals(2, results.size(), "one result per distinct key");
+    assertTrue(merged.body().length() < 1000, merged.body().length() + " bytes");
+
+    StringBuilder tooMany = new StringBuilder("[");
+    for (int i = 0; i <= 1000; i++) {
+      tooMany.append(i == 0 ? "" : ",").append("\"http-notes/k").append(i).append('"');
+    }
+    HttpResponse<String> refused = send("POST", "/api/bulk", tooMany.append(']').toString(), "Content-Type", "application/json");
+    assertEquals(400, refused.statusCode());
+    assertEquals("BAD_REQUEST", body(refused).get("code").asText());
+    assertTrue(body(refused).get("message").asText().contains("1000"), refused.body());
+    assertEquals(Optional.empty(), Stages.await(kck.getIfPresent(notes.key("k1"))), "nothing was read");
+  }
+
+  // --- Parsing is bounded --------------------------------------------------------------------------
+
+  @Test
+  void aLongNumberAndADeepArrayAreRefusedInUnder100Milliseconds() throws Exception {
+    String token = "Bearer s3cret";
+    // Warm-up: the same refusals on smaller bodies, so the figures below are not the JIT's.
+    for (int i = 0; i < 3; i++) {
+      for (String small : new String[] {"1".repeat(20_000), "[".repeat(10_000) + "]".repeat(10_000)}) {
+        send("PUT", "/api/keys/http-notes/json", small, "Content-Type", "application/json", "Authorization", token);
+        send("POST", "/api/bulk", small, "Content-Type", "application/json");
+      }
+    }
+    String number = "1".repeat(2_000_000);
+    String deep = "[".repeat(100_000) + "]".repeat(100_000);
+    for (String[] hostile : new String[][] {{"a 2,000,000-digit number", number}, {"a 100,000-deep array", deep}}) {
+      for (String path : new String[] {"/api/keys/http-notes/json", "/api/bulk"}) {
+        // The best of three round trips (upload included): the refusal's own cost, not the
+        // scheduling noise of a shared 2-core machine running other JVMs.
+        long millis = Long.MAX_VALUE;
+        for (int attempt = 0; attempt < 3; attempt++) {
+          long started = System.nanoTime();
+          HttpResponse<String> refused = send(path.endsWith("bulk") ? "POST" : "PUT", path, hostile[1],
+              "Content-Type", "application/json", "Authorization", token);
+          millis = Math.min(millis, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+          assertEquals(400, refused.statusCode(), refused.body());
+          assertEquals("BAD_JSON", body(refused).get("code").asText(), refused.body());
+        }
+        System.out.println(hostile[0] + " to " + path + ": 400 BAD_JSON in " + millis + " ms (best of 3)");
+        assertTrue(millis < 100, hostile[0] + " took " + millis + " ms");
+      }
+    }
+  }
+
+  @Test
+  void aBodyLargerThanTheLimitIs413Json() throws Exception {
+    HttpResponse<String> tooLarge = send("PUT", "/api/keys/http-notes/big", "\"" + "x".repeat(5 * 1024 * 1024) + "\"",
+        "Content-Type", "application/json", "Authorization", "Bearer s3cret");
+    assertEquals(413, tooLarge.statusCode());
+    assertEquals("TOO_LARGE", body(tooLarge).get("code").asText());
+  }
+
+  // --- Errors say what, not how, always as JSON -------------------------------------------------------
+
+  @Test
+  void errorsBeforeTheRequestReachesKckAreJsonToo() throws Exception {
+    RawHttp.Response tooLong = RawHttp.send(port, "GET", "/api/keys/http-notes/" + "x".repeat(3000), "127.0.0.1", null);
+    assertEquals(414, tooLong.status());
+    assertEquals("URI_TOO_LONG", json.readTree(tooLong.body()).get("code").asText());
+    assertTrue(tooLong.headers().get("content-type").startsWith("application/json"));
+
+    RawHttp.Response badEscape = RawHttp.send(port, "GET", "/api/keys/http-notes/a%2", "127.0.0.1", null);
+    assertEquals(400, badEscape.status());
+    assertEquals("BAD_KEY", json.readTree(badEscape.body()).get("code").asText());
+
+    HttpResponse<String> noRoute = send("GET", "/api/nothing-here", null);
+    assertEquals(404, noRoute.statusCode());
+    assertEquals("NOT_FOUND", body(noRoute).get("code").asText());
+    HttpResponse<String> wrongMethod = send("PATCH", "/api/primers", "{}", "Content-Type", "application/json");
+    assertEquals(405, wrongMethod.statusCode());
+    assertEquals("METHOD_NOT_ALLOWED", body(wrongMethod).get("code").asText());
+  }
+
+  @Test
+  void aHugeBadKeyIsEchoedOnlyAsAShortPrefix() throws Exception {
+    String huge = "http-notes/" + "y".repeat(1024 * 1024);
+    HttpResponse<String> bulk = send("POST", "/api/bulk", "[\"" + huge + "\"]", "Content-Type", "application/json");
+    assertEquals(200, bulk.statusCode(), bulk.body());
+    assertEquals("BAD_KEY", body(bulk).get(0).get("code").asText());
+    assertTrue(bulk.body().length() < 1000, "a 1 MB key came back as " + bulk.body().length() + " bytes");
+  }
+
+  @Test
+  void theLastErrorOfAnEntryDoesNotLeakTheExceptionText() throws Exception {
+    assertEquals(200, send("GET", "/api/keys/http-flaky", null).statusCode());
+    flakyFails.set(true);
+    HttpResponse<String> refresh = send("POST", "/api/refresh/http-flaky", null,
+        "Authorization", "Bearer s3cret", "Content-Type", "application/json");
+    assertEquals(500, refresh.statusCode());
+    assertFalse(refresh.body().contains("db.internal"), refresh.body());
+    HttpResponse<String> after = send("GET", "/api/keys/http-flaky", null);
+    assertEquals(200, after.statusCode(), after.body());
+    assertFalse(after.body().contains("db.internal"), after.body());
+  }
+
+  // --- Streams are capped ---------------------------------------------------------------------------
+
+  @Test
+  void pastTheStreamCapAStreamIsRefusedWith503WhileOrdinaryRequestsAnswer() throws Exception {
+    Stages.await(kck.get(notes.key("streamed")));
+    List<java.net.Socket> open = new ArrayList<>();
+    try {
+      for (String client : new String[] {"127.0.0.1", "127.0.0.1", "127.0.0.2"}) {
+        java.net.Socket stream = RawHttp.open(port, client, "/api/updates/http-notes/streamed");
+        open.add(stream);
+        assertEquals(200, RawHttp.status(stream), "stream from " + client);
+      }
+      java.net.Socket perClient = RawHttp.open(port, "127.0.0.2", "/api/updates/http-notes/streamed");
+      open.add(perClient);
+      assertEquals(503, RawHttp.status(perClient), "past the node's cap (3)");
+      RawHttp.Response refused = RawHttp.send(port, "GET", "/api/updates/http-notes/streamed", "127.0.0.1", null);
+      assertEquals(503, refused.status());
+      assertEquals("OVERLOADED", json.readTree(refused.body()).get("code").asText());
+      assertEquals(200, send("GET", "/api/primers", null).statusCode(), "ordinary requests still answer");
+    } finally {
+      for (java.net.Socket socket : open) {
+        socket.close();
+      }
+    }
+    Eventually.until("a stream slot to be free again", () -> {
+      try (java.net.Socket again = RawHttp.open(port, "127.0.0.3", "/api/updates/http-notes/streamed")) {
+        return RawHttp.status(again);
+      }
+    }, status -> status == 200);
+  }
+
+  @Test
+  void theWarmSetIsReadAndChangedOverHttp() throws Exception {
+    String token = "Bearer s3cret";
+    assertEquals(204, send("PUT", "/api/warm/http-notes/warm", "", "Content-Type", "application/json", "Authorization", token).statusCode());
+    assertTrue(send("GET", "/api/warm", null).body().contains("http-notes/warm"));
+    assertEquals(401, send("DELETE", "/api/warm/http-notes/warm", null).statusCode());
+    assertEquals(204, send("DELETE", "/api/warm/http-notes/warm", null, "Authorization", token).statusCode());
+    assertFalse(send("GET", "/api/warm", null).body().contains("http-notes/warm"));
   }
 }

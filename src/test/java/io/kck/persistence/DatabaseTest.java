@@ -52,8 +52,8 @@ class DatabaseTest {
 
   @Test
   void theEmbeddedDefaultIsDurable() throws Exception {
-    String url = EmbeddedPostgresServer.jdbcUrl(Path.of("target/kck-test-postgres-durable"), true, Duration.ofMinutes(1));
-    try (Connection connection = DriverManager.getConnection(url, "postgres", "");
+    KckDatabaseProvider.DatabaseSettings durable = EmbeddedAccess.owner("target/kck-test-postgres-durable", true);
+    try (Connection connection = DriverManager.getConnection(durable.jdbcUrl(), durable.user(), durable.password());
         Statement statement = connection.createStatement()) {
       assertEquals("on", show(statement, "fsync"));
       assertEquals("on", show(statement, "synchronous_commit"));
@@ -71,7 +71,7 @@ class DatabaseTest {
       CountingPrimer primer = new CountingPrimer("external");
       Kck kck = Kck.start(testKit.system(), primer);
       Stages.await(kck.get("external/a"));
-      try (Connection connection = DriverManager.getConnection(url, "postgres", "");
+      try (Connection connection = EmbeddedAccess.connect(TestNodes.DATA_DIRECTORY, url);
           Statement statement = connection.createStatement();
           ResultSet rows = statement.executeQuery(
               "SELECT count(*) FROM event_journal WHERE persistence_id = 'kck-key|external/a'")) {
@@ -95,7 +95,7 @@ class DatabaseTest {
       if (i % 5 == 0 && i >= 15) {
         int written = i;
         Eventually.passes("the retention after " + i + " events to finish", () -> {
-          try (Connection connection = DriverManager.getConnection(url, "postgres", "");
+          try (Connection connection = EmbeddedAccess.connect(TestNodes.DATA_DIRECTORY, url);
               Statement statement = connection.createStatement()) {
             int events = count(statement, "event_journal WHERE persistence_id = 'kck-key|retention/k' AND NOT deleted");
             int snapshots = count(statement, "snapshot WHERE persistence_id = 'kck-key|retention/k'");
@@ -113,7 +113,7 @@ class DatabaseTest {
   @Test
   void localHitsAnswerTheAcknowledgedValueWhileTheKeyWaitsOnTheJournal() throws Exception {
     String url = EmbeddedPostgresServer.jdbcUrl(Path.of(TestNodes.DATA_DIRECTORY), false, Duration.ofMinutes(1));
-    try (Connection blocker = DriverManager.getConnection(url, "postgres", "")) {
+    try (Connection blocker = EmbeddedAccess.connect(TestNodes.DATA_DIRECTORY, url)) {
       Object before = Stages.await(kck.get("local-hits/k"));
       blocker.setAutoCommit(false);
       try (Statement statement = blocker.createStatement()) {
@@ -138,7 +138,7 @@ class DatabaseTest {
     ActorTestKit testKit = TestNodes.start("DatabaseTestOverload",
         TestNodes.config("kck.entity.stash-capacity = 5\nkck.entity.local-hits = off"));
     String url = EmbeddedPostgresServer.jdbcUrl(Path.of(TestNodes.DATA_DIRECTORY), false, Duration.ofMinutes(1));
-    try (Connection blocker = DriverManager.getConnection(url, "postgres", "")) {
+    try (Connection blocker = EmbeddedAccess.connect(TestNodes.DATA_DIRECTORY, url)) {
       Primer<String> busy = Primer.builder("overload", String.class).parameters(CountingPrimer.ID)
           .compute((key, context) -> "value of " + key.get(CountingPrimer.ID))
           .augment(Augment.of(String.class, (value, more) -> value + more))
@@ -190,7 +190,7 @@ class DatabaseTest {
   @Test
   void aWriteThatFailsIsReportedAndNotApplied() throws Exception {
     String url = EmbeddedPostgresServer.jdbcUrl(Path.of(TestNodes.DATA_DIRECTORY), false, Duration.ofMinutes(1));
-    try (Connection admin = DriverManager.getConnection(url, "postgres", "");
+    try (Connection admin = EmbeddedAccess.connect(TestNodes.DATA_DIRECTORY, url);
         Statement statement = admin.createStatement()) {
       Entry<Object> before = Stages.await(kck.getEntry("write-failure/k"));
 

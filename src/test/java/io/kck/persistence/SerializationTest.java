@@ -86,7 +86,7 @@ class SerializationTest {
         new KeyEvent.DependentRemoved("store/1"),
         new KeyEvent.ValueDropped(at),
         new WarmKeys.Add("sales/1", null),
-        new WarmKeys.Remove("sales/1", testKit.createTestProbe(akka.Done.class).getRef()),
+        new WarmKeys.Remove("sales/1", testKit.<akka.pattern.StatusReply<akka.Done>>createTestProbe().getRef()),
         new WarmKeys.Added("sales/1"),
         new WarmKeys.Removed("sales/1"),
         new WarmKeys.State(new java.util.HashSet<>(Set.of("sales/1", "sales/2"))));
@@ -129,5 +129,23 @@ class SerializationTest {
     byte[] bytes = serialization.serialize(message).get();
     String manifest = akka.serialization.Serializers.manifestFor(serializer, message);
     return serialization.deserialize(bytes, serializer.identifier(), manifest).get();
+  }
+
+  /** Akka's LZ4 compression of Jackson messages runs on the maintained lz4-java fork KCK brings. */
+  @Test
+  void lz4CompressionWorksWithTheMaintainedFork() {
+    ActorTestKit compressing = TestNodes.start("SerializationLz4", TestNodes.config("""
+        akka.serialization.jackson.jackson-cbor.compression { algorithm = lz4, compress-larger-than = 0 b }
+        """));
+    try {
+      akka.serialization.Serialization lz4 = akka.serialization.SerializationExtension.get(compressing.system());
+      WarmKeys.State state = new WarmKeys.State(new java.util.HashSet<>(Set.of("sales/1", "sales/2")));
+      Serializer serializer = lz4.findSerializerFor(state);
+      byte[] bytes = lz4.serialize(state).get();
+      assertEquals(state, lz4.deserialize(bytes, serializer.identifier(),
+          akka.serialization.Serializers.manifestFor(serializer, state)).get());
+    } finally {
+      compressing.shutdownTestKit();
+    }
   }
 }

@@ -142,6 +142,18 @@ class KeyTest {
     assertThrows(InvalidKeyException.class, () -> registry.parse("everything/" + "1/".repeat(200)));
   }
 
+  /** The corpus KeyAgreementTest asks over HTTP: the Java API's answers. */
+  @Test
+  void theSharedCorpusParsesToItsCanonicalKeysAndRefusesItsBadTexts() {
+    PrimerRegistry corpus = PrimerRegistry.of(KeyCorpus.primers());
+    for (List<String> good : KeyCorpus.GOOD) {
+      assertEquals(good.get(1), corpus.parse(good.get(0)).text(), good.get(0));
+    }
+    for (String bad : KeyCorpus.BAD) {
+      assertThrows(InvalidKeyException.class, () -> corpus.parse(bad), bad);
+    }
+  }
+
   @Test
   void typedConstructionChecksCountAndTypes() {
     assertThrows(WrongParameterCountException.class, () -> everything.key(1, 2L));

@@ -27,7 +27,9 @@ class CashRegisterSampleTest {
   @Test
   void theFirstRunImportsOnceAndTheSecondReadsEverythingBackFromPostgres() throws Exception {
     Config config = ConfigFactory.load(
-        TestNodes.config("kck.http.port = 0").withFallback(ConfigFactory.parseFile(new File("conf/application.conf"))));
+        TestNodes.config("kck.http.port = 0")
+            .withFallback(io.kck.samples.cashregister.NodeCertificates.ensure(java.nio.file.Path.of("target/sample-tls")))
+            .withFallback(ConfigFactory.parseFile(new File("conf/application.conf"))));
 
     ByteArrayOutputStream firstOutput = new ByteArrayOutputStream();
     Report first = CashRegisterSample.run(config, new PrintStream(firstOutput, true, StandardCharsets.UTF_8));

@@ -44,8 +44,7 @@ class SqlPrimerTest {
         """));
     try {
       Kck kck = Kck.start(testKit.system());
-      try (Connection connection = DriverManager.getConnection(
-              EmbeddedAccess.jdbcUrl(TestNodes.DATA_DIRECTORY, false), "postgres", "");
+      try (Connection connection = EmbeddedAccess.connect(TestNodes.DATA_DIRECTORY);
           Statement statement = connection.createStatement()) {
         statement.execute("CREATE TABLE sql_test_sales (register int, day date, sold_at time, item text, cents int)");
         statement.execute("INSERT INTO sql_test_sales VALUES (1, '2026-11-02', '09:15', 'coffee', 250),"
@@ -83,7 +82,67 @@ class SqlPrimerTest {
 
   private static IllegalArgumentException refused(String name, String type, String query) {
     return assertThrows(IllegalArgumentException.class, () -> SqlPrimer.fromConfig(ConfigFactory.parseString(
-        "kck.sql-primers.\"%s\" { url = \"jdbc:postgresql://127.0.0.1:1/none\", parameters = [ { name = register, type = %s } ], query = \"%s\" }"
+        "kck.sql-primers.\"%s\" { url = \"jdbc:postgresql://127.0.0.1:1/none\", user = reader, parameters = [ { name = register, type = %s } ], query = \"%s\" }"
             .formatted(name, type, query))));
+  }
+
+  @Test
+  void aSqlPrimerRunsReadOnlyAsTheReaderRoleWithCapsAndTimeouts() throws Exception {
+    ActorTestKit testKit = TestNodes.start("SqlPrimerLimitsTest", TestNodes.config("""
+        kck.sql-primers."sql-who" { query = "SELECT current_user AS who" }
+        kck.sql-primers."sql-writes" {
+          parameters = [ { name = n, type = int } ]
+          query = "INSERT INTO sql_limits_test VALUES (:n) RETURNING n"
+        }
+        kck.sql-primers."sql-rows" { query = "SELECT n FROM sql_limits_test ORDER BY n", max-rows = 2 }
+        kck.sql-primers."sql-bytes" { query = "SELECT repeat('x', 1000) AS text FROM sql_limits_test", max-bytes = 1000 }
+        kck.sql-primers."sql-sleeps" { query = "SELECT pg_sleep(30)", query-timeout = 1s }
+        """));
+    try {
+      try (Connection connection = EmbeddedAccess.connect(TestNodes.DATA_DIRECTORY);
+          Statement statement = connection.createStatement()) {
+        statement.execute("DROP TABLE IF EXISTS sql_limits_test");
+        statement.execute("CREATE TABLE sql_limits_test (n int)");
+        statement.execute("INSERT INTO sql_limits_test VALUES (1), (2), (3)");
+      }
+      Kck kck = Kck.start(testKit.system());
+      assertEquals(List.of(Map.of("who", "kck_reader")), Stages.await(kck.get("sql-who")), "not KCK's superuser");
+
+      assertFailsWith(kck, "sql-writes/4", "read-only");
+      assertFailsWith(kck, "sql-rows", "more than 2 rows (kck.sql-primers.\"sql-rows\".max-rows)");
+      assertFailsWith(kck, "sql-bytes", "larger than 1000 bytes (kck.sql-primers.\"sql-bytes\".max-bytes)");
+      long started = System.nanoTime();
+      assertFailsWith(kck, "sql-sleeps", "cancel");
+      assertTrue(System.nanoTime() - started < 10_000_000_000L, "the query timeout (1 s) ended it");
+      try (Connection connection = EmbeddedAccess.connect(TestNodes.DATA_DIRECTORY);
+          Statement statement = connection.createStatement();
+          java.sql.ResultSet count = statement.executeQuery("SELECT count(*) FROM sql_limits_test")) {
+        count.next();
+        assertEquals(3, count.getInt(1), "nothing was written");
+      }
+    } finally {
+      testKit.shutdownTestKit();
+    }
+  }
+
+  private static void assertFailsWith(Kck kck, String key, String text) {
+    java.util.concurrent.CompletionException failure = assertThrows(java.util.concurrent.CompletionException.class,
+        () -> kck.get(key).toCompletableFuture().join(), key);
+    Throwable cause = failure.getCause().getCause() != null ? failure.getCause().getCause() : failure.getCause();
+    assertTrue(String.valueOf(cause.getMessage()).contains(text), key + ": " + cause);
+  }
+
+  @Test
+  void aSqlPrimerNeedsItsOwnCredentialsForAnyDatabaseButTheEmbeddedOne() {
+    IllegalArgumentException ownUrl = assertThrows(IllegalArgumentException.class, () -> SqlPrimer.fromConfig(
+        ConfigFactory.parseString("kck.sql-primers.\"sql-elsewhere\" { url = \"jdbc:postgresql://db.example/shop\", query = \"SELECT 1\" }")
+            .withFallback(ConfigFactory.load())));
+    assertTrue(ownUrl.getMessage().contains("sql-elsewhere") && ownUrl.getMessage().contains("own user"), ownUrl.getMessage());
+    IllegalArgumentException external = assertThrows(IllegalArgumentException.class, () -> SqlPrimer.fromConfig(
+        ConfigFactory.parseString("""
+            kck.database.url = "jdbc:postgresql://db.example/kck"
+            kck.sql-primers."sql-kck-external" { query = "SELECT 1" }
+            """).withFallback(ConfigFactory.load())));
+    assertTrue(external.getMessage().contains("own user and password"), external.getMessage());
   }
 }

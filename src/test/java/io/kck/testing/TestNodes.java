@@ -131,7 +131,8 @@ public final class TestNodes {
       throw new IllegalStateException("Cannot create the test database " + name, e);
     }
     String url = shared.jdbcUrl().replaceFirst("/postgres(\\?|$)", "/" + name + "$1");
-    return "kck.database.url = \"" + url + "\"\nkck.database.user = \"" + shared.user() + "\"\n";
+    return "kck.database.url = \"" + url + "\"\nkck.database.user = \"" + shared.user() + "\"\n"
+        + "kck.database.password = \"" + shared.password() + "\"\n";
   }
 
   public static ActorTestKit start(String name, Config config) {

@@ -56,7 +56,9 @@ public final class CashRegisterSample {
       double propagationMillis, double augmentMillis, double recomputeMillis) {}
 
   public static void main(String[] args) throws Exception {
-    Config config = ConfigFactory.load(ConfigFactory.parseFile(new File("conf/application.conf")));
+    // conf/application.conf runs cluster traffic over mutual TLS: this sample's own certificate.
+    Config config = ConfigFactory.load(NodeCertificates.ensure(java.nio.file.Path.of("kck-data/tls"))
+        .withFallback(ConfigFactory.parseFile(new File("conf/application.conf"))));
     run(config, System.out);
   }
 

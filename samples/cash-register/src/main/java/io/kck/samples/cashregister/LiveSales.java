@@ -34,6 +34,12 @@ public final class LiveSales extends Primer<RegisterDay> {
     return Freshness.periodic(interval);
   }
 
+  /** Every register's live sales keep being imported after a restart, with nobody asking. */
+  @Override
+  public boolean keepsKeysWarm() {
+    return true;
+  }
+
   @Override
   public List<Key<RegisterDay>> warmKeys() {
     List<Key<RegisterDay>> keys = new ArrayList<>();

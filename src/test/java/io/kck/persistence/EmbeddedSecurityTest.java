@@ -1,0 +1,106 @@
+package io.kck.persistence;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kck.testing.TestNodes;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.junit.jupiter.api.Test;
+
+/** The embedded PostgreSQL admits only KCK: a password per data directory, scram-sha-256, never trust. */
+class EmbeddedSecurityTest {
+  @Test
+  void aConnectionWithoutThePasswordIsRefused() throws Exception {
+    KckDatabaseProvider.DatabaseSettings owner = EmbeddedAccess.owner(TestNodes.DATA_DIRECTORY, false);
+    // pgjdbc gives up by itself without a password, as the server asks for SCRAM...
+    assertThrows(SQLException.class, () -> DriverManager.getConnection(owner.jdbcUrl(), "postgres", "").close());
+    // ...and the server refuses a wrong one (28P01: invalid password).
+    SQLException wrong = assertThrows(SQLException.class,
+        () -> DriverManager.getConnection(owner.jdbcUrl(), "postgres", "postgres").close());
+    assertEquals("28P01", wrong.getSQLState(), wrong.toString());
+    assertThrows(SQLException.class, () -> DriverManager.getConnection(owner.jdbcUrl(), "kck_reader", "").close());
+    try (Connection connection = DriverManager.getConnection(owner.jdbcUrl(), owner.user(), owner.password())) {
+      assertTrue(connection.isValid(5));
+    }
+  }
+
+  @Test
+  void thePasswordsAreOwnerOnlyFilesAndNothingIsTrusted() throws Exception {
+    EmbeddedAccess.owner(TestNodes.DATA_DIRECTORY, false);
+    Path directory = Path.of(TestNodes.DATA_DIRECTORY);
+    for (String file : new String[] {Secrets.SUPERUSER_FILE, Secrets.READER_FILE}) {
+      assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(directory.resolve(file))), file);
+    }
+    assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(directory)));
+    String hba = Files.readString(directory.resolve("pg_hba.conf"));
+    assertFalse(activeLines(hba).contains("trust"), hba);
+    try (Connection connection = EmbeddedAccess.connect(TestNodes.DATA_DIRECTORY);
+        Statement statement = connection.createStatement();
+        ResultSet rules = statement.executeQuery("SELECT DISTINCT auth_method FROM pg_hba_file_rules")) {
+      while (rules.next()) {
+        assertEquals("scram-sha-256", rules.getString(1));
+      }
+    }
+  }
+
+  @Test
+  void theReaderRoleReadsButCannotWriteNorRunPrograms() throws Exception {
+    KckDatabaseProvider.DatabaseSettings reader = EmbeddedPostgresServer.reader(
+        Path.of(TestNodes.DATA_DIRECTORY), false, java.time.Duration.ofMinutes(1));
+    try (Connection owner = EmbeddedAccess.connect(TestNodes.DATA_DIRECTORY);
+        Statement statement = owner.createStatement()) {
+      statement.execute("CREATE TABLE IF NOT EXISTS reader_test (n int)");
+    }
+    try (Connection connection = DriverManager.getConnection(reader.jdbcUrl(), reader.user(), reader.password());
+        Statement statement = connection.createStatement()) {
+      statement.executeQuery("SELECT count(*) FROM reader_test").close();
+      SQLException write = assertThrows(SQLException.class, () -> statement.execute("INSERT INTO reader_test VALUES (1)"));
+      assertTrue(write.getMessage().contains("read-only"), write.getMessage());
+      assertThrows(SQLException.class, () -> statement.execute("SET default_transaction_read_only = off; DELETE FROM reader_test"));
+      assertThrows(SQLException.class, () -> statement.execute("COPY (SELECT 1) TO PROGRAM 'true'"));
+      assertThrows(SQLException.class, () -> statement.executeQuery("SELECT pg_read_file('postgresql.conf')"));
+    }
+  }
+
+  /** A data directory an older KCK made (zonky's trusting default) is secured on its first start. */
+  @Test
+  void anOlderTrustingDataDirectoryIsSecuredOnItsFirstStart() throws Exception {
+    Path directory = Path.of("target/kck-test-postgres-legacy");
+    deleteRecursively(directory);
+    try (EmbeddedPostgres legacy = EmbeddedPostgres.builder().setDataDirectory(directory).setCleanDataDirectory(false).start()) {
+      try (Connection trusted = DriverManager.getConnection(legacy.getJdbcUrl("postgres", "postgres"), "postgres", "")) {
+        assertTrue(trusted.isValid(5), "zonky's default trusts everyone");
+      }
+    }
+    KckDatabaseProvider.DatabaseSettings owner = EmbeddedAccess.owner(directory.toString(), false);
+    assertThrows(SQLException.class, () -> DriverManager.getConnection(owner.jdbcUrl(), "postgres", "").close());
+    try (Connection connection = DriverManager.getConnection(owner.jdbcUrl(), owner.user(), owner.password())) {
+      assertTrue(connection.isValid(5));
+    }
+    assertFalse(activeLines(Files.readString(directory.resolve("pg_hba.conf"))).contains("trust"));
+  }
+
+  private static String activeLines(String hba) {
+    return hba.lines().filter(line -> !line.isBlank() && !line.trim().startsWith("#"))
+        .reduce("", (all, line) -> all + line + "\n");
+  }
+
+  private static void deleteRecursively(Path path) throws java.io.IOException {
+    if (!Files.exists(path)) {
+      return;
+    }
+    try (var walk = Files.walk(path)) {
+      walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+}
