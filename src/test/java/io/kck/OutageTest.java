@@ -52,7 +52,10 @@ class OutageTest {
     assertTrue(url.find(), database);
     try (TcpProxy proxy = TcpProxy.to(url.group(1), Integer.parseInt(url.group(2)))) {
       String throughProxy = database.replace(url.group(1) + ":" + url.group(2), "127.0.0.1:" + proxy.port());
-      ActorTestKit node = TestNodes.start("OutageTest", TestNodes.config(throughProxy));
+      // A write to a frozen server gives up after the journal's call-timeout (10 s by default; 3 s
+      // here, to keep the test short): only then does the key restart and serve what it held.
+      ActorTestKit node = TestNodes.start("OutageTest", TestNodes.config(throughProxy
+          + "kck.journal.circuit-breaker.call-timeout = 3s\n"));
       try {
         CountingPrimer primer = new CountingPrimer("outage").body((key, count) -> "v" + count);
         Kck kck = Kck.start(node.system(), primer);

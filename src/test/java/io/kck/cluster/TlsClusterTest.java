@@ -91,7 +91,7 @@ class TlsClusterTest {
 
     ActorTestKit outsider = node(intruder, database + seed);
     // It tries to join the seed (every seed-node-timeout, 5 s); the TLS handshake fails each time.
-    members.expectNoMessage(Duration.ofSeconds(12));
+    members.expectNoMessage(Duration.ofSeconds(6));
     assertEquals(3, Cluster.get(first.system()).state().getMembers().spliterator().estimateSize());
     assertTrue(Cluster.get(outsider.system()).selfMember().status() != akka.cluster.MemberStatus.up(),
         "the outsider is not a member");
