@@ -26,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -109,6 +110,9 @@ class ClusterTest {
   }
 
   final List<Node> nodes = new ArrayList<>();
+  /** The nodes of the tests that leave the cluster as it is: started once for them all. */
+  static final List<Node> shared = new ArrayList<>();
+  boolean usesShared;
   static final List<String> diamondInputs = new CopyOnWriteArrayList<>();
   /** Each test's cluster journals into a database of its own: nothing an earlier test left wakes up. */
   String database;
@@ -118,6 +122,7 @@ class ClusterTest {
     String method = test.getTestMethod().orElseThrow().getName().toLowerCase(java.util.Locale.ROOT);
     database = TestNodes.ownDatabase(("cluster_" + method).substring(0, Math.min(63, 8 + method.length())));
   }
+  // (The shared nodes use their own database, cluster_shared.)
 
   /**
    * Three nodes, all Up and each with its shard region registered at the coordinator: from then on
@@ -129,6 +134,31 @@ class ClusterTest {
     nodes.add(new Node(database, "", first.address()));
     nodes.add(new Node(database, lastNodeConfig, first.address()));
     Shards.awaitReady(testKits());
+  }
+
+  /**
+   * The three shared nodes (started by the first test that needs them), for tests that crash,
+   * stop or restart nothing; they use keys of their own.
+   */
+  private void useSharedCluster() {
+    if (shared.isEmpty()) {
+      String sharedDatabase = TestNodes.ownDatabase("cluster_shared");
+      Node first = new Node(sharedDatabase, "", null);
+      shared.add(first);
+      shared.add(new Node(sharedDatabase, "", first.address()));
+      shared.add(new Node(sharedDatabase, "", first.address()));
+      Shards.awaitReady(shared.stream().map(node -> node.testKit).toList());
+    }
+    nodes.addAll(shared);
+    usesShared = true;
+  }
+
+  @AfterAll
+  static void stopSharedCluster() {
+    for (int i = shared.size() - 1; i >= 0; i--) {
+      shared.get(i).testKit.shutdownTestKit();
+    }
+    shared.clear();
   }
 
   private List<ActorTestKit> testKits() {
@@ -144,6 +174,9 @@ class ClusterTest {
 
   @AfterEach
   void stopNodes() {
+    if (usesShared) {
+      return;
+    }
     for (int i = nodes.size() - 1; i >= 0; i--) {
       nodes.get(i).testKit.shutdownTestKit();
     }
@@ -161,7 +194,8 @@ class ClusterTest {
 
   @Test
   void aKeyHasOneOwnerWhicheverNodeIsAsked() {
-    startThreeNodes("");
+    useSharedCluster();
+    int computesBefore = computes();
     for (int i = 0; i < 30; i++) {
       String key = "cluster-sales/owner-" + i;
       Entry<Object> first = Stages.await(nodes.get(i % 3).kck.getEntry(key));
@@ -169,7 +203,7 @@ class ClusterTest {
         assertEquals(first, Stages.await(node.kck.getEntry(key)), key + " read from " + node.address());
       }
     }
-    assertEquals(30, computes(), "one compute per key, whichever node asked");
+    assertEquals(30, computes() - computesBefore, "one compute per key, whichever node asked");
     java.util.Map<Integer, Long> keysPerNode = java.util.stream.IntStream.range(0, 30)
         .mapToObj(i -> owner("cluster-sales/owner-" + i))
         .collect(java.util.stream.Collectors.groupingBy(node -> node, java.util.stream.Collectors.counting()));
@@ -179,7 +213,7 @@ class ClusterTest {
 
   @Test
   void updatesPropagateBetweenKeysOnDifferentNodesEagerlyLazilyAndWithoutGlitches() {
-    startThreeNodes("");
+    useSharedCluster();
     // Diamonds whose bottom lives on another node than their source: each source is written, each
     // bottom's entity started (it computes nothing yet), and sharding asked where both landed.
     List<Integer> ids = new ArrayList<>();
@@ -224,7 +258,8 @@ class ClusterTest {
 
   @Test
   void thousandConcurrentGetsSpreadOverThreeNodesComputeOnce() throws Exception {
-    startThreeNodes("");
+    useSharedCluster();
+    int computesBefore = computes();
     CountDownLatch release = new CountDownLatch(1);
     nodes.forEach(node -> node.sales.body((key, count) -> {
       release.await();
@@ -238,7 +273,8 @@ class ClusterTest {
     for (CompletableFuture<Object> answer : answers) {
       assertEquals("value of cold", Stages.await(answer));
     }
-    assertEquals(1, computes());
+    assertEquals(1, computes() - computesBefore);
+    nodes.forEach(node -> node.sales.body((key, count) -> "value of " + key.get(CountingPrimer.ID)));
   }
 
   @Test
