@@ -48,6 +48,18 @@ class ClusterTest {
       akka.actor.testkit.typed.system-shutdown-default = 60s
       """;
 
+  /**
+   * Membership at five times Akka's default pace, for tests that join and leave nodes but measure
+   * nothing: joining, leaving and shard registration take gossip rounds, not work. The crash test
+   * keeps the defaults, since the failover time it prints is the one an application gets.
+   */
+  static final String TEST_PACE =
+      """
+      akka.cluster.gossip-interval = 200ms
+      akka.cluster.leader-actions-interval = 200ms
+      akka.cluster.sharding.retry-interval = 200ms
+      """;
+
   /** A primer instance per node, as separate JVMs would have. */
   static final class Node {
     final ActorTestKit testKit;
@@ -128,11 +140,11 @@ class ClusterTest {
    * Three nodes, all Up and each with its shard region registered at the coordinator: from then on
    * new shards are allocated to the node with the fewest, so keys spread over all three.
    */
-  private void startThreeNodes(String lastNodeConfig) {
-    Node first = new Node(database, "", null);
+  private void startThreeNodes(String everyNodeConfig, String lastNodeConfig) {
+    Node first = new Node(database, everyNodeConfig, null);
     nodes.add(first);
-    nodes.add(new Node(database, "", first.address()));
-    nodes.add(new Node(database, lastNodeConfig, first.address()));
+    nodes.add(new Node(database, everyNodeConfig, first.address()));
+    nodes.add(new Node(database, everyNodeConfig + lastNodeConfig, first.address()));
     Shards.awaitReady(testKits());
   }
 
@@ -143,10 +155,10 @@ class ClusterTest {
   private void useSharedCluster() {
     if (shared.isEmpty()) {
       String sharedDatabase = TestNodes.ownDatabase("cluster_shared");
-      Node first = new Node(sharedDatabase, "", null);
+      Node first = new Node(sharedDatabase, TEST_PACE, null);
       shared.add(first);
-      shared.add(new Node(sharedDatabase, "", first.address()));
-      shared.add(new Node(sharedDatabase, "", first.address()));
+      shared.add(new Node(sharedDatabase, TEST_PACE, first.address()));
+      shared.add(new Node(sharedDatabase, TEST_PACE, first.address()));
       Shards.awaitReady(shared.stream().map(node -> node.testKit).toList());
     }
     nodes.addAll(shared);
@@ -279,7 +291,7 @@ class ClusterTest {
 
   @Test
   void aRollingRestartOfEveryNodeLosesNoAcknowledgedValue() {
-    startThreeNodes("");
+    startThreeNodes(TEST_PACE, "");
     List<Entry<Object>> acknowledged = new ArrayList<>();
     for (int i = 0; i < 30; i++) {
       acknowledged.add(Stages.await(nodes.get(i % 3).kck.put("cluster-sales/rolling-" + i, "imported " + i)));
@@ -288,7 +300,7 @@ class ClusterTest {
       // Stop the oldest node (it leaves and hands its shards off), start a fresh one in its place.
       Node leaving = nodes.remove(0);
       leaving.testKit.shutdownTestKit();
-      nodes.add(new Node(database, "", nodes.get(0).address()));
+      nodes.add(new Node(database, TEST_PACE, nodes.get(0).address()));
       Shards.awaitReady(testKits());
       for (Entry<Object> entry : acknowledged) {
         // While shards move, a request may wait or time out (3 s here); the value must not change.
@@ -303,7 +315,7 @@ class ClusterTest {
   @Test
   void theKeysOfACrashedNodeComeBackOnTheOthersWithTheirVersionsAndTimers() {
     // The third node stops without leaving the cluster or handing off its shards: a crash.
-    startThreeNodes(
+    startThreeNodes("",
         """
         akka.coordinated-shutdown.run-by-actor-system-terminate = off
         akka.coordinated-shutdown.terminate-actor-system = off

@@ -92,7 +92,8 @@ class HttpTest {
         kck.primers."http-slow".http-reads = compute
         kck.primers."http-flaky".http-reads = compute
         kck.http.max-body = 4MiB
-        kck.http.streams { max = 3, max-per-client = 2 }
+        # A closed stream is noticed at its next write: a short keep-alive frees its slot soon.
+        kck.http.streams { max = 3, max-per-client = 2, keep-alive = 500ms }
         """));
     kck = Kck.start(testKit.system(), notes, length, broken, slow, present, flaky);
     ServerBinding binding = Stages.await(KckHttp.start(kck, "127.0.0.1", 0));
