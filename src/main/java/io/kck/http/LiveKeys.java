@@ -18,16 +18,20 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * The keys live on this node, each with its status and edges: what the page lists and draws. At
- * most {@link #LIMIT} keys, in key order.
+ * most {@link #LIMIT} keys, in key order. Each key is asked with a short timeout ({@link
+ * #PER_KEY}): a key that is loading, or cannot load while the database is down, is listed as
+ * "unavailable" instead of holding the whole view up, so the view answers within about a second.
  */
 final class LiveKeys {
   static final int LIMIT = 300;
+  static final Duration PER_KEY = Duration.ofMillis(500);
 
   private LiveKeys() {}
 
   static CompletionStage<JsonNode> of(Kck kck) {
     ObjectMapper json = JacksonObjectMapperProvider.get(kck.system()).getOrCreate("kck-values", Optional.empty());
     return kck.admin().liveKeys().thenCompose(ids -> {
+      List<Key<?>> keys = new ArrayList<>();
       List<CompletableFuture<KeyInfo>> statuses = new ArrayList<>();
       for (String id : ids) {
         if (statuses.size() == LIMIT) {
@@ -35,7 +39,8 @@ final class LiveKeys {
         }
         try {
           Key<?> key = kck.key(id);
-          statuses.add(kck.admin().inspect(key).toCompletableFuture());
+          keys.add(key);
+          statuses.add(kck.admin().inspect(key, PER_KEY).toCompletableFuture());
         } catch (RuntimeException e) {
           // a key of a primer this node does not know: not shown
         }
@@ -45,13 +50,19 @@ final class LiveKeys {
         body.put("node", kck.system().address().toString());
         ArrayNode primers = body.putArray("primers");
         kck.primers().forEach(primer -> primers.add(primer.name()));
-        ArrayNode keys = body.putArray("keys");
-        for (CompletableFuture<KeyInfo> future : statuses) {
+        ArrayNode listed = body.putArray("keys");
+        for (int i = 0; i < statuses.size(); i++) {
+          CompletableFuture<KeyInfo> future = statuses.get(i);
           if (future.isCompletedExceptionally()) {
+            listed.addObject()
+                .put("key", keys.get(i).text())
+                .put("primer", keys.get(i).primer().name())
+                .put("status", "unavailable")
+                .putArray("inputs");
             continue;
           }
           KeyInfo status = future.join();
-          ObjectNode node = keys.addObject()
+          ObjectNode node = listed.addObject()
               .put("key", status.key())
               .put("primer", kck.key(status.key()).primer().name())
               .put("status", label(status))
