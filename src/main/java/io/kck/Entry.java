@@ -11,7 +11,8 @@ import java.time.Instant;
  * @param value the value; shared with every other reader of this version, so treat it as
  *     immutable
  * @param version the value's version: it goes up by one with every new value of the key, across
- *     restarts and invalidations, so it can serve as an ETag or a "changed since" marker
+ *     restarts and invalidations, so it can serve as an ETag or a "changed since" marker; a key
+ *     forgotten by the retention ({@code kck.retention}) starts again at 1
  * @param computedAt when the value was computed (or put)
  * @param stale whether the value is older than its primer's freshness policy allows: served while
  *     a background refresh runs (stale-while-revalidate), or because the refresh failed (then

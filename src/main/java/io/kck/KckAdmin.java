@@ -8,8 +8,9 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * Advanced access for operations and tools (the HTTP page uses it), in the spirit of Caffeine's
- * {@code policy()}: what a key's actor is doing, and which keys live on this node. Reading only;
- * nothing here changes a key. Thread-safe; stages fail like {@link Kck}'s.
+ * {@code policy()}: what a key's actor is doing, which keys live on this node, and the retention
+ * sweep on demand. Nothing here changes a value a caller could still want. Thread-safe; stages
+ * fail like {@link Kck}'s.
  */
 public final class KckAdmin {
   private final Kck kck;
@@ -56,6 +57,31 @@ public final class KckAdmin {
         result.completeExceptionally(Kck.asKckException("(live keys)", error));
       } else {
         result.complete(keys);
+      }
+    });
+    return result;
+  }
+
+  /**
+   * Forgets now the keys nobody wants, as the periodic retention sweep does ({@code
+   * kck.retention}, per primer {@code kck.primers."<name>".retention}): keys none of whose rows
+   * was written within {@code forget-after}, at most {@code max-per-sweep} of them. Each such key
+   * decides itself: it is kept while other keys read it, while it is warm or running (in use on
+   * some node, or subscribed to), and, unless {@code forget-supplied} is on, while its value holds
+   * data the application gave (a put, or an augment since its last compute). A forgotten key has
+   * no rows left; its next get computes it as a new key, from version 1.
+   *
+   * <p>One node runs sweeps (a cluster singleton); a call during a sweep completes with that
+   * sweep's report. Fails with {@link io.kck.errors.KckTimeoutException} when the sweep takes longer
+   * than {@code kck.request-timeout}; it goes on regardless.
+   */
+  public CompletionStage<ForgetReport> forgetUnused() {
+    Kck.KckFuture<ForgetReport> result = new Kck.KckFuture<>(kck.system().executionContext());
+    engine.forgetUnused(engine.keys().timeout()).whenComplete((swept, error) -> {
+      if (error != null) {
+        result.completeExceptionally(Kck.asKckException("(retention sweep)", error));
+      } else {
+        result.complete(new ForgetReport(swept.forgotten(), swept.kept(), swept.failed()));
       }
     });
     return result;

@@ -66,11 +66,12 @@ public final class Engine {
   private final KeyRuntime runtime;
   private final AtomicLong subscriptions = new AtomicLong();
   private final KeyPresence presence;
+  private ActorRef<RetentionSweeper.Command> sweeper;
 
   private Engine(ActorSystem<?> system, KeyRuntime runtime) {
     this.system = system;
     this.runtime = runtime;
-    this.presence = new KeyPresence(system, system.settings().config());
+    this.presence = new KeyPresence(runtime.rows());
   }
 
   /**
@@ -123,12 +124,14 @@ public final class Engine {
     ActorRef<WarmKeys.Command> warmKeys = ClusterSingleton.get(system)
         .init(SingletonActor.of(WarmKeys.create(registry, settings.wakeInterval(), maxWarmKeys(config), client),
             "kck-warm-keys"));
+    JournalRows rows = new JournalRows(system, config);
     KeyRuntime runtime = new KeyRuntime(registry, io.kck.persistence.ValueMapper.of(system),
-        executor, settings, warmKeys, client, clock, health);
+        executor, settings, warmKeys, client, clock, health, rows);
     Engine engine = new Engine(system, runtime);
     if (started.putIfAbsent(system, engine) != null) {
       executor.close();
       health.close();
+      rows.close();
       deadlines.shutdownNow();
       throw new IllegalStateException("KCK is already started on ActorSystem " + system.name());
     }
@@ -137,12 +140,13 @@ public final class Engine {
       health.close();
       deadlines.shutdownNow();
       engine.presence.close();
+      rows.close();
       started.remove(system);
     });
     health.start();
     system.systemActorOf(OverflowResponder.create(), "kck-overflow", Props.empty());
     ClusterSharding.get(system).init(
-        Entity.of(KeyEntity.TYPE_KEY, entity -> behaviorOf(entity.getEntityId(), runtime))
+        Entity.of(KeyEntity.TYPE_KEY, entity -> behaviorOf(entity.getEntityId(), entity.getShard(), runtime))
             .withStopMessage(KeyCommand.Passivate.INSTANCE)
             .withEntityProps(DispatcherSelector.fromConfig("kck.entity-dispatcher"))
             .withSettings(ClusterShardingSettings.fromConfig(config.getConfig("kck.sharding"))));
@@ -151,6 +155,11 @@ public final class Engine {
         warmKeys.tell(new WarmKeys.Add(warm.text(), null));
       }
     }
+    Config retention = config.getConfig("kck.retention");
+    engine.sweeper = ClusterSingleton.get(system).init(SingletonActor.of(RetentionSweeper.create(registry, settings, client,
+        rows, warmKeys, clock, positive("kck.retention.sweep-interval", retention.getDuration("sweep-interval")),
+        atLeastOne("kck.retention.max-per-sweep", retention.getInt("max-per-sweep")), engine.presence::forgotten),
+        "kck-retention"));
     log.info("KCK started on {} with primers {}", system.name(), registry.primers());
     return engine;
   }
@@ -161,7 +170,8 @@ public final class Engine {
    * and touches no journal (the facade validates keys before sending; this is for nodes that lack
    * a primer).
    */
-  private static Behavior<KeyCommand> behaviorOf(String keyText, KeyRuntime runtime) {
+  private static Behavior<KeyCommand> behaviorOf(String keyText, ActorRef<ClusterSharding.ShardCommand> shard,
+      KeyRuntime runtime) {
     Key<?> key;
     try {
       key = runtime.primers().parse(keyText);
@@ -173,7 +183,7 @@ public final class Engine {
           "Key '" + keyText + "' is not in canonical form; its canonical form is '" + key.text() + "'", null));
     }
     return Behaviors.setup(context -> Behaviors.withTimers(
-        timers -> new KeyEntity(key, runtime, context, KeyTimers.of(timers), new Deltas(key, runtime))));
+        timers -> new KeyEntity(key, runtime, context, KeyTimers.of(timers), new Deltas(key, runtime), shard)));
   }
 
   /** Joins kck.cluster.seed-nodes, or this node itself when no seed nodes are configured. */
@@ -314,6 +324,14 @@ public final class Engine {
         null, held.lineage());
   }
 
+  /**
+   * Runs a retention sweep now (one node runs them, see {@link RetentionSweeper}): completes with
+   * what it did, or with the result of the sweep already running.
+   */
+  public CompletionStage<RetentionSweeper.Swept> forgetUnused(Duration timeout) {
+    return AskPattern.ask(sweeper, RetentionSweeper.Sweep::new, timeout, system.scheduler());
+  }
+
   /** Adds {@code key} to the persisted warm set; completes once it is recorded. */
   public CompletionStage<Void> keepWarm(Key<?> key) {
     return askWarmKeys(key, replyTo -> new WarmKeys.Add(key.text(), replyTo));
@@ -322,6 +340,20 @@ public final class Engine {
   /** Removes {@code key} from the warm set; completes once it is recorded. */
   public CompletionStage<Void> stopKeepingWarm(Key<?> key) {
     return askWarmKeys(key, replyTo -> new WarmKeys.Remove(key.text(), replyTo));
+  }
+
+  private static Duration positive(String path, Duration value) {
+    if (value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(path + " must be positive, got " + value);
+    }
+    return value;
+  }
+
+  private static int atLeastOne(String path, int value) {
+    if (value < 1) {
+      throw new IllegalArgumentException(path + " must be at least 1, got " + value);
+    }
+    return value;
   }
 
   private static int maxWarmKeys(Config config) {

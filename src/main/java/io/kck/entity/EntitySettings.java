@@ -85,6 +85,8 @@ public record EntitySettings(
   private static EntitySettings read(Config kck, PrimerRegistry registry) {
     Duration computeTimeout = kck.getDuration("compute.timeout");
     Duration staleIfError = kck.getDuration("freshness.stale-if-error");
+    RetentionPolicy retention = RetentionPolicy.read("kck.retention",
+        kck.getConfig("retention").withoutPath("sweep-interval").withoutPath("max-per-sweep"), RetentionPolicy.KEEP);
     Config overrides = kck.getConfig("primers");
     for (String name : overrides.root().keySet()) {
       if (registry.find(name).isEmpty()) {
@@ -100,7 +102,7 @@ public record EntitySettings(
             + overrides.getValue(path).valueType().name().toLowerCase(java.util.Locale.ROOT));
       }
       primers.put(primer.name(), PrimerSettings.resolve(
-          primer, overrides.hasPath(path) ? overrides.getConfig(path) : null, computeTimeout, staleIfError));
+          primer, overrides.hasPath(path) ? overrides.getConfig(path) : null, computeTimeout, staleIfError, retention));
     }
     return new EntitySettings(
         computeTimeout,

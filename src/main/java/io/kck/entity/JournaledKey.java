@@ -5,18 +5,21 @@ import akka.actor.typed.PreRestart;
 import akka.actor.typed.SupervisorStrategy;
 import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.RecoveryCompleted;
+import akka.persistence.typed.javadsl.Effect;
 import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehavior;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
 import io.kck.primer.Key;
+import java.time.Instant;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * How a key is journaled: its persistence id and plugins, how its events rebuild its state, when
  * it snapshots, how many requests it buffers while it loads or writes, what a journal failure does
- * to it, and the signals of its life (loaded, stopped). {@link KeyEntity} adds what it does with
- * commands.
+ * to it, the signals of its life (loaded, stopped), and how it forgets its rows when its primer's
+ * retention says so ({@link Retention}). {@link KeyEntity} adds what it does with commands.
  */
 abstract class JournaledKey extends EventSourcedBehavior<KeyCommand, KeyEvent, KeyState> {
 
@@ -26,8 +29,9 @@ abstract class JournaledKey extends EventSourcedBehavior<KeyCommand, KeyEvent, K
 
   private final EntitySettings settings;
   private final Deltas deltas;
+  private final Retention retention;
 
-  JournaledKey(Key<?> key, EntitySettings settings, Deltas deltas) {
+  JournaledKey(Key<?> key, EntitySettings settings, Deltas deltas, Retention retention) {
     // A journal failure (write or recovery) restarts the key after a backoff instead of stopping
     // it: a stopped entity races with the next request, which sharding may still hand to the dead
     // actor (lost until its caller times out); a restarting one keeps its mailbox and buffer.
@@ -35,6 +39,44 @@ abstract class JournaledKey extends EventSourcedBehavior<KeyCommand, KeyEvent, K
         SupervisorStrategy.restartWithBackoff(settings.journalBackoffMin(), settings.journalBackoffMax(), 0.2));
     this.settings = settings;
     this.deltas = deltas;
+    this.retention = retention;
+  }
+
+  Retention retention() {
+    return retention;
+  }
+
+  /** The time on the key's clock (injected, so that tests can drive it). */
+  Instant now() {
+    return retention.now();
+  }
+
+  /**
+   * The retention sweep asks the key to forget itself: unless {@link Retention} finds it still
+   * wanted, it journals {@link KeyEvent.Forgotten} (its state is then a new key's), {@code leave}
+   * drops what the key planned, and the key leaves its inputs and deletes its rows.
+   */
+  Effect<KeyEvent, KeyState> forget(KeyState state, KeyCommand.Forget forget, boolean first, Consumer<KeyState> leave) {
+    String keptBecause = retention.keptBecause(state, first);
+    if (keptBecause != null) {
+      forget.replyTo().tell(new KeyReply.Retention(false, keptBecause));
+      return Effect().none();
+    }
+    return Effect().persist((KeyEvent) new KeyEvent.Forgotten(now())).thenRun((KeyState after) -> {
+      leave.accept(after);
+      long sequenceNr = lastSequenceNumber(retention.context());
+      retention.forgotten(state, sequenceNr, forget.replyTo());
+    });
+  }
+
+  /** Journals the drop of a stored value that no longer reads as the primer's type ({@link UnreadableValue}). */
+  Effect<KeyEvent, KeyState> dropUnreadable(Consumer<KeyState> then) {
+    return Effect().persist((KeyEvent) new KeyEvent.ValueDropped(now())).thenRun(then::accept);
+  }
+
+  /** Journals that a caller still reads the key ({@link KeyCommand.RecordUse}). */
+  Effect<KeyEvent, KeyState> recordUse() {
+    return Effect().persist((KeyEvent) new KeyEvent.KeyUsed(now())).thenRun((KeyState after) -> retention.recorded());
   }
 
   @Override
@@ -87,8 +129,13 @@ abstract class JournaledKey extends EventSourcedBehavior<KeyCommand, KeyEvent, K
   public SignalHandler<KeyState> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), this::onRecovered)
-        .onSignal(PostStop.instance(), state -> onStop(false))
-        .onSignal(PreRestart.instance(), state -> onStop(true))
+        .onSignal(PostStop.instance(), state -> stopped(false))
+        .onSignal(PreRestart.instance(), state -> stopped(true))
         .build();
+  }
+
+  private void stopped(boolean restarting) {
+    retention.reset();
+    onStop(restarting);
   }
 }

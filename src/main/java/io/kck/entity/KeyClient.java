@@ -88,6 +88,16 @@ public final class KeyClient {
     });
   }
 
+  /** Asks {@code key} to forget itself if nobody wants it: true when it did. */
+  CompletionStage<KeyReply.Retention> forget(String key) {
+    return askReply(key, KeyCommand.Forget::new).thenApply(reply -> {
+      if (reply instanceof KeyReply.Retention retention) {
+        return retention;
+      }
+      throw new CompletionException(failure(key, reply));
+    });
+  }
+
   /**
    * Sends a one-way command to {@code key}'s actor; nothing once this node shuts down. A
    * notification sent then would wait in the shard region for a shard home that no longer comes,

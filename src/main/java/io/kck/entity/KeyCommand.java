@@ -124,6 +124,19 @@ public sealed interface KeyCommand {
     INSTANCE
   }
 
+  /**
+   * The retention sweep found no row of this key written within its primer's retention: the key
+   * forgets itself (deletes its rows, leaves its inputs) unless it is still wanted, and answers
+   * {@link KeyReply.Retention}. Only a key that was not running when this arrived (it is the first
+   * command of this incarnation) can be forgotten: a running key is in use.
+   */
+  record Forget(ActorRef<KeyReply> replyTo) implements Request, KckSerializable {}
+
+  /** A get found the key's last recorded use older than the touch interval: journal a use. Sent to itself. */
+  enum RecordUse implements KeyCommand, NoSerializationVerificationNeeded {
+    INSTANCE
+  }
+
   /** Answers what the key is doing now ({@link KeyReply.Status}); changes nothing. */
   record Inspect(ActorRef<KeyReply> replyTo) implements Request, KckSerializable {}
 

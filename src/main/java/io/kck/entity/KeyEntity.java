@@ -2,6 +2,7 @@ package io.kck.entity;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.javadsl.ActorContext;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
 import akka.persistence.typed.javadsl.CommandHandler;
 import akka.persistence.typed.javadsl.Effect;
@@ -16,9 +17,6 @@ import io.kck.persistence.StoredValue;
 import io.kck.primer.HookEvent;
 import io.kck.primer.Key;
 import io.kck.primer.Propagation;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -33,8 +31,8 @@ import java.util.Optional;
  * backoff), {@link Dependencies} (the dependency protocol as reader and as input), {@link Deltas}
  * (augment), {@link FreshnessClock} (timers and ages), {@link LocalHits} (the node's copy of a
  * fresh entry), {@link Replies} (answers), {@link Observers} (listeners and hooks), {@link
- * UnreadableValue} (a stored value of an older type). When the key stops or restarts, every part
- * is reset.
+ * UnreadableValue} (a stored value of an older type), {@link Retention} (forgetting an unused
+ * key). When the key stops or restarts, every part is reset.
  *
  * <p>Computes run off the actor ({@link ComputeRun}) and report back as {@link ComputeDone}, tagged
  * with their attempt number so that a late answer is recognised and dropped.
@@ -60,8 +58,10 @@ public final class KeyEntity extends JournaledKey {
   private final UnreadableValue unreadable;
   private boolean stopWhenIdle;
 
-  KeyEntity(Key<?> key, KeyRuntime runtime, ActorContext<KeyCommand> context, KeyTimers timers, Deltas deltas) {
-    super(key, runtime.settings(), deltas);
+  KeyEntity(Key<?> key, KeyRuntime runtime, ActorContext<KeyCommand> context, KeyTimers timers, Deltas deltas,
+      ActorRef<ClusterSharding.ShardCommand> shard) {
+    super(key, runtime.settings(), deltas,
+        new Retention(key.text(), runtime.settings().of(key.primer()).retention(), runtime, context, shard, timers));
     this.key = key;
     this.runtime = runtime;
     this.context = context;
@@ -88,7 +88,12 @@ public final class KeyEntity extends JournaledKey {
   public CommandHandler<KeyCommand, KeyEvent, KeyState> commandHandler() {
     return (state, command) -> {
       KeyState seen = unreadable.seen(state);
-      Effect<KeyEvent, KeyState> effect = dispatch(seen, command);
+      boolean first = retention().firstCommand(seen, command);
+      Effect<KeyEvent, KeyState> effect = command instanceof KeyCommand.Forget forget ? forget(seen, forget, first, after -> {
+        dependencies.reset(); // what it planned for the state it forgot is off
+        freshness.reset();
+        localHits.publish(after);
+      }) : dispatch(seen, command);
       localHits.publish(seen);
       return effect;
     };
@@ -116,10 +121,7 @@ public final class KeyEntity extends JournaledKey {
       inspect.replyTo().tell(new KeyReply.Status(
           KeyStatus.of(key.text(), state, attempts, backoff, observers, deltas, unreadable.incident())));
     } else if (command instanceof KeyCommand.DropUnreadable drop && unreadable.pending()) {
-      return Effect().persist(new KeyEvent.ValueDropped(now())).thenRun((KeyState after) -> {
-        unreadable.dropped(drop.reason());
-        localHits.publish(after);
-      });
+      return dropUnreadable(after -> { unreadable.dropped(drop.reason()); localHits.publish(after); });
     } else if (command instanceof ComputeDone done) {
       return onComputeDone(state, done);
     } else if (command instanceof KeyCommand.ComputeTimedOut timedOut) {
@@ -135,6 +137,8 @@ public final class KeyEntity extends JournaledKey {
       freshness.ageReached(reached, state.version());
     } else if (command instanceof KeyCommand.Passivate) {
       return onPassivate();
+    } else if (command instanceof KeyCommand.RecordUse) {
+      return recordUse();
     } else if (command instanceof InputChanged changed) {
       return onInputChanged(state, changed);
     } else if (command instanceof KeyCommand.Outdate outdate && !dependencies.keptWhileComputing(outdate.cause(), attempts)
@@ -408,9 +412,5 @@ public final class KeyEntity extends JournaledKey {
     observers.reset();
     stopWhenIdle = false;
     unreadable.reset();
-  }
-
-  private Instant now() {
-    return runtime.clock().instant();
   }
 }

@@ -57,4 +57,17 @@ public sealed interface KeyEvent extends KckSerializable {
 
   /** {@code dependent}'s last compute no longer read this key. */
   record DependentRemoved(String dependent) implements KeyEvent {}
+
+  /**
+   * A caller read the key ({@code get}) and its last recorded use was older than the retention's
+   * touch interval: what tells the retention sweep that the key is still wanted. Journaled at most
+   * once per touch interval, and only for primers with a retention.
+   */
+  record KeyUsed(Instant at) implements KeyEvent {}
+
+  /**
+   * Nobody used the key for its primer's retention: its state is gone, its rows are deleted next.
+   * Replayed (when the deletion did not happen), it leaves the state of a key that never existed.
+   */
+  record Forgotten(Instant at) implements KeyEvent {}
 }

@@ -1,8 +1,5 @@
 package io.kck.entity;
 
-import akka.actor.typed.ActorSystem;
-import akka.persistence.jdbc.db.SlickExtension;
-import com.typesafe.config.Config;
 import io.kck.errors.KeyUnavailableException;
 import io.kck.errors.OverloadedException;
 import java.sql.Connection;
@@ -30,8 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Bounded: at most {@link #THREADS} queries run at once (each holds one of the journal's pooled
  * connections), {@link #QUEUE} more wait, and past that a check fails with {@link
- * OverloadedException}. Keys found written are remembered (the most recent {@link #REMEMBERED}):
- * the journal never forgets a key, so the answer never goes stale.
+ * OverloadedException}. Keys found written are remembered (the most recent {@link #REMEMBERED})
+ * until the retention forgets them ({@link #forgotten}).
  */
 final class KeyPresence {
   static final int THREADS = 2;
@@ -39,8 +36,7 @@ final class KeyPresence {
   static final int REMEMBERED = 10_000;
 
   private final ThreadPoolExecutor queries;
-  private final ActorSystem<?> system;
-  private final Config journal;
+  private final JournalRows rows;
   private final String sql;
   private final Set<String> written = Collections.newSetFromMap(Collections.synchronizedMap(
       new LinkedHashMap<>(1024, 0.75f, true) {
@@ -50,13 +46,10 @@ final class KeyPresence {
         }
       }));
 
-  KeyPresence(ActorSystem<?> system, Config config) {
-    this.system = system;
-    this.journal = config.getConfig("kck.journal");
-    String events = table(journal.getConfig("tables.event_journal"));
-    String snapshots = table(config.getConfig("kck.snapshot-store.tables.snapshot"));
-    this.sql = "SELECT EXISTS (SELECT 1 FROM " + events + " WHERE persistence_id = ?)"
-        + " OR EXISTS (SELECT 1 FROM " + snapshots + " WHERE persistence_id = ?)";
+  KeyPresence(JournalRows rows) {
+    this.rows = rows;
+    this.sql = "SELECT EXISTS (SELECT 1 FROM " + rows.events() + " WHERE persistence_id = ?)"
+        + " OR EXISTS (SELECT 1 FROM " + rows.snapshots() + " WHERE persistence_id = ?)";
     AtomicInteger threads = new AtomicInteger();
     this.queries = new ThreadPoolExecutor(THREADS, THREADS, 1, TimeUnit.MINUTES, new ArrayBlockingQueue<>(QUEUE), work -> {
       Thread thread = new Thread(work, "kck-key-presence-" + threads.incrementAndGet());
@@ -79,14 +72,18 @@ final class KeyPresence {
     }
   }
 
+  /** {@code key} lost its rows: the next check asks the database again. */
+  void forgotten(String key) {
+    written.remove(key);
+  }
+
   void close() {
     queries.shutdownNow();
   }
 
   private boolean query(String key) {
     String persistenceId = KeyEntity.TYPE_KEY.name() + "|" + key;
-    try (Connection connection = ((akka.persistence.jdbc.db.SlickExtensionImpl) SlickExtension.get(system))
-            .database(journal).database().source().createConnection();
+    try (Connection connection = rows.connection();
         PreparedStatement statement = connection.prepareStatement(sql)) {
       statement.setString(1, persistenceId);
       statement.setString(2, persistenceId);
@@ -100,14 +97,5 @@ final class KeyPresence {
     } catch (SQLException | RuntimeException e) {
       throw new KeyUnavailableException(key, "Cannot tell whether key '" + key + "' has a value: the journal did not answer", e);
     }
-  }
-
-  private static String table(Config table) {
-    String schema = table.getString("schemaName");
-    return (schema.isBlank() ? "" : quote(schema) + ".") + quote(table.getString("tableName"));
-  }
-
-  private static String quote(String name) {
-    return "\"" + name.replace("\"", "\"\"") + "\"";
   }
 }

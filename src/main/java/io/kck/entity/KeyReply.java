@@ -11,6 +11,12 @@ public sealed interface KeyReply extends KckSerializable {
   /** The request failed, and nothing was changed by it. */
   record Failed(Problem problem) implements KeyReply {}
 
+  /**
+   * The answer to {@link KeyCommand.Forget}: the key was forgotten, or why it was kept ({@code
+   * keptBecause}, null when forgotten).
+   */
+  record Retention(boolean forgotten, String keptBecause) implements KeyReply {}
+
   /** The answer to {@link KeyCommand.Inspect}: what the key is doing now. */
   record Status(KeyStatus status) implements KeyReply {}
 }

@@ -25,13 +25,15 @@ final class KeyRuntime {
   private final KeyClient client;
   private final Clock clock;
   private final DatabaseHealth health;
+  private final JournalRows rows;
   private final Hooks hooks = new Hooks();
   private final Map<String, EntryData> localEntries = new ConcurrentHashMap<>();
   private final Map<String, EntryData> lastValues = new ConcurrentHashMap<>();
 
   KeyRuntime(PrimerRegistry primers, ObjectMapper values, ComputeExecutor executor, EntitySettings settings,
-      ActorRef<WarmKeys.Command> warmKeys, KeyClient client, Clock clock, DatabaseHealth health) {
+      ActorRef<WarmKeys.Command> warmKeys, KeyClient client, Clock clock, DatabaseHealth health, JournalRows rows) {
     this.health = health;
+    this.rows = rows;
     this.primers = primers;
     this.executor = executor;
     this.settings = settings;
@@ -95,6 +97,11 @@ final class KeyRuntime {
   /** Whether KCK's database is reachable, as this node's probe last found. */
   DatabaseHealth health() {
     return health;
+  }
+
+  /** The keys' rows, for what the journal plugin cannot do (the retention's deletes). */
+  JournalRows rows() {
+    return rows;
   }
 
   Hooks hooks() {

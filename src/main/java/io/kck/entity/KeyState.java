@@ -12,7 +12,8 @@ import java.util.Set;
  * The persistent state of one key: its value (absent before the first compute and after an
  * invalidation), the value's version and the time it was computed, and its place in the
  * dependency graph. Versions only go up, also across invalidations, so a version names one value
- * for the lifetime of the key. Immutable; the journal's events and snapshots rebuild it.
+ * for the lifetime of the key (which a forgetting ends: see {@link RetentionPolicy}). Immutable;
+ * the journal's events and snapshots rebuild it.
  *
  * @param value the current value, or {@code null}
  * @param version the current value's version; 0 before the first value
@@ -23,6 +24,11 @@ import java.util.Set;
  * @param dependents the keys whose last compute read this one: told when it changes
  * @param outdatedBy the upstream versions that made this (lazy) value outdated; empty when it is
  *     current
+ * @param usedAt when a caller last read or wrote the key, as far as the journal knows (reads are
+ *     recorded at most once per retention touch interval); {@code null} in states journaled before
+ *     KCK recorded it, which count from {@code computedAt}
+ * @param supplied whether the value holds data from the application (a put, or a delta since the
+ *     last compute): a compute would not make it again, so retention keeps it unless told otherwise
  */
 public record KeyState(
     StoredValue value,
@@ -31,11 +37,13 @@ public record KeyState(
     Map<String, Long> inputs,
     Map<String, Long> lineage,
     Set<String> dependents,
-    Map<String, Long> outdatedBy)
+    Map<String, Long> outdatedBy,
+    Instant usedAt,
+    boolean supplied)
     implements KckSerializable {
 
   /** The state of a key that never had a value. */
-  public static final KeyState EMPTY = new KeyState(null, 0L, null, Map.of(), Map.of(), Set.of(), Map.of());
+  public static final KeyState EMPTY = new KeyState(null, 0L, null, Map.of(), Map.of(), Set.of(), Map.of(), null, false);
 
   public KeyState {
     inputs = inputs == null ? Map.of() : Map.copyOf(inputs);
@@ -69,6 +77,11 @@ public record KeyState(
     return version == 0 ? Status.EMPTY : Status.INVALIDATED;
   }
 
+  /** When a caller last used the key, as far as the journal knows; {@code null} if never. */
+  public Instant lastUsed() {
+    return usedAt != null ? usedAt : computedAt;
+  }
+
   /**
    * What a reader of this value is reading: the lineage plus this key at its version. A dependent's
    * lineage is the union of these over its inputs.
@@ -81,41 +94,52 @@ public record KeyState(
 
   /** The same state without its value (as an invalidation leaves it). */
   KeyState withoutValue() {
-    return new KeyState(null, version, computedAt, inputs, lineage, dependents, Map.of());
+    return new KeyState(null, version, computedAt, inputs, lineage, dependents, Map.of(), usedAt, false);
   }
 
-  /** The state after {@code applied}, whose new value ({@code next}) the caller computed. */
+  /**
+   * The state after {@code applied}, whose new value ({@code next}) the caller computed. A delta
+   * that followed an input's moved the inputs on, and a recompute would make it again; one from
+   * the application ({@code augment}) left them as they were, and only the application has it.
+   */
   KeyState withDelta(KeyEvent.DeltaApplied applied, StoredValue next) {
-    return new KeyState(next, applied.version(), computedAt, applied.inputs(), applied.lineage(), dependents, outdatedBy);
+    boolean fromApplication = applied.inputs().equals(inputs);
+    return new KeyState(next, applied.version(), computedAt, applied.inputs(), applied.lineage(), dependents, outdatedBy,
+        applied.appliedAt(), supplied || fromApplication);
   }
 
   KeyState apply(KeyEvent event) {
     if (event instanceof KeyEvent.ValueStored stored) {
-      return new KeyState(
-          stored.value(), stored.version(), stored.computedAt(),
-          stored.inputs(), stored.lineage(), dependents, Map.of());
+      return new KeyState(stored.value(), stored.version(), stored.computedAt(), stored.inputs(), stored.lineage(),
+          dependents, Map.of(), stored.computedAt(), stored.origin() == KeyEvent.Origin.PUT);
     }
     if (event instanceof KeyEvent.ValueConfirmed confirmed) {
-      return new KeyState(
-          value, version, confirmed.computedAt(), confirmed.inputs(), confirmed.lineage(), dependents, Map.of());
+      return new KeyState(value, version, confirmed.computedAt(), confirmed.inputs(), confirmed.lineage(), dependents,
+          Map.of(), confirmed.computedAt(), false);
     }
-    if (event instanceof KeyEvent.ValueDropped) {
-      return new KeyState(null, version, computedAt, inputs, lineage, dependents, Map.of());
+    if (event instanceof KeyEvent.ValueDropped dropped) {
+      return new KeyState(null, version, computedAt, inputs, lineage, dependents, Map.of(), dropped.at(), false);
     }
     if (event instanceof KeyEvent.ValueOutdated outdated) {
       Map<String, Long> cause = new HashMap<>(outdatedBy);
       outdated.cause().forEach((k, v) -> cause.merge(k, v, Math::max));
-      return new KeyState(value, version, computedAt, inputs, lineage, dependents, cause);
+      return new KeyState(value, version, computedAt, inputs, lineage, dependents, cause, usedAt, supplied);
     }
     if (event instanceof KeyEvent.DependentAdded added) {
       Set<String> more = new HashSet<>(dependents);
       more.add(added.dependent());
-      return new KeyState(value, version, computedAt, inputs, lineage, more, outdatedBy);
+      return new KeyState(value, version, computedAt, inputs, lineage, more, outdatedBy, usedAt, supplied);
     }
     if (event instanceof KeyEvent.DependentRemoved removed) {
       Set<String> fewer = new HashSet<>(dependents);
       fewer.remove(removed.dependent());
-      return new KeyState(value, version, computedAt, inputs, lineage, fewer, outdatedBy);
+      return new KeyState(value, version, computedAt, inputs, lineage, fewer, outdatedBy, usedAt, supplied);
+    }
+    if (event instanceof KeyEvent.KeyUsed used) {
+      return new KeyState(value, version, computedAt, inputs, lineage, dependents, outdatedBy, used.at(), supplied);
+    }
+    if (event instanceof KeyEvent.Forgotten) {
+      return EMPTY;
     }
     throw new IllegalArgumentException("Unknown event " + event);
   }

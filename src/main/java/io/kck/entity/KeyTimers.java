@@ -13,6 +13,9 @@ interface KeyTimers {
 
   void cancel(String name);
 
+  /** Cancels every timer of the key (it was forgotten: nothing it planned is due any more). */
+  void cancelAll();
+
   /** The timers of an actor: the production implementation. */
   static KeyTimers of(TimerScheduler<KeyCommand> scheduler) {
     return new KeyTimers() {
@@ -24,6 +27,11 @@ interface KeyTimers {
       @Override
       public void cancel(String name) {
         scheduler.cancel(name);
+      }
+
+      @Override
+      public void cancelAll() {
+        scheduler.cancelAll();
       }
     };
   }

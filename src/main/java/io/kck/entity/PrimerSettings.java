@@ -22,10 +22,11 @@ import java.util.Set;
  * @param keepsKeysWarm whether each key joins the warm set once it has a value
  * @param maxConcurrentComputes how many computes of this primer may run at once (0: as many as
  *     the pool runs), so that one slow product cannot occupy the whole pool
+ * @param retention when keys nobody wants are forgotten
  */
 public record PrimerSettings(
     Duration computeTimeout, Freshness freshness, Duration staleIfError, Propagation propagation, boolean computeOnMiss,
-    boolean keepsKeysWarm, int maxConcurrentComputes) {
+    boolean keepsKeysWarm, int maxConcurrentComputes, RetentionPolicy retention) {
 
   /**
    * The keys a {@code kck.primers."<name>"} block may set. {@code http-reads} belongs to the HTTP
@@ -33,7 +34,7 @@ public record PrimerSettings(
    * here so that a typo in it fails start-up like any other.
    */
   static final Set<String> KNOWN = Set.of("compute-timeout", "freshness", "stale-if-error", "propagation",
-      "compute-on-miss", "keep-warm", "http-reads", "max-concurrent-computes");
+      "compute-on-miss", "keep-warm", "http-reads", "max-concurrent-computes", "retention");
 
   /** The values of {@code kck.primers."<name>".http-reads} (and {@code kck.http.reads}). */
   public static final Set<String> HTTP_READS = Set.of("compute", "present-only");
@@ -44,7 +45,8 @@ public record PrimerSettings(
    *
    * @throws IllegalArgumentException naming the path of an unknown or invalid setting
    */
-  static PrimerSettings resolve(Primer<?> primer, Config overrides, Duration defaultTimeout, Duration defaultStaleIfError) {
+  static PrimerSettings resolve(Primer<?> primer, Config overrides, Duration defaultTimeout, Duration defaultStaleIfError,
+      RetentionPolicy defaultRetention) {
     String path = "kck.primers.\"" + primer.name() + "\"";
     Duration timeout = primer.computeTimeout().orElse(defaultTimeout);
     Freshness freshness = primer.freshness();
@@ -53,6 +55,7 @@ public record PrimerSettings(
     boolean computeOnMiss = primer.computeOnMiss();
     boolean keepsKeysWarm = primer.keepsKeysWarm();
     int maxConcurrentComputes = 0;
+    RetentionPolicy retention = defaultRetention;
     if (overrides != null) {
       for (String setting : overrides.root().keySet()) {
         if (!KNOWN.contains(setting)) {
@@ -88,6 +91,9 @@ public record PrimerSettings(
                 + maxConcurrentComputes);
           }
         }
+        if (overrides.hasPath("retention")) {
+          retention = RetentionPolicy.read(path + ".retention", overrides.getConfig("retention"), defaultRetention);
+        }
         if (overrides.hasPath("keep-warm")) {
           keepsKeysWarm = overrides.getBoolean("keep-warm");
         }
@@ -108,6 +114,6 @@ public record PrimerSettings(
       throw new IllegalArgumentException(path + ".stale-if-error must not be negative, got " + staleIfError);
     }
     return new PrimerSettings(timeout, freshness, staleIfError, propagation, computeOnMiss, keepsKeysWarm,
-        maxConcurrentComputes);
+        maxConcurrentComputes, retention);
   }
 }

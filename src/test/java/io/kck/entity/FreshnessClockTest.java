@@ -32,7 +32,7 @@ class FreshnessClockTest {
   }
 
   private static KeyState computed(Duration ago, long version) {
-    return new KeyState(null, version, NOW.minus(ago), Map.of(), Map.of(), Set.of(), Map.of());
+    return new KeyState(null, version, NOW.minus(ago), Map.of(), Map.of(), Set.of(), Map.of(), null, false);
   }
 
   @Test

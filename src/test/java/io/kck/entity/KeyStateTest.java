@@ -145,7 +145,7 @@ class KeyStateTest {
     Map<String, Long> lineage = new HashMap<>(Map.of("A", 1L));
     Set<String> dependents = new HashSet<>(Set.of("B"));
     Map<String, Long> outdatedBy = new HashMap<>(Map.of("A", 2L));
-    KeyState state = new KeyState(FIRST, 1, T1, inputs, lineage, dependents, outdatedBy);
+    KeyState state = new KeyState(FIRST, 1, T1, inputs, lineage, dependents, outdatedBy, T1, false);
 
     inputs.put("X", 9L);
     lineage.put("X", 9L);
@@ -162,7 +162,7 @@ class KeyStateTest {
 
   @Test
   void missingMapsReadAsEmpty() {
-    KeyState state = new KeyState(null, 0, null, null, null, null, null);
+    KeyState state = new KeyState(null, 0, null, null, null, null, null, null, false);
 
     assertEquals(KeyState.EMPTY, state);
   }
@@ -189,5 +189,25 @@ class KeyStateTest {
     assertEquals(Map.of("A", 2L), after.lineage());
     assertEquals(Set.of("B"), after.dependents());
     assertEquals(Map.of("A", 2L), after.outdatedBy());
+  }
+
+  @Test
+  void useIsWhenACallerLastReadOrWroteAndSuppliedDataIsWhatNoComputeMakesAgain() {
+    Instant t3 = T2.plusSeconds(60);
+    assertEquals(T1, ready().lastUsed(), "a compute is a use");
+    assertFalse(ready().supplied());
+    assertEquals(T2, ready().apply(new KeyEvent.KeyUsed(T2)).lastUsed(), "a read recorded");
+    assertEquals(T2, ready().apply(new KeyEvent.KeyUsed(T2)).apply(new DependentAdded("C")).lastUsed(), "an edge is no use");
+
+    KeyState put = ready().apply(new ValueStored(2, T2, SECOND, Origin.PUT, Map.of("A", 1L), Map.of("A", 1L)));
+    assertTrue(put.supplied(), "a put");
+    assertFalse(put.apply(new ValueStored(3, t3, FIRST, Origin.COMPUTED, Map.of(), Map.of())).supplied(), "recomputed");
+    KeyState augmented = ready().withDelta(new KeyEvent.DeltaApplied(2, T2, value("d"), Map.of("A", 1L), Map.of("A", 1L)), SECOND);
+    assertTrue(augmented.supplied(), "an augment by the application leaves the inputs as they were");
+    assertEquals(T2, augmented.lastUsed());
+    KeyState followed = ready().withDelta(new KeyEvent.DeltaApplied(2, T2, value("d"), Map.of("A", 2L), Map.of("A", 2L)), SECOND);
+    assertFalse(followed.supplied(), "a delta that followed an input's is made again by a compute");
+
+    assertEquals(KeyState.EMPTY, put.apply(new KeyEvent.Forgotten(t3)), "forgotten: a new key");
   }
 }

@@ -24,4 +24,9 @@ final class RecordingTimers implements KeyTimers {
   public void cancel(String name) {
     armed.remove(name);
   }
+
+  @Override
+  public void cancelAll() {
+    armed.clear();
+  }
 }

@@ -1,6 +1,7 @@
 package io.kck.entity;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -48,7 +49,7 @@ class SettingsTest {
     PrimerSettings resolved = settings("").of(dailySales);
 
     assertEquals(new PrimerSettings(Duration.ofSeconds(10), Freshness.periodic(Duration.ofMinutes(1)),
-        Duration.ofDays(1), Propagation.EAGER, true, false, 0), resolved);
+        Duration.ofDays(1), Propagation.EAGER, true, false, 0, new RetentionPolicy(Duration.ofDays(30), false)), resolved);
     assertEquals(Duration.ofSeconds(120), settings("").of(dotted).computeTimeout(), "kck.compute.timeout");
   }
 
@@ -64,11 +65,24 @@ class SettingsTest {
           max-concurrent-computes = 3
           keep-warm = on
           http-reads = compute
+          retention { forget-after = 7d, forget-supplied = on }
         }
         """).of(dailySales);
 
     assertEquals(new PrimerSettings(Duration.ofMinutes(2), Freshness.maxAge(Duration.ofMinutes(1), Duration.ofMinutes(10)),
-        Duration.ofHours(6), Propagation.LAZY, false, true, 3), resolved);
+        Duration.ofHours(6), Propagation.LAZY, false, true, 3, new RetentionPolicy(Duration.ofDays(7), true)), resolved);
+  }
+
+  @Test
+  void retentionIsOffOrAtLeastAMinuteAndAnUnknownRetentionSettingIsNamed() {
+    assertNull(settings("kck.primers.\"daily-sales\".retention.forget-after = off").of(dailySales).retention().forgetAfter());
+    assertNull(settings("kck.retention.forget-after = off").of(dotted).retention().forgetAfter(), "the library default");
+    IllegalArgumentException tooShort = assertThrows(IllegalArgumentException.class,
+        () -> settings("kck.primers.\"daily-sales\".retention.forget-after = 10s"));
+    assertTrue(tooShort.getMessage().contains("kck.primers.\"daily-sales\".retention.forget-after"), tooShort.getMessage());
+    IllegalArgumentException typo = assertThrows(IllegalArgumentException.class,
+        () -> settings("kck.primers.\"daily-sales\".retention.forget-afer = 1d"));
+    assertTrue(typo.getMessage().contains("forget-afer"), typo.getMessage());
   }
 
   @Test

@@ -106,7 +106,7 @@ class SerializationTest {
     assertEquals(entry.version(), changed.entry().version());
 
     KeyState state =
-        (KeyState) roundTrip(new KeyState(value, 3, at, Map.of("register/1", 7L), lineage, Set.of("league/x"), Map.of()));
+        (KeyState) roundTrip(new KeyState(value, 3, at, Map.of("register/1", 7L), lineage, Set.of("league/x"), Map.of(), at, true));
     assertEquals(3, state.version());
     assertEquals(lineage, state.lineage());
     assertEquals(Set.of("league/x"), state.dependents());

@@ -1,0 +1,128 @@
+package io.kck.entity;
+
+import akka.actor.typed.ActorSystem;
+import akka.persistence.jdbc.db.SlickExtension;
+import akka.persistence.jdbc.db.SlickExtensionImpl;
+import com.typesafe.config.Config;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The keys' rows in the journal and snapshot tables, read and deleted with plain SQL over the
+ * journal's own connection pool: what the plugin's API cannot do (ask which keys went unwritten,
+ * delete a key's last row). Queries run one at a time on a thread of their own, never on an actor.
+ */
+final class JournalRows implements AutoCloseable {
+  private final ActorSystem<?> system;
+  private final Config journal;
+  private final String events;
+  private final String snapshots;
+  private final ExecutorService thread = Executors.newSingleThreadExecutor(work -> {
+    Thread named = new Thread(work, "kck-journal-rows");
+    named.setDaemon(true);
+    return named;
+  });
+
+  JournalRows(ActorSystem<?> system, Config config) {
+    this.system = system;
+    this.journal = config.getConfig("kck.journal");
+    this.events = table(journal.getConfig("tables.event_journal"));
+    this.snapshots = table(config.getConfig("kck.snapshot-store.tables.snapshot"));
+  }
+
+  /** The event table's quoted name (with its schema). */
+  String events() {
+    return events;
+  }
+
+  /** The snapshot table's quoted name (with its schema). */
+  String snapshots() {
+    return snapshots;
+  }
+
+  /** A connection from the journal's pool; the caller closes it. */
+  Connection connection() throws SQLException {
+    return ((SlickExtensionImpl) SlickExtension.get(system)).database(journal).database().source().createConnection();
+  }
+
+  /**
+   * Keys of {@code primer} none of whose rows was written at or after {@code cutoffMillis} (the
+   * plugin's write times, epoch milliseconds), oldest first, at most {@code limit}.
+   */
+  CompletionStage<List<String>> unwrittenSince(String primer, long cutoffMillis, int limit) {
+    String prefix = KeyEntity.TYPE_KEY.name() + "|";
+    String pattern = likeEscaped(prefix + primer + "/") + "%";
+    String sql = "SELECT persistence_id FROM ("
+        + " SELECT persistence_id, max(write_timestamp) AS written FROM " + events
+        + "  WHERE persistence_id LIKE ? ESCAPE '\\' GROUP BY persistence_id"
+        + " UNION ALL"
+        + " SELECT persistence_id, max(created) AS written FROM " + snapshots
+        + "  WHERE persistence_id LIKE ? ESCAPE '\\' GROUP BY persistence_id"
+        + ") rows GROUP BY persistence_id HAVING max(written) < ? ORDER BY max(written) LIMIT ?";
+    return CompletableFuture.supplyAsync(() -> {
+      try (Connection connection = connection(); PreparedStatement statement = connection.prepareStatement(sql)) {
+        statement.setString(1, pattern);
+        statement.setString(2, pattern);
+        statement.setLong(3, cutoffMillis);
+        statement.setInt(4, limit);
+        List<String> keys = new ArrayList<>();
+        try (ResultSet rows = statement.executeQuery()) {
+          while (rows.next()) {
+            keys.add(rows.getString(1).substring(prefix.length()));
+          }
+        }
+        return keys;
+      } catch (SQLException e) {
+        throw new IllegalStateException("The retention sweep could not query the journal: " + e.getMessage(), e);
+      }
+    }, thread);
+  }
+
+  /** Deletes {@code key}'s events and snapshots up to {@code toSequenceNr}, in one transaction. */
+  CompletionStage<Void> delete(String key, long toSequenceNr) {
+    String persistenceId = KeyEntity.TYPE_KEY.name() + "|" + key;
+    return CompletableFuture.runAsync(() -> {
+      try (Connection connection = connection()) {
+        connection.setAutoCommit(false);
+        for (String sql : List.of(
+            "DELETE FROM " + events + " WHERE persistence_id = ? AND sequence_number <= ?",
+            "DELETE FROM " + snapshots + " WHERE persistence_id = ? AND sequence_number <= ?")) {
+          try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, persistenceId);
+            statement.setLong(2, toSequenceNr);
+            statement.executeUpdate();
+          }
+        }
+        connection.commit();
+      } catch (SQLException e) {
+        throw new IllegalStateException("Could not delete the rows of key '" + key + "': " + e.getMessage(), e);
+      }
+    }, thread);
+  }
+
+  @Override
+  public void close() {
+    thread.shutdownNow();
+  }
+
+  private static String likeEscaped(String text) {
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+  }
+
+  private static String table(Config table) {
+    String schema = table.getString("schemaName");
+    return (schema.isBlank() ? "" : quote(schema) + ".") + quote(table.getString("tableName"));
+  }
+
+  private static String quote(String name) {
+    return "\"" + name.replace("\"", "\"\"") + "\"";
+  }
+}

@@ -1,0 +1,63 @@
+package io.kck.entity;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/**
+ * When a primer's keys are forgotten: {@code kck.retention}, overridden per primer by {@code
+ * kck.primers."<name>".retention}. Immutable.
+ *
+ * @param forgetAfter a key nobody read or wrote for this long is forgotten; {@code null}: never
+ *     ("off")
+ * @param forgetSupplied whether a key whose value holds data only the application has (a put, or
+ *     an augment since its last compute) may be forgotten too; it cannot be computed again
+ */
+public record RetentionPolicy(Duration forgetAfter, boolean forgetSupplied) {
+
+  /** A policy that keeps every key. */
+  public static final RetentionPolicy KEEP = new RetentionPolicy(null, false);
+
+  /** Reads recorded closer together than this add nothing: a tenth of the retention. */
+  Duration touchInterval() {
+    return forgetAfter.dividedBy(10);
+  }
+
+  boolean forgets() {
+    return forgetAfter != null;
+  }
+
+  /**
+   * {@code defaults} with what {@code block} (a {@code retention} block, or null) sets.
+   *
+   * @throws IllegalArgumentException naming {@code path} and the setting that is invalid
+   */
+  static RetentionPolicy read(String path, Config block, RetentionPolicy defaults) {
+    if (block == null) {
+      return defaults;
+    }
+    for (String setting : block.root().keySet()) {
+      if (!setting.equals("forget-after") && !setting.equals("forget-supplied")) {
+        throw new IllegalArgumentException(path + "." + setting + " is not a retention setting (known: forget-after,"
+            + " forget-supplied)");
+      }
+    }
+    Duration forgetAfter = defaults.forgetAfter();
+    if (block.hasPath("forget-after")) {
+      String raw = block.getString("forget-after").trim();
+      if (raw.equals("off")) {
+        forgetAfter = null;
+      } else {
+        try {
+          forgetAfter = block.getDuration("forget-after");
+        } catch (com.typesafe.config.ConfigException e) {
+          throw new IllegalArgumentException(path + ".forget-after must be a duration (30d) or off, got '" + raw + "'", e);
+        }
+        if (forgetAfter.compareTo(Duration.ofMinutes(1)) < 0) {
+          throw new IllegalArgumentException(path + ".forget-after must be at least 1 minute, or off; got " + raw);
+        }
+      }
+    }
+    boolean forgetSupplied = block.hasPath("forget-supplied") ? block.getBoolean("forget-supplied") : defaults.forgetSupplied();
+    return new RetentionPolicy(forgetAfter, forgetSupplied);
+  }
+}
