@@ -17,6 +17,9 @@ import io.kck.persistence.StoredValue;
 import io.kck.primer.Key;
 import io.kck.primer.KeyHook;
 import io.kck.primer.Primer;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -71,11 +74,11 @@ public final class Kck {
   private final KckBlocking blocking;
   private final KckAdmin admin;
 
-  private Kck(Engine engine) {
+  private Kck(Engine engine, CompositeMeterRegistry meters) {
     this.engine = engine;
     this.callbacks = engine.system().executionContext();
     this.blocking = new KckBlocking(this, engine.keys().timeout());
-    this.admin = new KckAdmin(this, engine);
+    this.admin = new KckAdmin(this, engine, meters);
   }
 
   /** Starts KCK on {@code system} with these primers; see {@link Builder#start()}. */
@@ -98,6 +101,7 @@ public final class Kck {
     private final ActorSystem<?> system;
     private final List<Primer<?>> primers = new ArrayList<>();
     private Clock clock = Clock.systemUTC();
+    private MeterRegistry meterRegistry = Metrics.globalRegistry;
 
     private Builder(ActorSystem<?> system) {
       this.system = system;
@@ -125,6 +129,16 @@ public final class Kck {
     }
 
     /**
+     * Where KCK records its meters (default: Micrometer's global registry, {@code
+     * Metrics.globalRegistry}). They are tagged by primer, never by key; README "Operating KCK"
+     * lists them. {@link KckAdmin#meters()} is where KCK records, to add more registries.
+     */
+    public Builder meterRegistry(MeterRegistry registry) {
+      this.meterRegistry = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
+
+    /**
      * Starts KCK: registers the primers (and those of {@code kck.primer-sources}), resolves every
      * {@code kck.*} setting, joins the node to its cluster (itself, when no seed nodes are
      * configured), creates the journal tables when absent (starting the embedded PostgreSQL first
@@ -140,7 +154,9 @@ public final class Kck {
     public Kck start() {
       List<Primer<?>> all = new ArrayList<>(primers);
       all.addAll(Extensions.primerSources(system.settings().config()));
-      Kck kck = new Kck(Engine.start(system, all, clock));
+      CompositeMeterRegistry meters = new CompositeMeterRegistry();
+      meters.add(meterRegistry);
+      Kck kck = new Kck(Engine.start(system, all, clock, meters), meters);
       Extensions.start(kck);
       return kck;
     }

@@ -1,6 +1,7 @@
 package io.kck;
 
 import io.kck.entity.Engine;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.kck.entity.KeyStatus;
 import io.kck.primer.Key;
 import java.util.List;
@@ -15,10 +16,32 @@ import java.util.concurrent.CompletionStage;
 public final class KckAdmin {
   private final Kck kck;
   private final Engine engine;
+  private final CompositeMeterRegistry meters;
 
-  KckAdmin(Kck kck, Engine engine) {
+  KckAdmin(Kck kck, Engine engine, CompositeMeterRegistry meters) {
     this.kck = kck;
     this.engine = engine;
+    this.meters = meters;
+  }
+
+  /**
+   * The registry KCK records its meters into: the one given to {@link Kck.Builder#meterRegistry}
+   * (or Micrometer's global one), inside a composite to which more registries can be added (the
+   * HTTP service adds a Prometheus one for {@code GET /metrics}). Thread-safe.
+   */
+  public CompositeMeterRegistry meters() {
+    return meters;
+  }
+
+  /**
+   * Whether this node is ready for traffic, checked now: it is an {@code Up} member of its cluster,
+   * its shard region answers (within {@code within}), and its database probe reaches PostgreSQL
+   * and finds KCK's tables (the probe runs every second). Never fails; a check that cannot answer
+   * in time is failing.
+   */
+  public CompletionStage<Health> health(java.time.Duration within) {
+    return engine.health(within).thenApply(checks -> new Health(checks.stream()
+        .map(check -> new Health.Check(check.name(), check.ok(), check.detail())).toList()));
   }
 
   /**

@@ -25,6 +25,10 @@ final class Attempts {
     final List<Object> deltasDuring = new ArrayList<>();
     ComputeExecutor.Task task;
     boolean superseded;
+    /** For the meters: why it started, when, and the version it started from. */
+    Meters.ComputeCause cause;
+    long startedNanos;
+    long baseVersion;
 
     Attempt(long number, Map<String, Long> promised, TrackedReads reads) {
       this.number = number;

@@ -115,6 +115,20 @@ public final class ComputeExecutor implements AutoCloseable {
     }
   }
 
+  /** Computes that hold a place now. */
+  public int running() {
+    synchronized (lock) {
+      return running;
+    }
+  }
+
+  /** Computes waiting for a place (not started, or back from a read of another product). */
+  public int queued() {
+    synchronized (lock) {
+      return notStarted.size() + resuming.size();
+    }
+  }
+
   /** Threads in use now: running, waiting for another product, or stuck. */
   public int threadsInUse() {
     synchronized (lock) {

@@ -4,7 +4,8 @@ import io.kck.persistence.KckDatabaseProvider.DatabaseSettings;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -17,8 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Whether this node reaches KCK's PostgreSQL, known within about a second: a {@code SELECT 1} on a
- * connection of its own, every {@code kck.database.health.probe-interval} (more often while the
+ * Whether this node reaches KCK's PostgreSQL, and finds KCK's tables there, known within about a
+ * second: one query on a connection of its own, every {@code kck.database.health.probe-interval} (more often while the
  * database is unreachable, and at once when a key reports a journal failure), each bounded by
  * {@code probe-timeout}. A stopped server refuses at once; a frozen one runs into the timeout.
  * What depends on it: requests that would need the database fail fast while it is unreachable
@@ -35,11 +36,18 @@ final class DatabaseHealth implements AutoCloseable {
   private final Duration timeout;
   private final ScheduledExecutorService prober;
   private final List<Runnable> whenDown = new CopyOnWriteArrayList<>();
+  private final String query;
+  private final List<String> tables;
   private volatile Instant downSince;
+  private volatile boolean schemaPresent = true;
   private Connection connection; // only on the prober's thread
 
-  DatabaseHealth(DatabaseSettings database, Duration interval, Duration retryInterval, Duration timeout) {
+  /** {@code tables}: the quoted names of the tables KCK needs (journal, snapshots). */
+  DatabaseHealth(DatabaseSettings database, Duration interval, Duration retryInterval, Duration timeout,
+      List<String> tables) {
     this.database = database;
+    this.tables = List.copyOf(tables);
+    this.query = "SELECT " + String.join(" AND ", tables.stream().map(table -> "to_regclass(?) IS NOT NULL").toList());
     this.interval = interval;
     this.retryInterval = retryInterval;
     this.timeout = timeout;
@@ -59,6 +67,11 @@ final class DatabaseHealth implements AutoCloseable {
   /** Whether the last probe reached the database. */
   boolean available() {
     return downSince == null;
+  }
+
+  /** Whether the last probe that reached the database found KCK's tables. */
+  boolean schemaPresent() {
+    return schemaPresent;
   }
 
   /** Since when the database is unreachable, or null. */
@@ -90,9 +103,14 @@ final class DatabaseHealth implements AutoCloseable {
       if (connection == null || connection.isClosed()) {
         connection = connect();
       }
-      try (Statement statement = connection.createStatement()) {
+      try (PreparedStatement statement = connection.prepareStatement(query)) {
         statement.setQueryTimeout(seconds(timeout));
-        statement.execute("SELECT 1");
+        for (int i = 0; i < tables.size(); i++) {
+          statement.setString(i + 1, tables.get(i));
+        }
+        try (ResultSet result = statement.executeQuery()) {
+          schemaPresent = result.next() && result.getBoolean(1);
+        }
       }
       if (downSince != null) {
         log.info("KCK's database is reachable again after {}", Duration.between(downSince, Instant.now()));

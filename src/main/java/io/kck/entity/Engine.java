@@ -84,7 +84,8 @@ public final class Engine {
    * @throws IllegalArgumentException if two primers share a name or a setting is invalid (the
    *     message names its path)
    */
-  public static Engine start(ActorSystem<?> system, Collection<? extends Primer<?>> primers, Clock clock) {
+  public static Engine start(ActorSystem<?> system, Collection<? extends Primer<?>> primers, Clock clock,
+      io.micrometer.core.instrument.MeterRegistry meterRegistry) {
     Config config = system.settings().config();
     String provider = config.getString("akka.actor.provider");
     if (!provider.equals("cluster") && !provider.equals("akka.cluster.ClusterActorRefProvider")) {
@@ -110,9 +111,10 @@ public final class Engine {
     }
     ComputeExecutor executor = ComputeExecutor.fromConfig(config.getConfig("kck.compute"), primerCaps);
     Config healthConfig = config.getConfig("kck.database.health");
+    JournalRows rows = new JournalRows(system, config);
     DatabaseHealth health = new DatabaseHealth(io.kck.persistence.KckDatabaseProvider.DatabaseSettings.from(config),
         healthConfig.getDuration("probe-interval"), healthConfig.getDuration("retry-interval"),
-        healthConfig.getDuration("probe-timeout"));
+        healthConfig.getDuration("probe-timeout"), List.of(rows.events(), rows.snapshots()));
     java.util.concurrent.ScheduledExecutorService deadlines = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
         work -> {
           Thread thread = new Thread(work, "kck-request-deadlines");
@@ -122,11 +124,10 @@ public final class Engine {
     KeyClient client = new KeyClient(ClusterSharding.get(system), requestTimeout, akka.actor.CoordinatedShutdown.get(system),
         health, healthConfig.getDuration("fail-within"), deadlines);
     ActorRef<WarmKeys.Command> warmKeys = ClusterSingleton.get(system)
-        .init(SingletonActor.of(WarmKeys.create(registry, settings.wakeInterval(), maxWarmKeys(config), client),
+        .init(SingletonActor.of(WarmKeys.create(registry, settings.wakeInterval(), EntitySettings.maxWarmKeys(config), client),
             "kck-warm-keys"));
-    JournalRows rows = new JournalRows(system, config);
-    KeyRuntime runtime = new KeyRuntime(registry, io.kck.persistence.ValueMapper.of(system),
-        executor, settings, warmKeys, client, clock, health, rows);
+    KeyRuntime runtime = new KeyRuntime(registry, io.kck.persistence.ValueMapper.of(system), executor, settings,
+        warmKeys, client, clock, health, rows, new Meters(meterRegistry, registry.primers(), executor, health));
     Engine engine = new Engine(system, runtime);
     if (started.putIfAbsent(system, engine) != null) {
       executor.close();
@@ -155,11 +156,9 @@ public final class Engine {
         warmKeys.tell(new WarmKeys.Add(warm.text(), null));
       }
     }
-    Config retention = config.getConfig("kck.retention");
     engine.sweeper = ClusterSingleton.get(system).init(SingletonActor.of(RetentionSweeper.create(registry, settings, client,
-        rows, warmKeys, clock, positive("kck.retention.sweep-interval", retention.getDuration("sweep-interval")),
-        atLeastOne("kck.retention.max-per-sweep", retention.getInt("max-per-sweep")), engine.presence::forgotten),
-        "kck-retention"));
+        rows, warmKeys, clock, EntitySettings.sweepInterval(config), EntitySettings.maxPerSweep(config),
+        engine.presence::forgotten), "kck-retention"));
     log.info("KCK started on {} with primers {}", system.name(), registry.primers());
     return engine;
   }
@@ -307,7 +306,16 @@ public final class Engine {
 
   /** The entry a live key of this node published while it is fresh (local hits), or null. */
   public EntryData localEntry(Key<?> key) {
-    return runtime.localEntries().get(key.text());
+    EntryData local = runtime.localEntries().get(key.text());
+    if (local != null) {
+      runtime.meters(key.primer()).get(Meters.GetOutcome.HIT_LOCAL);
+    }
+    return local;
+  }
+
+  /** This node's readiness checks ({@link Readiness}); the shard region is given {@code within}. */
+  public CompletionStage<List<Readiness.Check>> health(Duration within) {
+    return Readiness.check(system, runtime.health(), within);
   }
 
   /**
@@ -340,28 +348,6 @@ public final class Engine {
   /** Removes {@code key} from the warm set; completes once it is recorded. */
   public CompletionStage<Void> stopKeepingWarm(Key<?> key) {
     return askWarmKeys(key, replyTo -> new WarmKeys.Remove(key.text(), replyTo));
-  }
-
-  private static Duration positive(String path, Duration value) {
-    if (value.isNegative() || value.isZero()) {
-      throw new IllegalArgumentException(path + " must be positive, got " + value);
-    }
-    return value;
-  }
-
-  private static int atLeastOne(String path, int value) {
-    if (value < 1) {
-      throw new IllegalArgumentException(path + " must be at least 1, got " + value);
-    }
-    return value;
-  }
-
-  private static int maxWarmKeys(Config config) {
-    int max = config.getInt("kck.freshness.max-warm-keys");
-    if (max < 0) {
-      throw new IllegalArgumentException("kck.freshness.max-warm-keys must not be negative, got " + max);
-    }
-    return max;
   }
 
   private CompletionStage<Void> askWarmKeys(Key<?> key,

@@ -144,6 +144,31 @@ public record EntitySettings(
     return millis >= backoffMax.toMillis() ? backoffMax : Duration.ofMillis((long) millis);
   }
 
+  /** {@code kck.freshness.max-warm-keys}: at least 0. */
+  static int maxWarmKeys(Config config) {
+    int max = config.getInt("kck.freshness.max-warm-keys");
+    if (max < 0) {
+      throw new IllegalArgumentException("kck.freshness.max-warm-keys must not be negative, got " + max);
+    }
+    return max;
+  }
+
+  /** {@code kck.retention.sweep-interval}: positive. */
+  static Duration sweepInterval(Config config) {
+    Duration interval = config.getDuration("kck.retention.sweep-interval");
+    requirePositive("kck.retention.sweep-interval", interval);
+    return interval;
+  }
+
+  /** {@code kck.retention.max-per-sweep}: at least 1. */
+  static int maxPerSweep(Config config) {
+    int max = config.getInt("kck.retention.max-per-sweep");
+    if (max < 1) {
+      throw new IllegalArgumentException("kck.retention.max-per-sweep must be at least 1, got " + max);
+    }
+    return max;
+  }
+
   private static void requirePositive(String name, Duration value) {
     if (value.isNegative() || value.isZero()) {
       throw new IllegalArgumentException(name + " must be positive, got " + value);

@@ -30,8 +30,9 @@ abstract class JournaledKey extends EventSourcedBehavior<KeyCommand, KeyEvent, K
   private final EntitySettings settings;
   private final Deltas deltas;
   private final Retention retention;
+  private final Meters.PrimerMeters meters;
 
-  JournaledKey(Key<?> key, EntitySettings settings, Deltas deltas, Retention retention) {
+  JournaledKey(Key<?> key, EntitySettings settings, Deltas deltas, Meters.PrimerMeters meters, Retention retention) {
     // A journal failure (write or recovery) restarts the key after a backoff instead of stopping
     // it: a stopped entity races with the next request, which sharding may still hand to the dead
     // actor (lost until its caller times out); a restarting one keeps its mailbox and buffer.
@@ -40,6 +41,8 @@ abstract class JournaledKey extends EventSourcedBehavior<KeyCommand, KeyEvent, K
     this.settings = settings;
     this.deltas = deltas;
     this.retention = retention;
+    this.meters = meters;
+    meters.started(); // this object lives as long as the actor, restarts included
   }
 
   Retention retention() {
@@ -135,6 +138,9 @@ abstract class JournaledKey extends EventSourcedBehavior<KeyCommand, KeyEvent, K
   }
 
   private void stopped(boolean restarting) {
+    if (!restarting) {
+      meters.stopped();
+    }
     retention.reset();
     onStop(restarting);
   }

@@ -60,7 +60,7 @@ public final class KeyEntity extends JournaledKey {
 
   KeyEntity(Key<?> key, KeyRuntime runtime, ActorContext<KeyCommand> context, KeyTimers timers, Deltas deltas,
       ActorRef<ClusterSharding.ShardCommand> shard) {
-    super(key, runtime.settings(), deltas,
+    super(key, runtime.settings(), deltas, runtime.meters(key.primer()),
         new Retention(key.text(), runtime.settings().of(key.primer()).retention(), runtime, context, shard, timers));
     this.key = key;
     this.runtime = runtime;

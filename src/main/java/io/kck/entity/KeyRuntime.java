@@ -26,14 +26,17 @@ final class KeyRuntime {
   private final Clock clock;
   private final DatabaseHealth health;
   private final JournalRows rows;
+  private final Meters meters;
   private final Hooks hooks = new Hooks();
   private final Map<String, EntryData> localEntries = new ConcurrentHashMap<>();
   private final Map<String, EntryData> lastValues = new ConcurrentHashMap<>();
 
   KeyRuntime(PrimerRegistry primers, ObjectMapper values, ComputeExecutor executor, EntitySettings settings,
-      ActorRef<WarmKeys.Command> warmKeys, KeyClient client, Clock clock, DatabaseHealth health, JournalRows rows) {
+      ActorRef<WarmKeys.Command> warmKeys, KeyClient client, Clock clock, DatabaseHealth health, JournalRows rows,
+      Meters meters) {
     this.health = health;
     this.rows = rows;
+    this.meters = meters;
     this.primers = primers;
     this.executor = executor;
     this.settings = settings;
@@ -102,6 +105,11 @@ final class KeyRuntime {
   /** The keys' rows, for what the journal plugin cannot do (the retention's deletes). */
   JournalRows rows() {
     return rows;
+  }
+
+  /** The meters of {@code primer}'s keys. */
+  Meters.PrimerMeters meters(Primer<?> primer) {
+    return meters.of(primer);
   }
 
   Hooks hooks() {

@@ -37,6 +37,10 @@ final class SingleFlight {
   private final Replies replies;
   private final PrimerSettings settings;
   private final List<ActorRef<KeyReply>> writers = new ArrayList<>();
+  private final Meters.PrimerMeters meters;
+  // Why the callers waiting now wait: the cause of the compute that starts for them.
+  private Meters.ComputeCause awaitedCause = Meters.ComputeCause.MISS;
+  private Attempts.Attempt finished;
 
   SingleFlight(Key<?> key, KeyRuntime runtime, ActorRef<KeyCommand> self, KeyTimers timers, Logger log,
       Attempts attempts, Backoff backoff, FreshnessClock freshness, Dependencies dependencies,
@@ -54,11 +58,13 @@ final class SingleFlight {
     this.observers = observers;
     this.replies = replies;
     this.settings = runtime.settings().of(key.primer());
+    this.meters = runtime.meters(key.primer());
   }
 
   /** A get: served, unless the key has no value and must not compute one. */
   void get(KeyState state, KeyCommand.Get get) {
     if (!state.hasValue() && !(get.computeOnMiss() && settings.computeOnMiss())) {
+      meters.get(Meters.GetOutcome.NOT_CACHED);
       get.replyTo().tell(new KeyReply.Failed(Problem.of(KckException.Kind.NOT_CACHED, "Key '" + key + "' has no value ("
           + state.status().name().toLowerCase(java.util.Locale.ROOT) + ")" + (settings.computeOnMiss()
           ? " and the get asked not to compute one" : " and " + key.primer() + " does not compute on a miss"), null)));
@@ -93,41 +99,61 @@ final class SingleFlight {
    * computes that wait on this answer (for a read), handed to a compute this starts.
    */
   void serve(KeyState state, ActorRef<KeyReply> replyTo, Map<String, Long> needs, List<String> path) {
+    Meters.GetOutcome outcome = serveAndTell(state, replyTo, needs, path);
+    if (path == null) { // a get (a read by another key's compute carries the path of computes)
+      meters.get(outcome);
+    }
+  }
+
+  private Meters.GetOutcome serveAndTell(KeyState state, ActorRef<KeyReply> replyTo, Map<String, Long> needs,
+      List<String> path) {
     if (!state.hasValue()) {
       if (backoff.active()) {
         replyTo.tell(new KeyReply.Failed(backoff.refusal(key.text())));
-      } else {
-        dependencies.require(needs);
-        attempts.await(replyTo, attempts.joinable(needs, state.lineage()), true);
-        startIfAwaited(state, path);
+        return Meters.GetOutcome.FAILED;
       }
+      dependencies.require(needs);
+      attempts.await(replyTo, attempts.joinable(needs, state.lineage()), true);
+      awaitedCause = Meters.ComputeCause.MISS;
+      startIfAwaited(state, path);
+      return Meters.GetOutcome.MISS;
     } else if (state.outdated() || !Lineage.satisfies(state.lineage(), needs)) {
       // Behind its inputs: this caller must not see the old value, whatever the freshness policy.
       Map<String, Long> outstanding = Lineage.merged(state.outdatedBy(), needs);
       dependencies.require(outstanding);
-      awaitNewValue(state, replyTo, attempts.joinable(outstanding, state.lineage()), path);
-    } else if (freshness.alwaysFresh()) {
-      awaitNewValue(state, replyTo, attempts.next(), path); // a compute that starts after this get
+      return awaitNewValue(state, replyTo, attempts.joinable(outstanding, state.lineage()), path,
+          Meters.ComputeCause.INPUT_CHANGED);
+    } else if (freshness.alwaysFresh()) { // a compute that starts after this get
+      return awaitNewValue(state, replyTo, attempts.next(), path, Meters.ComputeCause.ALWAYS_FRESH);
     } else if (freshness.hardAgeReached()) {
-      awaitNewValue(state, replyTo, attempts.joinable(Map.of(), state.lineage()), path);
+      return awaitNewValue(state, replyTo, attempts.joinable(Map.of(), state.lineage()), path, Meters.ComputeCause.AGE);
     } else if (freshness.softAgeReached()) {
       replyTo.tell(replies.entry(state, true));
-      startInBackground(state); // stale-while-revalidate: one background refresh
+      startInBackground(state, Meters.ComputeCause.STALE); // stale-while-revalidate: one background refresh
+      return Meters.GetOutcome.STALE;
     } else if (backoff.lastFailure() != null) {
-      replyTo.tell(staleOrFailure(state, backoff.lastFailure())); // the refresh meant to replace it failed
-    } else {
-      replyTo.tell(replies.entry(state, dependencies.unverified())); // stale when an input never answered its check
+      return tell(replyTo, staleOrFailure(state, backoff.lastFailure())); // the refresh meant to replace it failed
     }
+    boolean unverified = dependencies.unverified(); // stale when an input never answered its check
+    replyTo.tell(replies.entry(state, unverified));
+    return unverified ? Meters.GetOutcome.STALE : Meters.GetOutcome.HIT;
+  }
+
+  private static Meters.GetOutcome tell(ActorRef<KeyReply> replyTo, KeyReply reply) {
+    replyTo.tell(reply);
+    return reply instanceof KeyReply.Failed ? Meters.GetOutcome.FAILED : Meters.GetOutcome.STALE;
   }
 
   /** A caller that needs a newer value than the key has: wait for it, unless the key backs off. */
-  private void awaitNewValue(KeyState state, ActorRef<KeyReply> replyTo, long minAttempt, List<String> path) {
+  private Meters.GetOutcome awaitNewValue(KeyState state, ActorRef<KeyReply> replyTo, long minAttempt, List<String> path,
+      Meters.ComputeCause cause) {
     if (backoff.active()) {
-      replyTo.tell(staleOrFailure(state, backoff.refusal(key.text())));
-      return;
+      return tell(replyTo, staleOrFailure(state, backoff.refusal(key.text())));
     }
     attempts.await(replyTo, minAttempt, true);
+    awaitedCause = cause;
     startIfAwaited(state, path);
+    return Meters.GetOutcome.MISS;
   }
 
   /** The last good value while it is young enough for stale-if-error; otherwise the failure. */
@@ -143,39 +169,53 @@ final class SingleFlight {
   void refresh(KeyState state, ActorRef<KeyReply> replyTo) {
     observers.hook(HookEvent.Action.REFRESH, HookEvent.Phase.BEFORE, state.version(), null, null);
     attempts.await(replyTo, attempts.next(), false);
+    awaitedCause = Meters.ComputeCause.REFRESH;
     startIfAwaited(state, null);
   }
 
-  /** Starts a compute when none runs and the key is not backing off (a timer, a wake, a stale get). */
+  /** Starts a compute when none runs and the key is not backing off (a wake of a key without a value). */
   void startInBackground(KeyState state) {
+    startInBackground(state, Meters.ComputeCause.WARM);
+  }
+
+  private void startInBackground(KeyState state, Meters.ComputeCause cause) {
     if (attempts.running() == null && !backoff.active()) {
-      start(state, null);
+      start(state, null, cause);
     }
   }
 
   /** Starts a compute when none runs, even during a backoff (a periodic refresh, or its retry). */
   void startUnlessRunning(KeyState state) {
     if (attempts.running() == null) {
-      start(state, null);
+      start(state, null, Meters.ComputeCause.TIMER);
     }
   }
 
   /** Starts the next compute when someone waits for it and none runs. */
   void startIfAwaited(KeyState state, List<String> path) {
     if (attempts.running() == null && attempts.anyWaiting()) {
-      start(state, path);
+      start(state, path, awaitedCause);
     }
+  }
+
+  /** Starts the next attempt because an input changed; nothing may be running. */
+  void start(KeyState state, List<String> path) {
+    start(state, path, Meters.ComputeCause.INPUT_CHANGED);
   }
 
   /**
    * Starts the next attempt; nothing may be running. {@code path}: the computes waiting on this one
    * through reads, ending with this key (null: none).
    */
-  void start(KeyState state, List<String> path) {
+  private void start(KeyState state, List<String> path, Meters.ComputeCause cause) {
     Map<String, Long> promised = Map.copyOf(dependencies.promise(state));
     TrackedReads reads = new TrackedReads(key.text(), path == null ? List.of(key.text()) : path, promised,
         state.value(), state.version(), runtime.codec(key.primer()), runtime);
     Attempts.Attempt attempt = attempts.start(promised, reads);
+    attempt.cause = cause;
+    attempt.startedNanos = System.nanoTime();
+    attempt.baseVersion = state.version();
+    meters.computeStarted(cause);
     observers.hook(HookEvent.Action.COMPUTE, HookEvent.Phase.BEFORE, state.version(), null, null);
     attempt.task = runtime.executor().submit(key.primer().name(),
         new ComputeRun(key, runtime.codec(key.primer()), attempt.number, reads, self));
@@ -184,11 +224,12 @@ final class SingleFlight {
 
   /** The compute of {@code number} answered: the attempt, or null for a late answer (timed out, say). */
   Attempts.Attempt finish(long number) {
-    Attempts.Attempt finished = attempts.finish(number);
-    if (finished != null) {
+    Attempts.Attempt done = attempts.finish(number);
+    if (done != null) {
       timers.cancel(TIMEOUT_TIMER);
+      finished = done;
     }
-    return finished;
+    return done;
   }
 
   /** The compute of {@code number} ran past its timeout: it is interrupted and fails its waiters. */
@@ -197,6 +238,7 @@ final class SingleFlight {
     if (abandoned == null) {
       return;
     }
+    finished = abandoned;
     abandoned.task.cancel();
     if (abandoned.superseded) {
       startIfAwaited(state, null);
@@ -209,6 +251,8 @@ final class SingleFlight {
 
   /** Attempt {@code number} failed: its waiters hear of it, and the key backs off. */
   void failed(KeyState state, long number, Problem problem) {
+    ended(number, problem.kind() == KckException.Kind.COMPUTE_TIMEOUT
+        ? Meters.ComputeOutcome.TIMED_OUT : Meters.ComputeOutcome.FAILED, -1);
     KckException failure = problem.toException(key.text());
     observers.hook(HookEvent.Action.COMPUTE, HookEvent.Phase.AFTER, 0, null, failure);
     Duration wait = backoff.failed(problem);
@@ -229,12 +273,22 @@ final class SingleFlight {
 
   /** Attempt {@code number} made a value (journaled): every waiter it satisfies gets it. */
   void succeeded(long number, KeyReply.Ok reply) {
+    ended(number, Meters.ComputeOutcome.STORED, reply.entry().version());
     clearBackoff();
     for (Attempts.Waiter waiter : attempts.satisfiedBy(number)) {
       waiter.replyTo().tell(reply);
       if (!waiter.acceptsStale()) {
         observers.hook(HookEvent.Action.REFRESH, HookEvent.Phase.AFTER, reply.entry().version(), null, null);
       }
+    }
+  }
+
+  /** Records how attempt {@code number} ended; a stored value of its base version was unchanged (early cutoff). */
+  private void ended(long number, Meters.ComputeOutcome outcome, long version) {
+    if (finished != null && finished.number == number) {
+      meters.computeEnded(outcome == Meters.ComputeOutcome.STORED && version == finished.baseVersion
+          ? Meters.ComputeOutcome.UNCHANGED : outcome, finished.startedNanos);
+      finished = null;
     }
   }
 
@@ -276,6 +330,8 @@ final class SingleFlight {
   void reset() {
     timers.cancel(TIMEOUT_TIMER);
     timers.cancel(BACKOFF_TIMER);
+    finished = null;
+    awaitedCause = Meters.ComputeCause.MISS;
     List<Attempts.Waiter> waiting = attempts.drain();
     Attempts.Attempt running = attempts.reset();
     if (running != null && running.task != null) {

@@ -68,6 +68,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /api/primers}, {@code GET /api/live}: the primers; the keys live on this node
  *       with their status and edges (what the page draws).
  *   <li>{@code GET /}: the page.
+ *   <li>{@code GET /health/alive}, {@code GET /health/ready}, {@code GET /metrics}: for operations
+ *       ({@link Operations}).
  * </ul>
  *
  * <p>Who may do what ({@link RequestGuard}), how errors read ({@link Problems}), and every limit
@@ -87,6 +89,7 @@ public final class KckHttp extends AllDirectives {
   private final KeyReads reads;
   private final BulkGet bulk;
   private final EventStreams streams;
+  private final Operations operations;
 
   private KckHttp(Kck kck, HttpSettings settings) {
     Config config = kck.system().settings().config();
@@ -101,6 +104,7 @@ public final class KckHttp extends AllDirectives {
     this.reads = new KeyReads(kck, config, settings.defaultReads());
     this.bulk = new BulkGet(kck, reads, entries, problems, settings.bulkParallelism());
     this.streams = new EventStreams(settings.maxStreams(), settings.maxStreamsPerClient());
+    this.operations = new Operations(kck, json);
   }
 
   /** Starts the service on {@code kck.http.interface} and {@code kck.http.port}. */
@@ -158,6 +162,8 @@ public final class KckHttp extends AllDirectives {
                 () -> respondWithDefaultHeaders(SAFE_HEADERS, () ->
                     guard.sameSite(() -> concat(
                         pathSingleSlash(() -> get(() -> getFromResource("io/kck/http/page.html", ContentTypes.TEXT_HTML_UTF8))),
+                        pathPrefix("health", operations::health),
+                        path("metrics", () -> guard.reads(operations::metrics)),
                         pathPrefix("api", this::api)))))));
   }
 

@@ -1,0 +1,140 @@
+package io.kck.entity;
+
+import io.kck.primer.Primer;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * KCK's meters, recorded into the application's {@link MeterRegistry}: tagged by {@code primer},
+ * never by key, so that the number of series stays bounded whatever keys callers ask for. Every
+ * meter is made when KCK starts; recording is a counter increment or a timer record, from any
+ * thread.
+ */
+public final class Meters {
+  /** How a get was answered. */
+  enum GetOutcome {
+    /** From this node's copy of a fresh entry, without asking the key's actor (local hits). */
+    HIT_LOCAL,
+    /** By the key's actor, from a fresh value. */
+    HIT,
+    /** With a stale value (stale-while-revalidate, stale-if-error, an input that did not answer). */
+    STALE,
+    /** After a compute it waited for (no value, outdated, too old, always fresh). */
+    MISS,
+    /** No value, and the primer or the request says not to compute one. */
+    NOT_CACHED,
+    /** With a failure (the key backs off after failed computes). */
+    FAILED
+  }
+
+  /** Why a compute started. */
+  enum ComputeCause {
+    /** A get or read found no value. */
+    MISS,
+    /** A get or read found the value behind its inputs, or an input changed (eager propagation). */
+    INPUT_CHANGED,
+    /** A get found the value past its hard age. */
+    AGE,
+    /** A get found the value past its soft age: refreshed in the background. */
+    STALE,
+    /** The primer is always fresh: each get computes. */
+    ALWAYS_FRESH,
+    /** A refresh request. */
+    REFRESH,
+    /** The periodic refresh timer. */
+    TIMER,
+    /** The warm-key registry woke a key without a value. */
+    WARM
+  }
+
+  /** How a compute ended. */
+  enum ComputeOutcome {
+    /** A new value, journaled as a new version. */
+    STORED,
+    /** The same value as before: journaled as confirmed, nobody told (early cutoff). */
+    UNCHANGED,
+    /** The primer's compute failed. */
+    FAILED,
+    /** It ran past its timeout and was abandoned. */
+    TIMED_OUT
+  }
+
+  /** One primer's meters. */
+  static final class PrimerMeters {
+    private final Counter[] gets = new Counter[GetOutcome.values().length];
+    private final Counter[] computes = new Counter[ComputeCause.values().length];
+    private final Timer[] durations = new Timer[ComputeOutcome.values().length];
+    private final AtomicInteger live = new AtomicInteger();
+
+    void get(GetOutcome outcome) {
+      gets[outcome.ordinal()].increment();
+    }
+
+    void computeStarted(ComputeCause cause) {
+      computes[cause.ordinal()].increment();
+    }
+
+    void computeEnded(ComputeOutcome outcome, long startedNanos) {
+      durations[outcome.ordinal()].record(Duration.ofNanos(System.nanoTime() - startedNanos));
+    }
+
+    void started() {
+      live.incrementAndGet();
+    }
+
+    void stopped() {
+      live.decrementAndGet();
+    }
+  }
+
+  private final Map<String, PrimerMeters> primers = new HashMap<>();
+
+  Meters(MeterRegistry registry, Collection<? extends Primer<?>> registered, ComputeExecutor executor,
+      DatabaseHealth health) {
+    for (Primer<?> primer : registered) {
+      PrimerMeters meters = new PrimerMeters();
+      String name = primer.name();
+      for (GetOutcome outcome : GetOutcome.values()) {
+        meters.gets[outcome.ordinal()] = Counter.builder("kck.gets").description("Gets answered, by how")
+            .tag("primer", name).tag("outcome", tag(outcome)).register(registry);
+      }
+      for (ComputeCause cause : ComputeCause.values()) {
+        meters.computes[cause.ordinal()] = Counter.builder("kck.computes").description("Computes started, by why")
+            .tag("primer", name).tag("cause", tag(cause)).register(registry);
+      }
+      for (ComputeOutcome outcome : ComputeOutcome.values()) {
+        meters.durations[outcome.ordinal()] = Timer.builder("kck.compute.duration")
+            .description("How long computes took, by how they ended")
+            .tag("primer", name).tag("outcome", tag(outcome)).publishPercentiles(0.5, 0.99).register(registry);
+      }
+      Gauge.builder("kck.keys.live", meters.live, AtomicInteger::get).description("Key actors running on this node")
+          .tag("primer", name).register(registry);
+      primers.put(name, meters);
+    }
+    Gauge.builder("kck.compute.running", executor, ComputeExecutor::running)
+        .description("Computes holding a place in this node's pool").register(registry);
+    Gauge.builder("kck.compute.queued", executor, ComputeExecutor::queued)
+        .description("Computes waiting for a place in this node's pool").register(registry);
+    Gauge.builder("kck.compute.stuck", executor, ComputeExecutor::stuck)
+        .description("Computes abandoned after their timeout whose thread has not stopped").register(registry);
+    Gauge.builder("kck.database.available", health, probe -> probe.available() ? 1 : 0)
+        .description("1 while this node's probe reaches KCK's database, else 0").register(registry);
+  }
+
+  /** The meters of {@code primer} (registered when KCK started). */
+  PrimerMeters of(Primer<?> primer) {
+    return primers.get(primer.name());
+  }
+
+  private static String tag(Enum<?> value) {
+    return value.name().toLowerCase(Locale.ROOT);
+  }
+}
