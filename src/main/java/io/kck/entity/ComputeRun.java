@@ -8,6 +8,7 @@ import io.kck.persistence.ValueCodec;
 import io.kck.primer.ComputeContext;
 import io.kck.primer.Key;
 import io.kck.primer.Primer;
+import org.slf4j.MDC;
 
 /**
  * One compute of a key, as it runs on the compute pool, away from the key's actor: the primer's
@@ -20,19 +21,50 @@ final class ComputeRun implements Runnable {
   private final long attempt;
   private final TrackedReads reads;
   private final ActorRef<KeyCommand> entity;
+  private final String cause;
+  private final String requires;
 
   @SuppressWarnings("unchecked")
-  ComputeRun(Key<?> key, ValueCodec codec, long attempt, TrackedReads reads, ActorRef<KeyCommand> entity) {
+  ComputeRun(Key<?> key, ValueCodec codec, long attempt, TrackedReads reads, ActorRef<KeyCommand> entity, String cause,
+      java.util.Map<String, Long> requires) {
     this.key = (Key<Object>) key;
     this.codec = codec;
     this.attempt = attempt;
     this.reads = reads;
     this.entity = entity;
+    this.cause = cause;
+    this.requires = requires.isEmpty() ? "" : Traces.text(requires);
   }
 
+  /**
+   * Computes with the key in the logging context (SLF4J MDC {@code kck.key}, {@code kck.primer},
+   * {@code kck.attempt}), so that what the primer logs names the key it computes, and as a JFR event.
+   */
   @Override
   public void run() {
-    entity.tell(compute());
+    Traces.Compute event = new Traces.Compute();
+    event.begin();
+    MDC.put("kck.key", key.text());
+    MDC.put("kck.primer", key.primer().name());
+    MDC.put("kck.attempt", Long.toString(attempt));
+    KeyCommand.ComputeDone done;
+    try {
+      done = compute();
+    } finally {
+      MDC.remove("kck.key");
+      MDC.remove("kck.primer");
+      MDC.remove("kck.attempt");
+    }
+    if (event.shouldCommit()) {
+      event.key = key.text();
+      event.primer = key.primer().name();
+      event.cause = cause;
+      event.attempt = attempt;
+      event.requires = requires;
+      event.failed = done.problem() != null;
+      event.commit();
+    }
+    entity.tell(done);
   }
 
   private KeyCommand.ComputeDone compute() {

@@ -164,6 +164,15 @@ final class Dependencies {
     for (String dependent : state.dependents()) {
       runtime.client().tell(dependent, changed);
     }
+    Traces.Propagate event = new Traces.Propagate();
+    if (event.shouldCommit()) {
+      event.key = key;
+      event.version = state.version();
+      event.dependents = state.dependents().size();
+      event.outdated = outdated;
+      event.cause = Traces.text(cause);
+      event.commit();
+    }
   }
 
   /** A key this one no longer reads told it of a change: that key should stop. */

@@ -31,6 +31,8 @@ abstract class JournaledKey extends EventSourcedBehavior<KeyCommand, KeyEvent, K
   private final Deltas deltas;
   private final Retention retention;
   private final Meters.PrimerMeters meters;
+  private final Key<?> key;
+  private Traces.Recovery loading = loading();
 
   JournaledKey(Key<?> key, EntitySettings settings, Deltas deltas, Meters.PrimerMeters meters, Retention retention) {
     // A journal failure (write or recovery) restarts the key after a backoff instead of stopping
@@ -42,6 +44,7 @@ abstract class JournaledKey extends EventSourcedBehavior<KeyCommand, KeyEvent, K
     this.deltas = deltas;
     this.retention = retention;
     this.meters = meters;
+    this.key = key;
     meters.started(); // this object lives as long as the actor, restarts included
   }
 
@@ -131,15 +134,34 @@ abstract class JournaledKey extends EventSourcedBehavior<KeyCommand, KeyEvent, K
   @Override
   public SignalHandler<KeyState> signalHandler() {
     return newSignalHandlerBuilder()
-        .onSignal(RecoveryCompleted.instance(), this::onRecovered)
+        .onSignal(RecoveryCompleted.instance(), this::recovered)
         .onSignal(PostStop.instance(), state -> stopped(false))
         .onSignal(PreRestart.instance(), state -> stopped(true))
         .build();
   }
 
+  private void recovered(KeyState state) {
+    if (loading != null && loading.shouldCommit()) {
+      loading.key = key.text();
+      loading.primer = key.primer().name();
+      loading.version = state.version();
+      loading.commit();
+    }
+    loading = null;
+    onRecovered(state);
+  }
+
+  private static Traces.Recovery loading() {
+    Traces.Recovery event = new Traces.Recovery();
+    event.begin();
+    return event;
+  }
+
   private void stopped(boolean restarting) {
     if (!restarting) {
       meters.stopped();
+    } else {
+      loading = loading(); // it loads again
     }
     retention.reset();
     onStop(restarting);

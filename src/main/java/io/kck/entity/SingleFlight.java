@@ -218,7 +218,8 @@ final class SingleFlight {
     meters.computeStarted(cause);
     observers.hook(HookEvent.Action.COMPUTE, HookEvent.Phase.BEFORE, state.version(), null, null);
     attempt.task = runtime.executor().submit(key.primer().name(),
-        new ComputeRun(key, runtime.codec(key.primer()), attempt.number, reads, self));
+        new ComputeRun(key, runtime.codec(key.primer()), attempt.number, reads, self, cause.name().toLowerCase(
+            java.util.Locale.ROOT), promised));
     timers.start(TIMEOUT_TIMER, new KeyCommand.ComputeTimedOut(attempt.number), settings.computeTimeout());
   }
 

@@ -1,0 +1,89 @@
+package io.kck;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import io.kck.testing.Eventually;
+import io.kck.testing.GraphPrimer;
+import io.kck.testing.Stages;
+import io.kck.testing.TestNodes;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A JFR recording during a diamond update shows the wave: the source's change told to its two
+ * dependents, their computes (requiring the source's new version), their changes told to the
+ * bottom, and the bottom's compute; and keys loading their state.
+ */
+class TracesTest {
+  private final GraphPrimer source = new GraphPrimer("trace-source", (id, context) -> "0");
+  private final GraphPrimer left = new GraphPrimer("trace-left", (id, context) -> "L" + context.get("trace-source/" + id));
+  private final GraphPrimer right = new GraphPrimer("trace-right", (id, context) -> "R" + context.get("trace-source/" + id));
+  private final GraphPrimer bottom = new GraphPrimer("trace-bottom",
+      (id, context) -> context.get("trace-left/" + id) + "+" + context.get("trace-right/" + id));
+  private ActorTestKit testKit;
+  private Kck kck;
+
+  @BeforeEach
+  void start() {
+    testKit = TestNodes.start("TracesTest", TestNodes.config(TestNodes.ownDatabase("traces")));
+    kck = Kck.start(testKit.system(), source, left, right, bottom);
+  }
+
+  @AfterEach
+  void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  @Test
+  void aRecordingShowsAComputeAndTheWaveItCausesDownstream() throws Exception {
+    assertEquals("L0+R0", Stages.await(kck.get("trace-bottom/d")));
+    Path file = Files.createTempFile("kck-traces", ".jfr");
+    try (Recording recording = new Recording()) {
+      recording.enable("io.kck.Compute");
+      recording.enable("io.kck.Propagate");
+      recording.enable("io.kck.Recovery");
+      recording.start();
+      Stages.await(kck.put("trace-source/d", "1"));
+      Eventually.until("the bottom to see the new source", () -> Stages.await(kck.get("trace-bottom/d")), "L1+R1"::equals);
+      Stages.await(kck.get("trace-bottom/never-before")); // a key that loads (and computes) for the first time
+      recording.stop();
+      recording.dump(file);
+    }
+    List<RecordedEvent> events = RecordingFile.readAllEvents(file);
+    Files.deleteIfExists(file);
+
+    Set<String> told = keysOf(events, "io.kck.Propagate");
+    assertTrue(told.containsAll(Set.of("trace-source/d", "trace-left/d", "trace-right/d")), "changes told: " + told);
+    RecordedEvent sourceTold = events.stream()
+        .filter(event -> event.getEventType().getName().equals("io.kck.Propagate"))
+        .filter(event -> event.getString("key").equals("trace-source/d")).findFirst().orElseThrow();
+    assertEquals(2, sourceTold.getInt("dependents"));
+    assertEquals(2, sourceTold.getLong("version"));
+
+    List<RecordedEvent> computes = events.stream()
+        .filter(event -> event.getEventType().getName().equals("io.kck.Compute")).toList();
+    Set<String> computed = computes.stream().map(event -> event.getString("key")).collect(Collectors.toSet());
+    assertTrue(computed.containsAll(Set.of("trace-left/d", "trace-right/d", "trace-bottom/d")), "computed: " + computed);
+    RecordedEvent leftCompute = computes.stream().filter(event -> event.getString("key").equals("trace-left/d"))
+        .findFirst().orElseThrow();
+    assertEquals("input_changed", leftCompute.getString("cause"));
+    assertTrue(leftCompute.getString("requires").contains("trace-source/d=2"), leftCompute.getString("requires"));
+    assertTrue(keysOf(events, "io.kck.Recovery").contains("trace-bottom/never-before"), "a key that loaded");
+  }
+
+  private static Set<String> keysOf(List<RecordedEvent> events, String type) {
+    return events.stream().filter(event -> event.getEventType().getName().equals(type))
+        .map(event -> event.getString("key")).collect(Collectors.toSet());
+  }
+}
