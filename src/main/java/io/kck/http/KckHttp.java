@@ -67,6 +67,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /api/warm}, {@code PUT} / {@code DELETE /api/warm/<key>}: the warm set.
  *   <li>{@code GET /api/primers}, {@code GET /api/live}: the primers; the keys live on this node
  *       with their status and edges (what the page draws).
+ *   <li>{@code GET /api/stats}, {@code GET /api/changes}, {@code GET /api/neighbourhood/<key>}: per
+ *       primer figures, the latest changes on this node, a key with its inputs and dependents.
  *   <li>{@code GET /}: the page.
  *   <li>{@code GET /health/alive}, {@code GET /health/ready}, {@code GET /metrics}: for operations
  *       ({@link Operations}).
@@ -176,6 +178,9 @@ public final class KckHttp extends AllDirectives {
     return concat(
         path("primers", () -> get(() -> guard.reads(() -> complete(entries.ok(primers()))))),
         path("live", () -> get(() -> guard.reads(this::live))),
+        path("stats", () -> get(() -> guard.reads(operations::stats))),
+        path("changes", () -> get(() -> guard.reads(operations::changes))),
+        pathPrefix("neighbourhood", () -> get(() -> guard.reads(() -> keyText("neighbourhood", this::neighbourhood)))),
         path("bulk", () -> post(() -> guard.reads(() -> guard.json(() -> body(this::bulk))))),
         path("warm", () -> get(() -> guard.reads(this::warmKeys))),
         pathPrefix("warm", () -> keyText("warm", key -> concat(
@@ -271,6 +276,12 @@ public final class KckHttp extends AllDirectives {
         return completeOK(events, EventStreamMarshalling.toEventStream());
       });
     });
+  }
+
+  private Route neighbourhood(String text) {
+    return withKey(text, key -> onComplete(Neighbourhood.of(kck, json, key), result -> result.isSuccess()
+        ? complete(entries.ok(result.get()))
+        : complete(problems.response(result.failed().get(), text))));
   }
 
   private Route live() {

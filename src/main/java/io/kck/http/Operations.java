@@ -14,7 +14,12 @@ import io.kck.Health;
 import io.kck.Kck;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What operations ask of a node: {@code GET /health/alive} (the service answers), {@code GET
@@ -34,11 +39,68 @@ final class Operations extends AllDirectives {
   private final Kck kck;
   private final ObjectMapper json;
   private final PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final RecentChanges changes;
 
   Operations(Kck kck, ObjectMapper json) {
     this.kck = kck;
     this.json = json;
     kck.admin().meters().add(prometheus);
+    this.changes = new RecentChanges(kck);
+  }
+
+  /**
+   * Per primer, since this service started on this node: gets by outcome and the share answered
+   * from a fresh value, computes by cause, compute duration p50 and p99 (of stored values), failed
+   * and timed-out computes, live keys. What the page's primer table shows.
+   */
+  Route stats() {
+    ObjectNode body = json.createObjectNode();
+    ArrayNode primers = body.putArray("primers");
+    kck.primers().forEach(primer -> {
+      String name = primer.name();
+      ObjectNode row = primers.addObject().put("primer", name);
+      ObjectNode gets = row.putObject("gets");
+      double all = 0;
+      double hits = 0;
+      for (Counter counter : prometheus.find("kck.gets").tag("primer", name).counters()) {
+        String outcome = counter.getId().getTag("outcome");
+        gets.put(outcome, (long) counter.count());
+        all += counter.count();
+        hits += outcome.startsWith("hit") ? counter.count() : 0;
+      }
+      row.put("hitRatio", all == 0 ? 0 : hits / all);
+      ObjectNode computes = row.putObject("computes");
+      prometheus.find("kck.computes").tag("primer", name).counters()
+          .forEach(counter -> computes.put(counter.getId().getTag("cause"), (long) counter.count()));
+      long failures = 0;
+      for (Timer timer : prometheus.find("kck.compute.duration").tag("primer", name).timers()) {
+        String outcome = timer.getId().getTag("outcome");
+        if (outcome.equals("failed") || outcome.equals("timed_out")) {
+          failures += timer.count();
+        } else if (outcome.equals("stored")) {
+          for (ValueAtPercentile percentile : timer.takeSnapshot().percentileValues()) {
+            row.put(percentile.percentile() == 0.5 ? "computeP50Ms" : "computeP99Ms",
+                percentile.value(TimeUnit.MILLISECONDS));
+          }
+        }
+      }
+      row.put("computeFailures", failures);
+      Gauge live = prometheus.find("kck.keys.live").tag("primer", name).gauge();
+      row.put("liveKeys", live == null ? 0 : (long) live.value());
+    });
+    return complete(HttpResponse.create().withStatus(StatusCodes.OK)
+        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body.toString())));
+  }
+
+  /** The last changes of keys on this node, newest first ({@link RecentChanges}). */
+  Route changes() {
+    ArrayNode list = json.createArrayNode();
+    for (RecentChanges.Change change : changes.latest()) {
+      list.addObject().put("key", change.key()).put("action", change.action()).put("version", change.version())
+          .put("failed", change.failed()).put("at", change.at().toString());
+    }
+    return complete(HttpResponse.create().withStatus(StatusCodes.OK)
+        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, list.toString())));
   }
 
   Route health() {

@@ -48,6 +48,7 @@ class PageTest {
       Stages.await(kck.get(totals.key("store1")));
       ServerBinding binding = Stages.await(KckHttp.start(kck, "127.0.0.1", 0));
       String url = "http://127.0.0.1:" + binding.localAddress().getPort() + "/";
+      Stages.await(kck.get(totals.key("store2"))); // counted from here on: the service's figures start with it
 
       String dom = run(browser, "--dump-dom", url);
       assertTrue(dom.contains("data-key=\"page-total/store1\""), dom);
@@ -55,9 +56,16 @@ class PageTest {
       assertTrue(dom.contains("class=\"edge\" data-from=\"page-import/store1-a\" data-to=\"page-total/store1\""), dom);
       assertTrue(dom.contains("data-status=\"fresh\""), dom);
 
+      // The operations view: per-primer figures, recent changes, and a searched key with its neighbours.
+      assertTrue(dom.contains("<tr data-primer=\"page-total\"><td>page-total</td><td class=\"num\">1</td>"), dom);
+      assertTrue(dom.contains("class=\"change\" data-key=\"page-total/store2\""), dom);
+      String searched = run(browser, "--dump-dom", url + "#key=page-import/store1-a");
+      assertTrue(searched.contains("page-import/store1-a: reads 0, read by 1"), searched);
+      assertTrue(searched.matches("(?s).*<svg id=\"around\".*data-key=\"page-total/store1\".*</svg>.*"), searched);
+
       Path screenshot = Path.of("target/kck-page.png").toAbsolutePath();
       Files.deleteIfExists(screenshot);
-      run(browser, "--screenshot=" + screenshot, "--window-size=1200,600", url);
+      run(browser, "--screenshot=" + screenshot, "--window-size=1200,900", url + "#key=page-import/store1-a");
       assertTrue(Files.size(screenshot) > 1000, "screenshot " + screenshot);
       System.out.println("PageTest: screenshot of the page saved to " + screenshot);
     } finally {
