@@ -33,6 +33,7 @@ abstract class JournaledKey extends EventSourcedBehavior<KeyCommand, KeyEvent, K
   private final Meters.PrimerMeters meters;
   private final Key<?> key;
   private Traces.Recovery loading = loading();
+  private long loadingSince = System.nanoTime();
 
   JournaledKey(Key<?> key, EntitySettings settings, Deltas deltas, Meters.PrimerMeters meters, Retention retention) {
     // A journal failure (write or recovery) restarts the key after a backoff instead of stopping
@@ -148,6 +149,7 @@ abstract class JournaledKey extends EventSourcedBehavior<KeyCommand, KeyEvent, K
       loading.commit();
     }
     loading = null;
+    meters.recovered(loadingSince);
     onRecovered(state);
   }
 
@@ -162,6 +164,7 @@ abstract class JournaledKey extends EventSourcedBehavior<KeyCommand, KeyEvent, K
       meters.stopped();
     } else {
       loading = loading(); // it loads again
+      loadingSince = System.nanoTime();
     }
     retention.reset();
     onStop(restarting);

@@ -73,6 +73,8 @@ public final class Meters {
     private final Counter[] computes = new Counter[ComputeCause.values().length];
     private final Timer[] durations = new Timer[ComputeOutcome.values().length];
     private final AtomicInteger live = new AtomicInteger();
+    private Timer recoveries;
+    private Counter stops;
 
     void get(GetOutcome outcome) {
       gets[outcome.ordinal()].increment();
@@ -92,6 +94,11 @@ public final class Meters {
 
     void stopped() {
       live.decrementAndGet();
+      stops.increment();
+    }
+
+    void recovered(long startedNanos) {
+      recoveries.record(Duration.ofNanos(System.nanoTime() - startedNanos));
     }
   }
 
@@ -117,6 +124,10 @@ public final class Meters {
       }
       Gauge.builder("kck.keys.live", meters.live, AtomicInteger::get).description("Key actors running on this node")
           .tag("primer", name).register(registry);
+      meters.stops = Counter.builder("kck.keys.stopped").description("Key actors stopped on this node (passivation, hand-off)")
+          .tag("primer", name).register(registry);
+      meters.recoveries = Timer.builder("kck.keys.recovery").description("How long keys took to load their state")
+          .tag("primer", name).publishPercentiles(0.5, 0.99).register(registry);
       primers.put(name, meters);
     }
     Gauge.builder("kck.compute.running", executor, ComputeExecutor::running)
