@@ -18,13 +18,14 @@ import java.util.concurrent.Executors;
 /**
  * The keys' rows in the journal and snapshot tables, read and deleted with plain SQL over the
  * journal's own connection pool: what the plugin's API cannot do (ask which keys went unwritten,
- * delete a key's last row). Queries run one at a time on a thread of their own, never on an actor.
+ * delete a key's last row, delete old rows without the key waiting: {@link JournalPurge}). Queries run one at a time on a thread of their own, never on an actor.
  */
 final class JournalRows implements AutoCloseable {
   private final ActorSystem<?> system;
   private final Config journal;
   private final String events;
   private final String snapshots;
+  private final JournalPurge purge;
   private final ExecutorService thread = Executors.newSingleThreadExecutor(work -> {
     Thread named = new Thread(work, "kck-journal-rows");
     named.setDaemon(true);
@@ -36,6 +37,12 @@ final class JournalRows implements AutoCloseable {
     this.journal = config.getConfig("kck.journal");
     this.events = table(journal.getConfig("tables.event_journal"));
     this.snapshots = table(config.getConfig("kck.snapshot-store.tables.snapshot"));
+    this.purge = new JournalPurge(this, config.getConfig("kck"));
+  }
+
+  /** Where keys report their snapshots, so that the rows behind them are deleted in the background. */
+  JournalPurge purge() {
+    return purge;
   }
 
   /** The event table's quoted name (with its schema). */
@@ -110,6 +117,7 @@ final class JournalRows implements AutoCloseable {
 
   @Override
   public void close() {
+    purge.close();
     thread.shutdownNow();
   }
 

@@ -5,6 +5,7 @@ import akka.actor.typed.PreRestart;
 import akka.actor.typed.SupervisorStrategy;
 import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.RecoveryCompleted;
+import akka.persistence.typed.SnapshotCompleted;
 import akka.persistence.typed.javadsl.Effect;
 import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehavior;
@@ -30,12 +31,14 @@ abstract class JournaledKey extends EventSourcedBehavior<KeyCommand, KeyEvent, K
   private final EntitySettings settings;
   private final Deltas deltas;
   private final Retention retention;
+  private final JournalPurge purge;
   private final Meters.PrimerMeters meters;
   private final Key<?> key;
   private Traces.Recovery loading = loading();
   private long loadingSince = System.nanoTime();
 
-  JournaledKey(Key<?> key, EntitySettings settings, Deltas deltas, Meters.PrimerMeters meters, Retention retention) {
+  JournaledKey(Key<?> key, EntitySettings settings, Deltas deltas, Meters.PrimerMeters meters, Retention retention,
+      JournalPurge purge) {
     // A journal failure (write or recovery) restarts the key after a backoff instead of stopping
     // it: a stopped entity races with the next request, which sharding may still hand to the dead
     // actor (lost until its caller times out); a restarting one keeps its mailbox and buffer.
@@ -44,6 +47,7 @@ abstract class JournaledKey extends EventSourcedBehavior<KeyCommand, KeyEvent, K
     this.settings = settings;
     this.deltas = deltas;
     this.retention = retention;
+    this.purge = purge;
     this.meters = meters;
     this.key = key;
     meters.started(); // this object lives as long as the actor, restarts included
@@ -107,18 +111,27 @@ abstract class JournaledKey extends EventSourcedBehavior<KeyCommand, KeyEvent, K
     return (state, event) -> event instanceof KeyEvent.DeltaApplied applied ? deltas.applyEvent(state, applied) : state.apply(event);
   }
 
-  /** Keys of a primer with augment snapshot less often: their events are mostly small deltas. */
+  /**
+   * Akka deletes nothing: old snapshots and the events behind them are deleted in the background
+   * once a snapshot is saved ({@link JournalPurge}), so that no write waits for a deletion.
+   */
   @Override
   public RetentionCriteria retentionCriteria() {
-    int every = deltas.supported() ? settings.augmentSnapshotEvery() : settings.snapshotEvery();
-    return RetentionCriteria.snapshotEvery(every, settings.keepSnapshots()).withDeleteEventsOnSnapshot();
+    return RetentionCriteria.disabled();
   }
 
-  /** An augmented key also snapshots once the deltas since its last snapshot pass a byte budget. */
+  /**
+   * A key snapshots every {@code kck.entity.snapshot-every} events; a key of a primer with augment
+   * every {@code kck.augment.snapshot-every} (its events are mostly small deltas), or sooner once
+   * the deltas since its last snapshot pass a byte budget, and only with a value to snapshot.
+   */
   @Override
   public boolean shouldSnapshot(KeyState state, KeyEvent event, long sequenceNr) {
-    boolean retentionSnapshot = sequenceNr % settings.augmentSnapshotEvery() == 0;
-    return deltas.snapshotDue(settings.augmentSnapshotBytes(), retentionSnapshot) && state.hasValue();
+    if (!deltas.supported()) {
+      return sequenceNr % settings.snapshotEvery() == 0;
+    }
+    boolean everyN = sequenceNr % settings.augmentSnapshotEvery() == 0;
+    return deltas.snapshotDue(settings.augmentSnapshotBytes(), everyN) && state.hasValue();
   }
 
   @Override
@@ -136,6 +149,7 @@ abstract class JournaledKey extends EventSourcedBehavior<KeyCommand, KeyEvent, K
   public SignalHandler<KeyState> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), this::recovered)
+        .onSignal(SnapshotCompleted.class, (state, saved) -> purge.snapshotted(saved.metadata().persistenceId()))
         .onSignal(PostStop.instance(), state -> stopped(false))
         .onSignal(PreRestart.instance(), state -> stopped(true))
         .build();

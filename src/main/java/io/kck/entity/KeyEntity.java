@@ -61,7 +61,8 @@ public final class KeyEntity extends JournaledKey {
   KeyEntity(Key<?> key, KeyRuntime runtime, ActorContext<KeyCommand> context, KeyTimers timers, Deltas deltas,
       ActorRef<ClusterSharding.ShardCommand> shard) {
     super(key, runtime.settings(), deltas, runtime.meters(key.primer()),
-        new Retention(key.text(), runtime.settings().of(key.primer()).retention(), runtime, context, shard, timers));
+        new Retention(key.text(), runtime.settings().of(key.primer()).retention(), runtime, context, shard, timers),
+        runtime.rows().purge());
     this.key = key;
     this.runtime = runtime;
     this.context = context;

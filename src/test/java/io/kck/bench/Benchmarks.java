@@ -54,10 +54,11 @@ public final class Benchmarks {
   /** How big and how long. */
   public record Sizes(
       boolean smoke, int rounds, Duration window, int hitKeys, int coldKeys, int recoveryKeys, int memoryKeys,
-      int updatesPerRound, int fanOut, int bigElements) {
-    static final Sizes FULL =
-        new Sizes(false, 5, Duration.ofSeconds(2), 10_000, 5_000, 100_000, 20_000, 15, 1000, 1_000_000);
-    static final Sizes SMOKE = new Sizes(true, 1, Duration.ofMillis(200), 200, 100, 500, 500, 2, 20, 1000);
+      int updatesPerRound, int fanOut, int bigElements, int[] writers) {
+    static final Sizes FULL = new Sizes(
+        false, 5, Duration.ofSeconds(2), 10_000, 5_000, 100_000, 20_000, 15, 1000, 1_000_000, new int[] {1, 4, 64});
+    static final Sizes SMOKE =
+        new Sizes(true, 1, Duration.ofMillis(200), 200, 100, 500, 500, 2, 20, 1000, new int[] {1, 4});
   }
 
   /** One line of the table. */
@@ -140,7 +141,7 @@ public final class Benchmarks {
         progress("cold miss");
       }
       if (selected("persistence")) {
-        persistence(kck, primer);
+        persistence(kck, primer, config.getInt("kck.database.pool.max-connections"));
         progress("persistence");
       }
       if (selected("propagation")) {
@@ -510,7 +511,12 @@ public final class Benchmarks {
 
   // ---- persistence -----------------------------------------------------------------------
 
-  private void persistence(Kck kck, CountingPrimer primer) throws Exception {
+  /**
+   * Puts of 1 KiB from 1, 4 and 64 threads, each on keys of its own, against single-row upserts
+   * from as many threads sharing as many connections as KCK's journal pool has: the same database
+   * work without the cache, where many writers queue for connections as KCK's keys do.
+   */
+  private void persistence(Kck kck, CountingPrimer primer, int poolSize) throws Exception {
     String value = "x".repeat(1000); // about 1 KiB of JSON
     byte[] bytes = ("\"" + value + "\"").getBytes(StandardCharsets.UTF_8);
     String url = jdbcUrl();
@@ -518,28 +524,40 @@ public final class Benchmarks {
         Statement statement = connection.createStatement()) {
       statement.execute("CREATE TABLE IF NOT EXISTS bench_upsert (k text PRIMARY KEY, v bytea NOT NULL)");
     }
-    for (int writers : new int[] {1, 4}) {
+    java.util.concurrent.BlockingQueue<PreparedStatement> pool = new java.util.concurrent.ArrayBlockingQueue<>(poolSize);
+    for (int i = 0; i < poolSize; i++) {
+      pool.add(DriverManager.getConnection(url, "postgres", password()).prepareStatement(
+          "INSERT INTO bench_upsert (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v"));
+    }
+    for (int writers : sizes.writers()) {
       int w = writers;
       Measured ours = measure(() -> writersRate(w, writer -> {
         String key = primer.name() + "/put-" + w + "-" + writer;
         return () -> kck.put(key, value).toCompletableFuture().join();
       }));
       Measured raw = measure(() -> writersRate(w, writer -> {
-        Connection connection = DriverManager.getConnection(url, "postgres", password());
-        PreparedStatement upsert = connection.prepareStatement(
-            "INSERT INTO bench_upsert (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v");
         String key = "raw-" + w + "-" + writer;
         return () -> {
+          PreparedStatement upsert = null;
           try {
+            upsert = pool.take();
             upsert.setString(1, key);
             upsert.setBytes(2, bytes);
             upsert.executeUpdate();
-          } catch (java.sql.SQLException e) {
+          } catch (java.sql.SQLException | InterruptedException e) {
             throw new IllegalStateException(e);
+          } finally {
+            if (upsert != null) {
+              pool.add(upsert);
+            }
           }
         };
       }));
-      add("persistence: put, " + w + " writer(s), 1 KiB", ours, "raw JDBC upsert, autocommit", raw, "writes/s", true);
+      add("persistence: put, " + w + " writer(s) on " + w + " key(s), 1 KiB", ours,
+          "raw JDBC upsert, autocommit, " + poolSize + " connections", raw, "writes/s", true);
+    }
+    for (PreparedStatement upsert : pool) {
+      upsert.getConnection().close();
     }
   }
 

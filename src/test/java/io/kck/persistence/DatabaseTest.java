@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import com.typesafe.config.Config;
 import io.kck.Entry;
 import io.kck.Kck;
 import io.kck.errors.ComputeFailedException;
@@ -32,7 +33,6 @@ import org.junit.jupiter.api.Test;
 /** The real PostgreSQL underneath: durable defaults, schema, external URLs, a bounded journal. */
 class DatabaseTest {
   // One node for the tests that need no settings of their own: a short journal, a small buffer.
-  static final CountingPrimer retention = new CountingPrimer("retention").body((key, count) -> "v" + count);
   static final CountingPrimer localHits = new CountingPrimer("local-hits");
   static final CountingPrimer writeFailure = new CountingPrimer("write-failure").body((key, count) -> "v" + count);
   static ActorTestKit testKit;
@@ -42,7 +42,7 @@ class DatabaseTest {
   static void start() {
     testKit = TestNodes.start("DatabaseTest", TestNodes.config(
         "kck.entity.snapshot-every = 5\nkck.entity.keep-snapshots = 2\nkck.entity.stash-capacity = 5"));
-    kck = Kck.start(testKit.system(), retention, localHits, writeFailure);
+    kck = Kck.start(testKit.system(), localHits, writeFailure);
   }
 
   @AfterAll
@@ -84,30 +84,55 @@ class DatabaseTest {
   }
 
   @Test
-  void theJournalOfAKeyStaysBoundedHoweverOftenItIsRecomputed() throws Exception {
-    String url = EmbeddedPostgresServer.jdbcUrl(Path.of(TestNodes.DATA_DIRECTORY), false, Duration.ofMinutes(1));
-    // Each compute makes a new value: an equal one would keep its version (early cutoff). Akka runs
-    // one retention at a time and skips a snapshot's retention while the previous one still runs
-    // (the next covers it), so the test lets each retention finish before the next snapshot: the
-    // bound then holds after every one of them, not only by luck at the end.
-    for (int i = 1; i <= 40; i++) {
-      Stages.await(kck.refresh("retention/k"));
-      if (i % 5 == 0 && i >= 15) {
-        int written = i;
-        Eventually.passes("the retention after " + i + " events to finish", () -> {
-          try (Connection connection = EmbeddedAccess.connect(TestNodes.DATA_DIRECTORY, url);
-              Statement statement = connection.createStatement()) {
-            int events = count(statement, "event_journal WHERE persistence_id = 'kck-key|retention/k' AND NOT deleted");
-            int snapshots = count(statement, "snapshot WHERE persistence_id = 'kck-key|retention/k'");
-            // Akka keeps the events behind the kept snapshots (snapshot-every x keep-snapshots)...
-            assertEquals(10, events, "events kept after " + written);
-            // ...and, once the retention is over, the newest snapshot and keep-snapshots before it.
-            assertEquals(3, snapshots, "snapshots kept after " + written);
-          }
-        });
+  void theJournalOfAKeyStaysBoundedHoweverOftenItIsWrittenAndARestartReadsTheLastValue() throws Exception {
+    // Its own database and node, so that a restart is a new node reading what the first one left.
+    String database = TestNodes.ownDatabase("purge_kck");
+    String url = database.substring(database.indexOf('"') + 1, database.indexOf('"', database.indexOf('"') + 1));
+    Config config = TestNodes.config(database + "\nkck.entity.snapshot-every = 5\nkck.entity.keep-snapshots = 2");
+    int puts = 10_000;
+    ActorTestKit writer = TestNodes.start("DatabaseTestPurge", config);
+    try {
+      Kck kck = Kck.start(writer.system(), new CountingPrimer("purge"));
+      // 50 in flight: the key writes them one after the other, snapshotting every 5th.
+      List<CompletableFuture<?>> inFlight = new ArrayList<>();
+      for (int i = 1; i <= puts; i++) {
+        inFlight.add(kck.put("purge/k", "v" + i).toCompletableFuture());
+        if (inFlight.size() == 50) {
+          CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).get();
+          inFlight.clear();
+        }
       }
+      CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).get();
+      Eventually.passes("the old rows of purge/k to be purged", () -> {
+        try (Connection connection = EmbeddedAccess.connect(TestNodes.DATA_DIRECTORY, url);
+            Statement statement = connection.createStatement()) {
+          String events = "event_journal WHERE persistence_id = 'kck-key|purge/k'";
+          String snapshots = "snapshot WHERE persistence_id = 'kck-key|purge/k'";
+          // keep-snapshots snapshots, and every event after the older of them, none before it: fewer
+          // than snapshot-every x keep-snapshots events, however many were written.
+          assertEquals(2, count(statement, snapshots), "snapshots kept after " + puts + " puts");
+          int oldestSnapshot = number(statement, "SELECT min(sequence_number) FROM " + snapshots);
+          int lastEvent = number(statement, "SELECT max(sequence_number) FROM " + events);
+          assertTrue(lastEvent >= puts, "the last event is kept: " + lastEvent);
+          assertEquals(lastEvent - oldestSnapshot, count(statement, events + " AND sequence_number > " + oldestSnapshot),
+              "the events after the older kept snapshot");
+          assertEquals(0, count(statement, events + " AND sequence_number <= " + oldestSnapshot),
+              "events behind the kept snapshots");
+          assertTrue(count(statement, events) < 10, "events kept after " + puts + " puts");
+        }
+      });
+    } finally {
+      writer.shutdownTestKit();
     }
-    assertEquals(40, Stages.await(kck.getEntry("retention/k")).version());
+    ActorTestKit restarted = TestNodes.start("DatabaseTestPurgeRestarted", config);
+    try {
+      Kck kck = Kck.start(restarted.system(), new CountingPrimer("purge"));
+      Entry<Object> entry = Stages.await(kck.getEntry("purge/k"));
+      assertEquals("v" + puts, entry.value());
+      assertEquals(puts, entry.version());
+    } finally {
+      restarted.shutdownTestKit();
+    }
   }
 
   @Test
@@ -221,7 +246,11 @@ class DatabaseTest {
   }
 
   private static int count(Statement statement, String from) throws Exception {
-    try (ResultSet rows = statement.executeQuery("SELECT count(*) FROM " + from)) {
+    return number(statement, "SELECT count(*) FROM " + from);
+  }
+
+  private static int number(Statement statement, String query) throws Exception {
+    try (ResultSet rows = statement.executeQuery(query)) {
       rows.next();
       return rows.getInt(1);
     }
