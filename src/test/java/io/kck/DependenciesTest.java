@@ -13,6 +13,7 @@ import io.kck.testing.Eventually;
 import io.kck.testing.KeyStatuses;
 import io.kck.testing.Stages;
 import io.kck.testing.TestNodes;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,6 +39,8 @@ class DependenciesTest {
   static final GraphPrimer source = new GraphPrimer("dep-source", (id, context) -> "0");
   static final GraphPrimer plus =
       new GraphPrimer("dep-plus", (id, context) -> (String) context.get("dep-source/" + id) + "+");
+  static final GraphPrimer carried =
+      new GraphPrimer("dep-carried", (id, context) -> (String) context.get("dep-source/" + id) + "+");
   static final GraphPrimer selector =
       new GraphPrimer("dep-switch", (id, context) -> {
         String side = context.get(source.key(id + "-side")).equals("left") ? "-left" : "-right";
@@ -114,13 +117,44 @@ class DependenciesTest {
         kck.compute.parallelism = 4
         kck.dependencies.coalesce-window = %dms
         """.formatted(WINDOW_MILLIS)));
-    kck = Kck.start(testKit.system(), source, plus, selector, lazyOne, lazyTwo, parity, afterParity,
+    kck = Kck.start(testKit.system(), source, plus, carried, selector, lazyOne, lazyTwo, parity, afterParity,
         declared, diamondB, diamondC, diamondD, burst, cycle, selfReading, mutual, chain, slowBase, fan);
   }
 
   @AfterAll
   static void stop() {
     testKit.shutdownTestKit();
+  }
+
+  @Test
+  void aRecomputeReadsTheEntryItsInputsChangeCarriedInsteadOfAskingUnlessItIsLarge() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    kck.admin().meters().add(registry);
+    try {
+      Stages.await(kck.put("dep-source/carried", "1"));
+      assertEquals("1+", Stages.await(kck.get("dep-carried/carried")));
+      // The first compute asked: nothing had told the key anything yet.
+      assertEquals(0.0, reads(registry, "carried"));
+      assertEquals(1.0, reads(registry, "asked"));
+
+      Stages.await(kck.put("dep-source/carried", "2"));
+      awaitValue("dep-carried/carried", "2+");
+      assertEquals(1.0, reads(registry, "carried"), "the recompute read the entry the change carried");
+      assertEquals(1.0, reads(registry, "asked"));
+
+      // Past kck.dependencies.carry-values-up-to (16 KiB) the change carries no value: asked for.
+      String large = "x".repeat(20_000);
+      Stages.await(kck.put("dep-source/carried", large));
+      awaitValue("dep-carried/carried", large + "+");
+      assertEquals(1.0, reads(registry, "carried"));
+      assertEquals(2.0, reads(registry, "asked"), "the large value was asked for");
+    } finally {
+      kck.admin().meters().remove(registry);
+    }
+  }
+
+  private static double reads(SimpleMeterRegistry registry, String how) {
+    return registry.get("kck.reads").tag("primer", "dep-carried").tag("how", how).counter().count();
   }
 
   @Test

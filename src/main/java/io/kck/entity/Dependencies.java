@@ -33,9 +33,13 @@ final class Dependencies {
   // Inputs asked at start-up whether they moved on, and not answered yet.
   private final java.util.Set<String> unchecked = new java.util.HashSet<>();
   private boolean checkTimedOut;
+  // The newest entry each input carried in its change notification, for the next compute (eager keys only).
+  private final boolean keepsCarried;
+  private final Map<String, EntryData> carried = new HashMap<>();
 
-  Dependencies(String key, KeyRuntime runtime, KeyTimers timers) {
+  Dependencies(String key, KeyRuntime runtime, KeyTimers timers, boolean eager) {
     this.key = key;
+    this.keepsCarried = eager;
     this.runtime = runtime;
     this.timers = timers;
     this.coalesceWindow = runtime.settings().coalesceWindow();
@@ -73,6 +77,41 @@ final class Dependencies {
       return false;
     }
     return !Lineage.satisfies(state.lineage(), changed.cause()) || (changed.outdated() && !state.hasValue());
+  }
+
+  /**
+   * Keeps the entry an input's change carried (an eager key recomputes right away, or at the end
+   * of its coalescing window, so the entry is still the input's newest or close to it); a later
+   * change of that input without one drops it.
+   */
+  void heard(KeyCommand.InputChanged changed) {
+    if (!keepsCarried) {
+      return;
+    }
+    EntryData kept = carried.get(changed.input());
+    if (kept != null && kept.version() > changed.version()) {
+      return; // an older notification, overtaken
+    }
+    if (changed.carried() != null && !changed.outdated()) {
+      carried.put(changed.input(), changed.carried());
+    } else {
+      carried.remove(changed.input());
+    }
+  }
+
+  /**
+   * The carried entries for a compute that starts now, taken (each serves one compute): only of
+   * inputs the key still reads, whose edge to this key therefore stands, so that reading the
+   * carried entry instead of asking leaves the input still telling this key of its changes.
+   */
+  Map<String, EntryData> takeCarried(KeyState state) {
+    if (carried.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, EntryData> taken = new HashMap<>(carried);
+    taken.keySet().retainAll(state.inputs().keySet());
+    carried.clear();
+    return taken;
   }
 
   /**
@@ -155,12 +194,17 @@ final class Dependencies {
     return !recomputeDue;
   }
 
-  /** Tells every dependent of {@code state} of a change ({@code delta}: how it was made, if by one). */
-  void tellDependents(KeyState state, Map<String, Long> cause, boolean outdated, KeyCommand.InputDelta delta) {
+  /**
+   * Tells every dependent of {@code state} of a change ({@code delta}: how it was made, if by one;
+   * {@code carried}: the new entry, for their recomputes to read without asking, or null).
+   */
+  void tellDependents(KeyState state, Map<String, Long> cause, boolean outdated, KeyCommand.InputDelta delta,
+      EntryData carried) {
     if (state.dependents().isEmpty()) {
       return;
     }
-    KeyCommand.InputChanged changed = new KeyCommand.InputChanged(key, state.version(), cause, outdated, delta);
+    KeyCommand.InputChanged changed =
+        new KeyCommand.InputChanged(key, state.version(), cause, outdated, delta, carried);
     for (String dependent : state.dependents()) {
       runtime.client().tell(dependent, changed);
     }
@@ -229,10 +273,10 @@ final class Dependencies {
   void answerCheck(KeyState state, KeyCommand.CheckInput check) {
     if (state.outdated()) {
       runtime.client().tell(check.dependent(), 
-          new KeyCommand.InputChanged(key, state.version(), state.outdatedBy(), true, null));
+          new KeyCommand.InputChanged(key, state.version(), state.outdatedBy(), true, null, null));
     } else if (state.version() > check.seenVersion()) {
       runtime.client().tell(check.dependent(), 
-          new KeyCommand.InputChanged(key, state.version(), state.lineageWith(key), false, null));
+          new KeyCommand.InputChanged(key, state.version(), state.lineageWith(key), false, null, null));
     } else {
       runtime.client().tell(check.dependent(), new KeyCommand.InputChecked(key));
     }
@@ -246,7 +290,7 @@ final class Dependencies {
   void reannounce(KeyState state, java.time.Instant now) {
     if (!state.dependents().isEmpty() && state.computedAt() != null
         && !state.computedAt().isBefore(now.minus(runtime.settings().reannounceWindow()))) {
-      tellDependents(state, state.outdated() ? state.outdatedBy() : state.lineageWith(key), state.outdated(), null);
+      tellDependents(state, state.outdated() ? state.outdatedBy() : state.lineageWith(key), state.outdated(), null, null);
     }
   }
 
@@ -290,5 +334,6 @@ final class Dependencies {
     coalescing = false;
     recomputeDue = false;
     inconsistentAttempts = 0;
+    carried.clear();
   }
 }

@@ -28,6 +28,7 @@ public record EntitySettings(
     Duration coalesceWindow,
     Duration inputCheckTimeout,
     Duration reannounceWindow,
+    long carriedValueLimit,
     int augmentSnapshotEvery,
     long augmentSnapshotBytes,
     boolean localHits,
@@ -44,6 +45,9 @@ public record EntitySettings(
     requirePositive("kck.dependencies.input-check-timeout", inputCheckTimeout);
     if (reannounceWindow.isNegative()) {
       throw new IllegalArgumentException("kck.dependencies.reannounce-window must not be negative");
+    }
+    if (carriedValueLimit < 0) {
+      throw new IllegalArgumentException("kck.dependencies.carry-values-up-to must not be negative");
     }
     if (coalesceWindow.isNegative()) {
       throw new IllegalArgumentException("kck.dependencies.coalesce-window must not be negative");
@@ -119,6 +123,7 @@ public record EntitySettings(
         kck.getDuration("dependencies.coalesce-window"),
         kck.getDuration("dependencies.input-check-timeout"),
         kck.getDuration("dependencies.reannounce-window"),
+        kck.getBytes("dependencies.carry-values-up-to"),
         kck.getInt("augment.snapshot-every"),
         kck.getBytes("augment.snapshot-after-bytes"),
         kck.getBoolean("entity.local-hits"),

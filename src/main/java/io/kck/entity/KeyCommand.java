@@ -62,10 +62,12 @@ public sealed interface KeyCommand {
   /**
    * {@code input}, which this key read, has a new {@code version} ({@code outdated}: a lazy input
    * was marked outdated, its version unchanged). {@code cause}: the upstream versions behind the
-   * change, which the dependent's next compute must see.
+   * change, which the dependent's next compute must see. {@code carried}: the input's new entry as
+   * a read would be answered with it, when it is small and fresh (else null), so that an eager
+   * dependent's recompute need not ask for it ({@link TrackedReads}).
    */
   record InputChanged(
-      String input, long version, Map<String, Long> cause, boolean outdated, InputDelta delta)
+      String input, long version, Map<String, Long> cause, boolean outdated, InputDelta delta, EntryData carried)
       implements KeyCommand, KckSerializable {}
 
   /**

@@ -71,7 +71,7 @@ public final class KeyEntity extends JournaledKey {
         () -> runtime.warmKeys().tell(new WarmKeys.Add(key.text(), null)));
     this.backoff = new Backoff(runtime.settings(), runtime.clock());
     this.replies = new Replies(key.text(), attempts, backoff, freshness);
-    this.dependencies = new Dependencies(key.text(), runtime, timers);
+    this.dependencies = new Dependencies(key.text(), runtime, timers, settings.propagation() == Propagation.EAGER);
     this.localHits = new LocalHits(key.text(), runtime.settings().localHits(), runtime.localEntries(),
         attempts, backoff, freshness, replies, dependencies, runtime.lastValues());
     this.observers = new Observers(key.text(), key.primer().name(), runtime.hooks());
@@ -248,7 +248,7 @@ public final class KeyEntity extends JournaledKey {
       invalidate.replyTo().tell(replies.entry(after, false));
       observers.hook(HookEvent.Action.INVALIDATE, HookEvent.Phase.AFTER, after.version(), null, null);
       // Dependents made from the dropped value need the next one.
-      dependencies.tellDependents(after, Map.of(key.text(), after.version() + 1), true, null);
+      dependencies.tellDependents(after, Map.of(key.text(), after.version() + 1), true, null, null);
     });
   }
 
@@ -317,6 +317,7 @@ public final class KeyEntity extends JournaledKey {
   private Effect<KeyEvent, KeyState> onInputChanged(KeyState state, InputChanged changed) {
     boolean catchingUp = dependencies.checking();
     dependencies.answered(changed.input());
+    dependencies.heard(changed);
     EffectBuilder<KeyEvent, KeyState> effect = dependencies.keptWhileComputing(changed.cause(), attempts)
         ? Effect().none() : react(state, changed, catchingUp);
     return catchingUp && !dependencies.checking() ? effect.thenUnstashAll() : effect; // the gets it held go on
@@ -352,7 +353,7 @@ public final class KeyEntity extends JournaledKey {
     }
     return Effect().persist(new KeyEvent.ValueOutdated(cause)).thenRun((KeyState after) -> {
       localHits.publish(after);
-      dependencies.tellDependents(after, after.outdatedBy(), true, null);
+      dependencies.tellDependents(after, after.outdatedBy(), true, null, null);
     });
   }
 
@@ -379,7 +380,7 @@ public final class KeyEntity extends JournaledKey {
 
   /** Tells dependents and listeners of a new version ({@code delta}: how it was made, if by a delta). */
   private void announce(KeyState state, KeyCommand.InputDelta delta) {
-    dependencies.tellDependents(state, state.lineageWith(key.text()), false, delta);
+    dependencies.tellDependents(state, state.lineageWith(key.text()), false, delta, flight.carried(state));
     observers.changed(() -> replies.entry(state, false).entry());
   }
 

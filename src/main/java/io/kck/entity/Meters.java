@@ -73,6 +73,8 @@ public final class Meters {
     private final Counter[] computes = new Counter[ComputeCause.values().length];
     private final Timer[] durations = new Timer[ComputeOutcome.values().length];
     private final AtomicInteger live = new AtomicInteger();
+    private Counter readsCarried;
+    private Counter readsAsked;
     private Timer recoveries;
     private Counter stops;
 
@@ -86,6 +88,11 @@ public final class Meters {
 
     void computeEnded(ComputeOutcome outcome, long startedNanos) {
       durations[outcome.ordinal()].record(Duration.ofNanos(System.nanoTime() - startedNanos));
+    }
+
+    /** A compute read an input: from the entry its change carried, or by asking it. */
+    void read(boolean carried) {
+      (carried ? readsCarried : readsAsked).increment();
     }
 
     void started() {
@@ -122,6 +129,10 @@ public final class Meters {
             .description("How long computes took, by how they ended")
             .tag("primer", name).tag("outcome", tag(outcome)).publishPercentiles(0.5, 0.99).register(registry);
       }
+      meters.readsCarried = Counter.builder("kck.reads").description("Inputs read by computes, by how")
+          .tag("primer", name).tag("how", "carried").register(registry);
+      meters.readsAsked = Counter.builder("kck.reads").description("Inputs read by computes, by how")
+          .tag("primer", name).tag("how", "asked").register(registry);
       Gauge.builder("kck.keys.live", meters.live, AtomicInteger::get).description("Key actors running on this node")
           .tag("primer", name).register(registry);
       meters.stops = Counter.builder("kck.keys.stopped").description("Key actors stopped on this node (passivation, hand-off)")

@@ -198,6 +198,22 @@ final class SingleFlight {
     }
   }
 
+  /**
+   * The entry to carry in this key's change notification ({@link KeyCommand.InputChanged}): what a
+   * read that requires nothing would be answered with at once ({@link #serve}: a value, not
+   * outdated, not always fresh, within its ages, no failure since, inputs verified), and small
+   * enough ({@code kck.dependencies.carry-values-up-to}); else null, and dependents ask.
+   */
+  EntryData carried(KeyState state) {
+    boolean servedAtOnce = state.hasValue() && !state.outdated() && !freshness.alwaysFresh()
+        && !freshness.hardAgeReached() && !freshness.softAgeReached() && backoff.lastFailure() == null
+        && !dependencies.unverified();
+    if (!servedAtOnce || state.value().json().length > runtime.settings().carriedValueLimit()) {
+      return null;
+    }
+    return replies.entry(state, false).entry();
+  }
+
   /** Starts the next attempt because an input changed; nothing may be running. */
   void start(KeyState state, List<String> path) {
     start(state, path, Meters.ComputeCause.INPUT_CHANGED);
@@ -210,7 +226,7 @@ final class SingleFlight {
   private void start(KeyState state, List<String> path, Meters.ComputeCause cause) {
     Map<String, Long> promised = Map.copyOf(dependencies.promise(state));
     TrackedReads reads = new TrackedReads(key.text(), path == null ? List.of(key.text()) : path, promised,
-        state.value(), state.version(), runtime.codec(key.primer()), runtime);
+        state.value(), state.version(), runtime.codec(key.primer()), runtime, dependencies.takeCarried(state), meters);
     Attempts.Attempt attempt = attempts.start(promised, reads);
     attempt.cause = cause;
     attempt.startedNanos = System.nanoTime();

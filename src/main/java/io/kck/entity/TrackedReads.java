@@ -23,6 +23,11 @@ import java.util.concurrent.CompletableFuture;
  * waits through {@link ComputeExecutor#blockOn}, which gives its place in the pool to another
  * compute while it waits.
  *
+ * <p>An input whose change notification carried its new entry (an eager key's recompute, {@link
+ * Dependencies#takeCarried}) is read from that entry instead, when it has seen what the read
+ * requires: the same answer the input would give, without the round trip through sharding. Its
+ * edge stands (it told this key), so nothing is lost by not asking.
+ *
  * <p>The reads keep the lineage (upstream key to version) of everything read so far. A read whose
  * lineage is behind an earlier one (B made from A@5, then C from A@4) is repeated with the newer
  * version required, so C catches up; a read that is ahead of an earlier one (the earlier read is
@@ -45,6 +50,8 @@ final class TrackedReads implements ComputeContext<Object> {
   private final long previousVersion;
   private final ValueCodec codec;
   private final KeyRuntime runtime;
+  private final Map<String, EntryData> carried;
+  private final Meters.PrimerMeters meters;
 
   private final Map<String, Long> inputs = new LinkedHashMap<>();
   private final Map<String, Long> lineage = new HashMap<>();
@@ -60,7 +67,9 @@ final class TrackedReads implements ComputeContext<Object> {
       StoredValue previous,
       long previousVersion,
       ValueCodec codec,
-      KeyRuntime runtime) {
+      KeyRuntime runtime,
+      Map<String, EntryData> carried,
+      Meters.PrimerMeters meters) {
     this.self = self;
     this.path = path;
     this.required = required;
@@ -68,6 +77,8 @@ final class TrackedReads implements ComputeContext<Object> {
     this.previousVersion = previousVersion;
     this.codec = codec;
     this.runtime = runtime;
+    this.carried = carried;
+    this.meters = meters;
   }
 
   @Override
@@ -149,6 +160,12 @@ final class TrackedReads implements ComputeContext<Object> {
   }
 
   private EntryData read(String target, Map<String, Long> needed) {
+    EntryData known = carried.get(target);
+    if (known != null && Lineage.satisfies(offered(target, known), needed)) {
+      meters.read(true);
+      return known;
+    }
+    meters.read(false);
     // What this compute waits on is known before the read leaves: a cycle probe that arrives
     // while the read is in flight must find it, or two computes waiting on each other go unseen.
     CompletableFuture<EntryData> reply = new CompletableFuture<>();

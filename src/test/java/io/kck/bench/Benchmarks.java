@@ -1,6 +1,8 @@
 package io.kck.bench;
 
+import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.javadsl.Behaviors;
 import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -141,7 +143,7 @@ public final class Benchmarks {
         progress("cold miss");
       }
       if (selected("persistence")) {
-        persistence(kck, primer, config.getInt("kck.database.pool.max-connections"));
+        persistence(system, kck, primer, config.getInt("kck.database.pool.max-connections"));
         progress("persistence");
       }
       if (selected("propagation")) {
@@ -514,9 +516,10 @@ public final class Benchmarks {
   /**
    * Puts of 1 KiB from 1, 4 and 64 threads, each on keys of its own, against single-row upserts
    * from as many threads sharing as many connections as KCK's journal pool has: the same database
-   * work without the cache, where many writers queue for connections as KCK's keys do.
+   * work without the cache, where many writers queue for connections as KCK's keys do. And against
+   * the same writers on Akka Persistence JDBC alone ({@link BareJournalWriter}): what KCK adds.
    */
-  private void persistence(Kck kck, CountingPrimer primer, int poolSize) throws Exception {
+  private void persistence(ActorSystem<?> system, Kck kck, CountingPrimer primer, int poolSize) throws Exception {
     String value = "x".repeat(1000); // about 1 KiB of JSON
     byte[] bytes = ("\"" + value + "\"").getBytes(StandardCharsets.UTF_8);
     String url = jdbcUrl();
@@ -553,8 +556,18 @@ public final class Benchmarks {
           }
         };
       }));
+      Measured bare = measure(() -> writersRate(w, writer -> {
+        ActorRef<BareJournalWriter.Write> journal = system.systemActorOf(
+            new BareJournalWriter("bench-bare-" + System.nanoTime() + "-" + writer), "bench-bare-" + System.nanoTime(),
+            akka.actor.typed.Props.empty());
+        return () -> AskPattern.<BareJournalWriter.Write, akka.Done>ask(journal,
+            replyTo -> new BareJournalWriter.Write(value, replyTo), Duration.ofSeconds(30), system.scheduler())
+            .toCompletableFuture().join();
+      }));
       add("persistence: put, " + w + " writer(s) on " + w + " key(s), 1 KiB", ours,
           "raw JDBC upsert, autocommit, " + poolSize + " connections", raw, "writes/s", true);
+      add("persistence: put, " + w + " writer(s) on " + w + " key(s), 1 KiB", ours,
+          "Akka Persistence JDBC alone: persist and reply", bare, "writes/s", true);
     }
     for (PreparedStatement upsert : pool) {
       upsert.getConnection().close();
