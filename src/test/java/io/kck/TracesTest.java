@@ -53,6 +53,7 @@ class TracesTest {
       recording.enable("io.kck.Compute");
       recording.enable("io.kck.Propagate");
       recording.enable("io.kck.Recovery");
+      recording.enable("io.kck.Persist");
       recording.start();
       Stages.await(kck.put("trace-source/d", "1"));
       Eventually.until("the bottom to see the new source", () -> Stages.await(kck.get("trace-bottom/d")), "L1+R1"::equals);
@@ -80,6 +81,13 @@ class TracesTest {
     assertEquals("input_changed", leftCompute.getString("cause"));
     assertTrue(leftCompute.getString("requires").contains("trace-source/d=2"), leftCompute.getString("requires"));
     assertTrue(keysOf(events, "io.kck.Recovery").contains("trace-bottom/never-before"), "a key that loaded");
+    RecordedEvent sourceWritten = events.stream()
+        .filter(event -> event.getEventType().getName().equals("io.kck.Persist"))
+        .filter(event -> event.getString("key").equals("trace-source/d")).findFirst().orElseThrow();
+    assertEquals("ValueStored", sourceWritten.getString("event"));
+    assertEquals(2, sourceWritten.getLong("version"));
+    assertTrue(keysOf(events, "io.kck.Persist").containsAll(Set.of("trace-left/d", "trace-right/d", "trace-bottom/d")),
+        "the wave's writes");
   }
 
   private static Set<String> keysOf(List<RecordedEvent> events, String type) {

@@ -7,6 +7,7 @@ import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.RecoveryCompleted;
 import akka.persistence.typed.SnapshotCompleted;
 import akka.persistence.typed.javadsl.Effect;
+import akka.persistence.typed.javadsl.EffectBuilder;
 import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehavior;
 import akka.persistence.typed.javadsl.RetentionCriteria;
@@ -73,21 +74,43 @@ abstract class JournaledKey extends EventSourcedBehavior<KeyCommand, KeyEvent, K
       forget.replyTo().tell(new KeyReply.Retention(false, keptBecause));
       return Effect().none();
     }
-    return Effect().persist((KeyEvent) new KeyEvent.Forgotten(now())).thenRun((KeyState after) -> {
+    return journal(new KeyEvent.Forgotten(now())).thenRun((KeyState after) -> {
       leave.accept(after);
       long sequenceNr = lastSequenceNumber(retention.context());
       retention.forgotten(state, sequenceNr, forget.replyTo());
     });
   }
 
+  /**
+   * Journals {@code event}: every write of the key goes through here, so that its time from here
+   * to the journal's acknowledgement (a wait in Akka's buffer behind the key's previous write
+   * included) is timed ({@code kck.journal.write}) and, while a recording asks for it, traced
+   * ({@code io.kck.Persist}). The caller's side effects run after these.
+   */
+  EffectBuilder<KeyEvent, KeyState> journal(KeyEvent event) {
+    long started = System.nanoTime();
+    Traces.Persist trace = new Traces.Persist();
+    trace.begin();
+    return Effect().persist(event).thenRun((KeyState after) -> {
+      meters.written(started);
+      if (trace.shouldCommit()) {
+        trace.key = key.text();
+        trace.primer = key.primer().name();
+        trace.event = event.getClass().getSimpleName();
+        trace.version = after.version();
+        trace.commit();
+      }
+    });
+  }
+
   /** Journals the drop of a stored value that no longer reads as the primer's type ({@link UnreadableValue}). */
   Effect<KeyEvent, KeyState> dropUnreadable(Consumer<KeyState> then) {
-    return Effect().persist((KeyEvent) new KeyEvent.ValueDropped(now())).thenRun(then::accept);
+    return journal(new KeyEvent.ValueDropped(now())).thenRun(then::accept);
   }
 
   /** Journals that a caller still reads the key ({@link KeyCommand.RecordUse}). */
   Effect<KeyEvent, KeyState> recordUse() {
-    return Effect().persist((KeyEvent) new KeyEvent.KeyUsed(now())).thenRun((KeyState after) -> retention.recorded());
+    return journal(new KeyEvent.KeyUsed(now())).thenRun((KeyState after) -> retention.recorded());
   }
 
   @Override

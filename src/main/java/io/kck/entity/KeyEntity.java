@@ -148,12 +148,12 @@ public final class KeyEntity extends JournaledKey {
     } else if (command instanceof KeyCommand.CoalesceOver && dependencies.coalesceOver(attempts.running() != null)) {
       recomputeSoon(state);
     } else if (command instanceof KeyCommand.CheckInput check && !state.dependents().contains(check.dependent())) {
-      return Effect().persist(new DependentAdded(check.dependent())) // a lost edge is recorded again first
+      return journal(new DependentAdded(check.dependent())) // a lost edge is recorded again first
           .thenRun((KeyState after) -> dependencies.answerCheck(after, check));
     } else if (command instanceof KeyCommand.CheckInput check) {
       dependencies.answerCheck(state, check);
     } else if (command instanceof KeyCommand.DependentGone gone && state.dependents().contains(gone.dependent())) {
-      return Effect().persist(new KeyEvent.DependentRemoved(gone.dependent()));
+      return journal(new KeyEvent.DependentRemoved(gone.dependent()));
     } else if (command instanceof KeyCommand.CycleProbe probe) {
       dependencies.onProbe(probe, attempts.running());
     } else if (command instanceof KeyCommand.Watch watch) {
@@ -175,7 +175,7 @@ public final class KeyEntity extends JournaledKey {
       return Effect().none();
     }
     flight.writing(read.replyTo());
-    return Effect().persist(new DependentAdded(read.reader())).thenRun((KeyState after) -> {
+    return journal(new DependentAdded(read.reader())).thenRun((KeyState after) -> {
       flight.written(read.replyTo());
       flight.read(after, read);
     });
@@ -187,7 +187,7 @@ public final class KeyEntity extends JournaledKey {
     // A put replaces the value, not the key's edges: the next change of an input recomputes it.
     ValueStored stored = new ValueStored(state.version() + 1, now(), put.value(), Origin.PUT, state.inputs(), state.lineage());
     flight.writing(put.replyTo());
-    return Effect().persist(stored).thenRun((KeyState after) -> {
+    return journal(stored).thenRun((KeyState after) -> {
       flight.clearBackoff();
       freshness.newValue(after);
       announce(after, null);
@@ -221,7 +221,7 @@ public final class KeyEntity extends JournaledKey {
       flight.writing(replyTo);
     }
     long base = state.version();
-    return Effect().persist(planned.event()).thenRun((KeyState after) -> {
+    return journal(planned.event()).thenRun((KeyState after) -> {
       announce(after, new KeyCommand.InputDelta(base, planned.event().delta()));
       observers.hook(HookEvent.Action.AUGMENT, HookEvent.Phase.AFTER, after.version(), planned.delta(), null);
       localHits.publish(after);
@@ -242,7 +242,7 @@ public final class KeyEntity extends JournaledKey {
       return Effect().none();
     }
     flight.writing(invalidate.replyTo());
-    return Effect().persist(new KeyEvent.ValueDropped(now())).thenRun((KeyState after) -> {
+    return journal(new KeyEvent.ValueDropped(now())).thenRun((KeyState after) -> {
       localHits.publish(after);
       flight.written(invalidate.replyTo());
       invalidate.replyTo().tell(replies.entry(after, false));
@@ -285,12 +285,12 @@ public final class KeyEntity extends JournaledKey {
       }
     } else if (state.hasValue() && value.equals(state.value())) {
       // Early cutoff: same value, same version, nobody to tell.
-      return Effect().persist(new KeyEvent.ValueConfirmed(now(), done.reads().inputs(), done.reads().lineage()))
+      return journal(new KeyEvent.ValueConfirmed(now(), done.reads().inputs(), done.reads().lineage()))
           .thenRun((KeyState after) -> afterComputed(state, after, finished.number));
     }
     ValueStored stored = new ValueStored(state.version() + 1, now(), value, Origin.COMPUTED,
         done.reads().inputs(), done.reads().lineage());
-    return Effect().persist(stored).thenRun((KeyState after) -> {
+    return journal(stored).thenRun((KeyState after) -> {
       announce(after, null);
       afterComputed(state, after, finished.number);
     });
@@ -351,7 +351,7 @@ public final class KeyEntity extends JournaledKey {
     if (!state.hasValue() || (state.outdated() && Lineage.satisfies(state.outdatedBy(), cause))) {
       return Effect().none(); // nothing to mark, or already marked for this
     }
-    return Effect().persist(new KeyEvent.ValueOutdated(cause)).thenRun((KeyState after) -> {
+    return journal(new KeyEvent.ValueOutdated(cause)).thenRun((KeyState after) -> {
       localHits.publish(after);
       dependencies.tellDependents(after, after.outdatedBy(), true, null, null);
     });

@@ -76,6 +76,7 @@ public final class Meters {
     private Counter readsCarried;
     private Counter readsAsked;
     private Timer recoveries;
+    private Timer writes;
     private Counter stops;
 
     void get(GetOutcome outcome) {
@@ -102,6 +103,10 @@ public final class Meters {
     void stopped() {
       live.decrementAndGet();
       stops.increment();
+    }
+
+    void written(long startedNanos) {
+      writes.record(Duration.ofNanos(System.nanoTime() - startedNanos));
     }
 
     void recovered(long startedNanos) {
@@ -138,6 +143,9 @@ public final class Meters {
       meters.stops = Counter.builder("kck.keys.stopped").description("Key actors stopped on this node (passivation, hand-off)")
           .tag("primer", name).register(registry);
       meters.recoveries = Timer.builder("kck.keys.recovery").description("How long keys took to load their state")
+          .tag("primer", name).publishPercentiles(0.5, 0.99).register(registry);
+      meters.writes = Timer.builder("kck.journal.write")
+          .description("How long keys' events took to be journaled, from persist to acknowledgement")
           .tag("primer", name).publishPercentiles(0.5, 0.99).register(registry);
       primers.put(name, meters);
     }

@@ -9,8 +9,8 @@ import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
 
 /**
- * KCK's JDK Flight Recorder events: a compute, a change told to dependents, a key loading its
- * state. They cost a flag check unless a recording that enables them runs ({@code jcmd <pid>
+ * KCK's JDK Flight Recorder events: a compute, an event journaled, a change told to dependents,
+ * a key loading its state. They cost a flag check unless a recording that enables them runs ({@code jcmd <pid>
  * JFR.start}, or a JDK Mission Control session); then each names its key, so that a product's
  * compute and the wave of computes it causes downstream can be followed, each compute carrying the
  * upstream versions it was required to see.
@@ -45,6 +45,18 @@ final class Traces {
     @Label("Dependents") int dependents;
     @Label("Outdated only") boolean outdated;
     @Label("Cause") @Description("The upstream versions behind this change: the wave") String cause;
+  }
+
+  @Name("io.kck.Persist")
+  @Label("KCK event journaled")
+  @Category({"KCK"})
+  @Description("One event of a key written to the journal, from the key's persist to the journal's acknowledgement")
+  @StackTrace(false)
+  static final class Persist extends Event {
+    @Label("Key") String key;
+    @Label("Primer") String primer;
+    @Label("Event") String event;
+    @Label("Version") @Description("The key's version once the event is applied") long version;
   }
 
   @Name("io.kck.Recovery")

@@ -62,6 +62,8 @@ class OperationsTest {
         assertEquals(2.0, sample(metrics, "kck_compute_duration_seconds_count", "outcome=\"stored\",primer=\"ops-sales\""), metrics);
         assertEquals(1.0, sample(metrics, "kck_compute_duration_seconds_count", "outcome=\"failed\",primer=\"ops-sales\""), metrics);
         assertEquals(1.0, sample(metrics, "kck_database_available", ""), metrics);
+        // Two new values journaled (the miss, the refresh), and perhaps a use of the key.
+        assertTrue(sample(metrics, "kck_journal_write_seconds_count", "primer=\"ops-sales\"") >= 2.0, metrics);
 
         HttpResponse<String> ready = get(base + "/health/ready", null);
         assertEquals(200, ready.statusCode(), ready.body());
