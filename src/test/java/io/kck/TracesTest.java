@@ -8,6 +8,7 @@ import io.kck.testing.Eventually;
 import io.kck.testing.GraphPrimer;
 import io.kck.testing.Stages;
 import io.kck.testing.TestNodes;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -29,8 +30,14 @@ class TracesTest {
   private final GraphPrimer source = new GraphPrimer("trace-source", (id, context) -> "0");
   private final GraphPrimer left = new GraphPrimer("trace-left", (id, context) -> "L" + context.get("trace-source/" + id));
   private final GraphPrimer right = new GraphPrimer("trace-right", (id, context) -> "R" + context.get("trace-source/" + id));
-  private final GraphPrimer bottom = new GraphPrimer("trace-bottom",
-      (id, context) -> context.get("trace-left/" + id) + "+" + context.get("trace-right/" + id));
+  // The wave each compute of trace-bottom/d logged under (SLF4J MDC), "" for none.
+  private final List<String> bottomWaves = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final GraphPrimer bottom = new GraphPrimer("trace-bottom", (id, context) -> {
+    if (id.equals("d")) {
+      bottomWaves.add(java.util.Objects.requireNonNullElse(org.slf4j.MDC.get("kck.wave"), ""));
+    }
+    return context.get("trace-left/" + id) + "+" + context.get("trace-right/" + id);
+  });
   private ActorTestKit testKit;
   private Kck kck;
 
@@ -48,6 +55,8 @@ class TracesTest {
   @Test
   void aRecordingShowsAComputeAndTheWaveItCausesDownstream() throws Exception {
     assertEquals("L0+R0", Stages.await(kck.get("trace-bottom/d")));
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    kck.admin().meters().add(registry);
     Path file = Files.createTempFile("kck-traces", ".jfr");
     try (Recording recording = new Recording()) {
       recording.enable("io.kck.Compute");
@@ -88,6 +97,24 @@ class TracesTest {
     assertEquals(2, sourceWritten.getLong("version"));
     assertTrue(keysOf(events, "io.kck.Persist").containsAll(Set.of("trace-left/d", "trace-right/d", "trace-bottom/d")),
         "the wave's writes");
+
+    // One wave, named for its origin, from the source's change down to the bottom: in the traces...
+    String wave = "trace-source/d@2";
+    assertEquals(wave, leftCompute.getString("wave"));
+    assertEquals(1, leftCompute.getLong("baseVersion"));
+    assertEquals(wave, sourceTold.getString("wave"));
+    assertTrue(events.stream().filter(event -> event.getEventType().getName().equals("io.kck.Propagate"))
+        .filter(event -> event.getString("key").equals("trace-left/d"))
+        .allMatch(event -> wave.equals(event.getString("wave"))), "the left's change is told as part of the wave");
+    // ...in the logs of the bottom's computes (the first, a miss, belongs to none)...
+    assertEquals("", bottomWaves.get(0));
+    assertTrue(bottomWaves.size() > 1 && bottomWaves.subList(1, bottomWaves.size()).stream().allMatch(wave::equals),
+        "the bottom's recomputes log under the wave: " + bottomWaves);
+    // ...and in how far behind the origin each eager dependent's new version came.
+    for (String primer : List.of("trace-left", "trace-right", "trace-bottom")) {
+      assertTrue(registry.get("kck.propagation.lag").tag("primer", primer).timer().count() >= 1, primer);
+    }
+    kck.admin().meters().remove(registry);
   }
 
   private static Set<String> keysOf(List<RecordedEvent> events, String type) {

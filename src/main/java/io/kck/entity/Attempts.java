@@ -29,6 +29,8 @@ final class Attempts {
     Meters.ComputeCause cause;
     long startedNanos;
     long baseVersion;
+    /** The wave it belongs to, or null (then a new value of it starts one). */
+    Wave wave;
 
     Attempt(long number, Map<String, Long> promised, TrackedReads reads) {
       this.number = number;

@@ -19,17 +19,21 @@ final class ComputeRun implements Runnable {
   private final Key<Object> key;
   private final ValueCodec codec;
   private final long attempt;
+  private final long baseVersion;
+  private final String wave;
   private final TrackedReads reads;
   private final ActorRef<KeyCommand> entity;
   private final String cause;
   private final String requires;
 
   @SuppressWarnings("unchecked")
-  ComputeRun(Key<?> key, ValueCodec codec, long attempt, TrackedReads reads, ActorRef<KeyCommand> entity, String cause,
-      java.util.Map<String, Long> requires) {
+  ComputeRun(Key<?> key, ValueCodec codec, Attempts.Attempt attempt, TrackedReads reads, ActorRef<KeyCommand> entity,
+      String cause, java.util.Map<String, Long> requires) {
     this.key = (Key<Object>) key;
     this.codec = codec;
-    this.attempt = attempt;
+    this.attempt = attempt.number;
+    this.baseVersion = attempt.baseVersion;
+    this.wave = attempt.wave == null ? null : attempt.wave.id();
     this.reads = reads;
     this.entity = entity;
     this.cause = cause;
@@ -38,7 +42,9 @@ final class ComputeRun implements Runnable {
 
   /**
    * Computes with the key in the logging context (SLF4J MDC {@code kck.key}, {@code kck.primer},
-   * {@code kck.attempt}), so that what the primer logs names the key it computes, and as a JFR event.
+   * {@code kck.attempt}, {@code kck.version}: the version it starts from, and {@code kck.wave} when
+   * an upstream change caused it), so that what the primer logs names the key it computes and the
+   * wave it belongs to, and as a JFR event.
    */
   @Override
   public void run() {
@@ -47,6 +53,10 @@ final class ComputeRun implements Runnable {
     MDC.put("kck.key", key.text());
     MDC.put("kck.primer", key.primer().name());
     MDC.put("kck.attempt", Long.toString(attempt));
+    MDC.put("kck.version", Long.toString(baseVersion));
+    if (wave != null) {
+      MDC.put("kck.wave", wave);
+    }
     KeyCommand.ComputeDone done;
     try {
       done = compute();
@@ -54,6 +64,8 @@ final class ComputeRun implements Runnable {
       MDC.remove("kck.key");
       MDC.remove("kck.primer");
       MDC.remove("kck.attempt");
+      MDC.remove("kck.version");
+      MDC.remove("kck.wave");
     }
     if (event.shouldCommit()) {
       event.key = key.text();
@@ -62,6 +74,8 @@ final class ComputeRun implements Runnable {
       event.attempt = attempt;
       event.requires = requires;
       event.failed = done.problem() != null;
+      event.wave = wave;
+      event.baseVersion = baseVersion;
       event.commit();
     }
     entity.tell(done);

@@ -34,12 +34,16 @@ final class Dependencies {
   private final java.util.Set<String> unchecked = new java.util.HashSet<>();
   private boolean checkTimedOut;
   // The newest entry each input carried in its change notification, for the next compute (eager keys only).
-  private final boolean keepsCarried;
+  private final boolean eager;
   private final Map<String, EntryData> carried = new HashMap<>();
+  // The earliest wave among the changes heard since the last compute started: the next one's.
+  private Wave wave;
+  private final Meters.PrimerMeters meters;
 
-  Dependencies(String key, KeyRuntime runtime, KeyTimers timers, boolean eager) {
-    this.key = key;
-    this.keepsCarried = eager;
+  Dependencies(io.kck.primer.Key<?> key, KeyRuntime runtime, KeyTimers timers) {
+    this.key = key.text();
+    this.meters = runtime.meters(key.primer());
+    this.eager = runtime.settings().of(key.primer()).propagation() == io.kck.primer.Propagation.EAGER;
     this.runtime = runtime;
     this.timers = timers;
     this.coalesceWindow = runtime.settings().coalesceWindow();
@@ -80,12 +84,17 @@ final class Dependencies {
   }
 
   /**
-   * Keeps the entry an input's change carried (an eager key recomputes right away, or at the end
-   * of its coalescing window, so the entry is still the input's newest or close to it); a later
-   * change of that input without one drops it.
+   * An input's change arrived: it answers the start-up check of that input; if it is news, the
+   * next compute is part of its wave; and an eager key keeps the entry it carried for that compute
+   * (which starts right away, or at the end of the coalescing window, so the entry is still the
+   * input's newest or close to it). A later change of that input without an entry drops it.
    */
-  void heard(KeyCommand.InputChanged changed) {
-    if (!keepsCarried) {
+  void heard(KeyState state, KeyCommand.InputChanged changed) {
+    answered(changed.input());
+    if (!Lineage.satisfies(state.lineage(), changed.cause())) {
+      wave = Wave.earlier(wave, changed.wave()); // news: the next compute is part of its wave
+    }
+    if (!eager) {
       return;
     }
     EntryData kept = carried.get(changed.input());
@@ -114,6 +123,24 @@ final class Dependencies {
     return taken;
   }
 
+  /** The wave a compute that starts now belongs to (null: none; it starts one if it stores a value), taken. */
+  Wave takeWave() {
+    Wave taken = wave;
+    wave = null;
+    return taken;
+  }
+
+  /**
+   * This key journaled a new version made in {@code wave} (null: none): an eager key records how
+   * long after the wave's origin that was ({@code kck.propagation.lag}); a lazy key's new version
+   * waits for a get, which says nothing about propagation.
+   */
+  void propagated(Wave wave, java.time.Instant now) {
+    if (eager && wave != null) {
+      meters.propagated(Duration.between(wave.startedAt(), now));
+    }
+  }
+
   /**
    * An eager recompute is wanted: true when it may start now; otherwise one is due at the end of
    * the running compute or of the coalescing window, for every change that arrives meanwhile.
@@ -140,10 +167,14 @@ final class Dependencies {
     return false;
   }
 
-  /** A compute's reads saw two versions of one upstream product: true when it should run again. */
-  boolean computeAgain(TrackedReads.Result reads) {
+  /**
+   * A compute's reads saw two versions of one upstream product: true when it should run again
+   * (in the same {@code wave}).
+   */
+  boolean computeAgain(TrackedReads.Result reads, Wave wave) {
     if (reads.inconsistent() && inconsistentAttempts < MAX_INCONSISTENT_ATTEMPTS) {
       inconsistentAttempts++;
+      this.wave = Wave.earlier(this.wave, wave);
       require(reads.lineage());
       return true;
     }
@@ -151,9 +182,13 @@ final class Dependencies {
     return false;
   }
 
-  /** A compute failed: the changes heard meanwhile are what the next one will read anyway. */
-  void computeFailed() {
+  /**
+   * A compute failed: the changes heard meanwhile are what the next one will read anyway, and the
+   * next one is part of the failed one's {@code wave}.
+   */
+  void computeFailed(Wave wave) {
     changedWhileComputing.clear();
+    this.wave = Wave.earlier(this.wave, wave);
   }
 
   /**
@@ -168,6 +203,9 @@ final class Dependencies {
       }
     }
     Lineage.prune(required, after.lineage());
+    if (Lineage.satisfies(after.lineage(), changedWhileComputing)) {
+      wave = null; // it saw every change heard while it ran: their waves end here
+    }
     if (changedWhileComputing.isEmpty()) {
       return null;
     }
@@ -194,17 +232,23 @@ final class Dependencies {
     return !recomputeDue;
   }
 
+  /** The key dropped its value (invalidated): dependents made from it need its next one, a wave of its own. */
+  void valueDropped(KeyState state, java.time.Instant now) {
+    tellDependents(state, Map.of(key, state.version() + 1), true, null, null, Wave.startedBy(key, state.version(), now));
+  }
+
   /**
    * Tells every dependent of {@code state} of a change ({@code delta}: how it was made, if by one;
-   * {@code carried}: the new entry, for their recomputes to read without asking, or null).
+   * {@code carried}: the new entry, for their recomputes to read without asking, or null; {@code
+   * wave}: the wave the change belongs to).
    */
   void tellDependents(KeyState state, Map<String, Long> cause, boolean outdated, KeyCommand.InputDelta delta,
-      EntryData carried) {
+      EntryData carried, Wave wave) {
     if (state.dependents().isEmpty()) {
       return;
     }
     KeyCommand.InputChanged changed =
-        new KeyCommand.InputChanged(key, state.version(), cause, outdated, delta, carried);
+        new KeyCommand.InputChanged(key, state.version(), cause, outdated, delta, carried, wave);
     for (String dependent : state.dependents()) {
       runtime.client().tell(dependent, changed);
     }
@@ -215,6 +259,7 @@ final class Dependencies {
       event.dependents = state.dependents().size();
       event.outdated = outdated;
       event.cause = Traces.text(cause);
+      event.wave = wave == null ? null : wave.id();
       event.commit();
     }
   }
@@ -273,10 +318,10 @@ final class Dependencies {
   void answerCheck(KeyState state, KeyCommand.CheckInput check) {
     if (state.outdated()) {
       runtime.client().tell(check.dependent(), 
-          new KeyCommand.InputChanged(key, state.version(), state.outdatedBy(), true, null, null));
+          new KeyCommand.InputChanged(key, state.version(), state.outdatedBy(), true, null, null, null));
     } else if (state.version() > check.seenVersion()) {
       runtime.client().tell(check.dependent(), 
-          new KeyCommand.InputChanged(key, state.version(), state.lineageWith(key), false, null, null));
+          new KeyCommand.InputChanged(key, state.version(), state.lineageWith(key), false, null, null, null));
     } else {
       runtime.client().tell(check.dependent(), new KeyCommand.InputChecked(key));
     }
@@ -290,7 +335,8 @@ final class Dependencies {
   void reannounce(KeyState state, java.time.Instant now) {
     if (!state.dependents().isEmpty() && state.computedAt() != null
         && !state.computedAt().isBefore(now.minus(runtime.settings().reannounceWindow()))) {
-      tellDependents(state, state.outdated() ? state.outdatedBy() : state.lineageWith(key), state.outdated(), null, null);
+      tellDependents(state, state.outdated() ? state.outdatedBy() : state.lineageWith(key), state.outdated(), null, null,
+          null);
     }
   }
 
@@ -335,5 +381,6 @@ final class Dependencies {
     recomputeDue = false;
     inconsistentAttempts = 0;
     carried.clear();
+    wave = null;
   }
 }

@@ -64,10 +64,11 @@ public sealed interface KeyCommand {
    * was marked outdated, its version unchanged). {@code cause}: the upstream versions behind the
    * change, which the dependent's next compute must see. {@code carried}: the input's new entry as
    * a read would be answered with it, when it is small and fresh (else null), so that an eager
-   * dependent's recompute need not ask for it ({@link TrackedReads}).
+   * dependent's recompute need not ask for it ({@link TrackedReads}). {@code wave}: the change it
+   * is part of (null for the answers to a dependent's check as it starts).
    */
-  record InputChanged(
-      String input, long version, Map<String, Long> cause, boolean outdated, InputDelta delta, EntryData carried)
+  record InputChanged(String input, long version, Map<String, Long> cause, boolean outdated, InputDelta delta,
+      EntryData carried, Wave wave)
       implements KeyCommand, KckSerializable {}
 
   /**

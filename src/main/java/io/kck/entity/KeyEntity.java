@@ -71,7 +71,7 @@ public final class KeyEntity extends JournaledKey {
         () -> runtime.warmKeys().tell(new WarmKeys.Add(key.text(), null)));
     this.backoff = new Backoff(runtime.settings(), runtime.clock());
     this.replies = new Replies(key.text(), attempts, backoff, freshness);
-    this.dependencies = new Dependencies(key.text(), runtime, timers, settings.propagation() == Propagation.EAGER);
+    this.dependencies = new Dependencies(key, runtime, timers);
     this.localHits = new LocalHits(key.text(), runtime.settings().localHits(), runtime.localEntries(),
         attempts, backoff, freshness, replies, dependencies, runtime.lastValues());
     this.observers = new Observers(key.text(), key.primer().name(), runtime.hooks());
@@ -144,7 +144,7 @@ public final class KeyEntity extends JournaledKey {
       return onInputChanged(state, changed);
     } else if (command instanceof KeyCommand.Outdate outdate && !dependencies.keptWhileComputing(outdate.cause(), attempts)
         && !Lineage.satisfies(state.lineage(), outdate.cause())) {
-      return outdate(state, outdate.cause(), false);
+      return outdate(state, outdate.cause(), false, null);
     } else if (command instanceof KeyCommand.CoalesceOver && dependencies.coalesceOver(attempts.running() != null)) {
       recomputeSoon(state);
     } else if (command instanceof KeyCommand.CheckInput check && !state.dependents().contains(check.dependent())) {
@@ -190,7 +190,7 @@ public final class KeyEntity extends JournaledKey {
     return journal(stored).thenRun((KeyState after) -> {
       flight.clearBackoff();
       freshness.newValue(after);
-      announce(after, null);
+      announce(after, null, null);
       observers.hook(HookEvent.Action.PUT, HookEvent.Phase.AFTER, after.version(), null, null);
       KeyReply.Ok reply = replies.entry(after, false);
       localHits.publish(after);
@@ -210,11 +210,12 @@ public final class KeyEntity extends JournaledKey {
       observers.hook(HookEvent.Action.AUGMENT, HookEvent.Phase.AFTER, 0, null, refused.toException(key.text()));
       return Effect().none();
     }
-    return persistDelta(state, planned, augment.replyTo());
+    return persistDelta(state, planned, augment.replyTo(), null);
   }
 
   /** Journals a delta; {@code replyTo} (null for a delta that followed an input's) gets the entry. */
-  private EffectBuilder<KeyEvent, KeyState> persistDelta(KeyState state, Deltas.Planned planned, ActorRef<KeyReply> replyTo) {
+  private EffectBuilder<KeyEvent, KeyState> persistDelta(KeyState state, Deltas.Planned planned, ActorRef<KeyReply> replyTo,
+      Wave wave) {
     deltas.prepare(planned);
     attempts.deltaApplied(planned.delta());
     if (replyTo != null) {
@@ -222,7 +223,7 @@ public final class KeyEntity extends JournaledKey {
     }
     long base = state.version();
     return journal(planned.event()).thenRun((KeyState after) -> {
-      announce(after, new KeyCommand.InputDelta(base, planned.event().delta()));
+      announce(after, new KeyCommand.InputDelta(base, planned.event().delta()), wave);
       observers.hook(HookEvent.Action.AUGMENT, HookEvent.Phase.AFTER, after.version(), planned.delta(), null);
       localHits.publish(after);
       if (replyTo != null) {
@@ -247,8 +248,7 @@ public final class KeyEntity extends JournaledKey {
       flight.written(invalidate.replyTo());
       invalidate.replyTo().tell(replies.entry(after, false));
       observers.hook(HookEvent.Action.INVALIDATE, HookEvent.Phase.AFTER, after.version(), null, null);
-      // Dependents made from the dropped value need the next one.
-      dependencies.tellDependents(after, Map.of(key.text(), after.version() + 1), true, null, null);
+      dependencies.valueDropped(after, now());
     });
   }
 
@@ -260,9 +260,9 @@ public final class KeyEntity extends JournaledKey {
     if (finished.superseded) {
       flight.startIfAwaited(state, null);
     } else if (done.problem() != null) {
-      dependencies.computeFailed();
+      dependencies.computeFailed(finished.wave);
       flight.failed(state, finished.number, done.problem());
-    } else if (dependencies.computeAgain(done.reads())) {
+    } else if (dependencies.computeAgain(done.reads(), finished.wave)) {
       // Its reads saw two versions of one upstream product: compute again, requiring the newer.
       attempts.deferAllToNext();
       flight.start(state, null);
@@ -291,7 +291,7 @@ public final class KeyEntity extends JournaledKey {
     ValueStored stored = new ValueStored(state.version() + 1, now(), value, Origin.COMPUTED,
         done.reads().inputs(), done.reads().lineage());
     return journal(stored).thenRun((KeyState after) -> {
-      announce(after, null);
+      announce(after, null, finished.wave);
       afterComputed(state, after, finished.number);
     });
   }
@@ -316,8 +316,7 @@ public final class KeyEntity extends JournaledKey {
   /** An input has a new version (or was marked outdated). */
   private Effect<KeyEvent, KeyState> onInputChanged(KeyState state, InputChanged changed) {
     boolean catchingUp = dependencies.checking();
-    dependencies.answered(changed.input());
-    dependencies.heard(changed);
+    dependencies.heard(state, changed);
     EffectBuilder<KeyEvent, KeyState> effect = dependencies.keptWhileComputing(changed.cause(), attempts)
         ? Effect().none() : react(state, changed, catchingUp);
     return catchingUp && !dependencies.checking() ? effect.thenUnstashAll() : effect; // the gets it held go on
@@ -330,9 +329,9 @@ public final class KeyEntity extends JournaledKey {
     Optional<Deltas.Planned> followed = backoff.active() ? Optional.empty() : deltas.follow(state, changed);
     if (followed.isPresent()) {
       observers.hook(HookEvent.Action.AUGMENT, HookEvent.Phase.BEFORE, state.version(), followed.get().delta(), null);
-      return persistDelta(state, followed.get(), null);
+      return persistDelta(state, followed.get(), null, changed.wave());
     }
-    return outdate(state, changed.cause(), catchingUp);
+    return outdate(state, changed.cause(), catchingUp, changed.wave());
   }
 
   /**
@@ -340,7 +339,7 @@ public final class KeyEntity extends JournaledKey {
    * key that learns it is behind as it starts ({@code catchingUp}) is marked outdated too, so that
    * the gets that waited for its inputs wait for the recompute rather than answer the old value.
    */
-  private EffectBuilder<KeyEvent, KeyState> outdate(KeyState state, Map<String, Long> cause, boolean catchingUp) {
+  private EffectBuilder<KeyEvent, KeyState> outdate(KeyState state, Map<String, Long> cause, boolean catchingUp, Wave wave) {
     dependencies.require(cause);
     if (settings.propagation() == Propagation.EAGER) {
       recomputeSoon(state);
@@ -353,7 +352,7 @@ public final class KeyEntity extends JournaledKey {
     }
     return journal(new KeyEvent.ValueOutdated(cause)).thenRun((KeyState after) -> {
       localHits.publish(after);
-      dependencies.tellDependents(after, after.outdatedBy(), true, null, null);
+      dependencies.tellDependents(after, after.outdatedBy(), true, null, null, wave);
     });
   }
 
@@ -378,9 +377,11 @@ public final class KeyEntity extends JournaledKey {
     }
   }
 
-  /** Tells dependents and listeners of a new version ({@code delta}: how it was made, if by a delta). */
-  private void announce(KeyState state, KeyCommand.InputDelta delta) {
-    dependencies.tellDependents(state, state.lineageWith(key.text()), false, delta, flight.carried(state));
+  /** Tells dependents and listeners of a new version (made by {@code delta}, if by one) in {@code wave} or a new one. */
+  private void announce(KeyState state, KeyCommand.InputDelta delta, Wave wave) {
+    dependencies.propagated(wave, now());
+    Wave partOf = wave != null ? wave : Wave.startedBy(key.text(), state.version(), now());
+    dependencies.tellDependents(state, state.lineageWith(key.text()), false, delta, flight.carried(state), partOf);
     observers.changed(() -> replies.entry(state, false).entry());
   }
 

@@ -77,6 +77,7 @@ public final class Meters {
     private Counter readsAsked;
     private Timer recoveries;
     private Timer writes;
+    private Timer lag;
     private Counter stops;
 
     void get(GetOutcome outcome) {
@@ -103,6 +104,11 @@ public final class Meters {
     void stopped() {
       live.decrementAndGet();
       stops.increment();
+    }
+
+    /** A new version of an eager key, {@code behind} its wave's origin (negative: the nodes' clocks disagree). */
+    void propagated(Duration behind) {
+      lag.record(behind.isNegative() ? Duration.ZERO : behind);
     }
 
     void written(long startedNanos) {
@@ -146,6 +152,9 @@ public final class Meters {
           .tag("primer", name).publishPercentiles(0.5, 0.99).register(registry);
       meters.writes = Timer.builder("kck.journal.write")
           .description("How long keys' events took to be journaled, from persist to acknowledgement")
+          .tag("primer", name).publishPercentiles(0.5, 0.99).register(registry);
+      meters.lag = Timer.builder("kck.propagation.lag")
+          .description("How long after an upstream change its eager dependents journaled their new versions")
           .tag("primer", name).publishPercentiles(0.5, 0.99).register(registry);
       primers.put(name, meters);
     }

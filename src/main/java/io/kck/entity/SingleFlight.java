@@ -231,10 +231,11 @@ final class SingleFlight {
     attempt.cause = cause;
     attempt.startedNanos = System.nanoTime();
     attempt.baseVersion = state.version();
+    attempt.wave = dependencies.takeWave();
     meters.computeStarted(cause);
     observers.hook(HookEvent.Action.COMPUTE, HookEvent.Phase.BEFORE, state.version(), null, null);
     attempt.task = runtime.executor().submit(key.primer().name(),
-        new ComputeRun(key, runtime.codec(key.primer()), attempt.number, reads, self, cause.name().toLowerCase(
+        new ComputeRun(key, runtime.codec(key.primer()), attempt, reads, self, cause.name().toLowerCase(
             java.util.Locale.ROOT), promised));
     timers.start(TIMEOUT_TIMER, new KeyCommand.ComputeTimedOut(attempt.number), settings.computeTimeout());
   }

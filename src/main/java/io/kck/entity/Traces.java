@@ -33,6 +33,8 @@ final class Traces {
     @Label("Attempt") long attempt;
     @Label("Requires") @Description("Upstream versions the compute must see: the wave it belongs to") String requires;
     @Label("Failed") boolean failed;
+    @Label("Wave") @Description("The change this compute follows from: key@version of its origin") String wave;
+    @Label("Base version") @Description("The version this compute starts from") long baseVersion;
   }
 
   @Name("io.kck.Propagate")
@@ -44,7 +46,8 @@ final class Traces {
     @Label("Version") long version;
     @Label("Dependents") int dependents;
     @Label("Outdated only") boolean outdated;
-    @Label("Cause") @Description("The upstream versions behind this change: the wave") String cause;
+    @Label("Cause") @Description("The upstream versions behind this change") String cause;
+    @Label("Wave") @Description("The change this one follows from: key@version of its origin") String wave;
   }
 
   @Name("io.kck.Persist")

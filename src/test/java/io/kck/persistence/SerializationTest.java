@@ -17,6 +17,7 @@ import io.kck.entity.KeyReply;
 import io.kck.entity.KeyState;
 import io.kck.entity.KeyStatus;
 import io.kck.entity.KeyUpdate;
+import io.kck.entity.Wave;
 import io.kck.entity.Problem;
 import io.kck.entity.WarmKeys;
 import io.kck.testing.TestNodes;
@@ -68,9 +69,9 @@ class SerializationTest {
         KeyCommand.Passivate.INSTANCE,
         new KeyStatus("sales/1", KeyState.Status.READY, 3, 0, 0, at, true, Map.of("register/1", 7L), Set.of("league/x"), at, "hook threw", 1, "the delta of version 4 was set aside"),
         new KeyCommand.Read("store/1", List.of("league/x", "store/1"), lineage, replyTo),
-        new KeyCommand.InputChanged("register/1", 7, lineage, false, null, null),
-        new KeyCommand.InputChanged("register/1", 7, lineage, false, null, entry),
-        new KeyCommand.InputChanged("register/1", 8, lineage, false, new KeyCommand.InputDelta(7, value), null),
+        new KeyCommand.InputChanged("register/1", 7, lineage, false, null, null, null),
+        new KeyCommand.InputChanged("register/1", 7, lineage, false, null, entry, new Wave("register/1@7", at)),
+        new KeyCommand.InputChanged("register/1", 8, lineage, false, new KeyCommand.InputDelta(7, value), null, null),
         new KeyCommand.Augment(value, java.util.OptionalLong.of(3), replyTo),
         new KeyCommand.Augment(value, java.util.OptionalLong.empty(), replyTo),
         new KeyEvent.DeltaApplied(4, at, value, Map.of("register/1", 7L), lineage),
