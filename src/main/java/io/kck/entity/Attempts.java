@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Who waits for which compute of one key. Computes are numbered attempts, at most one running; a
@@ -48,6 +49,15 @@ final class Attempts {
   private long nextNumber = 1;
   private Attempt running;
   private final List<Waiter> waiters = new ArrayList<>();
+  private final AtomicInteger waitingOnNode; // the primer's waiters on this node, for the meters
+
+  Attempts(AtomicInteger waitingOnNode) {
+    this.waitingOnNode = waitingOnNode;
+  }
+
+  Attempts() {
+    this(new AtomicInteger());
+  }
 
   /** The running attempt, or null. */
   Attempt running() {
@@ -72,6 +82,7 @@ final class Attempts {
 
   void await(ActorRef<KeyReply> replyTo, long minAttempt, boolean acceptsStale) {
     waiters.add(new Waiter(replyTo, minAttempt, acceptsStale));
+    waitingOnNode.incrementAndGet();
   }
 
   boolean anyWaiting() {
@@ -145,12 +156,14 @@ final class Attempts {
         it.remove();
       }
     }
+    waitingOnNode.addAndGet(-satisfied.size());
     return satisfied;
   }
 
   /** Removes and returns every waiter. */
   List<Waiter> drain() {
     List<Waiter> all = new ArrayList<>(waiters);
+    waitingOnNode.addAndGet(-all.size());
     waiters.clear();
     return all;
   }
@@ -159,6 +172,7 @@ final class Attempts {
   Attempt reset() {
     Attempt abandoned = running;
     running = null;
+    waitingOnNode.addAndGet(-waiters.size());
     waiters.clear();
     return abandoned;
   }

@@ -123,11 +123,12 @@ public final class Engine {
         });
     KeyClient client = new KeyClient(ClusterSharding.get(system), requestTimeout, akka.actor.CoordinatedShutdown.get(system),
         health, healthConfig.getDuration("fail-within"), deadlines);
+    java.util.concurrent.atomic.AtomicInteger warmCount = new java.util.concurrent.atomic.AtomicInteger(); // for the meters
     ActorRef<WarmKeys.Command> warmKeys = ClusterSingleton.get(system)
-        .init(SingletonActor.of(WarmKeys.create(registry, settings.wakeInterval(), EntitySettings.maxWarmKeys(config), client),
+        .init(SingletonActor.of(WarmKeys.create(registry, settings.wakeInterval(), EntitySettings.maxWarmKeys(config), client, warmCount),
             "kck-warm-keys"));
     KeyRuntime runtime = new KeyRuntime(registry, io.kck.persistence.ValueMapper.of(system), executor, settings,
-        warmKeys, client, clock, health, rows, new Meters(meterRegistry, registry.primers(), executor, health));
+        warmKeys, client, clock, health, rows, new Meters(meterRegistry, registry.primers(), executor, health, warmCount));
     Engine engine = new Engine(system, runtime);
     if (started.putIfAbsent(system, engine) != null) {
       executor.close();

@@ -47,7 +47,7 @@ public final class KeyEntity extends JournaledKey {
   private final ActorContext<KeyCommand> context;
   private final PrimerSettings settings;
   private final FreshnessClock freshness;
-  private final Attempts attempts = new Attempts();
+  private final Attempts attempts;
   private final Backoff backoff;
   private final Replies replies;
   private final LocalHits localHits;
@@ -65,6 +65,7 @@ public final class KeyEntity extends JournaledKey {
         runtime.rows().purge());
     this.key = key;
     this.runtime = runtime;
+    this.attempts = new Attempts(runtime.meters(key.primer()).waiting);
     this.context = context;
     this.settings = runtime.settings().of(key.primer());
     this.freshness = new FreshnessClock(settings.freshness(), timers, runtime.clock(), settings.keepsKeysWarm(),
@@ -74,7 +75,7 @@ public final class KeyEntity extends JournaledKey {
     this.dependencies = new Dependencies(key, runtime, timers);
     this.localHits = new LocalHits(key.text(), runtime.settings().localHits(), runtime.localEntries(),
         attempts, backoff, freshness, replies, dependencies, runtime.lastValues());
-    this.observers = new Observers(key.text(), key.primer().name(), runtime.hooks());
+    this.observers = new Observers(key.text(), key.primer().name(), runtime.hooks(), runtime.meters(key.primer()).watching);
     this.deltas = deltas;
     this.unreadable = new UnreadableValue(key.text(), runtime.codec(key.primer()), context.getSelf(), context.getLog());
     this.flight = new SingleFlight(key, runtime, context.getSelf(), timers, context.getLog(), attempts, backoff,

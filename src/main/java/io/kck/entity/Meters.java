@@ -73,6 +73,10 @@ public final class Meters {
     private final Counter[] computes = new Counter[ComputeCause.values().length];
     private final Timer[] durations = new Timer[ComputeOutcome.values().length];
     private final AtomicInteger live = new AtomicInteger();
+    /** Callers waiting for a compute of one of the primer's keys on this node ({@link Attempts}). */
+    final AtomicInteger waiting = new AtomicInteger();
+    /** Listeners watching the primer's keys on this node ({@link Observers}). */
+    final AtomicInteger watching = new AtomicInteger();
     private Counter readsCarried;
     private Counter readsAsked;
     private Timer recoveries;
@@ -123,7 +127,7 @@ public final class Meters {
   private final Map<String, PrimerMeters> primers = new HashMap<>();
 
   Meters(MeterRegistry registry, Collection<? extends Primer<?>> registered, ComputeExecutor executor,
-      DatabaseHealth health) {
+      DatabaseHealth health, AtomicInteger warmKeys) {
     for (Primer<?> primer : registered) {
       PrimerMeters meters = new PrimerMeters();
       String name = primer.name();
@@ -144,6 +148,11 @@ public final class Meters {
           .tag("primer", name).tag("how", "carried").register(registry);
       meters.readsAsked = Counter.builder("kck.reads").description("Inputs read by computes, by how")
           .tag("primer", name).tag("how", "asked").register(registry);
+      Gauge.builder("kck.waiters", meters.waiting, AtomicInteger::get)
+          .description("Callers waiting on this node for a compute of the primer's keys").tag("primer", name).register(registry);
+      Gauge.builder("kck.subscribers", meters.watching, AtomicInteger::get)
+          .description("Listeners (subscriptions, event streams) watching the primer's keys on this node")
+          .tag("primer", name).register(registry);
       Gauge.builder("kck.keys.live", meters.live, AtomicInteger::get).description("Key actors running on this node")
           .tag("primer", name).register(registry);
       meters.stops = Counter.builder("kck.keys.stopped").description("Key actors stopped on this node (passivation, hand-off)")
@@ -164,6 +173,9 @@ public final class Meters {
         .description("Computes waiting for a place in this node's pool").register(registry);
     Gauge.builder("kck.compute.stuck", executor, ComputeExecutor::stuck)
         .description("Computes abandoned after their timeout whose thread has not stopped").register(registry);
+    Gauge.builder("kck.keys.warm", warmKeys, AtomicInteger::get)
+        .description("Keys kept warm: counted by the node that hosts the warm-key registry, 0 on the others")
+        .register(registry);
     Gauge.builder("kck.database.available", health, probe -> probe.available() ? 1 : 0)
         .description("1 while this node's probe reaches KCK's database, else 0").register(registry);
   }

@@ -15,10 +15,12 @@ final class Observers {
   private final String primer;
   private final Hooks hooks;
   private final List<ActorRef<KeyUpdate>> listeners = new ArrayList<>();
+  private final java.util.concurrent.atomic.AtomicInteger watchingOnNode; // for the meters
   private String lastHookFailure;
 
-  Observers(String key, String primer, Hooks hooks) {
+  Observers(String key, String primer, Hooks hooks, java.util.concurrent.atomic.AtomicInteger watchingOnNode) {
     this.key = key;
+    this.watchingOnNode = watchingOnNode;
     this.primer = primer;
     this.hooks = hooks;
   }
@@ -27,6 +29,7 @@ final class Observers {
   void watch(ActorRef<KeyUpdate> listener, EntryData current) {
     if (!listeners.contains(listener)) {
       listeners.add(listener);
+      watchingOnNode.incrementAndGet();
     }
     if (current != null) {
       listener.tell(new KeyUpdate.Changed(current));
@@ -34,7 +37,9 @@ final class Observers {
   }
 
   void unwatch(ActorRef<KeyUpdate> listener) {
-    listeners.remove(listener);
+    if (listeners.remove(listener)) {
+      watchingOnNode.decrementAndGet();
+    }
   }
 
   /** A new version: every listener gets it ({@code entry} is only built when someone listens). */
@@ -50,6 +55,7 @@ final class Observers {
     if (!listeners.isEmpty()) {
       KeyUpdate.Detached detached = new KeyUpdate.Detached(key);
       listeners.forEach(listener -> listener.tell(detached));
+      watchingOnNode.addAndGet(-listeners.size());
       listeners.clear();
     }
   }

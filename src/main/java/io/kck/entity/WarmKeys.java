@@ -73,12 +73,15 @@ public final class WarmKeys
   private final int maxKeys;
   private final org.slf4j.Logger log;
   private long refusedWithoutReply;
+  private final java.util.concurrent.atomic.AtomicInteger counted;
 
-  public static Behavior<Command> create(PrimerRegistry primers, Duration wakeInterval, int maxKeys, KeyClient keys) {
+  /** {@code counted}: set to the number of warm keys while this node hosts the registry, else 0 (for the meters). */
+  public static Behavior<Command> create(PrimerRegistry primers, Duration wakeInterval, int maxKeys, KeyClient keys,
+      java.util.concurrent.atomic.AtomicInteger counted) {
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
-                timers -> new WarmKeys(context, primers, wakeInterval, maxKeys, timers, keys)));
+                timers -> new WarmKeys(context, primers, wakeInterval, maxKeys, timers, keys, counted)));
   }
 
   private WarmKeys(
@@ -87,7 +90,8 @@ public final class WarmKeys
       Duration wakeInterval,
       int maxKeys,
       akka.actor.typed.javadsl.TimerScheduler<Command> timers,
-      KeyClient keys) {
+      KeyClient keys,
+      java.util.concurrent.atomic.AtomicInteger counted) {
     super(PersistenceId.ofUniqueId("kck-warm-keys"));
     this.keys = keys;
     this.primers = primers;
@@ -95,6 +99,7 @@ public final class WarmKeys
     this.log = context.getLog();
     this.wakeInterval = wakeInterval;
     this.timers = timers;
+    this.counted = counted;
   }
 
   @Override
@@ -129,7 +134,9 @@ public final class WarmKeys
               }
               wakeAll(state);
               timers.startTimerWithFixedDelay(WakeAll.INSTANCE, wakeInterval);
+              counted.set(state.keys().size());
             })
+        .onSignal(akka.actor.typed.PostStop.instance(), state -> counted.set(0))
         .build();
   }
 
@@ -181,10 +188,12 @@ public final class WarmKeys
         .forAnyState()
         .onEvent(Added.class, (state, added) -> {
           state.keys().add(added.key());
+          counted.set(state.keys().size());
           return state;
         })
         .onEvent(Removed.class, (state, removed) -> {
           state.keys().remove(removed.key());
+          counted.set(state.keys().size());
           return state;
         })
         .build();
