@@ -177,7 +177,8 @@ public final class KckHttp extends AllDirectives {
   private Route api() {
     return concat(
         path("primers", () -> get(() -> guard.reads(() -> complete(entries.ok(primers()))))),
-        path("live", () -> get(() -> guard.reads(this::live))),
+        path("live", () -> get(() -> guard.reads(() -> parameterOptional("after",
+            after -> parameterOptional("limit", limit -> live(after.orElse(""), limit)))))),
         path("stats", () -> get(() -> guard.reads(operations::stats))),
         path("changes", () -> get(() -> guard.reads(operations::changes))),
         pathPrefix("neighbourhood", () -> get(() -> guard.reads(() -> keyText("neighbourhood", this::neighbourhood)))),
@@ -284,8 +285,18 @@ public final class KckHttp extends AllDirectives {
         : complete(problems.response(result.failed().get(), text))));
   }
 
-  private Route live() {
-    return onComplete(LiveKeys.of(kck), result -> result.isSuccess()
+  private Route live(String after, Optional<String> limitText) {
+    int limit;
+    try {
+      limit = limitText.map(Integer::parseInt).orElse(LiveKeys.LIMIT);
+    } catch (NumberFormatException e) {
+      limit = 0;
+    }
+    if (limit < 1 || limit > LiveKeys.LIMIT || after.length() > LiveKeys.MAX_CURSOR) {
+      return complete(Problems.response(ErrorCode.BAD_REQUEST, "A page of live keys takes limit=1.." + LiveKeys.LIMIT
+          + " and after=<a key text of at most " + LiveKeys.MAX_CURSOR + " characters>", null));
+    }
+    return onComplete(LiveKeys.of(kck, after, limit), result -> result.isSuccess()
         ? complete(entries.ok(result.get()))
         : complete(problems.response(result.failed().get(), null)));
   }

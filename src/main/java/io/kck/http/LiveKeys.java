@@ -17,26 +17,38 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * The keys live on this node, each with its status and edges: what the page lists and draws. At
- * most {@link #LIMIT} keys, in key order. Each key is asked with a short timeout ({@link
+ * The keys live on this node, each with its status and edges: what the page lists and draws. A
+ * page at a time, in key order: at most {@code limit} ({@link #LIMIT} at most) keys after the
+ * cursor {@code after}, with the cursor of the next page ({@code next}, null on the last) and how
+ * many keys are live ({@code total}), so that the browser never gets more than a page whatever
+ * the node holds. Each key is asked with a short timeout ({@link
  * #PER_KEY}): a key that is loading, or cannot load while the database is down, is listed as
  * "unavailable" instead of holding the whole view up, so the view answers within about a second.
  */
 final class LiveKeys {
   static final int LIMIT = 300;
+  /** The longest cursor accepted: a key's text (at most 240 characters), with room for percent-encoding. */
+  static final int MAX_CURSOR = 1024;
   static final Duration PER_KEY = Duration.ofMillis(500);
 
   private LiveKeys() {}
 
-  static CompletionStage<JsonNode> of(Kck kck) {
+  static CompletionStage<JsonNode> of(Kck kck, String after, int limit) {
     ObjectMapper json = JacksonObjectMapperProvider.get(kck.system()).getOrCreate("kck-values", Optional.empty());
     return kck.admin().liveKeys().thenCompose(ids -> {
       List<Key<?>> keys = new ArrayList<>();
       List<CompletableFuture<KeyInfo>> statuses = new ArrayList<>();
-      for (String id : ids) {
-        if (statuses.size() == LIMIT) {
+      String next = null;
+      String last = after;
+      for (String id : ids) { // sorted
+        if (id.compareTo(after) <= 0) {
+          continue;
+        }
+        if (statuses.size() == limit) {
+          next = last;
           break;
         }
+        last = id;
         try {
           Key<?> key = kck.key(id);
           keys.add(key);
@@ -45,6 +57,7 @@ final class LiveKeys {
           // a key of a primer this node does not know: not shown
         }
       }
+      String nextPage = next;
       return CompletableFuture.allOf(statuses.toArray(CompletableFuture[]::new)).handle((ignored, error) -> {
         ObjectNode body = json.createObjectNode();
         body.put("node", kck.system().address().toString());
@@ -75,7 +88,8 @@ final class LiveKeys {
           ArrayNode dependents = node.putArray("dependents");
           status.dependents().stream().sorted().forEach(dependents::add);
         }
-        body.put("truncated", ids.size() > LIMIT);
+        body.put("total", ids.size());
+        body.put("next", nextPage);
         return body;
       });
     });

@@ -223,7 +223,9 @@ class HttpTest {
       try (BufferedReader lines = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
         String line;
         while (data.size() < 2 && (line = lines.readLine()) != null) {
-          if (line.startsWith("data:")) {
+          // An empty data line is the keep-alive heartbeat (every 500 ms here), which an event
+          // source does not dispatch: under load one can come before the update.
+          if (line.startsWith("data:") && !line.substring(5).isBlank()) {
             data.add(line.substring(5).trim());
           }
         }
@@ -260,6 +262,27 @@ class HttpTest {
     HttpResponse<String> page = send("GET", "/", null);
     assertEquals(200, page.statusCode());
     assertTrue(page.body().contains("<svg id=\"graph\""));
+
+    // A page at a time: following "next" from the start lists every live key once, in order.
+    List<String> all = new ArrayList<>();
+    body(live).get("keys").forEach(key -> all.add(key.get("key").asText()));
+    List<String> paged = new ArrayList<>();
+    String after = "";
+    for (int pages = 0; pages <= all.size() + 1; pages++) {
+      JsonNode onePage = body(send("GET", "/api/live?limit=2&after=" + java.net.URLEncoder.encode(after,
+          java.nio.charset.StandardCharsets.UTF_8), null));
+      assertTrue(onePage.get("keys").size() <= 2, onePage.toString());
+      onePage.get("keys").forEach(key -> paged.add(key.get("key").asText()));
+      if (onePage.get("next").isNull()) {
+        break;
+      }
+      after = onePage.get("next").asText();
+    }
+    assertTrue(paged.containsAll(all) && paged.size() >= all.size(), "paged " + paged + ", all " + all);
+    assertEquals(paged.stream().sorted().distinct().toList(), paged, "in key order, each once");
+    for (String bad : List.of("limit=0", "limit=301", "limit=many", "after=" + "k".repeat(1025))) {
+      assertEquals(400, send("GET", "/api/live?" + bad, null).statusCode(), bad.substring(0, Math.min(bad.length(), 20)));
+    }
   }
 
   // --- Reads cannot create unbounded state -------------------------------------------------------
@@ -339,7 +362,7 @@ class HttpTest {
   // --- Parsing is bounded --------------------------------------------------------------------------
 
   @Test
-  void aLongNumberAndADeepArrayAreRefusedInUnder100Milliseconds() throws Exception {
+  void aLongNumberAndADeepArrayAreRefusedWithoutBeingParsed() throws Exception {
     String token = "Bearer s3cret";
     // Warm-up: the same refusals on smaller bodies, so the figures below are not the JIT's.
     for (int i = 0; i < 3; i++) {
@@ -364,7 +387,9 @@ class HttpTest {
           assertEquals("BAD_JSON", body(refused).get("code").asText(), refused.body());
         }
         System.out.println(hostile[0] + " to " + path + ": 400 BAD_JSON in " + millis + " ms (best of 3)");
-        assertTrue(millis < 100, hostile[0] + " took " + millis + " ms");
+        // Tens of milliseconds on a quiet machine; parsing the number (BigInteger is quadratic)
+        // takes 20-70 s here. The bound tells the two apart without failing on a loaded machine.
+        assertTrue(millis < 2_000, hostile[0] + " took " + millis + " ms");
       }
     }
   }

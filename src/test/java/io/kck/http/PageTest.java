@@ -55,6 +55,7 @@ class PageTest {
       assertTrue(dom.contains("data-key=\"page-import/store1-a\""), dom);
       assertTrue(dom.contains("class=\"edge\" data-from=\"page-import/store1-a\" data-to=\"page-total/store1\""), dom);
       assertTrue(dom.contains("data-status=\"fresh\""), dom);
+      assertTrue(dom.contains("keys 1–6 of 6"), "the page of live keys: " + dom);
 
       // The operations view: per-primer figures, recent changes, and a searched key with its neighbours.
       assertTrue(dom.contains("<tr data-primer=\"page-total\"><td>page-total</td><td class=\"num\">1</td>"), dom);
