@@ -31,6 +31,23 @@ final class RawHttp {
     }
   }
 
+  /**
+   * Sends a request's head declaring a body of {@code contentLength} bytes, sends none of it, and
+   * reads the answer: what a service that refuses by the declared length answers at once.
+   */
+  static Response declaring(int port, String method, String target, long contentLength, String... headers)
+      throws IOException {
+    try (Socket socket = new Socket()) {
+      socket.setSoTimeout(30_000);
+      socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+      String[] all = java.util.Arrays.copyOf(headers, headers.length + 2);
+      all[headers.length] = "Content-Length";
+      all[headers.length + 1] = Long.toString(contentLength);
+      write(socket.getOutputStream(), method, target, "127.0.0.1", null, true, all);
+      return read(socket.getInputStream());
+    }
+  }
+
   /** Opens a request from {@code localAddress} and leaves it open (an event stream); reads the status line. */
   static Socket open(int port, String localAddress, String target, String... headers) throws IOException {
     Socket socket = new Socket();
