@@ -10,7 +10,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,11 +36,7 @@ final class JournalPurge implements AutoCloseable {
   private final int keepSnapshots;
   private final int maxPendingKeys;
   private final int batchSize;
-  private final ExecutorService thread = Executors.newSingleThreadExecutor(work -> {
-    Thread named = new Thread(work, "kck-journal-purge");
-    named.setDaemon(true);
-    return named;
-  });
+  private final ExecutorService thread = JournalRows.ownThread("kck-journal-purge");
   private final Set<String> pending = new LinkedHashSet<>(); // persistence ids, guarded by this
   private boolean draining; // guarded by this
   private long dropped; // guarded by this

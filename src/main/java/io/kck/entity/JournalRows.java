@@ -26,11 +26,7 @@ final class JournalRows implements AutoCloseable {
   private final String events;
   private final String snapshots;
   private final JournalPurge purge;
-  private final ExecutorService thread = Executors.newSingleThreadExecutor(work -> {
-    Thread named = new Thread(work, "kck-journal-rows");
-    named.setDaemon(true);
-    return named;
-  });
+  private final ExecutorService thread = ownThread("kck-journal-rows");
 
   JournalRows(ActorSystem<?> system, Config config) {
     this.system = system;
@@ -119,6 +115,15 @@ final class JournalRows implements AutoCloseable {
   public void close() {
     purge.close();
     thread.shutdownNow();
+  }
+
+  /** One daemon thread named {@code name}: JDBC calls block, so they never run on an actor's thread. */
+  static ExecutorService ownThread(String name) {
+    return Executors.newSingleThreadExecutor(work -> {
+      Thread named = new Thread(work, name);
+      named.setDaemon(true);
+      return named;
+    });
   }
 
   private static String likeEscaped(String text) {
