@@ -41,10 +41,17 @@ class TlsClusterTest {
 
   final List<ActorTestKit> nodes = new ArrayList<>();
 
+  /**
+   * Every node is stopped, even when one hangs: in Akka 2.8, Artery's shutdown can wait without a
+   * deadline for a TLS stream that failed (here: the outsider's refused handshakes), so now and
+   * then, on a loaded machine, a node's ActorSystem never finishes terminating (akka/akka-core
+   * issue 29162; Pekko bounded that wait in 2026). What this test checks is the cluster over TLS,
+   * not Akka's teardown: a node that does not stop within 20 s is logged by the testkit and left.
+   */
   @AfterEach
   void stop() {
     for (int i = nodes.size() - 1; i >= 0; i--) {
-      nodes.get(i).shutdownTestKit();
+      ActorTestKit.shutdown(nodes.get(i).system(), Duration.ofSeconds(20), false);
     }
   }
 
