@@ -17,13 +17,16 @@ import org.junit.jupiter.api.Test;
 class ReplayTest {
   static final int KEYS = 1000;
 
+  // Snapshots every 10 events, so that the keys refreshed more often replay events after one.
+  static final String EVERY_10 = "kck.entity.snapshot-every = 10";
+
   @Test
   void everyKeyReadsBackAfterARestartWithoutComputing() {
     CountingPrimer before = new CountingPrimer("replay");
     before.body((key, count) -> "import of " + key.get(CountingPrimer.ID) + " at compute " + count);
     Map<String, Entry<Object>> written = new HashMap<>();
 
-    ActorTestKit first = TestNodes.start("ReplayTestBefore", TestNodes.config());
+    ActorTestKit first = TestNodes.start("ReplayTestBefore", TestNodes.config(EVERY_10));
     try {
       Kck kck = Kck.start(first.system(), before);
       // A few keys get more than one version, so replay has events after a snapshot to apply.
@@ -48,7 +51,7 @@ class ReplayTest {
     }
 
     CountingPrimer after = new CountingPrimer("replay");
-    ActorTestKit second = TestNodes.start("ReplayTestAfter", TestNodes.config());
+    ActorTestKit second = TestNodes.start("ReplayTestAfter", TestNodes.config(EVERY_10));
     try {
       Kck kck = Kck.start(second.system(), after);
       List<CompletableFuture<Entry<Object>>> entries = new ArrayList<>();

@@ -46,7 +46,8 @@ class RetentionTest {
   @BeforeEach
   void start() {
     database = TestNodes.ownDatabase("retention");
-    testKit = TestNodes.start("RetentionTest", TestNodes.config(database));
+    // Snapshots every 10 events, so that one key's forgetting lands on a snapshot.
+    testKit = TestNodes.start("RetentionTest", TestNodes.config(database + "\nkck.entity.snapshot-every = 10"));
     kck = Kck.builder(testKit.system()).clock(clock).primers(sales, report).start();
   }
 
@@ -58,7 +59,7 @@ class RetentionTest {
   @Test
   void keysNobodyWantsLeaveNoRowsAndComputeAgainWhileWantedOnesStay() throws Exception {
     Stages.await(kck.get("ret-sales/old"));
-    // Eight recomputes of the same value: the Forgotten event is the tenth, where Akka snapshots.
+    // Eight recomputes of the same value: the Forgotten event is the tenth, where the key snapshots.
     Stages.await(kck.get("ret-sales/snapshotted"));
     for (int i = 0; i < 8; i++) {
       Stages.await(kck.refresh("ret-sales/snapshotted"));

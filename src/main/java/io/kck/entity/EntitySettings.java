@@ -19,6 +19,7 @@ public record EntitySettings(
     Duration backoffMax,
     double backoffFactor,
     int snapshotEvery,
+    long snapshotAfterBytes,
     int keepSnapshots,
     int stashCapacity,
     Duration staleIfError,
@@ -65,9 +66,9 @@ public record EntitySettings(
       throw new IllegalArgumentException(
           "kck.augment: snapshot-every and snapshot-after-bytes must be at least 1");
     }
-    if (snapshotEvery < 1 || keepSnapshots < 1 || stashCapacity < 1) {
+    if (snapshotEvery < 1 || snapshotAfterBytes < 1 || keepSnapshots < 1 || stashCapacity < 1) {
       throw new IllegalArgumentException(
-          "kck.entity: snapshot-every, keep-snapshots and stash-capacity must be at least 1");
+          "kck.entity: snapshot-every, snapshot-after-bytes, keep-snapshots and stash-capacity must be at least 1");
     }
   }
 
@@ -114,6 +115,7 @@ public record EntitySettings(
         kck.getDuration("compute.backoff-max"),
         kck.getDouble("compute.backoff-factor"),
         kck.getInt("entity.snapshot-every"),
+        kck.getBytes("entity.snapshot-after-bytes"),
         kck.getInt("entity.keep-snapshots"),
         kck.getInt("entity.stash-capacity"),
         staleIfError,

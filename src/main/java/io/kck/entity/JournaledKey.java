@@ -36,6 +36,8 @@ abstract class JournaledKey extends EventSourcedBehavior<KeyCommand, KeyEvent, K
   private final Meters.PrimerMeters meters;
   private final Key<?> key;
   private Traces.Recovery loading = loading();
+  // Value bytes journaled since the last snapshot (from this start on: replayed events do not count).
+  private long bytesSinceSnapshot;
   private long loadingSince = System.nanoTime();
 
   JournaledKey(Key<?> key, EntitySettings settings, Deltas deltas, Meters.PrimerMeters meters, Retention retention,
@@ -144,14 +146,25 @@ abstract class JournaledKey extends EventSourcedBehavior<KeyCommand, KeyEvent, K
   }
 
   /**
-   * A key snapshots every {@code kck.entity.snapshot-every} events; a key of a primer with augment
-   * every {@code kck.augment.snapshot-every} (its events are mostly small deltas), or sooner once
-   * the deltas since its last snapshot pass a byte budget, and only with a value to snapshot.
+   * A key snapshots every {@code kck.entity.snapshot-every} events, or sooner once the values it
+   * journaled since its last snapshot pass {@code snapshot-after-bytes}: each event of a new value
+   * holds the whole value, so a snapshot only bounds what a restart reads back and lets the rows
+   * behind it go ({@link JournalPurge}), while each one makes the write that triggered it wait for
+   * a second one. A key of a primer with augment snapshots every {@code kck.augment.snapshot-every}
+   * (its events are mostly small deltas) or once the deltas pass that budget, with a value to
+   * snapshot.
    */
   @Override
   public boolean shouldSnapshot(KeyState state, KeyEvent event, long sequenceNr) {
     if (!deltas.supported()) {
-      return sequenceNr % settings.snapshotEvery() == 0;
+      if (event instanceof KeyEvent.ValueStored stored) {
+        bytesSinceSnapshot += stored.value().json().length;
+      }
+      if (sequenceNr % settings.snapshotEvery() == 0 || bytesSinceSnapshot >= settings.snapshotAfterBytes()) {
+        bytesSinceSnapshot = 0;
+        return true;
+      }
+      return false;
     }
     boolean everyN = sequenceNr % settings.augmentSnapshotEvery() == 0;
     return deltas.snapshotDue(settings.augmentSnapshotBytes(), everyN) && state.hasValue();

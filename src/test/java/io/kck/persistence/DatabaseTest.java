@@ -136,6 +136,28 @@ class DatabaseTest {
   }
 
   @Test
+  void aKeyWithLargeValuesSnapshotsByBytesLongBeforeSnapshotEvery() throws Exception {
+    String database = TestNodes.ownDatabase("snapshot_bytes_kck");
+    String url = database.substring(database.indexOf('"') + 1, database.indexOf('"', database.indexOf('"') + 1));
+    ActorTestKit node = TestNodes.start("DatabaseTestSnapshotBytes", TestNodes.config(database
+        + "\nkck.entity.snapshot-every = 100\nkck.entity.snapshot-after-bytes = 4KiB"));
+    try {
+      Kck kck = Kck.start(node.system(), new CountingPrimer("large"));
+      for (int i = 0; i < 6; i++) {
+        Stages.await(kck.put("large/k", "x".repeat(3000) + i)); // ~3 KB each: a snapshot every second put
+      }
+      try (Connection connection = EmbeddedAccess.connect(TestNodes.DATA_DIRECTORY, url);
+          Statement statement = connection.createStatement()) {
+        // Snapshots at puts 2, 4 and 6, none at 100: the byte budget decides (the purge keeps 2 of them).
+        Eventually.passes("the snapshots of large/k", () -> assertEquals(6, number(statement,
+            "SELECT max(sequence_number) FROM snapshot WHERE persistence_id = 'kck-key|large/k'")));
+      }
+    } finally {
+      node.shutdownTestKit();
+    }
+  }
+
+  @Test
   void localHitsAnswerTheAcknowledgedValueWhileTheKeyWaitsOnTheJournal() throws Exception {
     String url = EmbeddedPostgresServer.jdbcUrl(Path.of(TestNodes.DATA_DIRECTORY), false, Duration.ofMinutes(1));
     try (Connection blocker = EmbeddedAccess.connect(TestNodes.DATA_DIRECTORY, url)) {
