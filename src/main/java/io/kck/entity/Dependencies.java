@@ -35,7 +35,7 @@ final class Dependencies {
   private boolean checkTimedOut;
   // The newest entry each input carried in its change notification, for the next compute (eager keys only).
   private final boolean eager;
-  private final Map<String, EntryData> carried = new HashMap<>();
+  private Map<String, EntryData> carried; // made when first needed: most keys never hold one
   // The earliest wave among the changes heard since the last compute started: the next one's.
   private Wave wave;
   private final Meters.PrimerMeters meters;
@@ -97,13 +97,16 @@ final class Dependencies {
     if (!eager) {
       return;
     }
-    EntryData kept = carried.get(changed.input());
+    EntryData kept = carried == null ? null : carried.get(changed.input());
     if (kept != null && kept.version() > changed.version()) {
       return; // an older notification, overtaken
     }
     if (changed.carried() != null && !changed.outdated()) {
+      if (carried == null) {
+        carried = new HashMap<>();
+      }
       carried.put(changed.input(), changed.carried());
-    } else {
+    } else if (carried != null) {
       carried.remove(changed.input());
     }
   }
@@ -114,7 +117,7 @@ final class Dependencies {
    * carried entry instead of asking leaves the input still telling this key of its changes.
    */
   Map<String, EntryData> takeCarried(KeyState state) {
-    if (carried.isEmpty()) {
+    if (carried == null || carried.isEmpty()) {
       return Map.of();
     }
     Map<String, EntryData> taken = new HashMap<>(carried);
@@ -380,7 +383,7 @@ final class Dependencies {
     coalescing = false;
     recomputeDue = false;
     inconsistentAttempts = 0;
-    carried.clear();
+    carried = null;
     wave = null;
   }
 }

@@ -158,7 +158,7 @@ abstract class JournaledKey extends EventSourcedBehavior<KeyCommand, KeyEvent, K
   public boolean shouldSnapshot(KeyState state, KeyEvent event, long sequenceNr) {
     if (!deltas.supported()) {
       if (event instanceof KeyEvent.ValueStored stored) {
-        bytesSinceSnapshot += stored.value().json().length;
+        bytesSinceSnapshot += Math.max(0, stored.value().encodedLength()); // journaled, so encoded
       }
       if (sequenceNr % settings.snapshotEvery() == 0 || bytesSinceSnapshot >= settings.snapshotAfterBytes()) {
         bytesSinceSnapshot = 0;

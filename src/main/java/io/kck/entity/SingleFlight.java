@@ -201,15 +201,16 @@ final class SingleFlight {
   /**
    * The entry to carry in this key's change notification ({@link KeyCommand.InputChanged}): what a
    * read that requires nothing would be answered with at once ({@link #serve}: a value, not
-   * outdated, not always fresh, within its ages, no failure since, inputs verified), and small
-   * enough ({@code kck.dependencies.carry-values-up-to}); else null, and dependents ask.
+   * outdated, not always fresh, within its ages, no failure since, inputs verified), small enough
+   * ({@code kck.dependencies.carry-values-up-to}) and already encoded; else null, and dependents ask.
    */
   EntryData carried(KeyState state) {
     boolean servedAtOnce = state.hasValue() && !state.outdated() && !freshness.alwaysFresh()
         && !freshness.hardAgeReached() && !freshness.softAgeReached() && backoff.lastFailure() == null
         && !dependencies.unverified();
-    if (!servedAtOnce || state.value().json().length > runtime.settings().carriedValueLimit()) {
-      return null;
+    int length = servedAtOnce ? state.value().encodedLength() : -1;
+    if (length < 0 || length > runtime.settings().carriedValueLimit()) {
+      return null; // not servable, too large, or never encoded (an augment's result: encoding it may cost more)
     }
     return replies.entry(state, false).entry();
   }

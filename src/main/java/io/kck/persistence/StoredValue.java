@@ -62,6 +62,16 @@ public final class StoredValue {
     }
   }
 
+  /**
+   * The length of the JSON bytes when they are known, else -1: never encodes (a value made by an
+   * augment function is only encoded if something needs its JSON, which may cost more than the
+   * augment itself).
+   */
+  public int encodedLength() {
+    byte[] known = json;
+    return known == null ? -1 : known.length;
+  }
+
   /** The object; decodes the JSON with {@code decoder} on first call. */
   public Object value(ValueCodec decoder) {
     Object known = value;
