@@ -235,6 +235,19 @@ final class Dependencies {
     return !recomputeDue;
   }
 
+  /**
+   * A new version of this key, made in {@code wave} (null: it starts one): the lag is recorded,
+   * and only when someone depends on it are its wave, lineage and carried entry made and told.
+   */
+  void announce(KeyState state, KeyCommand.InputDelta delta, Wave wave, java.util.function.Supplier<EntryData> carried,
+      java.time.Instant now) {
+    propagated(wave, now);
+    if (!state.dependents().isEmpty()) {
+      tellDependents(state, state.lineageWith(key), false, delta, carried.get(),
+          wave != null ? wave : Wave.startedBy(key, state.version(), now));
+    }
+  }
+
   /** The key dropped its value (invalidated): dependents made from it need its next one, a wave of its own. */
   void valueDropped(KeyState state, java.time.Instant now) {
     tellDependents(state, Map.of(key, state.version() + 1), true, null, null, Wave.startedBy(key, state.version(), now));

@@ -380,9 +380,7 @@ public final class KeyEntity extends JournaledKey {
 
   /** Tells dependents and listeners of a new version (made by {@code delta}, if by one) in {@code wave} or a new one. */
   private void announce(KeyState state, KeyCommand.InputDelta delta, Wave wave) {
-    dependencies.propagated(wave, now());
-    Wave partOf = wave != null ? wave : Wave.startedBy(key.text(), state.version(), now());
-    dependencies.tellDependents(state, state.lineageWith(key.text()), false, delta, flight.carried(state), partOf);
+    dependencies.announce(state, delta, wave, () -> flight.carried(state), now());
     observers.changed(() -> replies.entry(state, false).entry());
   }
 
