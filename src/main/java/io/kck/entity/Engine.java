@@ -112,9 +112,12 @@ public final class Engine {
     ComputeExecutor executor = ComputeExecutor.fromConfig(config.getConfig("kck.compute"), primerCaps);
     Config healthConfig = config.getConfig("kck.database.health");
     JournalRows rows = new JournalRows(system, config);
+    if (config.getBoolean("kck.database.create-schema")) {
+      createFloorTable(rows);
+    }
     DatabaseHealth health = new DatabaseHealth(io.kck.persistence.KckDatabaseProvider.DatabaseSettings.from(config),
         healthConfig.getDuration("probe-interval"), healthConfig.getDuration("retry-interval"),
-        healthConfig.getDuration("probe-timeout"), List.of(rows.events(), rows.snapshots()));
+        healthConfig.getDuration("probe-timeout"), List.of(rows.events(), rows.snapshots(), rows.floors()));
     java.util.concurrent.ScheduledExecutorService deadlines = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
         work -> {
           Thread thread = new Thread(work, "kck-request-deadlines");
@@ -219,6 +222,15 @@ public final class Engine {
     } catch (Exception e) {
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
       throw new IllegalStateException("KCK cannot create its tables in PostgreSQL (kck.database): " + cause, cause);
+    }
+  }
+
+  private static void createFloorTable(JournalRows rows) {
+    try {
+      rows.createFloorTable();
+    } catch (java.sql.SQLException e) {
+      rows.close();
+      throw new IllegalStateException("KCK cannot create its version floor table in PostgreSQL (kck.database): " + e, e);
     }
   }
 

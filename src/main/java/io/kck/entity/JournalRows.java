@@ -25,7 +25,10 @@ final class JournalRows implements AutoCloseable {
   private final Config journal;
   private final String events;
   private final String snapshots;
+  private final String floors;
   private final JournalPurge purge;
+  // Floor reads asked for and not yet started, per primer: the one read that starts next answers them all.
+  private final java.util.Map<String, CompletableFuture<Long>> floorReads = new java.util.HashMap<>();
   private final ExecutorService thread = ownThread("kck-journal-rows");
 
   JournalRows(ActorSystem<?> system, Config config) {
@@ -33,6 +36,8 @@ final class JournalRows implements AutoCloseable {
     this.journal = config.getConfig("kck.journal");
     this.events = table(journal.getConfig("tables.event_journal"));
     this.snapshots = table(config.getConfig("kck.snapshot-store.tables.snapshot"));
+    this.floors = qualified(journal.getString("tables.event_journal.schemaName"),
+        config.getString("kck.database.version-floor-table"));
     this.purge = new JournalPurge(this, config.getConfig("kck"));
   }
 
@@ -49,6 +54,50 @@ final class JournalRows implements AutoCloseable {
   /** The snapshot table's quoted name (with its schema). */
   String snapshots() {
     return snapshots;
+  }
+
+  /** The version floor table's quoted name (with its schema). */
+  String floors() {
+    return floors;
+  }
+
+  /** Creates the version floor table when absent ({@code kck.database.create-schema}). */
+  void createFloorTable() throws SQLException {
+    try (Connection connection = connection(); PreparedStatement statement = connection.prepareStatement(
+        "CREATE TABLE IF NOT EXISTS " + floors + " (primer TEXT PRIMARY KEY, version BIGINT NOT NULL)")) {
+      statement.execute();
+    }
+  }
+
+  /**
+   * The highest version retention forgot of a key of {@code primer} (0 if none), read after this
+   * call: reads asked for while none has started yet share the next one, so that many new keys
+   * starting at once cost one query.
+   */
+  CompletionStage<Long> versionFloor(String primer) {
+    synchronized (floorReads) {
+      CompletableFuture<Long> waiting = floorReads.get(primer);
+      if (waiting != null) {
+        return waiting;
+      }
+      CompletableFuture<Long> read = new CompletableFuture<>();
+      floorReads.put(primer, read);
+      thread.execute(() -> {
+        synchronized (floorReads) {
+          floorReads.remove(primer, read); // asked from now on: a later read
+        }
+        try (Connection connection = connection();
+             PreparedStatement statement = connection.prepareStatement("SELECT version FROM " + floors + " WHERE primer = ?")) {
+          statement.setString(1, primer);
+          try (ResultSet row = statement.executeQuery()) {
+            read.complete(row.next() ? row.getLong(1) : 0L);
+          }
+        } catch (SQLException | RuntimeException e) {
+          read.completeExceptionally(e);
+        }
+      });
+      return read;
+    }
   }
 
   /** A connection from the journal's pool; the caller closes it. */
@@ -89,12 +138,22 @@ final class JournalRows implements AutoCloseable {
     }, thread);
   }
 
-  /** Deletes {@code key}'s events and snapshots up to {@code toSequenceNr}, in one transaction. */
-  CompletionStage<Void> delete(String key, long toSequenceNr) {
+  /**
+   * Raises {@code primer}'s version floor to {@code version} and deletes {@code key}'s events and
+   * snapshots up to {@code toSequenceNr}, in one transaction: the rows that hold the key's last
+   * version go only once the floor holds it.
+   */
+  CompletionStage<Void> delete(String key, long toSequenceNr, String primer, long version) {
     String persistenceId = KeyEntity.TYPE_KEY.name() + "|" + key;
     return CompletableFuture.runAsync(() -> {
       try (Connection connection = connection()) {
         connection.setAutoCommit(false);
+        try (PreparedStatement raise = connection.prepareStatement("INSERT INTO " + floors + " AS floor (primer, version) VALUES (?, ?)"
+            + " ON CONFLICT (primer) DO UPDATE SET version = greatest(floor.version, excluded.version)")) {
+          raise.setString(1, primer);
+          raise.setLong(2, version);
+          raise.executeUpdate();
+        }
         for (String sql : List.of(
             "DELETE FROM " + events + " WHERE persistence_id = ? AND sequence_number <= ?",
             "DELETE FROM " + snapshots + " WHERE persistence_id = ? AND sequence_number <= ?")) {
@@ -131,8 +190,11 @@ final class JournalRows implements AutoCloseable {
   }
 
   private static String table(Config table) {
-    String schema = table.getString("schemaName");
-    return (schema.isBlank() ? "" : quote(schema) + ".") + quote(table.getString("tableName"));
+    return qualified(table.getString("schemaName"), table.getString("tableName"));
+  }
+
+  private static String qualified(String schema, String name) {
+    return (schema.isBlank() ? "" : quote(schema) + ".") + quote(name);
   }
 
   private static String quote(String name) {

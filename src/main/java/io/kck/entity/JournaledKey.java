@@ -6,6 +6,7 @@ import akka.actor.typed.SupervisorStrategy;
 import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.RecoveryCompleted;
 import akka.persistence.typed.SnapshotCompleted;
+import akka.persistence.typed.javadsl.CommandHandler;
 import akka.persistence.typed.javadsl.Effect;
 import akka.persistence.typed.javadsl.EffectBuilder;
 import akka.persistence.typed.javadsl.EventHandler;
@@ -32,6 +33,7 @@ abstract class JournaledKey extends EventSourcedBehavior<KeyCommand, KeyEvent, K
   private final EntitySettings settings;
   private final Deltas deltas;
   private final Retention retention;
+  private final VersionFloor floor;
   private final JournalPurge purge;
   private final Meters.PrimerMeters meters;
   private final Key<?> key;
@@ -41,7 +43,7 @@ abstract class JournaledKey extends EventSourcedBehavior<KeyCommand, KeyEvent, K
   private long loadingSince = System.nanoTime();
 
   JournaledKey(Key<?> key, EntitySettings settings, Deltas deltas, Meters.PrimerMeters meters, Retention retention,
-      JournalPurge purge) {
+      VersionFloor floor, JournalPurge purge) {
     // A journal failure (write or recovery) restarts the key after a backoff instead of stopping
     // it: a stopped entity races with the next request, which sharding may still hand to the dead
     // actor (lost until its caller times out); a restarting one keeps its mailbox and buffer.
@@ -50,6 +52,7 @@ abstract class JournaledKey extends EventSourcedBehavior<KeyCommand, KeyEvent, K
     this.settings = settings;
     this.deltas = deltas;
     this.retention = retention;
+    this.floor = floor;
     this.purge = purge;
     this.meters = meters;
     this.key = key;
@@ -76,11 +79,44 @@ abstract class JournaledKey extends EventSourcedBehavior<KeyCommand, KeyEvent, K
       forget.replyTo().tell(new KeyReply.Retention(false, keptBecause));
       return Effect().none();
     }
-    return journal(new KeyEvent.Forgotten(now())).thenRun((KeyState after) -> {
+    return journal(new KeyEvent.Forgotten(now(), state.version())).thenRun((KeyState after) -> {
       leave.accept(after);
       long sequenceNr = lastSequenceNumber(retention.context());
       retention.forgotten(state, sequenceNr, forget.replyTo());
     });
+  }
+
+  /** What the key does with commands ({@link KeyEntity}), once {@link VersionFloor} let them through. */
+  abstract CommandHandler<KeyCommand, KeyEvent, KeyState> keyCommands();
+
+  @Override
+  public final CommandHandler<KeyCommand, KeyEvent, KeyState> commandHandler() {
+    CommandHandler<KeyCommand, KeyEvent, KeyState> commands = keyCommands();
+    return (state, command) -> {
+      Effect<KeyEvent, KeyState> held = versionFloor(command);
+      return held != null ? held : commands.apply(state, command);
+    };
+  }
+
+  /**
+   * What {@link VersionFloor} does with {@code command}: hold a write of a first value until the
+   * floor is known, take the floor's read (and let the held writes go on); null for any other command.
+   */
+  private Effect<KeyEvent, KeyState> versionFloor(KeyCommand command) {
+    if (floor.holds(command)) {
+      return Effect().stash();
+    } else if (command instanceof KeyCommand.FloorRead read) {
+      return floor.answered(read) ? Effect().unstashAll() : Effect().none();
+    } else if (command instanceof KeyCommand.FloorRetry) {
+      floor.retry();
+      return Effect().none();
+    }
+    return null;
+  }
+
+  /** The version of the value written after {@code state}'s: above it, and above its primer's floor. */
+  long nextVersion(KeyState state) {
+    return floor.next(state);
   }
 
   /**
@@ -200,6 +236,7 @@ abstract class JournaledKey extends EventSourcedBehavior<KeyCommand, KeyEvent, K
     }
     loading = null;
     meters.recovered(loadingSince);
+    floor.loaded(state);
     onRecovered(state);
   }
 
@@ -217,6 +254,7 @@ abstract class JournaledKey extends EventSourcedBehavior<KeyCommand, KeyEvent, K
       loadingSince = System.nanoTime();
     }
     retention.reset();
+    floor.reset();
     onStop(restarting);
   }
 }

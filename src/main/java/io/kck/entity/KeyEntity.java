@@ -61,8 +61,8 @@ public final class KeyEntity extends JournaledKey {
   KeyEntity(Key<?> key, KeyRuntime runtime, ActorContext<KeyCommand> context, KeyTimers timers, Deltas deltas,
       ActorRef<ClusterSharding.ShardCommand> shard) {
     super(key, runtime.settings(), deltas, runtime.meters(key.primer()),
-        new Retention(key.text(), runtime.settings().of(key.primer()).retention(), runtime, context, shard, timers),
-        runtime.rows().purge());
+        new Retention(key, runtime.settings().of(key.primer()).retention(), runtime, context, shard, timers),
+        new VersionFloor(key.text(), key.primer().name(), runtime, context), runtime.rows().purge());
     this.key = key;
     this.runtime = runtime;
     this.attempts = new Attempts(runtime.meters(key.primer()).waiting);
@@ -87,7 +87,7 @@ public final class KeyEntity extends JournaledKey {
    * object and two lambdas per command type in every entity, about a kilobyte per key.
    */
   @Override
-  public CommandHandler<KeyCommand, KeyEvent, KeyState> commandHandler() {
+  CommandHandler<KeyCommand, KeyEvent, KeyState> keyCommands() {
     return (state, command) -> {
       KeyState seen = unreadable.seen(state);
       boolean first = retention().firstCommand(seen, command);
@@ -186,7 +186,7 @@ public final class KeyEntity extends JournaledKey {
     observers.hook(HookEvent.Action.PUT, HookEvent.Phase.BEFORE, state.version(), null, null);
     attempts.supersede();
     // A put replaces the value, not the key's edges: the next change of an input recomputes it.
-    ValueStored stored = new ValueStored(state.version() + 1, now(), put.value(), Origin.PUT, state.inputs(), state.lineage());
+    ValueStored stored = new ValueStored(nextVersion(state), now(), put.value(), Origin.PUT, state.inputs(), state.lineage());
     flight.writing(put.replyTo());
     return journal(stored).thenRun((KeyState after) -> {
       flight.clearBackoff();
@@ -289,7 +289,7 @@ public final class KeyEntity extends JournaledKey {
       return journal(new KeyEvent.ValueConfirmed(now(), done.reads().inputs(), done.reads().lineage()))
           .thenRun((KeyState after) -> afterComputed(state, after, finished.number));
     }
-    ValueStored stored = new ValueStored(state.version() + 1, now(), value, Origin.COMPUTED,
+    ValueStored stored = new ValueStored(nextVersion(state), now(), value, Origin.COMPUTED,
         done.reads().inputs(), done.reads().lineage());
     return journal(stored).thenRun((KeyState after) -> {
       announce(after, null, finished.wave);

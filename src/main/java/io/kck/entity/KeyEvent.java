@@ -67,7 +67,11 @@ public sealed interface KeyEvent extends KckSerializable {
 
   /**
    * Nobody used the key for its primer's retention: its state is gone, its rows are deleted next.
-   * Replayed (when the deletion did not happen), it leaves the state of a key that never existed.
+   * Replayed (when the deletion did not happen), it leaves the state of a key that never existed,
+   * except for {@code version}, the last version it had: its next value takes a higher one, so that
+   * a version a client still holds never names a different value. (Once the rows are gone, the
+   * primer's version floor remembers it: {@link VersionFloor}.) Journaled before KCK recorded the
+   * version, it reads as 0.
    */
-  record Forgotten(Instant at) implements KeyEvent {}
+  record Forgotten(Instant at, long version) implements KeyEvent {}
 }

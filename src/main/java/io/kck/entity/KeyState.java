@@ -11,13 +11,15 @@ import java.util.Set;
 /**
  * The persistent state of one key: its value (absent before the first compute and after an
  * invalidation), the value's version and the time it was computed, and its place in the
- * dependency graph. Versions only go up, also across invalidations, so a version names one value
- * for the lifetime of the key (which a forgetting ends: see {@link RetentionPolicy}). Immutable;
- * the journal's events and snapshots rebuild it.
+ * dependency graph. Versions only go up, also across invalidations and forgetting ({@link
+ * RetentionPolicy}), so a version names one value of the key for good. Immutable; the journal's
+ * events and snapshots rebuild it.
  *
  * @param value the current value, or {@code null}
- * @param version the current value's version; 0 before the first value
- * @param computedAt when the current (or last) value was computed or put; {@code null} before
+ * @param version the current value's version; 0 before the first value, or the last version of a
+ *     forgotten key (its next value takes a higher one)
+ * @param computedAt when the current (or last) value was computed or put; {@code null} before the
+ *     first value and after a forgetting
  * @param inputs the products the last successful compute read, each with the version it read
  * @param lineage every product upstream of this value (inputs, their inputs, ...), each with the
  *     version this value was made from: what reads check for consistency and cycles
@@ -54,7 +56,7 @@ public record KeyState(
 
   /** The key's lifecycle as far as the journal knows it. */
   public enum Status {
-    /** Never computed. */
+    /** Never computed (or forgotten since). */
     EMPTY,
     /** Has a value. */
     READY,
@@ -74,7 +76,7 @@ public record KeyState(
     if (value != null) {
       return Status.READY;
     }
-    return version == 0 ? Status.EMPTY : Status.INVALIDATED;
+    return computedAt == null ? Status.EMPTY : Status.INVALIDATED;
   }
 
   /** When a caller last used the key, as far as the journal knows; {@code null} if never. */
@@ -138,8 +140,9 @@ public record KeyState(
     if (event instanceof KeyEvent.KeyUsed used) {
       return new KeyState(value, version, computedAt, inputs, lineage, dependents, outdatedBy, used.at(), supplied);
     }
-    if (event instanceof KeyEvent.Forgotten) {
-      return EMPTY;
+    if (event instanceof KeyEvent.Forgotten forgotten) {
+      return new KeyState(null, Math.max(version, forgotten.version()), null, Map.of(), Map.of(), Set.of(), Map.of(),
+          null, false);
     }
     throw new IllegalArgumentException("Unknown event " + event);
   }

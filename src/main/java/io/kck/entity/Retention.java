@@ -17,6 +17,7 @@ import org.slf4j.Logger;
  */
 final class Retention {
   private final String key;
+  private final String primer;
   private final RetentionPolicy policy;
   private final KeyRuntime runtime;
   private final ActorContext<KeyCommand> context;
@@ -27,9 +28,10 @@ final class Retention {
   private boolean running;
   private boolean recording;
 
-  Retention(String key, RetentionPolicy policy, KeyRuntime runtime, ActorContext<KeyCommand> context,
+  Retention(io.kck.primer.Key<?> key, RetentionPolicy policy, KeyRuntime runtime, ActorContext<KeyCommand> context,
       ActorRef<ClusterSharding.ShardCommand> shard, KeyTimers timers) {
-    this.key = key;
+    this.key = key.text();
+    this.primer = key.primer().name();
     this.policy = policy;
     this.runtime = runtime;
     this.context = context;
@@ -95,14 +97,15 @@ final class Retention {
 
   /**
    * {@link KeyEvent.Forgotten} is journaled at {@code sequenceNr}, {@code before} the key's state
-   * until then: leave its inputs, delete its rows, answer, and ask sharding to stop the key. Akka
+   * until then: leave its inputs, raise its primer's version floor to its version and delete its
+   * rows (in one transaction: {@link VersionFloor}), answer, and ask sharding to stop the key. Akka
    * stores the snapshot it takes of an event (every snapshot-every events) before it runs the
    * event's side effects, so no row of it is written after this deletion.
    */
   void forgotten(KeyState before, long sequenceNr, ActorRef<KeyReply> replyTo) {
     timers.cancelAll(); // a refresh or an age planned for the old value would compute it again
     before.inputs().keySet().forEach(input -> runtime.client().tell(input, new KeyCommand.DependentGone(key)));
-    runtime.rows().delete(key, sequenceNr).whenComplete((done, error) -> {
+    runtime.rows().delete(key, sequenceNr, primer, before.version()).whenComplete((done, error) -> {
       if (error != null) {
         log.warn("Key '{}' was forgotten but its rows were not deleted ({}); the next sweep tries again", key, error.toString());
       } else {

@@ -208,6 +208,10 @@ class KeyStateTest {
     KeyState followed = ready().withDelta(new KeyEvent.DeltaApplied(2, T2, value("d"), Map.of("A", 2L), Map.of("A", 2L)), SECOND);
     assertFalse(followed.supplied(), "a delta that followed an input's is made again by a compute");
 
-    assertEquals(KeyState.EMPTY, put.apply(new KeyEvent.Forgotten(t3)), "forgotten: a new key");
+    KeyState forgotten = put.apply(new KeyEvent.Forgotten(t3, 2));
+    assertEquals(KeyState.Status.EMPTY, forgotten.status(), "forgotten: a new key");
+    assertEquals(new KeyState(null, 2, null, Map.of(), Map.of(), java.util.Set.of(), Map.of(), null, false), forgotten,
+        "nothing of it is left but its last version, which its next value counts on from");
+    assertEquals(KeyState.Status.INVALIDATED, put.apply(new KeyEvent.ValueDropped(t3)).status());
   }
 }
