@@ -7,6 +7,7 @@ import akka.stream.javadsl.Source;
 import io.kck.entity.Engine;
 import io.kck.entity.EntryData;
 import io.kck.entity.KeyCommand;
+import io.kck.entity.LocalEntry;
 import io.kck.errors.InvalidKeyException;
 import io.kck.errors.InvalidValueException;
 import io.kck.errors.KckException;
@@ -64,7 +65,11 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Returned stages</b> are {@link CompletableFuture}s whose async methods without an explicit
  * executor ({@code thenApplyAsync(fn)}) run on the ActorSystem's default dispatcher, not on the
  * JDK's common pool (which on small machines starts a thread per task). Callbacks attached with
- * the plain methods ({@code thenApply(fn)}) may run on KCK's threads: never block in them.
+ * the plain methods ({@code thenApply(fn)}) may run on KCK's threads: never block in them. A get
+ * answered from this node's copy of a fresh entry (a hit) returns a stage that is already complete
+ * and shared by every hit on that entry until the key publishes its next one, as a cache hands out
+ * the future it holds; its {@code obtrudeValue} and {@code obtrudeException} throw {@link
+ * UnsupportedOperationException}.
  *
  * <p>Thread-safe; one instance per ActorSystem (starting twice on a system fails).
  */
@@ -73,6 +78,11 @@ public final class Kck {
   private final Executor callbacks;
   private final KckBlocking blocking;
   private final KckAdmin admin;
+  // What a hit answers, made once per published entry (see LocalEntry): no hit allocates.
+  private final java.util.function.BiFunction<Key<?>, EntryData, CompletionStage<Object>> valueAnswers =
+      (key, data) -> sharedAnswer(() -> value(key, data));
+  private final java.util.function.BiFunction<Key<?>, EntryData, CompletionStage<Entry<Object>>> entryAnswers =
+      (key, data) -> sharedAnswer(() -> widen(entry(key, data)));
 
   private Kck(Engine engine, CompositeMeterRegistry meters) {
     this.engine = engine;
@@ -183,22 +193,36 @@ public final class Kck {
    * a miss.
    */
   public <V> CompletionStage<V> get(Key<V> key) {
+    LocalEntry hit = localHit(key);
+    if (hit != null) {
+      @SuppressWarnings("unchecked") // the entry's key is this key, so its value is a V
+      CompletionStage<V> answer = (CompletionStage<V>) hit.valueAnswer(valueAnswers);
+      return answer;
+    }
     return read(key, data -> value(key, data));
   }
 
   /** {@link #get(Key)} of the key named by {@code key}. */
   public CompletionStage<Object> get(String key) {
-    return withKey(key, this::get);
+    LocalEntry hit = localHit(key); // by its canonical text, without parsing it
+    return hit != null ? hit.valueAnswer(valueAnswers) : withKey(key, this::get);
   }
 
   /** Like {@link #get(Key)}, with the value's version and computed-at time. */
   public <V> CompletionStage<Entry<V>> getEntry(Key<V> key) {
+    LocalEntry hit = localHit(key);
+    if (hit != null) {
+      @SuppressWarnings("unchecked") // the entry's key is this key, so its value is a V
+      CompletionStage<Entry<V>> answer = (CompletionStage<Entry<V>>) (CompletionStage<?>) hit.entryAnswer(entryAnswers);
+      return answer;
+    }
     return read(key, data -> entry(key, data));
   }
 
   /** {@link #getEntry(Key)} of the key named by {@code key}. */
   public CompletionStage<Entry<Object>> getEntry(String key) {
-    return withKey(key, this::getEntry);
+    LocalEntry hit = localHit(key);
+    return hit != null ? hit.entryAnswer(entryAnswers) : withKey(key, this::getEntry);
   }
 
   /**
@@ -231,9 +255,9 @@ public final class Kck {
   }
 
   private <V, T> CompletionStage<Optional<T>> ifPresent(Key<V> key, Function<EntryData, T> onOk) {
-    EntryData local = localHit(key);
+    LocalEntry local = localHit(key);
     if (local != null) {
-      return completed(Optional.of(onOk.apply(local)));
+      return completed(Optional.of(onOk.apply(local.data())));
     }
     return withRegistered(key, () -> {
       KckFuture<Optional<T>> result = new KckFuture<>(callbacks);
@@ -552,12 +576,17 @@ public final class Kck {
   }
 
   /** The entry a live key of this node published while it is fresh, or null when the get must ask. */
-  private @Nullable EntryData localHit(@Nullable Key<?> key) {
+  private @Nullable LocalEntry localHit(@Nullable Key<?> key) {
     if (key == null) {
       return null;
     }
-    EntryData local = engine.localEntry(key);
-    return local != null && registered(key) ? local : null;
+    LocalEntry local = engine.localEntry(key.text());
+    return local != null && local.key().primer() == key.primer() ? local : null; // a key of this KCK's primer
+  }
+
+  /** The same, by a key's canonical text (other spellings of it miss, and are parsed). */
+  private @Nullable LocalEntry localHit(@Nullable String text) {
+    return text == null ? null : engine.localEntry(text);
   }
 
   /**
@@ -566,7 +595,8 @@ public final class Kck {
    * otherwise from the key's actor.
    */
   private <T> CompletionStage<T> read(Key<?> key, Function<EntryData, T> onOk) {
-    EntryData local = localHit(key);
+    LocalEntry hit = localHit(key);
+    EntryData local = hit != null ? hit.data() : null;
     if (local == null && key != null && registered(key)) {
       local = engine.heldWhileDatabaseIsDown(key);
     }
@@ -618,7 +648,7 @@ public final class Kck {
   }
 
   private boolean registered(Key<?> key) {
-    return engine.primers().find(key.primer().name()).filter(p -> p == key.primer()).isPresent();
+    return engine.primers().contains(key.primer());
   }
 
   private void requireRegistered(Key<?> key) {
@@ -668,6 +698,17 @@ public final class Kck {
     return future;
   }
 
+  /** A hit's answer, shared by every hit on its entry; a value that cannot be read fails it. */
+  private <T> CompletionStage<T> sharedAnswer(java.util.function.Supplier<T> answer) {
+    SharedAnswer<T> future = new SharedAnswer<>(callbacks);
+    try {
+      future.complete(answer.get());
+    } catch (KckException e) {
+      future.completeExceptionally(e);
+    }
+    return future;
+  }
+
   <T> CompletionStage<T> failed(KckException error) {
     KckFuture<T> future = new KckFuture<>(callbacks);
     future.completeExceptionally(error);
@@ -685,7 +726,7 @@ public final class Kck {
   }
 
   /** A CompletableFuture whose default async executor is the ActorSystem's dispatcher. */
-  static final class KckFuture<T> extends CompletableFuture<T> {
+  static class KckFuture<T> extends CompletableFuture<T> {
     private final Executor executor;
 
     KckFuture(Executor executor) {
@@ -700,6 +741,23 @@ public final class Kck {
     @Override
     public <U> CompletableFuture<U> newIncompleteFuture() {
       return new KckFuture<>(executor);
+    }
+  }
+
+  /** A completed answer that every hit on one entry shares: nobody may replace its outcome. */
+  static final class SharedAnswer<T> extends KckFuture<T> {
+    SharedAnswer(Executor executor) {
+      super(executor);
+    }
+
+    @Override
+    public void obtrudeValue(T value) {
+      throw new UnsupportedOperationException("A hit's answer is shared by every caller: it cannot be obtruded");
+    }
+
+    @Override
+    public void obtrudeException(Throwable error) {
+      throw new UnsupportedOperationException("A hit's answer is shared by every caller: it cannot be obtruded");
     }
   }
 }

@@ -29,6 +29,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
@@ -143,6 +144,28 @@ class FacadeTest {
 
     Entry<Sales> second = Stages.await(kck.put(key, new Sales(3, LocalDate.of(2026, 11, 2), List.of(9L))));
     assertEquals(2, second.version());
+  }
+
+  @Test
+  void hitsShareOneCompletedAnswerPerEntryAndAPutReplacesItBeforeItIsAcknowledged() {
+    Key<Sales> key = sales.key(5, LocalDate.of(2026, 11, 2));
+    Entry<Sales> first = Stages.await(kck.getEntry(key));
+    // The entry is published as the compute's answer goes out: the next gets are hits on it.
+    CompletionStage<Sales> hit = Eventually.until("a get of " + key + " to be a hit", () -> kck.get(key),
+        stage -> stage == kck.get(key));
+    assertEquals(first.value(), Stages.await(hit));
+    assertTrue((Object) hit == kck.get(key.text()), "by text, the same answer, without parsing");
+    assertTrue((Object) kck.getEntry(key) == kck.getEntry(key.text()), "the entry's answer is shared too");
+    CompletableFuture<Sales> shared = hit.toCompletableFuture();
+    assertThrows(UnsupportedOperationException.class, () -> shared.obtrudeValue(null), "nobody replaces a shared answer");
+    assertTrue(!shared.complete(null) && shared.join().equals(first.value()), "nor completes it again");
+
+    Sales imported = new Sales(5, LocalDate.of(2026, 11, 2), List.of(7L));
+    Entry<Sales> put = Stages.await(kck.put(key, imported));
+    CompletionStage<Sales> after = kck.get(key);
+    assertTrue(after != hit, "an acknowledged put has replaced the entry the hits shared");
+    assertEquals(imported, Stages.await(after), "read your writes");
+    assertEquals(put.version(), Stages.await(kck.getEntry(key)).version());
   }
 
   @Test

@@ -317,11 +317,14 @@ public final class Engine {
     return presence.written(key.text());
   }
 
-  /** The entry a live key of this node published while it is fresh (local hits), or null. */
-  public EntryData localEntry(Key<?> key) {
-    EntryData local = runtime.localEntries().get(key.text());
+  /**
+   * The entry a live key of this node published while it is fresh (local hits), by the key's
+   * canonical text, or null; counted as a local hit.
+   */
+  public LocalEntry localEntry(String keyText) {
+    LocalEntry local = runtime.localEntries().get(keyText);
     if (local != null) {
-      runtime.meters(key.primer()).get(Meters.GetOutcome.HIT_LOCAL);
+      runtime.meters(local.key().primer()).get(Meters.GetOutcome.HIT_LOCAL);
     }
     return local;
   }

@@ -73,7 +73,7 @@ public final class KeyEntity extends JournaledKey {
     this.backoff = new Backoff(runtime.settings(), runtime.clock());
     this.replies = new Replies(key.text(), attempts, backoff, freshness);
     this.dependencies = new Dependencies(key, runtime, timers);
-    this.localHits = new LocalHits(key.text(), runtime.settings().localHits(), runtime.localEntries(),
+    this.localHits = new LocalHits(key, runtime.settings().localHits(), runtime.localEntries(),
         attempts, backoff, freshness, replies, dependencies, runtime.lastValues());
     this.observers = new Observers(key.text(), key.primer().name(), runtime.hooks(), runtime.meters(key.primer()).watching);
     this.deltas = deltas;

@@ -28,7 +28,7 @@ final class KeyRuntime {
   private final JournalRows rows;
   private final Meters meters;
   private final Hooks hooks = new Hooks();
-  private final Map<String, EntryData> localEntries = new ConcurrentHashMap<>();
+  private final Map<String, LocalEntry> localEntries = new ConcurrentHashMap<>();
   private final Map<String, EntryData> lastValues = new ConcurrentHashMap<>();
 
   KeyRuntime(PrimerRegistry primers, ObjectMapper values, ComputeExecutor executor, EntitySettings settings,
@@ -85,7 +85,7 @@ final class KeyRuntime {
   }
 
   /** The entries of the live keys of this node that a get may answer without asking (kck.entity.local-hits). */
-  Map<String, EntryData> localEntries() {
+  Map<String, LocalEntry> localEntries() {
     return localEntries;
   }
 

@@ -12,24 +12,26 @@ import java.util.Map;
  * value. Used by the key's actor only.
  */
 final class LocalHits {
+  private final io.kck.primer.Key<?> owner;
   private final String key;
   private final boolean enabled;
-  private final Map<String, EntryData> entries;
+  private final Map<String, LocalEntry> entries;
   private final Attempts attempts;
   private final Backoff backoff;
   private final FreshnessClock freshness;
   private final Replies replies;
   private final Dependencies dependencies;
-  private EntryData published;
+  private LocalEntry published;
   private KeyState publishedFor;
   private Instant publishedNext;
   private final Map<String, EntryData> lastValues;
   private KeyState heldFor;
 
-  LocalHits(String key, boolean enabled, Map<String, EntryData> entries, Attempts attempts, Backoff backoff,
+  LocalHits(io.kck.primer.Key<?> key, boolean enabled, Map<String, LocalEntry> entries, Attempts attempts, Backoff backoff,
       FreshnessClock freshness, Replies replies, Dependencies dependencies, Map<String, EntryData> lastValues) {
     this.lastValues = lastValues;
-    this.key = key;
+    this.owner = key;
+    this.key = key.text();
     this.enabled = enabled;
     this.entries = entries;
     this.attempts = attempts;
@@ -50,7 +52,7 @@ final class LocalHits {
     if (!servable) {
       reset();
     } else if (state != publishedFor || freshness.nextRefreshAt() != publishedNext) {
-      EntryData entry = replies.entry(state, false).entry();
+      LocalEntry entry = new LocalEntry(owner, replies.entry(state, false).entry());
       entries.put(key, entry);
       published = entry;
       publishedFor = state;

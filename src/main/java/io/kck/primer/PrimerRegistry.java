@@ -42,6 +42,11 @@ public final class PrimerRegistry {
     return Optional.ofNullable(byName.get(name));
   }
 
+  /** Whether {@code primer} is the one registered under its name (not merely one of that name). */
+  public boolean contains(Primer<?> primer) {
+    return primer != null && byName.get(primer.name()) == primer;
+  }
+
   /** Every registered primer, in registration order. */
   public Collection<Primer<?>> primers() {
     return byName.values();
