@@ -129,7 +129,8 @@ public final class Benchmarks {
       });
       GraphPrimer fanned = new GraphPrimer("bench-fan-" + run, (id, context) -> context.get(source.key("fan")) + "'");
       BigProduct big = new BigProduct("bench-big-" + run, sizes.bigElements());
-      Kck kck = Kck.start(system, primer, source, dependent, fanned, big);
+      ChunkedProduct chunked = new ChunkedProduct("bench-chunked-" + run, sizes.bigElements());
+      Kck kck = Kck.start(system, primer, source, dependent, fanned, big, chunked);
       if (selected("hit")) {
         hits(kck, primer);
         progress("hits");
@@ -151,7 +152,7 @@ public final class Benchmarks {
         progress("propagation");
       }
       if (selected("augment")) {
-        augment(kck, big);
+        augment(kck, big, chunked);
         progress("augment");
       }
     } finally {
@@ -231,12 +232,26 @@ public final class Benchmarks {
   }
 
   /**
-   * Augment against a full recompute of a product of {@code bigElements} numbers: the augment
-   * appends one number (copying the array, as a pure function must), journals a small event; the
-   * recompute builds the array again and journals it whole.
+   * Augment against a full recompute of a product of {@code bigElements} numbers, held two ways:
+   * as an array (the augment appends one number by copying the array, as a pure function must)
+   * and as {@link ChunkedInts} (the augment copies a chunk's worth at most). Each augment journals
+   * a small event; the recompute builds the value again and journals it whole. Then the split: the
+   * augment function alone on each value, timed off KCK.
    */
-  private void augment(Kck kck, BigProduct big) throws Exception {
-    io.kck.primer.Key<int[]> key = big.key("k");
+  private void augment(Kck kck, BigProduct big, ChunkedProduct chunked) throws Exception {
+    augmentAgainstRecompute(kck, big.key("k"), String.format("augment: one delta into a product of %,d elements"
+        + " (an int[], copied by each delta)", sizes.bigElements()));
+    augmentAgainstRecompute(kck, chunked.key("k"), String.format("augment: one delta into a product of %,d elements"
+        + " in shared chunks (ChunkedInts)", sizes.bigElements()));
+    int[] array = big.compute(big.key("split"), null);
+    ChunkedInts chunks = ChunkedInts.of(array);
+    Measured copyApply = measure(() -> applyTime(() -> big.append(array, 1)));
+    Measured chunkedApply = measure(() -> applyTime(() -> chunks.append(1)));
+    add(String.format("augment split: the augment function alone, int[] of %,d", sizes.bigElements()), copyApply,
+        "the same on ChunkedInts", chunkedApply, "ms", false);
+  }
+
+  private void augmentAgainstRecompute(Kck kck, io.kck.primer.Key<?> key, String name) throws Exception {
     kck.get(key).toCompletableFuture().get(120, TimeUnit.SECONDS);
     Measured augments = measure(() -> {
       double[] samples = new double[sizes.updatesPerRound()];
@@ -252,8 +267,22 @@ public final class Benchmarks {
       kck.refresh(key).toCompletableFuture().get(120, TimeUnit.SECONDS);
       return (System.nanoTime() - started) / 1e6;
     });
-    add(String.format("augment: one delta into a product of %,d elements", sizes.bigElements()), augments,
-        "full recompute (refresh) of it", recomputes, "ms", false);
+    add(name, augments, "full recompute (refresh) of it", recomputes, "ms", false);
+  }
+
+  /** The median time of {@code apply} over a round of updates, in ms; what it returns is kept from the optimiser. */
+  private double applyTime(java.util.function.Supplier<Object> apply) {
+    double[] samples = new double[sizes.updatesPerRound()];
+    Object kept = null;
+    for (int i = 0; i < samples.length; i++) {
+      long started = System.nanoTime();
+      kept = apply.get();
+      samples[i] = (System.nanoTime() - started) / 1e6;
+    }
+    if (kept == null) {
+      throw new IllegalStateException("the augment function returned nothing");
+    }
+    return Measured.of(samples).median();
   }
 
   /** A product of many numbers (new ones at every compute); its delta appends one. */
@@ -278,11 +307,33 @@ public final class Benchmarks {
 
     @Override
     public java.util.Optional<io.kck.primer.Augment<int[], ?>> augment() {
-      return java.util.Optional.of(io.kck.primer.Augment.<int[], Integer>of(Integer.class, (numbers, next) -> {
-        int[] more = Arrays.copyOf(numbers, numbers.length + 1);
-        more[numbers.length] = next;
-        return more;
-      }));
+      return java.util.Optional.of(io.kck.primer.Augment.<int[], Integer>of(Integer.class, this::append));
+    }
+
+    int[] append(int[] numbers, int next) {
+      int[] more = Arrays.copyOf(numbers, numbers.length + 1);
+      more[numbers.length] = next;
+      return more;
+    }
+  }
+
+  /** The same product held in shared chunks: its delta copies a chunk's worth at most. */
+  static final class ChunkedProduct extends io.kck.primer.Primer<ChunkedInts> {
+    private final BigProduct numbers;
+
+    ChunkedProduct(String name, int elements) {
+      super(name, ChunkedInts.class, io.kck.primer.Parameter.ofString("id"));
+      this.numbers = new BigProduct(name, elements);
+    }
+
+    @Override
+    public ChunkedInts compute(io.kck.primer.Key<ChunkedInts> key, io.kck.primer.ComputeContext<ChunkedInts> context) {
+      return ChunkedInts.of(numbers.compute(null, null));
+    }
+
+    @Override
+    public java.util.Optional<io.kck.primer.Augment<ChunkedInts, ?>> augment() {
+      return java.util.Optional.of(io.kck.primer.Augment.<ChunkedInts, Integer>of(Integer.class, ChunkedInts::append));
     }
   }
 
@@ -310,6 +361,7 @@ public final class Benchmarks {
       }
     }
     CompletableFuture.allOf(filling.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+    io.kck.primer.Key<?>[] typed = Arrays.stream(keys).map(kck::key).toArray(io.kck.primer.Key<?>[]::new);
     AsyncLoadingCache<String, Object> caffeine = Caffeine.newBuilder().executor(Runnable::run).buildAsync(key -> "value of " + key);
     ConcurrentHashMap<String, Object> map = new ConcurrentHashMap<>();
     for (String key : keys) {
@@ -331,7 +383,25 @@ public final class Benchmarks {
           "Caffeine AsyncLoadingCache.get", Measured.of(cacheLatency[0]), "µs", false);
       add("hit p99, " + t + " thread(s), one in flight each", Measured.of(ourLatency[1]),
           "Caffeine AsyncLoadingCache.get", Measured.of(cacheLatency[1]), "µs", false);
+
+      // The loop Caffeine's rows run (get, join, next), by Key and by text.
+      Measured byKey = measure(() -> loopThroughput(t, key -> kck.get(key).toCompletableFuture().join(), typed));
+      Measured byText = measure(() -> loopThroughput(t, key -> kck.get(key).toCompletableFuture().join(), keys));
+      add("hit by Key, " + t + " thread(s), get and join in a loop", byKey, "Caffeine AsyncLoadingCache.get", cache,
+          "gets/s", true);
+      add("hit by text, " + t + " thread(s), get and join in a loop", byText, "the same by Key", byKey, "gets/s", true);
+      double[][] keyLatency = latencies(t, key -> kck.get(key).toCompletableFuture().join(), typed);
+      add("hit by Key p50, " + t + " thread(s), one in flight each", Measured.of(keyLatency[0]),
+          "Caffeine AsyncLoadingCache.get", Measured.of(cacheLatency[0]), "µs", false);
+      add("hit by Key p99, " + t + " thread(s), one in flight each", Measured.of(keyLatency[1]),
+          "Caffeine AsyncLoadingCache.get", Measured.of(cacheLatency[1]), "µs", false);
     }
+
+    Measured caffeineBytes = measure(() -> allocatedPerCall(i -> caffeine.get(keys[i]).join(), keys.length));
+    add("bytes allocated per hit, by Key", measure(() -> allocatedPerCall(i -> kck.get(typed[i]).toCompletableFuture().join(),
+        keys.length)), "Caffeine AsyncLoadingCache.get", caffeineBytes, "bytes", false);
+    add("bytes allocated per hit, by text", measure(() -> allocatedPerCall(i -> kck.get(keys[i]).toCompletableFuture().join(),
+        keys.length)), "Caffeine AsyncLoadingCache.get", caffeineBytes, "bytes", false);
 
     // KCK records into Micrometer's global registry unless told otherwise; with no registry in it
     // (the default) recording does nothing. With a Prometheus registry added, every get counts.
@@ -370,7 +440,7 @@ public final class Benchmarks {
     return timed(workers, stop, done);
   }
 
-  private double loopThroughput(int threads, java.util.function.Function<String, Object> get, String[] keys)
+  private <K> double loopThroughput(int threads, java.util.function.Function<K, Object> get, K[] keys)
       throws Exception {
     AtomicLong done = new AtomicLong();
     AtomicBoolean stop = new AtomicBoolean();
@@ -392,6 +462,29 @@ public final class Benchmarks {
     return timed(workers, stop, done);
   }
 
+  /**
+   * Bytes this thread allocates per call of {@code get} (on the keys in turn), over several passes
+   * after a warm-up pass for the compiler: what a hit costs the garbage collector.
+   */
+  private static double allocatedPerCall(java.util.function.IntFunction<Object> get, int keys) {
+    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    Object sink = null;
+    for (int pass = 0; pass < 10; pass++) {
+      for (int i = 0; i < keys; i++) {
+        sink = get.apply(i);
+      }
+    }
+    int passes = 20;
+    long before = threads.getCurrentThreadAllocatedBytes();
+    for (int pass = 0; pass < passes; pass++) {
+      for (int i = 0; i < keys; i++) {
+        sink = get.apply(i);
+      }
+    }
+    long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+    return sink == null ? -1 : (double) allocated / ((long) passes * keys);
+  }
+
   private double timed(List<Thread> workers, AtomicBoolean stop, AtomicLong done) throws Exception {
     long started = System.nanoTime();
     workers.forEach(Thread::start);
@@ -404,7 +497,7 @@ public final class Benchmarks {
   }
 
   /** p50 and p99 in µs of one-at-a-time calls, per round. */
-  private double[][] latencies(int threads, java.util.function.Function<String, Object> get, String[] keys)
+  private <K> double[][] latencies(int threads, java.util.function.Function<K, Object> get, K[] keys)
       throws Exception {
     double[][] result = new double[2][sizes.rounds()];
     int perThread = sizes.smoke() ? 500 : 20_000;
@@ -416,7 +509,7 @@ public final class Benchmarks {
         workers.add(new Thread(() -> {
           ThreadLocalRandom random = ThreadLocalRandom.current();
           for (int i = 0; i < mine.length; i++) {
-            String key = keys[random.nextInt(keys.length)];
+            K key = keys[random.nextInt(keys.length)];
             long started = System.nanoTime();
             get.apply(key);
             mine[i] = System.nanoTime() - started;
