@@ -33,7 +33,7 @@ abstract class JournaledKey extends EventSourcedBehavior<KeyCommand, KeyEvent, K
   private final EntitySettings settings;
   private final Deltas deltas;
   private final Retention retention;
-  private final VersionFloor floor;
+  private VersionFloor floor; // made for a key that loads without a version only
   private final JournalPurge purge;
   private final Meters.PrimerMeters meters;
   private final Key<?> key;
@@ -43,7 +43,7 @@ abstract class JournaledKey extends EventSourcedBehavior<KeyCommand, KeyEvent, K
   private long loadingSince = System.nanoTime();
 
   JournaledKey(Key<?> key, EntitySettings settings, Deltas deltas, Meters.PrimerMeters meters, Retention retention,
-      VersionFloor floor, JournalPurge purge) {
+      JournalPurge purge) {
     // A journal failure (write or recovery) restarts the key after a backoff instead of stopping
     // it: a stopped entity races with the next request, which sharding may still hand to the dead
     // actor (lost until its caller times out); a restarting one keeps its mailbox and buffer.
@@ -52,7 +52,6 @@ abstract class JournaledKey extends EventSourcedBehavior<KeyCommand, KeyEvent, K
     this.settings = settings;
     this.deltas = deltas;
     this.retention = retention;
-    this.floor = floor;
     this.purge = purge;
     this.meters = meters;
     this.key = key;
@@ -103,7 +102,9 @@ abstract class JournaledKey extends EventSourcedBehavior<KeyCommand, KeyEvent, K
    * floor is known, take the floor's read (and let the held writes go on); null for any other command.
    */
   private Effect<KeyEvent, KeyState> versionFloor(KeyCommand command) {
-    if (floor.holds(command)) {
+    if (floor == null) {
+      return null;
+    } else if (floor.holds(command)) {
       return Effect().stash();
     } else if (command instanceof KeyCommand.FloorRead read) {
       return floor.answered(read) ? Effect().unstashAll() : Effect().none();
@@ -116,7 +117,7 @@ abstract class JournaledKey extends EventSourcedBehavior<KeyCommand, KeyEvent, K
 
   /** The version of the value written after {@code state}'s: above it, and above its primer's floor. */
   long nextVersion(KeyState state) {
-    return floor.next(state);
+    return floor == null ? state.version() + 1 : floor.next(state);
   }
 
   /**
@@ -236,7 +237,12 @@ abstract class JournaledKey extends EventSourcedBehavior<KeyCommand, KeyEvent, K
     }
     loading = null;
     meters.recovered(loadingSince);
-    floor.loaded(state);
+    if (state.version() == 0) {
+      if (floor == null) {
+        floor = new VersionFloor(key.text(), key.primer().name(), retention.runtime(), retention.context());
+      }
+      floor.loaded(state);
+    }
     onRecovered(state);
   }
 
@@ -254,7 +260,9 @@ abstract class JournaledKey extends EventSourcedBehavior<KeyCommand, KeyEvent, K
       loadingSince = System.nanoTime();
     }
     retention.reset();
-    floor.reset();
+    if (floor != null) {
+      floor.reset();
+    }
     onStop(restarting);
   }
 }

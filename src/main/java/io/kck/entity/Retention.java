@@ -45,6 +45,10 @@ final class Retention {
     return context;
   }
 
+  KeyRuntime runtime() {
+    return runtime;
+  }
+
   Instant now() {
     return runtime.clock().instant();
   }

@@ -12,7 +12,7 @@ import java.time.Duration;
  * to the key's last version, durably and before the rows go ({@link JournalRows#delete}), and a
  * key that starts with version 0 reads its primer's floor before it writes a first value: it
  * holds puts and computed values ({@link #holds}) until the floor is known. Keys with a history
- * (the great majority of starts) read nothing.
+ * (the great majority of starts) read nothing and make no object of this class.
  *
  * <p>A failed read is tried again after the key's journal backoff; the held writes wait for it,
  * each bounded by its caller's timeout.
@@ -34,7 +34,7 @@ final class VersionFloor {
     this.retryAfter = runtime.settings().journalBackoffMin();
   }
 
-  /** The key loaded {@code state}: a key without a version asks for its primer's floor. */
+  /** The key loaded {@code state}, without a version: it asks for its primer's floor. */
   void loaded(KeyState state) {
     if (state.version() == 0 && !pending) {
       pending = true;
