@@ -18,7 +18,9 @@ import java.util.concurrent.Executors;
 /**
  * The keys' rows in the journal and snapshot tables, read and deleted with plain SQL over the
  * journal's own connection pool: what the plugin's API cannot do (ask which keys went unwritten,
- * delete a key's last row, delete old rows without the key waiting: {@link JournalPurge}). Queries run one at a time on a thread of their own, never on an actor.
+ * delete a key's last row, delete old rows without the key waiting: {@link JournalPurge}), and
+ * the primers' version floors ({@link VersionFloor}). Queries run one at a time on a thread of
+ * their own, floor reads on another (never behind a sweep's scan), never on an actor.
  */
 final class JournalRows implements AutoCloseable {
   private final ActorSystem<?> system;
@@ -30,6 +32,8 @@ final class JournalRows implements AutoCloseable {
   // Floor reads asked for and not yet started, per primer: the one read that starts next answers them all.
   private final java.util.Map<String, CompletableFuture<Long>> floorReads = new java.util.HashMap<>();
   private final ExecutorService thread = ownThread("kck-journal-rows");
+  // Floor reads hold up new keys' first writes: never behind a sweep's scan on the other thread.
+  private final ExecutorService floorThread = ownThread("kck-version-floor");
 
   JournalRows(ActorSystem<?> system, Config config) {
     this.system = system;
@@ -82,7 +86,7 @@ final class JournalRows implements AutoCloseable {
       }
       CompletableFuture<Long> read = new CompletableFuture<>();
       floorReads.put(primer, read);
-      thread.execute(() -> {
+      floorThread.execute(() -> {
         synchronized (floorReads) {
           floorReads.remove(primer, read); // asked from now on: a later read
         }
@@ -174,6 +178,7 @@ final class JournalRows implements AutoCloseable {
   public void close() {
     purge.close();
     thread.shutdownNow();
+    floorThread.shutdownNow();
   }
 
   /** One daemon thread named {@code name}: JDBC calls block, so they never run on an actor's thread. */
