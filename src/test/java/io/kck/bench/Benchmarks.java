@@ -248,13 +248,14 @@ public final class Benchmarks {
     Measured copyApply = measure(() -> applyTime(() -> big.append(array, 1)));
     Measured chunkedApply = measure(() -> applyTime(() -> chunks.append(1)));
     add(String.format("augment split: the augment function alone, int[] of %,d", sizes.bigElements()), copyApply,
-        "the same on ChunkedInts", chunkedApply, "ms", false);
+        "the same on ChunkedInts", chunkedApply, "µs", false);
   }
 
   private void augmentAgainstRecompute(Kck kck, io.kck.primer.Key<?> key, String name) throws Exception {
     kck.get(key).toCompletableFuture().get(120, TimeUnit.SECONDS);
     Measured augments = measure(() -> {
-      double[] samples = new double[sizes.updatesPerRound()];
+      // Many per round: an augment takes a millisecond or two, and the first ones of a round pay for compiling.
+      double[] samples = new double[sizes.updatesPerRound() * 20];
       for (int i = 0; i < samples.length; i++) {
         long started = System.nanoTime();
         kck.augment(key, i).toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -270,14 +271,14 @@ public final class Benchmarks {
     add(name, augments, "full recompute (refresh) of it", recomputes, "ms", false);
   }
 
-  /** The median time of {@code apply} over a round of updates, in ms; what it returns is kept from the optimiser. */
+  /** The median time of {@code apply} over a round of updates, in µs; what it returns is kept from the optimiser. */
   private double applyTime(java.util.function.Supplier<Object> apply) {
-    double[] samples = new double[sizes.updatesPerRound()];
+    double[] samples = new double[sizes.updatesPerRound() * 20];
     Object kept = null;
     for (int i = 0; i < samples.length; i++) {
       long started = System.nanoTime();
       kept = apply.get();
-      samples[i] = (System.nanoTime() - started) / 1e6;
+      samples[i] = (System.nanoTime() - started) / 1e3;
     }
     if (kept == null) {
       throw new IllegalStateException("the augment function returned nothing");
