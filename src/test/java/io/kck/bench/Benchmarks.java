@@ -60,7 +60,7 @@ public final class Benchmarks {
     static final Sizes FULL = new Sizes(
         false, 5, Duration.ofSeconds(2), 10_000, 5_000, 100_000, 20_000, 15, 1000, 1_000_000, new int[] {1, 4, 64});
     static final Sizes SMOKE =
-        new Sizes(true, 1, Duration.ofMillis(200), 200, 100, 500, 500, 2, 20, 1000, new int[] {1, 4});
+        new Sizes(true, 1, Duration.ofMillis(100), 200, 100, 500, 500, 2, 20, 1000, new int[] {1, 4});
   }
 
   /** One line of the table. */
