@@ -24,8 +24,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * What operations ask of a node: {@code GET /health/alive} (the service answers), {@code GET
  * /health/ready} (200 when every readiness check passes, else 503; JSON naming each check), and
- * {@code GET /metrics} (KCK's meters in Prometheus' text format, from a Prometheus registry this
- * service adds to {@link io.kck.KckAdmin#meters()}).
+ * {@code GET /metrics} (KCK's meters in Prometheus' text format, from the Prometheus registry KCK
+ * was given, or one this service adds to {@link io.kck.KckAdmin#meters()}).
  *
  * <p>Health answers without a token, for load balancers, and says nothing internal: check names
  * and fixed texts. Metrics are reads: the read token applies when one is set.
@@ -38,14 +38,31 @@ final class Operations extends AllDirectives {
 
   private final Kck kck;
   private final ObjectMapper json;
-  private final PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry prometheus;
   private final RecentChanges changes;
 
   Operations(Kck kck, ObjectMapper json) {
     this.kck = kck;
     this.json = json;
-    kck.admin().meters().add(prometheus);
+    this.prometheus = prometheusOf(kck);
     this.changes = new RecentChanges(kck);
+  }
+
+  /**
+   * The Prometheus registry among those KCK records into (one given to {@code
+   * Kck.builder(system).meterRegistry(...)}: it holds every count since KCK started); otherwise
+   * one added now, which Micrometer warns about once (meters registered before it came have no
+   * counts from before in it).
+   */
+  private static PrometheusMeterRegistry prometheusOf(Kck kck) {
+    for (io.micrometer.core.instrument.MeterRegistry registry : kck.admin().meters().getRegistries()) {
+      if (registry instanceof PrometheusMeterRegistry given) {
+        return given;
+      }
+    }
+    PrometheusMeterRegistry added = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    kck.admin().meters().add(added);
+    return added;
   }
 
   /**

@@ -45,10 +45,14 @@ class OperationsTest {
           }
           return "sales " + count;
         });
-        Kck kck = Kck.start(node.system(), primer);
+        // Given at start, the registry holds every count since then, also those before the service started.
+        io.micrometer.prometheusmetrics.PrometheusMeterRegistry prometheus =
+            new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
+        Kck kck = Kck.builder(node.system()).primers(primer).meterRegistry(prometheus).start();
+        Stages.await(kck.get("ops-sales/a")); // a miss: one compute, before the service starts
         String base = "http://127.0.0.1:" + Stages.await(KckHttp.start(kck, "127.0.0.1", 0)).localAddress().getPort();
+        assertEquals(1, kck.admin().meters().getRegistries().size(), "the service serves the registry it was given");
 
-        Stages.await(kck.get("ops-sales/a")); // a miss: one compute
         Stages.await(kck.get("ops-sales/a")); // a hit through the actor (local hits off)
         Stages.await(kck.refresh("ops-sales/a")); // a refresh: another compute, a new value
         Stages.failure(kck.get("ops-sales/broken"), io.kck.errors.ComputeFailedException.class);

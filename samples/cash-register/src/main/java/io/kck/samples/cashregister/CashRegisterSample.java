@@ -71,7 +71,11 @@ public final class CashRegisterSample {
       TillBalance till = new TillBalance(source);
       StoreTotals storeTotals = new StoreTotals(registerSales);
       LeagueTable leagueTable = new LeagueTable(storeTotals);
-      Kck kck = Kck.start(system, registerSales, liveSales, till, storeTotals, leagueTable);
+      // KCK records its meters into this registry from the start; the HTTP service's /metrics serves it.
+      io.micrometer.prometheusmetrics.PrometheusMeterRegistry prometheus =
+          new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
+      Kck kck = Kck.builder(system).primers(registerSales, liveSales, till, storeTotals, leagueTable)
+          .meterRegistry(prometheus).start();
       KckBlocking blocking = kck.blocking(); // where this sample waits anyway
       Instant runStarted = Instant.now();
       String site = null;
