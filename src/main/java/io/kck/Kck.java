@@ -590,17 +590,13 @@ public final class Kck {
   }
 
   /**
-   * A get: from this node's copy of a fresh entry when there is one; while the database is
-   * unreachable, from the value this node holds (marked stale), also when asking the key failed;
-   * otherwise from the key's actor.
+   * A get that was no local hit (its caller looked): while the database is unreachable, from the
+   * value this node holds (marked stale), also when asking the key failed; otherwise from the
+   * key's actor.
    */
   private <T> CompletionStage<T> read(Key<?> key, Function<EntryData, T> onOk) {
-    LocalEntry hit = localHit(key);
-    EntryData local = hit != null ? hit.data() : null;
-    if (local == null && key != null && registered(key)) {
-      local = engine.heldWhileDatabaseIsDown(key);
-    }
-    return local != null ? completed(onOk.apply(local)) : ask(key, KeyCommand.Get::new, onOk, true);
+    EntryData held = key != null && registered(key) ? engine.heldWhileDatabaseIsDown(key) : null;
+    return held != null ? completed(onOk.apply(held)) : ask(key, KeyCommand.Get::new, onOk, true);
   }
 
   private <T> CompletionStage<T> ask(Key<?> key, Function<akka.actor.typed.ActorRef<io.kck.entity.KeyReply>,

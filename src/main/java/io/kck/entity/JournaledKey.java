@@ -241,7 +241,7 @@ abstract class JournaledKey extends EventSourcedBehavior<KeyCommand, KeyEvent, K
       if (floor == null) {
         floor = new VersionFloor(key.text(), key.primer().name(), retention.runtime(), retention.context());
       }
-      floor.loaded(state);
+      floor.loaded();
     }
     onRecovered(state);
   }

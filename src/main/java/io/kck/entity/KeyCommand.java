@@ -122,8 +122,8 @@ public sealed interface KeyCommand {
    */
   record DropUnreadable(long version, String reason) implements KeyCommand, NoSerializationVerificationNeeded {}
 
-  /** The primer's version floor, read for a key without a version ({@link VersionFloor}); negative when the read failed. */
-  record FloorRead(long floor) implements KeyCommand, NoSerializationVerificationNeeded {}
+  /** The primer's version floor, read for a key without a version ({@link VersionFloor}), or why the read failed. */
+  record FloorRead(long floor, String failure) implements KeyCommand, NoSerializationVerificationNeeded {}
 
   /** Time to read the version floor again after a failed read. Sent to itself. */
   enum FloorRetry implements KeyCommand, NoSerializationVerificationNeeded {

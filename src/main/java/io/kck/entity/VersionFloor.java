@@ -34,23 +34,24 @@ final class VersionFloor {
     this.retryAfter = runtime.settings().journalBackoffMin();
   }
 
-  /** The key loaded {@code state}, without a version: it asks for its primer's floor. */
-  void loaded(KeyState state) {
-    if (state.version() == 0 && !pending) {
+  /** The key loaded without a version: it asks for its primer's floor (unless it asked already). */
+  void loaded() {
+    if (!pending) {
       pending = true;
       read();
     }
   }
 
   private void read() {
-    context.pipeToSelf(runtime.rows().versionFloor(primer), (floor, error) -> new KeyCommand.FloorRead(
-        error == null ? floor : -1));
+    context.pipeToSelf(runtime.rows().versionFloor(primer), (read, error) -> error == null
+        ? new KeyCommand.FloorRead(read, null) : new KeyCommand.FloorRead(-1, error.toString()));
   }
 
-  /** The floor's read is back ({@code read.floor()} is negative when it failed). True when writes may go on. */
+  /** The floor's read is back. True when writes may go on. */
   boolean answered(KeyCommand.FloorRead read) {
-    if (read.floor() < 0) {
-      context.getLog().warn("Key '{}' could not read its primer's version floor; trying again in {}", key, retryAfter);
+    if (read.failure() != null) {
+      context.getLog().warn("Key '{}' could not read its primer's version floor ({}); trying again in {}", key,
+          read.failure(), retryAfter);
       context.scheduleOnce(retryAfter, context.getSelf(), KeyCommand.FloorRetry.INSTANCE);
       return false;
     }
