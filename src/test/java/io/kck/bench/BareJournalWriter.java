@@ -8,18 +8,24 @@ import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehavior;
 
 /**
- * The least an event-sourced write costs on KCK's journal: a plain {@link EventSourcedBehavior}
- * on the same plugins that persists each value it is given as a string event and replies, with no
- * snapshots, no sharding and no KCK. The benchmark sets a {@code put} beside it to show what KCK
- * adds to Akka Persistence JDBC, and what the plugin adds to a raw upsert.
+ * The least an event-sourced write costs on a journal: a plain {@link EventSourcedBehavior} that
+ * persists each value it is given as a string event and replies, with no snapshots, no sharding
+ * and no KCK. The benchmark sets a {@code put} beside it, on KCK's own journal and on Akka
+ * Persistence JDBC's, to show what KCK adds to its journal and what each journal adds to a raw
+ * upsert.
  */
 final class BareJournalWriter extends EventSourcedBehavior<BareJournalWriter.Write, String, String> {
 
   /** Journal {@code value}, then tell {@code replyTo}. */
   record Write(String value, ActorRef<Done> replyTo) {}
 
-  BareJournalWriter(String persistenceId) {
+  private final String journal;
+  private final String snapshots;
+
+  BareJournalWriter(String persistenceId, String journal, String snapshots) {
     super(PersistenceId.ofUniqueId(persistenceId));
+    this.journal = journal;
+    this.snapshots = snapshots;
   }
 
   @Override
@@ -39,11 +45,11 @@ final class BareJournalWriter extends EventSourcedBehavior<BareJournalWriter.Wri
 
   @Override
   public String journalPluginId() {
-    return "kck.journal";
+    return journal;
   }
 
   @Override
   public String snapshotPluginId() {
-    return "kck.snapshot-store";
+    return snapshots;
   }
 }

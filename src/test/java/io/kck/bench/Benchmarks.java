@@ -83,7 +83,14 @@ public final class Benchmarks {
 
   public static void main(String[] args) throws Exception {
     boolean smoke = Boolean.getBoolean("kck.bench.smoke");
-    Benchmarks benchmarks = new Benchmarks(smoke ? Sizes.SMOKE : Sizes.FULL, System.out);
+    Sizes sizes = smoke ? Sizes.SMOKE : Sizes.FULL;
+    String writers = System.getProperty("kck.bench.writers", "");
+    if (!writers.isBlank()) { // e.g. 1 alone, for a profile of one writer's put
+      sizes = new Sizes(sizes.smoke(), sizes.rounds(), sizes.window(), sizes.hitKeys(), sizes.coldKeys(),
+          sizes.recoveryKeys(), sizes.memoryKeys(), sizes.updatesPerRound(), sizes.fanOut(), sizes.bigElements(),
+          java.util.Arrays.stream(writers.split(",")).mapToInt(w -> Integer.parseInt(w.trim())).toArray());
+    }
+    Benchmarks benchmarks = new Benchmarks(sizes, System.out);
     benchmarks.runAll();
     benchmarks.printTable();
     System.exit(0); // the embedded PostgreSQL stops with the JVM
@@ -112,6 +119,9 @@ public final class Benchmarks {
         kck.database.embedded.data-directory = "%s"
         kck.database.embedded.durable = on
         kck.sharding.passivation.default-idle-strategy.idle-entity.timeout = 10m
+        # A baseline, not KCK's: Akka Persistence JDBC's own plugins on KCK's database and tables.
+        kck-bench.jdbc-journal = ${jdbc-journal} { use-shared-db = "kck" }
+        kck-bench.jdbc-snapshot-store = ${jdbc-snapshot-store} { use-shared-db = "kck" }
         """.formatted(DATA_DIRECTORY)));
     String run = Long.toString(System.currentTimeMillis(), 36);
 
@@ -611,7 +621,9 @@ public final class Benchmarks {
    * Puts of 1 KiB from 1, 4 and 64 threads, each on keys of its own, against single-row upserts
    * from as many threads sharing as many connections as KCK's journal pool has: the same database
    * work without the cache, where many writers queue for connections as KCK's keys do. And against
-   * the same writers on Akka Persistence JDBC alone ({@link BareJournalWriter}): what KCK adds.
+   * the same writers on a bare event-sourced actor ({@link BareJournalWriter}), on KCK's journal
+   * (what KCK adds to its journal) and on Akka Persistence JDBC's (what the journal gains). The
+   * four take turns in each round.
    */
   private void persistence(ActorSystem<?> system, Kck kck, CountingPrimer primer, int poolSize) throws Exception {
     String value = "x".repeat(1000); // about 1 KiB of JSON
@@ -628,11 +640,11 @@ public final class Benchmarks {
     }
     for (int writers : sizes.writers()) {
       int w = writers;
-      Measured ours = measure(() -> writersRate(w, writer -> {
+      Measurement ours = () -> writersRate(w, writer -> {
         String key = primer.name() + "/put-" + w + "-" + writer;
         return () -> kck.put(key, value).toCompletableFuture().join();
-      }));
-      Measured raw = measure(() -> writersRate(w, writer -> {
+      });
+      Measurement raw = () -> writersRate(w, writer -> {
         String key = "raw-" + w + "-" + writer;
         return () -> {
           PreparedStatement upsert = null;
@@ -649,23 +661,29 @@ public final class Benchmarks {
             }
           }
         };
-      }));
-      Measured bare = measure(() -> writersRate(w, writer -> {
-        ActorRef<BareJournalWriter.Write> journal = system.systemActorOf(
-            new BareJournalWriter("bench-bare-" + System.nanoTime() + "-" + writer), "bench-bare-" + System.nanoTime(),
-            akka.actor.typed.Props.empty());
-        return () -> AskPattern.<BareJournalWriter.Write, akka.Done>ask(journal,
-            replyTo -> new BareJournalWriter.Write(value, replyTo), Duration.ofSeconds(30), system.scheduler())
-            .toCompletableFuture().join();
-      }));
-      add("persistence: put, " + w + " writer(s) on " + w + " key(s), 1 KiB", ours,
-          "raw JDBC upsert, autocommit, " + poolSize + " connections", raw, "writes/s", true);
-      add("persistence: put, " + w + " writer(s) on " + w + " key(s), 1 KiB", ours,
-          "Akka Persistence JDBC alone: persist and reply", bare, "writes/s", true);
+      });
+      Measurement bare = () -> writersRate(w, writer -> bareWriter(system, value, "kck.journal", "kck.snapshot-store"));
+      Measurement plugin = () -> writersRate(w, writer ->
+          bareWriter(system, value, "kck-bench.jdbc-journal", "kck-bench.jdbc-snapshot-store"));
+      Measured[] measured = measureInTurns(ours, raw, bare, plugin);
+      String name = "persistence: put, " + w + " writer(s) on " + w + " key(s), 1 KiB";
+      add(name, measured[0], "raw JDBC upsert, autocommit, " + poolSize + " connections", measured[1], "writes/s", true);
+      add(name, measured[0], "KCK's journal alone: persist and reply", measured[2], "writes/s", true);
+      add(name, measured[0], "Akka Persistence JDBC alone: persist and reply", measured[3], "writes/s", true);
     }
     for (PreparedStatement upsert : pool) {
       upsert.getConnection().close();
     }
+  }
+
+  /** A writer that persists {@code value} on a bare event-sourced actor of the given plugins, one at a time. */
+  private static Runnable bareWriter(ActorSystem<?> system, String value, String journal, String snapshots) {
+    String id = "bench-bare-" + System.nanoTime();
+    ActorRef<BareJournalWriter.Write> writer =
+        system.systemActorOf(new BareJournalWriter(id, journal, snapshots), id, akka.actor.typed.Props.empty());
+    return () -> AskPattern.<BareJournalWriter.Write, akka.Done>ask(writer,
+        replyTo -> new BareJournalWriter.Write(value, replyTo), Duration.ofSeconds(30), system.scheduler())
+        .toCompletableFuture().join();
   }
 
   interface WriterFactory {
@@ -812,6 +830,24 @@ public final class Benchmarks {
       values[round] = measurement.run();
     }
     return Measured.of(values);
+  }
+
+  /**
+   * Like {@link #measure}, but the measurements take turns within each round (ours, then each
+   * baseline, then ours again): the disk and the machine drift over seconds, and a slow stretch
+   * then falls on every measurement instead of on whichever ran during it.
+   */
+  private Measured[] measureInTurns(Measurement... measurements) throws Exception {
+    double[][] values = new double[measurements.length][sizes.rounds()];
+    for (Measurement measurement : measurements) {
+      measurement.run(); // warm-up
+    }
+    for (int round = 0; round < sizes.rounds(); round++) {
+      for (int m = 0; m < measurements.length; m++) {
+        values[m][round] = measurements[m].run();
+      }
+    }
+    return Arrays.stream(values).map(Measured::of).toArray(Measured[]::new);
   }
 
   private void add(String name, Measured ours, String baselineName, Measured baseline, String unit,

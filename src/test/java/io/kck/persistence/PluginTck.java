@@ -58,7 +58,7 @@ final class PluginTck {
 
   /**
    * Creates the journal and snapshot tables in the TCK's database, as KCK does at start-up, before
-   * the first case writes. Today the plugins are Akka Persistence JDBC's and so is the schema.
+   * the first case writes: KCK's plugins keep Akka Persistence JDBC's tables, made by its schema script.
    */
   static void createTables(ActorSystem system) {
     try {
