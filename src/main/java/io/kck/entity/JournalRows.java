@@ -1,9 +1,9 @@
 package io.kck.entity;
 
 import akka.actor.typed.ActorSystem;
-import akka.persistence.jdbc.db.SlickExtension;
-import akka.persistence.jdbc.db.SlickExtensionImpl;
+import akka.actor.typed.javadsl.Adapter;
 import com.typesafe.config.Config;
+import io.kck.persistence.JournalDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -23,8 +23,7 @@ import java.util.concurrent.Executors;
  * their own, floor reads on another (never behind a sweep's scan), never on an actor.
  */
 final class JournalRows implements AutoCloseable {
-  private final ActorSystem<?> system;
-  private final Config journal;
+  private final JournalDatabase database;
   private final String events;
   private final String snapshots;
   private final String floors;
@@ -36,11 +35,10 @@ final class JournalRows implements AutoCloseable {
   private final ExecutorService floorThread = ownThread("kck-version-floor");
 
   JournalRows(ActorSystem<?> system, Config config) {
-    this.system = system;
-    this.journal = config.getConfig("kck.journal");
-    this.events = table(journal.getConfig("tables.event_journal"));
-    this.snapshots = table(config.getConfig("kck.snapshot-store.tables.snapshot"));
-    this.floors = qualified(journal.getString("tables.event_journal.schemaName"),
+    this.database = JournalDatabase.get(Adapter.toClassic(system));
+    this.events = database.events();
+    this.snapshots = database.snapshots();
+    this.floors = JournalDatabase.qualified(config.getString("kck.journal.tables.event_journal.schemaName"),
         config.getString("kck.database.version-floor-table"));
     this.purge = new JournalPurge(this, config.getConfig("kck"));
   }
@@ -106,7 +104,7 @@ final class JournalRows implements AutoCloseable {
 
   /** A connection from the journal's pool; the caller closes it. */
   Connection connection() throws SQLException {
-    return ((SlickExtensionImpl) SlickExtension.get(system)).database(journal).database().source().createConnection();
+    return database.connection();
   }
 
   /**
@@ -192,17 +190,5 @@ final class JournalRows implements AutoCloseable {
 
   private static String likeEscaped(String text) {
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
-  }
-
-  private static String table(Config table) {
-    return qualified(table.getString("schemaName"), table.getString("tableName"));
-  }
-
-  private static String qualified(String schema, String name) {
-    return (schema.isBlank() ? "" : quote(schema) + ".") + quote(name);
-  }
-
-  private static String quote(String name) {
-    return "\"" + name.replace("\"", "\"\"") + "\"";
   }
 }

@@ -58,11 +58,13 @@ public final class JournalDatabase implements Extension {
     return ID.get(system);
   }
 
-  String events() {
+  /** The event table's quoted name (with its schema). */
+  public String events() {
     return events;
   }
 
-  String snapshots() {
+  /** The snapshot table's quoted name (with its schema). */
+  public String snapshots() {
     return snapshots;
   }
 
@@ -71,7 +73,7 @@ public final class JournalDatabase implements Extension {
   }
 
   /** A connection from the journal's pool, in autocommit mode; the caller closes it. */
-  Connection connection() throws SQLException {
+  public Connection connection() throws SQLException {
     Connection connection = pool.createConnection();
     if (!connection.getAutoCommit()) {
       connection.setAutoCommit(true);
@@ -131,8 +133,12 @@ public final class JournalDatabase implements Extension {
   }
 
   private static String table(Config table) {
-    String schema = table.getString("schemaName");
-    return (schema.isBlank() ? "" : quote(schema) + ".") + quote(table.getString("tableName"));
+    return qualified(table.getString("schemaName"), table.getString("tableName"));
+  }
+
+  /** {@code name} in {@code schema} (none when blank), each quoted for SQL. */
+  public static String qualified(String schema, String name) {
+    return (schema.isBlank() ? "" : quote(schema) + ".") + quote(name);
   }
 
   private static String quote(String name) {
