@@ -43,6 +43,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -99,8 +100,9 @@ public final class Engine {
       throw new IllegalStateException("KCK is already started on ActorSystem " + system.name());
     }
     joinCluster(system, config);
+    JournalRows rows = new JournalRows(system, config);
     if (config.getBoolean("kck.database.create-schema")) {
-      createSchema(system);
+      createSchema(system, rows);
     }
     Map<String, Integer> primerCaps = new java.util.HashMap<>();
     for (Primer<?> primer : registry.primers()) {
@@ -111,10 +113,6 @@ public final class Engine {
     }
     ComputeExecutor executor = ComputeExecutor.fromConfig(config.getConfig("kck.compute"), primerCaps);
     Config healthConfig = config.getConfig("kck.database.health");
-    JournalRows rows = new JournalRows(system, config);
-    if (config.getBoolean("kck.database.create-schema")) {
-      createFloorTable(rows);
-    }
     DatabaseHealth health = new DatabaseHealth(io.kck.persistence.KckDatabaseProvider.DatabaseSettings.from(config),
         healthConfig.getDuration("probe-interval"), healthConfig.getDuration("retry-interval"),
         healthConfig.getDuration("probe-timeout"), List.of(rows.events(), rows.snapshots(), rows.floors()));
@@ -127,9 +125,10 @@ public final class Engine {
     KeyClient client = new KeyClient(ClusterSharding.get(system), requestTimeout, akka.actor.CoordinatedShutdown.get(system),
         health, healthConfig.getDuration("fail-within"), deadlines);
     java.util.concurrent.atomic.AtomicInteger warmCount = new java.util.concurrent.atomic.AtomicInteger(); // for the meters
+    CompletableFuture<Void> regionStarted = new CompletableFuture<>();
     ActorRef<WarmKeys.Command> warmKeys = ClusterSingleton.get(system)
-        .init(SingletonActor.of(WarmKeys.create(registry, settings.wakeInterval(), EntitySettings.maxWarmKeys(config), client, warmCount),
-            "kck-warm-keys"));
+        .init(SingletonActor.of(WarmKeys.create(registry, settings.wakeInterval(), EntitySettings.maxWarmKeys(config), client,
+            warmCount, regionStarted), "kck-warm-keys"));
     KeyRuntime runtime = new KeyRuntime(registry, io.kck.persistence.ValueMapper.of(system), executor, settings,
         warmKeys, client, clock, health, rows, new Meters(meterRegistry, registry.primers(), executor, health, warmCount));
     Engine engine = new Engine(system, runtime);
@@ -155,6 +154,7 @@ public final class Engine {
             .withStopMessage(KeyCommand.Passivate.INSTANCE)
             .withEntityProps(DispatcherSelector.fromConfig("kck.entity-dispatcher"))
             .withSettings(ClusterShardingSettings.fromConfig(config.getConfig("kck.sharding"))));
+    regionStarted.complete(null);
     for (Primer<?> primer : registry.primers()) {
       for (Key<?> warm : primer.warmKeys()) {
         warmKeys.tell(new WarmKeys.Add(warm.text(), null));
@@ -216,21 +216,15 @@ public final class Engine {
     }
   }
 
-  private static void createSchema(ActorSystem<?> system) {
+  /** Akka Persistence JDBC's tables (by its schema script) and the version floor table; closes {@code rows} if it cannot. */
+  private static void createSchema(ActorSystem<?> system, JournalRows rows) {
     try {
       SchemaUtils.createIfNotExists(JournaledKey.JOURNAL_PLUGIN, system).toCompletableFuture().get(2, TimeUnit.MINUTES);
+      rows.createFloorTable();
     } catch (Exception e) {
+      rows.close();
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
       throw new IllegalStateException("KCK cannot create its tables in PostgreSQL (kck.database): " + cause, cause);
-    }
-  }
-
-  private static void createFloorTable(JournalRows rows) {
-    try {
-      rows.createFloorTable();
-    } catch (java.sql.SQLException e) {
-      rows.close();
-      throw new IllegalStateException("KCK cannot create its version floor table in PostgreSQL (kck.database): " + e, e);
     }
   }
 

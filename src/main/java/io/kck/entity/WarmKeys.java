@@ -56,6 +56,11 @@ public final class WarmKeys
     INSTANCE
   }
 
+  /** This node's shard region of the keys runs: waking them through sharding can start. */
+  enum RegionStarted implements Command {
+    INSTANCE
+  }
+
   public sealed interface Event extends KckSerializable {}
 
   public record Added(String key) implements Event {}
@@ -75,13 +80,26 @@ public final class WarmKeys
   private long refusedWithoutReply;
   private final java.util.concurrent.atomic.AtomicInteger counted;
 
-  /** {@code counted}: set to the number of warm keys while this node hosts the registry, else 0 (for the meters). */
+  /**
+   * {@code counted}: set to the number of warm keys while this node hosts the registry, else 0 (for
+   * the meters). {@code regionStarted}: completes once this node's shard region of the keys runs.
+   * The registry loads its keys only then, and stashes what it is sent meanwhile: it wakes every
+   * key as soon as it has loaded, and a message to a region that is not started yet fails (a
+   * quick journal loads the registry before {@link Engine} has started the region).
+   */
   public static Behavior<Command> create(PrimerRegistry primers, Duration wakeInterval, int maxKeys, KeyClient keys,
-      java.util.concurrent.atomic.AtomicInteger counted) {
-    return Behaviors.setup(
-        context ->
-            Behaviors.withTimers(
-                timers -> new WarmKeys(context, primers, wakeInterval, maxKeys, timers, keys, counted)));
+      java.util.concurrent.atomic.AtomicInteger counted, java.util.concurrent.CompletionStage<?> regionStarted) {
+    return Behaviors.setup(context -> Behaviors.withStash(maxKeys + 1000, stash -> {
+      context.pipeToSelf(regionStarted, (started, failed) -> RegionStarted.INSTANCE);
+      return Behaviors.receive(Command.class)
+          .onMessageEquals(RegionStarted.INSTANCE, () -> stash.unstashAll(Behaviors.withTimers(
+              timers -> new WarmKeys(context, primers, wakeInterval, maxKeys, timers, keys, counted))))
+          .onAnyMessage(early -> {
+            stash.stash(early);
+            return Behaviors.same();
+          })
+          .build();
+    }));
   }
 
   private WarmKeys(
