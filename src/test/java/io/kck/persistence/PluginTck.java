@@ -79,7 +79,7 @@ final class PluginTck {
    * <p>Each test's source is the case's name as a "method" of {@code definedIn}, the TCK class
    * that defines it: Surefire names a test after its source method, so each case is a test of
    * its own in the report under its own name. (ScalaTest's JUnit 4 runner on the vintage engine,
-   * the way Akka's docs run the TCK from Java, gives Surefire 3.2.5 nothing to name the cases by:
+   * the way the TCK's docs run it from Java, gives this Surefire nothing to name the cases by:
    * it reports every case as "null", failures as reruns of one test.) The cases run before their
    * tests report, so each test's own time is about zero; the TCK's time is the class's.
    */
