@@ -318,7 +318,7 @@ public final class Engine {
   public LocalEntry localEntry(String keyText) {
     LocalEntry local = runtime.localEntries().get(keyText);
     if (local != null) {
-      runtime.meters(local.key().primer()).get(Meters.GetOutcome.HIT_LOCAL);
+      local.meters().get(Meters.GetOutcome.HIT_LOCAL);
     }
     return local;
   }

@@ -13,12 +13,18 @@ import java.util.function.BiFunction;
 public final class LocalEntry {
   private final Key<?> key;
   private final EntryData data;
+  private final Meters.PrimerMeters meters; // the hit is counted here: no lookup of the primer's meters per hit
   private volatile Object valueAnswer;
   private volatile Object entryAnswer;
 
-  LocalEntry(Key<?> key, EntryData data) {
+  LocalEntry(Key<?> key, EntryData data, Meters.PrimerMeters meters) {
     this.key = key;
     this.data = data;
+    this.meters = meters;
+  }
+
+  Meters.PrimerMeters meters() {
+    return meters;
   }
 
   /** The key that published it. */

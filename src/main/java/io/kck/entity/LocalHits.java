@@ -13,6 +13,7 @@ import java.util.Map;
  */
 final class LocalHits {
   private final io.kck.primer.Key<?> owner;
+  private final Meters.PrimerMeters meters;
   private final String key;
   private final boolean enabled;
   private final Map<String, LocalEntry> entries;
@@ -28,7 +29,9 @@ final class LocalHits {
   private KeyState heldFor;
 
   LocalHits(io.kck.primer.Key<?> key, boolean enabled, Map<String, LocalEntry> entries, Attempts attempts, Backoff backoff,
-      FreshnessClock freshness, Replies replies, Dependencies dependencies, Map<String, EntryData> lastValues) {
+      FreshnessClock freshness, Replies replies, Dependencies dependencies, Map<String, EntryData> lastValues,
+      Meters.PrimerMeters meters) {
+    this.meters = meters;
     this.lastValues = lastValues;
     this.owner = key;
     this.key = key.text();
@@ -52,7 +55,7 @@ final class LocalHits {
     if (!servable) {
       reset();
     } else if (state != publishedFor || freshness.nextRefreshAt() != publishedNext) {
-      LocalEntry entry = new LocalEntry(owner, replies.entry(state, false).entry());
+      LocalEntry entry = new LocalEntry(owner, replies.entry(state, false).entry(), meters);
       entries.put(key, entry);
       published = entry;
       publishedFor = state;
