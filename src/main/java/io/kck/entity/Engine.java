@@ -129,8 +129,10 @@ public final class Engine {
     ActorRef<WarmKeys.Command> warmKeys = ClusterSingleton.get(system)
         .init(SingletonActor.of(WarmKeys.create(registry, settings.wakeInterval(), EntitySettings.maxWarmKeys(config), client,
             warmCount, regionStarted), "kck-warm-keys"));
+    ShardGuards guards = new ShardGuards(config.getInt("kck.sharding.number-of-shards"));
     KeyRuntime runtime = new KeyRuntime(registry, io.kck.persistence.ValueMapper.of(system), executor, settings,
-        warmKeys, client, clock, health, rows, new Meters(meterRegistry, registry.primers(), executor, health, warmCount));
+        warmKeys, client, clock, health, rows, new Meters(meterRegistry, registry.primers(), executor, health, warmCount),
+        guards, EntitySettings.tierMaxWeight(config));
     Engine engine = new Engine(system, runtime);
     if (started.putIfAbsent(system, engine) != null) {
       executor.close();
@@ -155,6 +157,7 @@ public final class Engine {
             .withEntityProps(DispatcherSelector.fromConfig("kck.entity-dispatcher"))
             .withSettings(ClusterShardingSettings.fromConfig(config.getConfig("kck.sharding"))));
     regionStarted.complete(null);
+    guards.keepAlive(system, client, EntitySettings.sentinelWakeInterval(config));
     for (Primer<?> primer : registry.primers()) {
       for (Key<?> warm : primer.warmKeys()) {
         warmKeys.tell(new WarmKeys.Add(warm.text(), null));
@@ -175,6 +178,9 @@ public final class Engine {
    */
   private static Behavior<KeyCommand> behaviorOf(String keyText, ActorRef<ClusterSharding.ShardCommand> shard,
       KeyRuntime runtime) {
+    if (ShardGuards.isSentinel(keyText)) {
+      return ShardSentinel.create(runtime.guards().shardOf(keyText), runtime.guards(), runtime.localEntries());
+    }
     Key<?> key;
     try {
       key = runtime.primers().parse(keyText);
@@ -317,9 +323,10 @@ public final class Engine {
    */
   public LocalEntry localEntry(String keyText) {
     LocalEntry local = runtime.localEntries().get(keyText);
-    if (local != null) {
-      local.meters().get(Meters.GetOutcome.HIT_LOCAL);
+    if (local == null || !local.servable(runtime.clock())) {
+      return null;
     }
+    local.meters().get(Meters.GetOutcome.HIT_LOCAL);
     return local;
   }
 
@@ -405,7 +412,7 @@ public final class Engine {
             replyTo -> new GetShardRegionState(KeyEntity.TYPE_KEY, replyTo), keys().timeout(), system.scheduler())
         .thenApply(state -> {
           Set<String> ids = new TreeSet<>();
-          state.getShards().forEach(shard -> ids.addAll(shard.getEntityIds()));
+          state.getShards().forEach(shard -> shard.getEntityIds().stream().filter(id -> !ShardGuards.isSentinel(id)).forEach(ids::add));
           return List.copyOf(ids);
         });
   }

@@ -176,6 +176,32 @@ public record EntitySettings(
     return max;
   }
 
+  /** {@code kck.read-tier.max-weight}: at least 1 MiB. */
+  static long tierMaxWeight(Config config) {
+    long max = config.getBytes("kck.read-tier.max-weight");
+    if (max < 1 << 20) {
+      throw new IllegalArgumentException("kck.read-tier.max-weight must be at least 1MiB, got " + max + " bytes");
+    }
+    return max;
+  }
+
+  /**
+   * How often this node wakes its shards' sentinels: {@code kck.read-tier.sentinel-wake-interval},
+   * but at most half the keys' idle timeout, so that idle passivation never stops a sentinel.
+   */
+  static Duration sentinelWakeInterval(Config config) {
+    Duration interval = config.getDuration("kck.read-tier.sentinel-wake-interval");
+    requirePositive("kck.read-tier.sentinel-wake-interval", interval);
+    String idlePath = "kck.sharding.passivation.default-idle-strategy.idle-entity.timeout";
+    if (config.hasPath(idlePath) && !config.getString(idlePath).equals("off")) {
+      Duration half = config.getDuration(idlePath).dividedBy(2);
+      if (!half.isZero() && half.compareTo(interval) < 0) {
+        return half;
+      }
+    }
+    return interval;
+  }
+
   private static void requirePositive(String name, Duration value) {
     if (value.isNegative() || value.isZero()) {
       throw new IllegalArgumentException(name + " must be positive, got " + value);

@@ -104,6 +104,19 @@ final class FreshnessClock {
     }
   }
 
+  /**
+   * Until when {@code state}'s value may be answered without asking the key, decided from the
+   * policy alone (epoch milliseconds, or {@link LocalEntry#NO_DEADLINE}): the entry of a stopped key
+   * has no timer to withdraw it. A max-age value until its soft age; a periodic one until its
+   * refresh is due.
+   */
+  long freshUntilMillis(KeyState state) {
+    if (policy instanceof Freshness.MaxAge maxAge) {
+      return state.computedAt().plus(maxAge.softAge()).toEpochMilli();
+    }
+    return periodic() && nextRefreshAt != null ? nextRefreshAt.toEpochMilli() : LocalEntry.NO_DEADLINE;
+  }
+
   /** The refresh timer fired. */
   void refreshDue() {
     nextRefreshAt = null;

@@ -74,7 +74,9 @@ public final class KeyEntity extends JournaledKey {
     this.replies = new Replies(key.text(), attempts, backoff, freshness);
     this.dependencies = new Dependencies(key, runtime, timers);
     this.localHits = new LocalHits(key, runtime.settings().localHits(), runtime.localEntries(),
-        attempts, backoff, freshness, replies, dependencies, runtime.lastValues(), runtime.meters(key.primer()));
+        attempts, backoff, freshness, replies, dependencies, runtime.lastValues(), runtime.meters(key.primer()),
+        runtime.guards(), retention()::servedWithoutRecordingUntilMillis);
+    runtime.guards().ensure(key.text(), runtime.settings().localHits(), runtime.client());
     this.observers = new Observers(key.text(), key.primer().name(), runtime.hooks(), runtime.meters(key.primer()).watching);
     this.deltas = deltas;
     this.unreadable = new UnreadableValue(key.text(), runtime.codec(key.primer()), context.getSelf(), context.getLog());

@@ -2,6 +2,7 @@ package io.kck.entity;
 
 import akka.actor.typed.ActorRef;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.kck.persistence.ValueCodec;
 import io.kck.primer.Primer;
 import io.kck.primer.PrimerRegistry;
@@ -28,12 +29,21 @@ final class KeyRuntime {
   private final JournalRows rows;
   private final Meters meters;
   private final Hooks hooks = new Hooks();
-  private final Map<String, LocalEntry> localEntries = new ConcurrentHashMap<>();
+  private final Map<String, LocalEntry> localEntries;
+  private final ShardGuards guards;
   private final Map<String, EntryData> lastValues = new ConcurrentHashMap<>();
 
   KeyRuntime(PrimerRegistry primers, ObjectMapper values, ComputeExecutor executor, EntitySettings settings,
       ActorRef<WarmKeys.Command> warmKeys, KeyClient client, Clock clock, DatabaseHealth health, JournalRows rows,
-      Meters meters) {
+      Meters meters, ShardGuards guards, long tierMaxWeight) {
+    this.guards = guards;
+    // Bounded by weight and evicting by frequency: an entry is a copy, so evicting one only makes
+    // the next get of its key ask the key's actor.
+    this.localEntries = Caffeine.newBuilder()
+        .maximumWeight(tierMaxWeight)
+        .<String, LocalEntry>weigher((key, entry) -> entry.weight())
+        .build()
+        .asMap();
     this.health = health;
     this.rows = rows;
     this.meters = meters;
@@ -84,9 +94,17 @@ final class KeyRuntime {
     return client;
   }
 
-  /** The entries of the live keys of this node that a get may answer without asking (kck.entity.local-hits). */
+  /**
+   * This node's read tier: the entries of its keys, live or stopped, that a get may answer without
+   * asking (kck.entity.local-hits, kck.read-tier); each written only by its key's actor.
+   */
   Map<String, LocalEntry> localEntries() {
     return localEntries;
+  }
+
+  /** The guards under which stopped keys of this node's shards keep their entries. */
+  ShardGuards guards() {
+    return guards;
   }
 
   /**

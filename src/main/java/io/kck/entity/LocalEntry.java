@@ -1,26 +1,71 @@
 package io.kck.entity;
 
 import io.kck.primer.Key;
+import java.time.Clock;
 import java.util.function.BiFunction;
 
 /**
- * A fresh entry that a key live on this node published (local hits, {@code
- * kck.entity.local-hits}), with the answers the facade made of it: each made on the first hit and
- * shared by every hit after, so that a hit allocates nothing. A new publication replaces the
- * whole object; nothing in it changes but the two answers, each set at most a few times under a
- * race, to equal values. Thread-safe.
+ * A fresh entry of a key in this node's read tier (local hits, {@code kck.entity.local-hits}),
+ * written only by the key's actor, with the answers the facade made of it: each made on the first
+ * hit and shared by every hit after, so that a hit allocates nothing.
+ *
+ * <p>While the actor lives the entry is its own ({@code guard} null) and it withdraws it before
+ * anything changes. Once the actor has stopped, the entry stays under the {@link ShardGuard} of its
+ * shard on this node, which the shard revokes when it leaves the node. Either way the entry is
+ * servable only until its freshness deadline, because no timer of a stopped key runs. A new
+ * publication replaces the whole object; nothing in it changes but the two answers, each set at
+ * most a few times under a race, to equal values. Thread-safe.
  */
 public final class LocalEntry {
+  /** The deadline of an entry that stays fresh until its key changes it. */
+  static final long NO_DEADLINE = Long.MAX_VALUE;
+
   private final Key<?> key;
   private final EntryData data;
   private final Meters.PrimerMeters meters; // the hit is counted here: no lookup of the primer's meters per hit
+  private final long freshUntilMillis;
+  private final ShardGuard guard;
   private volatile Object valueAnswer;
   private volatile Object entryAnswer;
 
-  LocalEntry(Key<?> key, EntryData data, Meters.PrimerMeters meters) {
+  LocalEntry(Key<?> key, EntryData data, Meters.PrimerMeters meters, long freshUntilMillis) {
+    this(key, data, meters, freshUntilMillis, null);
+  }
+
+  private LocalEntry(Key<?> key, EntryData data, Meters.PrimerMeters meters, long freshUntilMillis, ShardGuard guard) {
     this.key = key;
     this.data = data;
     this.meters = meters;
+    this.freshUntilMillis = freshUntilMillis;
+    this.guard = guard;
+  }
+
+  /**
+   * The same entry, kept after its actor stopped for as long as {@code guard} holds and at the
+   * latest until {@code untilMillis}; answers made so far carry over.
+   */
+  LocalEntry keptUnder(ShardGuard guard, long untilMillis) {
+    LocalEntry kept = new LocalEntry(key, data, meters, Math.min(freshUntilMillis, untilMillis), guard);
+    kept.valueAnswer = valueAnswer;
+    kept.entryAnswer = entryAnswer;
+    return kept;
+  }
+
+  /** Whether a get may be answered from it now: its shard is still here, and it is not past its deadline. */
+  boolean servable(Clock clock) {
+    ShardGuard kept = guard;
+    return (kept == null || kept.holds()) && (freshUntilMillis == NO_DEADLINE || clock.millis() < freshUntilMillis);
+  }
+
+  /** The guard it is kept under after its actor stopped; null while the actor lives. */
+  ShardGuard guard() {
+    return guard;
+  }
+
+  /** How many bytes of heap it holds, roughly: what the read tier's max-weight counts. */
+  int weight() {
+    long valueBytes = data.value() == null ? 0 : Math.max(0, data.value().encodedLength());
+    return (int) Math.min(Integer.MAX_VALUE, 256 + 2L * data.key().length() + valueBytes);
   }
 
   Meters.PrimerMeters meters() {

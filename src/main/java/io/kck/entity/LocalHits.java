@@ -4,12 +4,15 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * Keeps this node's copy of a key's entry (the facade's local hits, {@code
- * kck.entity.local-hits}) equal to what a get would answer at once: published while the value is
- * fresh, nothing runs and nothing failed; removed as soon as a get would have to wait, recompute,
- * or learn of staleness. The key calls {@link #publish} after every command and before every reply
- * that follows a change, so a get after an acknowledged put or invalidation never sees the old
- * value. Used by the key's actor only.
+ * Keeps this node's copy of a key's entry (the read tier, {@code kck.entity.local-hits}) equal to
+ * what a get would answer at once: published while the value is fresh, nothing runs and nothing
+ * failed; removed as soon as a get would have to wait, recompute, or learn of staleness. The key
+ * calls {@link #publish} after every command and before every reply that follows a change, so a
+ * get after an acknowledged put or invalidation never sees the old value.
+ *
+ * <p>When the actor stops, a servable entry stays under its shard's {@link ShardGuard}; the next
+ * incarnation of the key takes it over as its own, so the first change it makes replaces or
+ * removes it. Used by the key's actor only.
  */
 final class LocalHits {
   private final io.kck.primer.Key<?> owner;
@@ -22,6 +25,9 @@ final class LocalHits {
   private final FreshnessClock freshness;
   private final Replies replies;
   private final Dependencies dependencies;
+  private final ShardGuards guards;
+  private final String shard;
+  private final java.util.function.ToLongFunction<KeyState> keepUntil;
   private LocalEntry published;
   private KeyState publishedFor;
   private Instant publishedNext;
@@ -30,8 +36,13 @@ final class LocalHits {
 
   LocalHits(io.kck.primer.Key<?> key, boolean enabled, Map<String, LocalEntry> entries, Attempts attempts, Backoff backoff,
       FreshnessClock freshness, Replies replies, Dependencies dependencies, Map<String, EntryData> lastValues,
-      Meters.PrimerMeters meters) {
+      Meters.PrimerMeters meters, ShardGuards guards, java.util.function.ToLongFunction<KeyState> keepUntil) {
     this.meters = meters;
+    this.keepUntil = keepUntil;
+    this.guards = guards;
+    this.shard = guards.shardOf(key.text());
+    // What an earlier incarnation kept is this one's to replace or remove.
+    this.published = enabled ? entries.get(key.text()) : null;
     this.lastValues = lastValues;
     this.owner = key;
     this.key = key.text();
@@ -54,8 +65,10 @@ final class LocalHits {
         && !freshness.softAgeReached() && !freshness.hardAgeReached() && !dependencies.unverified();
     if (!servable) {
       reset();
-    } else if (state != publishedFor || freshness.nextRefreshAt() != publishedNext) {
-      LocalEntry entry = new LocalEntry(owner, replies.entry(state, false).entry(), meters);
+    } else if (state != publishedFor || freshness.nextRefreshAt() != publishedNext || entries.get(key) != published) {
+      // (the last: the tier evicted it)
+      LocalEntry entry = new LocalEntry(owner, replies.entry(state, false).entry(), meters,
+          freshness.freshUntilMillis(state));
       entries.put(key, entry);
       published = entry;
       publishedFor = state;
@@ -80,11 +93,22 @@ final class LocalHits {
   }
 
   /**
-   * The key stops: its held value goes too, unless the key only restarts after a journal failure
-   * (then it is what gets are answered from while the database is down).
+   * The key stops: a servable entry stays in the tier under the guard of the key's shard, if its
+   * sentinel runs here (else it goes), and at the latest until {@code keepUntil} of its state. Its held value goes too, unless the key only restarts after
+   * a journal failure (then it is what gets are answered from while the database is down; the
+   * entry goes).
    */
   void stopped(boolean restarting) {
-    reset();
+    ShardGuard guard = restarting || published == null || publishedFor == null ? null : guards.current(shard);
+    if (guard != null) {
+      entries.replace(key, published, published.keptUnder(guard, keepUntil.applyAsLong(publishedFor)));
+      guard.kept(key);
+      published = null;
+      publishedFor = null;
+      publishedNext = null;
+    } else {
+      reset();
+    }
     heldFor = null;
     if (!restarting) {
       lastValues.remove(key);

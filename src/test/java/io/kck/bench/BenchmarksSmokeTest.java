@@ -26,7 +26,7 @@ class BenchmarksSmokeTest {
         "persistence: put, 1 writer", "persistence: put, 4 writer", "propagation: put to dependent readable, depth 1",
         "propagation: put to dependent readable, depth 10", "propagation: put to all", "augment: one delta",
         "augment split", "hit by Key, 1 thread", "hit by text", "bytes allocated per hit, by Key", "recovery", "memory: heap per live",
-        "memory: heap per passivated")) {
+        "memory: heap per ready idle key, actor passivated")) {
       assertTrue(rows.stream().anyMatch(row -> row.name().startsWith(name)), name + " missing:\n" + table);
     }
     for (Benchmarks.Row row : rows) {

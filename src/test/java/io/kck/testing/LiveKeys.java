@@ -13,7 +13,16 @@ import java.util.TreeSet;
 public final class LiveKeys {
   private LiveKeys() {}
 
+  /** The keys whose actors run on the node of {@code testKit}. */
   public static Set<String> of(ActorTestKit testKit) {
+    // Not the shards' sentinels (see the read tier in the README): they are no keys.
+    Set<String> ids = entities(testKit);
+    ids.removeIf(id -> id.startsWith("#shard-guard/"));
+    return ids;
+  }
+
+  /** Every entity of KCK's shard region on the node of {@code testKit}, the shards' sentinels too. */
+  public static Set<String> entities(ActorTestKit testKit) {
     TestProbe<CurrentShardRegionState> probe = testKit.createTestProbe(CurrentShardRegionState.class);
     ClusterSharding.get(testKit.system())
         .shardState()

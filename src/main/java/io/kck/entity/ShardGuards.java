@@ -1,0 +1,103 @@
+package io.kck.entity;
+
+import akka.cluster.sharding.typed.HashCodeMessageExtractor;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * This node's {@link ShardGuard}s, one per shard whose sentinel runs here, and the sentinels'
+ * entity ids.
+ *
+ * <p>Why a sentinel: a stopped key leaves no actor behind, so when its shard is handed off (a
+ * rebalance, a node leaving) nothing of it would hear of the move, and the entry it kept would go
+ * on answering gets for a key now written on another node. One entity per shard, the sentinel,
+ * never idles out (it is woken well within the idle timeout) and is stopped only with its shard;
+ * it revokes the guard as it stops. Its id is the first of {@code "#shard-guard/0"}, {@code
+ * "#shard-guard/1"}, ... that sharding's own hash puts in the shard, so routing stays sharding's,
+ * and no key can have it ({@code #} is in no primer name). Thread-safe.
+ */
+final class ShardGuards {
+  static final String SENTINEL_PREFIX = "#shard-guard/";
+  private static final long WAKE_AGAIN_NANOS = 5_000_000_000L;
+
+  private final HashCodeMessageExtractor<KeyCommand> extractor;
+  private final Map<String, ShardGuard> guards = new ConcurrentHashMap<>();
+  private final Map<String, String> sentinelIds = new ConcurrentHashMap<>();
+  private final Map<String, Long> wakesSent = new ConcurrentHashMap<>();
+
+  ShardGuards(int numberOfShards) {
+    this.extractor = new HashCodeMessageExtractor<>(numberOfShards);
+  }
+
+  static boolean isSentinel(String entityId) {
+    return entityId.startsWith(SENTINEL_PREFIX);
+  }
+
+  /** The shard sharding puts {@code entityId} in. */
+  String shardOf(String entityId) {
+    return extractor.shardId(entityId);
+  }
+
+  /** The guard of {@code shard} on this node, or null when its sentinel does not run here (yet). */
+  ShardGuard current(String shard) {
+    ShardGuard guard = guards.get(shard);
+    return guard != null && guard.holds() ? guard : null;
+  }
+
+  /**
+   * Makes sure the sentinel of {@code key}'s shard runs on this node, where the key just started
+   * (when {@code tierOn}): wakes it through sharding unless its guard holds or a wake went out in
+   * the last seconds.
+   */
+  void ensure(String key, boolean tierOn, KeyClient keys) {
+    String shard = tierOn ? shardOf(key) : null;
+    if (shard == null || current(shard) != null) {
+      return;
+    }
+    long now = System.nanoTime();
+    Long sent = wakesSent.get(shard);
+    if (sent == null || now - sent > WAKE_AGAIN_NANOS) {
+      wakesSent.put(shard, now);
+      keys.tell(sentinelId(shard), KeyCommand.Wake.INSTANCE);
+    }
+  }
+
+  /** Wakes every sentinel that runs here each {@code interval}, so that idle passivation never stops one. */
+  void keepAlive(akka.actor.typed.ActorSystem<?> system, KeyClient keys, java.time.Duration interval) {
+    system.scheduler().scheduleAtFixedRate(interval, interval, () -> guards.forEach((shard, guard) -> {
+      if (guard.holds()) {
+        keys.tell(sentinelId(shard), KeyCommand.Wake.INSTANCE);
+      }
+    }), system.executionContext());
+  }
+
+  /** {@code shard}'s sentinel started on this node: a new guard for the entries its keys keep. */
+  ShardGuard sentinelStarted(String shard) {
+    ShardGuard guard = new ShardGuard();
+    guards.put(shard, guard);
+    wakesSent.remove(shard);
+    return guard;
+  }
+
+  /**
+   * {@code shard}'s sentinel stops: its guard is revoked first (no entry under it is served from
+   * here on), then the entries kept under it leave the tier, to free their memory.
+   */
+  void sentinelStopped(String shard, ShardGuard guard, Map<String, LocalEntry> tier) {
+    guard.revoke();
+    guards.remove(shard, guard);
+    guard.forEachKept(key -> tier.computeIfPresent(key, (same, entry) -> entry.guard() == guard ? null : entry));
+  }
+
+  /** The sentinel's entity id for {@code shard}: the first candidate sharding's hash puts there. */
+  String sentinelId(String shard) {
+    return sentinelIds.computeIfAbsent(shard, wanted -> {
+      for (int candidate = 0; ; candidate++) {
+        String id = SENTINEL_PREFIX + candidate;
+        if (extractor.shardId(id).equals(wanted)) {
+          return id;
+        }
+      }
+    });
+  }
+}

@@ -1,0 +1,30 @@
+package io.kck.entity;
+
+import akka.actor.typed.Behavior;
+import akka.actor.typed.PostStop;
+import akka.actor.typed.javadsl.Behaviors;
+import java.util.Map;
+
+/**
+ * The entity that stands for its shard on this node (see {@link ShardGuards}): it holds the shard's
+ * {@link ShardGuard} from its start and revokes it when it stops, which only its shard's stop or
+ * hand-off, or the node's, causes (it is woken well within the idle timeout). It answers nothing
+ * and journals nothing.
+ */
+final class ShardSentinel {
+  private ShardSentinel() {}
+
+  static Behavior<KeyCommand> create(String shard, ShardGuards guards, Map<String, LocalEntry> tier) {
+    return Behaviors.setup(context -> {
+      ShardGuard guard = guards.sentinelStarted(shard);
+      return Behaviors.receive(KeyCommand.class)
+          .onMessageEquals(KeyCommand.Passivate.INSTANCE, Behaviors::stopped)
+          .onMessage(KeyCommand.class, ignored -> Behaviors.same())
+          .onSignal(PostStop.class, stopped -> {
+            guards.sentinelStopped(shard, guard, tier);
+            return Behaviors.same();
+          })
+          .build();
+    });
+  }
+}
