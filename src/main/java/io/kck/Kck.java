@@ -581,7 +581,7 @@ public final class Kck {
       return null;
     }
     LocalEntry local = engine.localEntry(key.text());
-    return local != null && local.key().primer() == key.primer() ? local : null; // a key of this KCK's primer
+    return local != null && local.primer() == key.primer() ? local : null; // a key of this KCK's primer
   }
 
   /** The same, by a key's canonical text (other spellings of it miss, and are parsed). */

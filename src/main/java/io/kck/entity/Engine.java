@@ -179,7 +179,7 @@ public final class Engine {
   private static Behavior<KeyCommand> behaviorOf(String keyText, ActorRef<ClusterSharding.ShardCommand> shard,
       KeyRuntime runtime) {
     if (ShardGuards.isSentinel(keyText)) {
-      return ShardSentinel.create(runtime.guards().shardOf(keyText), runtime.guards(), runtime.localEntries());
+      return ShardSentinel.create(runtime.guards().shardOf(keyText), runtime.guards(), runtime.tier());
     }
     Key<?> key;
     try {
@@ -322,7 +322,7 @@ public final class Engine {
    * canonical text, or null; counted as a local hit.
    */
   public LocalEntry localEntry(String keyText) {
-    LocalEntry local = runtime.localEntries().get(keyText);
+    LocalEntry local = runtime.tier().lookup(keyText);
     if (local == null || !local.servable(runtime.clock())) {
       return null;
     }

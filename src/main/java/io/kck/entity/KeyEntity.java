@@ -73,7 +73,7 @@ public final class KeyEntity extends JournaledKey {
     this.backoff = new Backoff(runtime.settings(), runtime.clock());
     this.replies = new Replies(key.text(), attempts, backoff, freshness);
     this.dependencies = new Dependencies(key, runtime, timers);
-    this.localHits = new LocalHits(key, runtime.settings().localHits(), runtime.localEntries(),
+    this.localHits = new LocalHits(key, runtime.settings().localHits(), runtime.tier(),
         attempts, backoff, freshness, replies, dependencies, runtime.lastValues(), runtime.meters(key.primer()),
         runtime.guards(), retention()::servedWithoutRecordingUntilMillis);
     runtime.guards().ensure(key.text(), runtime.settings().localHits(), runtime.client());

@@ -2,7 +2,6 @@ package io.kck.entity;
 
 import akka.actor.typed.ActorRef;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.kck.persistence.ValueCodec;
 import io.kck.primer.Primer;
 import io.kck.primer.PrimerRegistry;
@@ -29,7 +28,7 @@ final class KeyRuntime {
   private final JournalRows rows;
   private final Meters meters;
   private final Hooks hooks = new Hooks();
-  private final Map<String, LocalEntry> localEntries;
+  private final ReadTier tier;
   private final ShardGuards guards;
   private final Map<String, EntryData> lastValues = new ConcurrentHashMap<>();
 
@@ -37,13 +36,7 @@ final class KeyRuntime {
       ActorRef<WarmKeys.Command> warmKeys, KeyClient client, Clock clock, DatabaseHealth health, JournalRows rows,
       Meters meters, ShardGuards guards, long tierMaxWeight) {
     this.guards = guards;
-    // Bounded by weight and evicting by frequency: an entry is a copy, so evicting one only makes
-    // the next get of its key ask the key's actor.
-    this.localEntries = Caffeine.newBuilder()
-        .maximumWeight(tierMaxWeight)
-        .<String, LocalEntry>weigher((key, entry) -> entry.weight())
-        .build()
-        .asMap();
+    this.tier = new ReadTier(tierMaxWeight);
     this.health = health;
     this.rows = rows;
     this.meters = meters;
@@ -94,13 +87,12 @@ final class KeyRuntime {
     return client;
   }
 
-  /**
-   * This node's read tier: the entries of its keys, live or stopped, that a get may answer without
-   * asking (kck.entity.local-hits, kck.read-tier); each written only by its key's actor.
-   */
-  Map<String, LocalEntry> localEntries() {
-    return localEntries;
+  /** This node's read tier. */
+  ReadTier tier() {
+    return tier;
   }
+
+
 
   /** The guards under which stopped keys of this node's shards keep their entries. */
   ShardGuards guards() {

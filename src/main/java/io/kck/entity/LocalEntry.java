@@ -21,6 +21,7 @@ public final class LocalEntry {
   static final long NO_DEADLINE = Long.MAX_VALUE;
 
   private final Key<?> key;
+  private final io.kck.primer.Primer<?> primer; // beside the key: a hit checks it without another object's read
   private final EntryData data;
   private final Meters.PrimerMeters meters; // the hit is counted here: no lookup of the primer's meters per hit
   private final long freshUntilMillis;
@@ -34,6 +35,7 @@ public final class LocalEntry {
 
   private LocalEntry(Key<?> key, EntryData data, Meters.PrimerMeters meters, long freshUntilMillis, ShardGuard guard) {
     this.key = key;
+    this.primer = key.primer();
     this.data = data;
     this.meters = meters;
     this.freshUntilMillis = freshUntilMillis;
@@ -70,6 +72,11 @@ public final class LocalEntry {
 
   Meters.PrimerMeters meters() {
     return meters;
+  }
+
+  /** The primer of the key that published it. */
+  public io.kck.primer.Primer<?> primer() {
+    return primer;
   }
 
   /** The key that published it. */

@@ -19,7 +19,7 @@ final class LocalHits {
   private final Meters.PrimerMeters meters;
   private final String key;
   private final boolean enabled;
-  private final Map<String, LocalEntry> entries;
+  private final ReadTier entries;
   private final Attempts attempts;
   private final Backoff backoff;
   private final FreshnessClock freshness;
@@ -34,7 +34,7 @@ final class LocalHits {
   private final Map<String, EntryData> lastValues;
   private KeyState heldFor;
 
-  LocalHits(io.kck.primer.Key<?> key, boolean enabled, Map<String, LocalEntry> entries, Attempts attempts, Backoff backoff,
+  LocalHits(io.kck.primer.Key<?> key, boolean enabled, ReadTier entries, Attempts attempts, Backoff backoff,
       FreshnessClock freshness, Replies replies, Dependencies dependencies, Map<String, EntryData> lastValues,
       Meters.PrimerMeters meters, ShardGuards guards, java.util.function.ToLongFunction<KeyState> keepUntil) {
     this.meters = meters;

@@ -83,10 +83,10 @@ final class ShardGuards {
    * {@code shard}'s sentinel stops: its guard is revoked first (no entry under it is served from
    * here on), then the entries kept under it leave the tier, to free their memory.
    */
-  void sentinelStopped(String shard, ShardGuard guard, Map<String, LocalEntry> tier) {
+  void sentinelStopped(String shard, ShardGuard guard, ReadTier tier) {
     guard.revoke();
     guards.remove(shard, guard);
-    guard.forEachKept(key -> tier.computeIfPresent(key, (same, entry) -> entry.guard() == guard ? null : entry));
+    guard.forEachKept(key -> tier.removeKeptUnder(key, guard));
   }
 
   /** The sentinel's entity id for {@code shard}: the first candidate sharding's hash puts there. */

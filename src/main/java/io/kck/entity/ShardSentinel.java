@@ -3,7 +3,6 @@ package io.kck.entity;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.PostStop;
 import akka.actor.typed.javadsl.Behaviors;
-import java.util.Map;
 
 /**
  * The entity that stands for its shard on this node (see {@link ShardGuards}): it holds the shard's
@@ -14,7 +13,7 @@ import java.util.Map;
 final class ShardSentinel {
   private ShardSentinel() {}
 
-  static Behavior<KeyCommand> create(String shard, ShardGuards guards, Map<String, LocalEntry> tier) {
+  static Behavior<KeyCommand> create(String shard, ShardGuards guards, ReadTier tier) {
     return Behaviors.setup(context -> {
       ShardGuard guard = guards.sentinelStarted(shard);
       return Behaviors.receive(KeyCommand.class)
