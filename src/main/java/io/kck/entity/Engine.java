@@ -412,7 +412,8 @@ public final class Engine {
             replyTo -> new GetShardRegionState(KeyEntity.TYPE_KEY, replyTo), keys().timeout(), system.scheduler())
         .thenApply(state -> {
           Set<String> ids = new TreeSet<>();
-          state.getShards().forEach(shard -> shard.getEntityIds().stream().filter(id -> !ShardGuards.isSentinel(id)).forEach(ids::add));
+          state.getShards().forEach(shard -> ids.addAll(shard.getEntityIds()));
+          ids.removeIf(ShardGuards::isSentinel); // no keys
           return List.copyOf(ids);
         });
   }

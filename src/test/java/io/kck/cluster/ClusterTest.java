@@ -392,4 +392,37 @@ class ClusterTest {
     Eventually.atLeast("refreshes of " + periodic + " on the survivors", Duration.ofSeconds(30),
         () -> nodes.stream().mapToInt(node -> node.ticker.computes()).sum(), ticksBefore + 2);
   }
+
+  @Test
+  void aShardThatMovesLeavesNoServableEntryOnTheNodeItLeft() {
+    String config = TEST_PACE + "kck.sharding.rebalance-interval = 500ms\n";
+    Node first = new Node(database, config, null);
+    nodes.add(first);
+    List<String> keys = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      keys.add("cluster-sales/moving-" + i);
+      Stages.await(first.kck.put(keys.get(i), "one"));
+    }
+    // Stopped, each key leaves its entry in the first node's read tier, which answers from it.
+    keys.forEach(key -> KeyStatuses.entity(first.testKit.system(), key).tell(io.kck.entity.KeyCommand.Passivate.INSTANCE));
+    Eventually.until("the keys to stop", () -> io.kck.testing.LiveKeys.of(first.testKit),
+        live -> keys.stream().noneMatch(live::contains));
+    for (String key : keys) {
+      assertTrue(first.kck.get(key).toCompletableFuture().isDone(), key + " answered from the tier");
+    }
+
+    // A second node joins: the coordinator moves some of the first node's shards to it.
+    Node second = new Node(database, config, first.address());
+    nodes.add(second);
+    List<String> moved = Eventually.until("some shards to move to the second node", Duration.ofSeconds(60), () -> {
+      java.util.Set<String> there = Shards.hosted(second.testKit);
+      return keys.stream().filter(key -> there.contains(Shards.shardOf(second.testKit, key))).toList();
+    }, list -> !list.isEmpty());
+    for (String key : moved) {
+      Stages.await(second.kck.put(key, "two"));
+    }
+    for (String key : moved) {
+      assertEquals("two", Stages.await(first.kck.get(key)), key + ": the first node let its shard go");
+    }
+  }
 }

@@ -77,4 +77,21 @@ public final class Shards {
         .map(member -> member.address())
         .collect(Collectors.toCollection(() -> new TreeSet<>(Address.addressOrdering())));
   }
+
+  /** The shards of KCK's keys that the node of {@code node} hosts now, the shards' sentinels included. */
+  public static Set<String> hosted(ActorTestKit node) {
+    akka.actor.testkit.typed.javadsl.TestProbe<akka.cluster.sharding.ShardRegion.CurrentShardRegionState> probe =
+        node.createTestProbe(akka.cluster.sharding.ShardRegion.CurrentShardRegionState.class);
+    akka.cluster.sharding.typed.javadsl.ClusterSharding.get(node.system()).shardState()
+        .tell(new akka.cluster.sharding.typed.GetShardRegionState(io.kck.entity.KeyEntity.TYPE_KEY, probe.getRef()));
+    Set<String> shards = new java.util.TreeSet<>();
+    probe.receiveMessage().getShards().forEach(shard -> shards.add(shard.shardId()));
+    return shards;
+  }
+
+  /** The shard sharding puts {@code key} in, on a node configured like {@code node}. */
+  public static String shardOf(ActorTestKit node, String key) {
+    int shards = node.system().settings().config().getInt("kck.sharding.number-of-shards");
+    return new akka.cluster.sharding.typed.HashCodeMessageExtractor<Object>(shards).shardId(key);
+  }
 }
