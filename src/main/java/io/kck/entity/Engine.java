@@ -132,7 +132,7 @@ public final class Engine {
     ShardGuards guards = new ShardGuards(config.getInt("kck.sharding.number-of-shards"));
     KeyRuntime runtime = new KeyRuntime(registry, io.kck.persistence.ValueMapper.of(system), executor, settings,
         warmKeys, client, clock, health, rows, new Meters(meterRegistry, registry.primers(), executor, health, warmCount),
-        guards, EntitySettings.tierMaxWeight(config));
+        guards, EntitySettings.tierMaxWeight(config), EntitySettings.maxLive(config));
     Engine engine = new Engine(system, runtime);
     if (started.putIfAbsent(system, engine) != null) {
       executor.close();

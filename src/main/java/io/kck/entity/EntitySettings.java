@@ -176,6 +176,19 @@ public record EntitySettings(
     return max;
   }
 
+  /** {@code kck.entity.max-live}: a positive number, or off (0). */
+  static int maxLive(Config config) {
+    String path = "kck.entity.max-live";
+    if (config.getString(path).equals("off")) {
+      return 0;
+    }
+    int max = config.getInt(path);
+    if (max < 1) {
+      throw new IllegalArgumentException(path + " must be positive or off, got " + max);
+    }
+    return max;
+  }
+
   /** {@code kck.read-tier.max-weight}: at least 1 MiB. */
   static long tierMaxWeight(Config config) {
     long max = config.getBytes("kck.read-tier.max-weight");

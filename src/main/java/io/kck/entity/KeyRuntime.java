@@ -30,12 +30,14 @@ final class KeyRuntime {
   private final Hooks hooks = new Hooks();
   private final ReadTier tier;
   private final ShardGuards guards;
+  private final LiveLimit liveLimit;
   private final Map<String, EntryData> lastValues = new ConcurrentHashMap<>();
 
   KeyRuntime(PrimerRegistry primers, ObjectMapper values, ComputeExecutor executor, EntitySettings settings,
       ActorRef<WarmKeys.Command> warmKeys, KeyClient client, Clock clock, DatabaseHealth health, JournalRows rows,
-      Meters meters, ShardGuards guards, long tierMaxWeight) {
+      Meters meters, ShardGuards guards, long tierMaxWeight, int maxLive) {
     this.guards = guards;
+    this.liveLimit = new LiveLimit(maxLive);
     this.tier = new ReadTier(tierMaxWeight);
     this.health = health;
     this.rows = rows;
@@ -85,6 +87,11 @@ final class KeyRuntime {
 
   KeyClient client() {
     return client;
+  }
+
+  /** The bound of this node's live key actors (kck.entity.max-live). */
+  LiveLimit liveLimit() {
+    return liveLimit;
   }
 
   /** This node's read tier. */

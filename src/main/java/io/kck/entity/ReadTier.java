@@ -75,10 +75,4 @@ final class ReadTier {
       remove(key, entry);
     }
   }
-
-  /** How many entries it holds (after pending evictions). */
-  long size() {
-    eviction.cleanUp();
-    return serving.size();
-  }
 }

@@ -61,6 +61,7 @@ final class Retention {
   boolean firstCommand(KeyState state, KeyCommand command) {
     boolean first = !running;
     running = true;
+    runtime.liveLimit().used(key, first, self, shard);
     if (command instanceof KeyCommand.Get && policy.forgets() && !recording) {
       // A key never used has no value yet: the compute this get starts records the use.
       Instant used = state.lastUsed();
@@ -136,5 +137,6 @@ final class Retention {
   void reset() {
     running = false;
     recording = false;
+    runtime.liveLimit().stopped(key, self);
   }
 }

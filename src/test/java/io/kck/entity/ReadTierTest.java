@@ -160,6 +160,29 @@ class ReadTierTest {
     assertTrue(get.isCompletedExceptionally(), "not answered from the entry of a shard that left");
   }
 
+  @Test
+  void pastMaxLiveTheLeastUsedKeysPassivateAndStayReadable() {
+    ActorTestKit node = TestNodes.start("ReadTierMaxLive", TestNodes.config("kck.entity.max-live = 5"));
+    try {
+      CountingPrimer bounded = new CountingPrimer("tier-bounded");
+      Kck small = Kck.start(node.system(), bounded);
+      for (int i = 0; i < 20; i++) {
+        assertEquals("value of " + i, Stages.await(small.get("tier-bounded/" + i)));
+      }
+      Eventually.until("at most 5 live keys", () -> LiveKeys.of(node), live -> live.size() <= 5);
+      int fromTier = 0;
+      for (int i = 0; i < 20; i++) {
+        CompletableFuture<Object> get = small.get("tier-bounded/" + i).toCompletableFuture();
+        fromTier += get.isDone() ? 1 : 0;
+        assertEquals("value of " + i, Stages.await(get));
+      }
+      assertEquals(20, bounded.computes(), "a passivated key is read back, not recomputed");
+      assertTrue(fromTier >= 10, "passivated keys answered from the tier: " + fromTier + " of 20");
+    } finally {
+      node.shutdownTestKit();
+    }
+  }
+
   /** Stops the key's actor (as idle passivation would), after its shard's sentinel runs here. */
   private static void stopKey(ActorTestKit on, String key) {
     String sentinel = shards.sentinelId(shards.shardOf(key));
