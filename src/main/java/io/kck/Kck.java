@@ -79,10 +79,10 @@ public final class Kck {
   private final KckBlocking blocking;
   private final KckAdmin admin;
   // What a hit answers, made once per published entry (see LocalEntry): no hit allocates.
-  private final java.util.function.BiFunction<Key<?>, EntryData, CompletionStage<Object>> valueAnswers =
-      (key, data) -> sharedAnswer(() -> value(key, data));
-  private final java.util.function.BiFunction<Key<?>, EntryData, CompletionStage<Entry<Object>>> entryAnswers =
-      (key, data) -> sharedAnswer(() -> widen(entry(key, data)));
+  private final java.util.function.BiFunction<io.kck.primer.Primer<?>, EntryData, CompletionStage<Object>> valueAnswers =
+      (primer, data) -> sharedAnswer(() -> hitValue(primer, data));
+  private final java.util.function.BiFunction<io.kck.primer.Primer<?>, EntryData, CompletionStage<Entry<Object>>>
+      entryAnswers = (primer, data) -> sharedAnswer(() -> entryOf(hitValue(primer, data), data));
 
   private Kck(Engine engine, CompositeMeterRegistry meters) {
     this.engine = engine;
@@ -629,12 +629,21 @@ public final class Kck {
 
   private <V> V value(Key<V> key, EntryData data) {
     @SuppressWarnings("unchecked")
-    V value = (V) engine.value(key, data);
+    V value = (V) engine.value(key.primer(), data);
     return value;
   }
 
   <V> Entry<V> entry(Key<V> key, EntryData data) {
-    return new Entry<>(data.key(), value(key, data), data.version(), data.computedAt(), data.stale(),
+    return entryOf(value(key, data), data);
+  }
+
+  /** The value of a hit's entry (of a key of {@code primer}). */
+  private Object hitValue(io.kck.primer.Primer<?> primer, EntryData data) {
+    return engine.value(primer, data);
+  }
+
+  private static <V> Entry<V> entryOf(V value, EntryData data) {
+    return new Entry<>(data.key(), value, data.version(), data.computedAt(), data.stale(),
         data.refreshing(), data.lastError(), data.nextAttemptAt());
   }
 

@@ -179,7 +179,7 @@ public final class Engine {
   private static Behavior<KeyCommand> behaviorOf(String keyText, ActorRef<ClusterSharding.ShardCommand> shard,
       KeyRuntime runtime) {
     if (ShardGuards.isSentinel(keyText)) {
-      return ShardSentinel.create(runtime.guards().shardOf(keyText), runtime.guards(), runtime.tier());
+      return ShardSentinel.create(runtime.guards().shardOf(keyText), runtime.guards());
     }
     Key<?> key;
     try {
@@ -294,18 +294,19 @@ public final class Engine {
   }
 
   /**
-   * The value in an entry of {@code key}, as the primer's value type; null when it has none.
+   * The value in an entry of a key of {@code primer} (the entry names its key), as the primer's
+   * value type; null when it has none.
    *
    * @throws KeyUnavailableException if the stored JSON no longer reads as that type
    */
-  public Object value(Key<?> key, EntryData entry) {
+  public Object value(Primer<?> primer, EntryData entry) {
     if (entry.value() == null) {
       return null;
     }
     try {
-      return entry.value().value(runtime.codec(key.primer()));
+      return entry.value().value(runtime.codec(primer));
     } catch (RuntimeException e) {
-      throw new KeyUnavailableException(key.text(), "Cannot read the value of key '" + key + "': " + e, e);
+      throw new KeyUnavailableException(entry.key(), "Cannot read the value of key '" + entry.key() + "': " + e, e);
     }
   }
 
@@ -322,11 +323,10 @@ public final class Engine {
    * canonical text, or null; counted as a local hit.
    */
   public LocalEntry localEntry(String keyText) {
-    LocalEntry local = runtime.tier().lookup(keyText);
-    if (local == null || !local.servable(runtime.clock())) {
-      return null;
+    LocalEntry local = runtime.tier().servable(keyText, runtime.clock());
+    if (local != null) {
+      local.meters().get(Meters.GetOutcome.HIT_LOCAL);
     }
-    local.meters().get(Meters.GetOutcome.HIT_LOCAL);
     return local;
   }
 

@@ -1,6 +1,6 @@
 package io.kck.entity;
 
-import io.kck.primer.Key;
+import io.kck.primer.Primer;
 import java.time.Clock;
 import java.util.function.BiFunction;
 
@@ -20,8 +20,9 @@ public final class LocalEntry {
   /** The deadline of an entry that stays fresh until its key changes it. */
   static final long NO_DEADLINE = Long.MAX_VALUE;
 
-  private final Key<?> key;
-  private final io.kck.primer.Primer<?> primer; // beside the key: a hit checks it without another object's read
+  // Not the key object: the entry names its key, and a kept entry would hold the key's parsed
+  // parameters too (~100 bytes of issue 18's budget of 500 per idle key).
+  private final Primer<?> primer;
   private final EntryData data;
   private final Meters.PrimerMeters meters; // the hit is counted here: no lookup of the primer's meters per hit
   private final long freshUntilMillis;
@@ -29,13 +30,13 @@ public final class LocalEntry {
   private volatile Object valueAnswer;
   private volatile Object entryAnswer;
 
-  LocalEntry(Key<?> key, EntryData data, Meters.PrimerMeters meters, long freshUntilMillis) {
-    this(key, data, meters, freshUntilMillis, null);
+  LocalEntry(Primer<?> primer, EntryData data, Meters.PrimerMeters meters, long freshUntilMillis) {
+    this(primer, data, meters, freshUntilMillis, null);
   }
 
-  private LocalEntry(Key<?> key, EntryData data, Meters.PrimerMeters meters, long freshUntilMillis, ShardGuard guard) {
-    this.key = key;
-    this.primer = key.primer();
+  private LocalEntry(Primer<?> primer, EntryData data, Meters.PrimerMeters meters, long freshUntilMillis,
+      ShardGuard guard) {
+    this.primer = primer;
     this.data = data;
     this.meters = meters;
     this.freshUntilMillis = freshUntilMillis;
@@ -47,10 +48,23 @@ public final class LocalEntry {
    * latest until {@code untilMillis}; answers made so far carry over.
    */
   LocalEntry keptUnder(ShardGuard guard, long untilMillis) {
-    LocalEntry kept = new LocalEntry(key, data, meters, Math.min(freshUntilMillis, untilMillis), guard);
+    LocalEntry kept = new LocalEntry(primer, jsonOnly(data), meters, Math.min(freshUntilMillis, untilMillis), guard);
     kept.valueAnswer = valueAnswer;
     kept.entryAnswer = entryAnswer;
     return kept;
+  }
+
+  /**
+   * {@code data} holding its value as JSON only, when the JSON is known: a kept entry may never be
+   * read again, and the decoded object can be many times the size of its JSON. A hit decodes it
+   * once (the answers made before carry over).
+   */
+  private static EntryData jsonOnly(EntryData data) {
+    if (data.value() == null || data.value().encodedLength() < 0) {
+      return data;
+    }
+    return new EntryData(data.key(), io.kck.persistence.StoredValue.fromJson(data.value().json()), data.version(),
+        data.computedAt(), data.stale(), data.refreshing(), data.lastError(), data.nextAttemptAt(), data.lineage());
   }
 
   /** Whether a get may be answered from it now: its shard is still here, and it is not past its deadline. */
@@ -75,13 +89,8 @@ public final class LocalEntry {
   }
 
   /** The primer of the key that published it. */
-  public io.kck.primer.Primer<?> primer() {
+  public Primer<?> primer() {
     return primer;
-  }
-
-  /** The key that published it. */
-  public Key<?> key() {
-    return key;
   }
 
   public EntryData data() {
@@ -90,10 +99,10 @@ public final class LocalEntry {
 
   /** The answer to a get of the value, made by {@code make} on first use. */
   @SuppressWarnings("unchecked")
-  public <T> T valueAnswer(BiFunction<Key<?>, EntryData, T> make) {
+  public <T> T valueAnswer(BiFunction<Primer<?>, EntryData, T> make) {
     Object answer = valueAnswer;
     if (answer == null) {
-      answer = make.apply(key, data);
+      answer = make.apply(primer, data);
       valueAnswer = answer;
     }
     return (T) answer;
@@ -101,10 +110,10 @@ public final class LocalEntry {
 
   /** The answer to a get of the entry (value and metadata), made by {@code make} on first use. */
   @SuppressWarnings("unchecked")
-  public <T> T entryAnswer(BiFunction<Key<?>, EntryData, T> make) {
+  public <T> T entryAnswer(BiFunction<Primer<?>, EntryData, T> make) {
     Object answer = entryAnswer;
     if (answer == null) {
-      answer = make.apply(key, data);
+      answer = make.apply(primer, data);
       entryAnswer = answer;
     }
     return (T) answer;

@@ -67,7 +67,7 @@ final class LocalHits {
       reset();
     } else if (state != publishedFor || freshness.nextRefreshAt() != publishedNext || entries.get(key) != published) {
       // (the last: the tier evicted it)
-      LocalEntry entry = new LocalEntry(owner, replies.entry(state, false).entry(), meters,
+      LocalEntry entry = new LocalEntry(owner.primer(), replies.entry(state, false).entry(), meters,
           freshness.freshUntilMillis(state));
       entries.put(key, entry);
       published = entry;
@@ -102,7 +102,6 @@ final class LocalHits {
     ShardGuard guard = restarting || published == null || publishedFor == null ? null : guards.current(shard);
     if (guard != null) {
       entries.replace(key, published, published.keptUnder(guard, keepUntil.applyAsLong(publishedFor)));
-      guard.kept(key);
       published = null;
       publishedFor = null;
       publishedNext = null;

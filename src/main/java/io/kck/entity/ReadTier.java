@@ -36,13 +36,25 @@ final class ReadTier {
         .build();
   }
 
-  /** The entry of the key named {@code text}, servable or not; null when there is none. */
-  LocalEntry lookup(String text) {
+  /**
+   * The entry of the key named {@code text} if a get may be answered from it now (see {@link
+   * LocalEntry#servable}); null otherwise. An entry whose shard left this node goes.
+   */
+  LocalEntry servable(String text, java.time.Clock clock) {
     LocalEntry entry = serving.get(text);
-    if (entry != null && (ThreadLocalRandom.current().nextInt() & (SAMPLED - 1)) == 0) {
+    if (entry == null) {
+      return null;
+    }
+    if ((ThreadLocalRandom.current().nextInt() & (SAMPLED - 1)) == 0) {
       eviction.getIfPresent(text);
     }
-    return entry;
+    if (entry.servable(clock)) {
+      return entry;
+    }
+    if (entry.guard() != null && !entry.guard().holds()) {
+      remove(text, entry); // it can never be served again
+    }
+    return null;
   }
 
   LocalEntry get(String key) {
@@ -65,14 +77,6 @@ final class ReadTier {
   void remove(String key, LocalEntry entry) {
     if (serving.remove(key, entry)) {
       eviction.asMap().remove(key, entry);
-    }
-  }
-
-  /** Removes the key's entry if it is kept under {@code guard}. */
-  void removeKeptUnder(String key, ShardGuard guard) {
-    LocalEntry entry = serving.get(key);
-    if (entry != null && entry.guard() == guard) {
-      remove(key, entry);
     }
   }
 }

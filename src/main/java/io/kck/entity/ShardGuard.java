@@ -9,9 +9,6 @@ package io.kck.entity;
  */
 final class ShardGuard {
   private volatile boolean revoked;
-  // The keys that kept an entry under it (some may have replaced it since): what a revocation
-  // removes from the tier, without a scan of the whole tier per shard.
-  private final java.util.Set<String> kept = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   boolean holds() {
     return !revoked;
@@ -19,13 +16,5 @@ final class ShardGuard {
 
   void revoke() {
     revoked = true;
-  }
-
-  void kept(String key) {
-    kept.add(key);
-  }
-
-  void forEachKept(java.util.function.Consumer<String> action) {
-    kept.forEach(action);
   }
 }

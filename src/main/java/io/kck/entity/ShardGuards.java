@@ -80,13 +80,13 @@ final class ShardGuards {
   }
 
   /**
-   * {@code shard}'s sentinel stops: its guard is revoked first (no entry under it is served from
-   * here on), then the entries kept under it leave the tier, to free their memory.
+   * {@code shard}'s sentinel stops: its guard is revoked, and no entry kept under it is served from
+   * here on. The entries leave the tier when a get finds them so, or by eviction: keeping a list
+   * of them per shard would cost every kept key more than a revoked entry costs until then.
    */
-  void sentinelStopped(String shard, ShardGuard guard, ReadTier tier) {
+  void sentinelStopped(String shard, ShardGuard guard) {
     guard.revoke();
     guards.remove(shard, guard);
-    guard.forEachKept(key -> tier.removeKeptUnder(key, guard));
   }
 
   /** The sentinel's entity id for {@code shard}: the first candidate sharding's hash puts there. */

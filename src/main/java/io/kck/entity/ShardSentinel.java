@@ -13,14 +13,14 @@ import akka.actor.typed.javadsl.Behaviors;
 final class ShardSentinel {
   private ShardSentinel() {}
 
-  static Behavior<KeyCommand> create(String shard, ShardGuards guards, ReadTier tier) {
+  static Behavior<KeyCommand> create(String shard, ShardGuards guards) {
     return Behaviors.setup(context -> {
       ShardGuard guard = guards.sentinelStarted(shard);
       return Behaviors.receive(KeyCommand.class)
           .onMessageEquals(KeyCommand.Passivate.INSTANCE, Behaviors::stopped)
           .onMessage(KeyCommand.class, ignored -> Behaviors.same())
           .onSignal(PostStop.class, stopped -> {
-            guards.sentinelStopped(shard, guard, tier);
+            guards.sentinelStopped(shard, guard);
             return Behaviors.same();
           })
           .build();

@@ -723,8 +723,7 @@ public final class Benchmarks {
     ActorSystem<Void> second = ActorSystem.create(Behaviors.empty(), "bench-after", config);
     try {
       CountingPrimer after = new CountingPrimer(name);
-      CountingPrimer small = new CountingPrimer("bench-memory-" + run);
-      Kck kck = Kck.start(second, after, small);
+      Kck kck = Kck.start(second, after);
       kck.get(name + "/0").toCompletableFuture().get(60, TimeUnit.SECONDS); // sharding is up
       double readRate = rate(n, 1000, i -> kck.get(name + "/" + i).toCompletableFuture());
       if (after.computes() != 0) {
@@ -732,9 +731,24 @@ public final class Benchmarks {
       }
       rows.add(new Row("recovery: " + String.format("%,d", n) + " keys read back after a restart",
           readRate, "recomputing them (compute + persist)", computeRate, "keys/s", true, "one round"));
-      memory(kck, small.name());
     } finally {
       terminate(second);
+    }
+
+    // On a node of its own: beside the 100,000 keys read back, its live keys would pass
+    // kck.entity.max-live, and some would be passivated while they are measured.
+    ActorSystem<Void> third = ActorSystem.create(Behaviors.empty(), "bench-memory", config);
+    try {
+      CountingPrimer small = new CountingPrimer("bench-memory-" + run);
+      CountingPrimer warm = new CountingPrimer("bench-memory-warm-" + run);
+      Kck kck = Kck.start(third, small, warm);
+      // What a node pays per shard, not per key (the shard's actor, its sentinel), is paid first:
+      // 5,000 keys (of another primer, which the count of live keys below leaves out) start nearly
+      // every shard. The rows are then the cost of one more key.
+      rate(sizes.smoke() ? 50 : 5000, 1000, i -> kck.get(warm.name() + "/" + i).toCompletableFuture());
+      memory(kck, small.name());
+    } finally {
+      terminate(third);
     }
   }
 

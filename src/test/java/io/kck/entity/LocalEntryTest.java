@@ -19,7 +19,7 @@ class LocalEntryTest {
   void anEntryKeptAfterItsKeyStoppedServesUntilItsShardsGuardIsRevoked() {
     Clock clock = Clock.fixed(Instant.ofEpochMilli(1_000), ZoneOffset.UTC);
     ShardGuard guard = new ShardGuard();
-    LocalEntry kept = new LocalEntry(primer.key("a"), data, null, LocalEntry.NO_DEADLINE).keptUnder(guard, LocalEntry.NO_DEADLINE);
+    LocalEntry kept = new LocalEntry(primer, data, null, LocalEntry.NO_DEADLINE).keptUnder(guard, LocalEntry.NO_DEADLINE);
     assertTrue(kept.servable(clock));
     guard.revoke();
     assertFalse(kept.servable(clock), "its shard left this node");
@@ -27,7 +27,7 @@ class LocalEntryTest {
 
   @Test
   void anEntryServesOnlyBeforeItsDeadline() {
-    LocalEntry entry = new LocalEntry(primer.key("a"), data, null, 2_000);
+    LocalEntry entry = new LocalEntry(primer, data, null, 2_000);
     assertTrue(entry.servable(Clock.fixed(Instant.ofEpochMilli(1_999), ZoneOffset.UTC)));
     assertFalse(entry.servable(Clock.fixed(Instant.ofEpochMilli(2_000), ZoneOffset.UTC)));
   }
