@@ -129,7 +129,7 @@ public final class Engine {
     ActorRef<WarmKeys.Command> warmKeys = ClusterSingleton.get(system)
         .init(SingletonActor.of(WarmKeys.create(registry, settings.wakeInterval(), EntitySettings.maxWarmKeys(config), client,
             warmCount, regionStarted), "kck-warm-keys"));
-    ShardGuards guards = new ShardGuards(config.getInt("kck.sharding.number-of-shards"));
+    ShardGuards guards = new ShardGuards(config.getInt("kck.sharding.number-of-shards"), client);
     KeyRuntime runtime = new KeyRuntime(registry, io.kck.persistence.ValueMapper.of(system), executor, settings,
         warmKeys, client, clock, health, rows, new Meters(meterRegistry, registry.primers(), executor, health, warmCount),
         guards, EntitySettings.tierMaxWeight(config), EntitySettings.maxLive(config));
@@ -157,7 +157,7 @@ public final class Engine {
             .withEntityProps(DispatcherSelector.fromConfig("kck.entity-dispatcher"))
             .withSettings(ClusterShardingSettings.fromConfig(config.getConfig("kck.sharding"))));
     regionStarted.complete(null);
-    guards.keepAlive(system, client, EntitySettings.sentinelWakeInterval(config));
+    guards.keepAlive(system, EntitySettings.sentinelWakeInterval(config));
     for (Primer<?> primer : registry.primers()) {
       for (Key<?> warm : primer.warmKeys()) {
         warmKeys.tell(new WarmKeys.Add(warm.text(), null));
@@ -319,7 +319,7 @@ public final class Engine {
   }
 
   /**
-   * The entry a live key of this node published while it is fresh (local hits), by the key's
+   * The entry a key of this node keeps in the read tier while it is servable, by the key's
    * canonical text, or null; counted as a local hit.
    */
   public LocalEntry localEntry(String keyText) {

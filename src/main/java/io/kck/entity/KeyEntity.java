@@ -76,7 +76,6 @@ public final class KeyEntity extends JournaledKey {
     this.localHits = new LocalHits(key, runtime.settings().localHits(), runtime.tier(),
         attempts, backoff, freshness, replies, dependencies, runtime.lastValues(), runtime.meters(key.primer()),
         runtime.guards(), retention()::servedWithoutRecordingUntilMillis);
-    runtime.guards().ensure(key.text(), runtime.settings().localHits(), runtime.client());
     this.observers = new Observers(key.text(), key.primer().name(), runtime.hooks(), runtime.meters(key.primer()).watching);
     this.deltas = deltas;
     this.unreadable = new UnreadableValue(key.text(), runtime.codec(key.primer()), context.getSelf(), context.getLog());

@@ -41,8 +41,11 @@ final class LocalHits {
     this.keepUntil = keepUntil;
     this.guards = guards;
     this.shard = guards.shardOf(key.text());
-    // What an earlier incarnation kept is this one's to replace or remove.
-    this.published = enabled ? entries.get(key.text()) : null;
+    if (enabled) {
+      guards.ensure(shard); // so that what this incarnation keeps when it stops has a guard
+      // What an earlier incarnation kept is this one's to replace or remove.
+      this.published = entries.get(key.text());
+    }
     this.lastValues = lastValues;
     this.owner = key;
     this.key = key.text();

@@ -21,12 +21,14 @@ final class ShardGuards {
   private static final long WAKE_AGAIN_NANOS = 5_000_000_000L;
 
   private final HashCodeMessageExtractor<KeyCommand> extractor;
+  private final KeyClient keys;
   private final Map<String, ShardGuard> guards = new ConcurrentHashMap<>();
   private final Map<String, String> sentinelIds = new ConcurrentHashMap<>();
   private final Map<String, Long> wakesSent = new ConcurrentHashMap<>();
 
-  ShardGuards(int numberOfShards) {
+  ShardGuards(int numberOfShards, KeyClient keys) {
     this.extractor = new HashCodeMessageExtractor<>(numberOfShards);
+    this.keys = keys;
   }
 
   static boolean isSentinel(String entityId) {
@@ -45,13 +47,11 @@ final class ShardGuards {
   }
 
   /**
-   * Makes sure the sentinel of {@code key}'s shard runs on this node, where the key just started
-   * (when {@code tierOn}): wakes it through sharding unless its guard holds or a wake went out in
-   * the last seconds.
+   * Makes sure {@code shard}'s sentinel runs on this node, where a key of the shard just started:
+   * wakes it through sharding unless its guard holds or a wake went out in the last seconds.
    */
-  void ensure(String key, boolean tierOn, KeyClient keys) {
-    String shard = tierOn ? shardOf(key) : null;
-    if (shard == null || current(shard) != null) {
+  void ensure(String shard) {
+    if (current(shard) != null) {
       return;
     }
     long now = System.nanoTime();
@@ -63,7 +63,7 @@ final class ShardGuards {
   }
 
   /** Wakes every sentinel that runs here each {@code interval}, so that idle passivation never stops one. */
-  void keepAlive(akka.actor.typed.ActorSystem<?> system, KeyClient keys, java.time.Duration interval) {
+  void keepAlive(akka.actor.typed.ActorSystem<?> system, java.time.Duration interval) {
     system.scheduler().scheduleAtFixedRate(interval, interval, () -> guards.forEach((shard, guard) -> {
       if (guard.holds()) {
         keys.tell(sentinelId(shard), KeyCommand.Wake.INSTANCE);

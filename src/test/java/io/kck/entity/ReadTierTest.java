@@ -49,7 +49,8 @@ class ReadTierTest {
   static void start() {
     testKit = TestNodes.start("ReadTierTest", TestNodes.config(""));
     kck = Kck.start(testKit.system(), plain, aging, input, dependent);
-    shards = new ShardGuards(testKit.system().settings().config().getInt("kck.sharding.number-of-shards"));
+    // Only for the shard and sentinel ids of keys: it wakes nothing.
+    shards = new ShardGuards(testKit.system().settings().config().getInt("kck.sharding.number-of-shards"), null);
   }
 
   @AfterAll
