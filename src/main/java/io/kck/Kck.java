@@ -580,7 +580,7 @@ public final class Kck {
     if (key == null) {
       return null;
     }
-    LocalEntry local = engine.localEntry(key.text());
+    LocalEntry local = engine.localEntry(key);
     return local != null && local.primer() == key.primer() ? local : null; // a key of this KCK's primer
   }
 

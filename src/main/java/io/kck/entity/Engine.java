@@ -20,7 +20,6 @@ import akka.cluster.typed.Join;
 import akka.cluster.typed.JoinSeedNodes;
 import akka.cluster.typed.SingletonActor;
 import akka.persistence.jdbc.testkit.javadsl.SchemaUtils;
-import akka.serialization.jackson.JacksonObjectMapperProvider;
 import com.typesafe.config.Config;
 import io.kck.errors.InvalidValueException;
 import io.kck.errors.KckException;
@@ -319,15 +318,16 @@ public final class Engine {
   }
 
   /**
-   * The entry a key of this node keeps in the read tier while it is servable, by the key's
-   * canonical text, or null; counted as a local hit.
+   * The entry a key of this node keeps in the read tier while it is servable, or null; counted as
+   * a local hit. Faster than by text for a key object a caller keeps (see {@link ReadTier}).
    */
+  public LocalEntry localEntry(Key<?> key) {
+    return runtime.tier().servable(key, runtime.clock());
+  }
+
+  /** The same by the key's canonical text. */
   public LocalEntry localEntry(String keyText) {
-    LocalEntry local = runtime.tier().servable(keyText, runtime.clock());
-    if (local != null) {
-      local.meters().get(Meters.GetOutcome.HIT_LOCAL);
-    }
-    return local;
+    return runtime.tier().servable(keyText, runtime.clock());
   }
 
   /** This node's readiness checks ({@link Readiness}); the shard region is given {@code within}. */

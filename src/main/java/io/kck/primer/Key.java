@@ -8,7 +8,8 @@ import java.util.List;
  * canonical texts are equal, whichever way they were built ({@link Primer#key(Object...)} or
  * {@code kck.key(text)}).
  *
- * <p>Immutable and thread-safe.
+ * <p>Immutable and thread-safe. (A key also caches where a node's read tier holds its entry, as a
+ * string caches its hash: nothing a caller can see.)
  *
  * @param <V> the type of the value the key names
  */
@@ -16,6 +17,9 @@ public final class Key<V> {
   private final Primer<V> primer;
   private final List<Object> values;
   private final String text;
+  // Where this node's read tier held the key's entry when a get last looked (KeySlots): racy by
+  // design, since any slot read here is checked before it is trusted.
+  Object tierSlot;
 
   Key(Primer<V> primer, List<Object> values, String text) {
     this.primer = primer;

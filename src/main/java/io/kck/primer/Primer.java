@@ -306,7 +306,11 @@ public abstract class Primer<V> {
       canonical.append(KeyText.SEPARATOR)
           .append(encodeSegment(text, parameter, parameter.formatObject(value)));
     }
-    return checkedLength(new Key<>(this, values, canonical.toString()));
+    // The caller's own string when it is already canonical: it becomes the entity id, and the
+    // key's actor (which parses its id) files its read-tier entry under it, so a caller that keeps
+    // the string or its Key finds the entry by reference, not by comparing characters.
+    String canonicalText = canonical.toString();
+    return checkedLength(new Key<>(this, values, canonicalText.equals(text) ? text : canonicalText));
   }
 
   private Object parseSegment(String text, Parameter<?> parameter, String segment) {
