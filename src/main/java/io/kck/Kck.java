@@ -323,7 +323,7 @@ public final class Kck {
    * like {@link #get(Key)}; on failure the key keeps its previous value.
    */
   public <V> CompletionStage<V> refresh(Key<V> key) {
-    return ask(key, KeyCommand.Refresh::new, data -> value(key, data));
+    return write(key, KeyCommand.Refresh::new, data -> value(key, data));
   }
 
   /** {@link #refresh(Key)} of the key named by {@code key}. */
@@ -333,7 +333,7 @@ public final class Kck {
 
   /** Like {@link #refresh(Key)}, with the new value's version and computed-at time. */
   public <V> CompletionStage<Entry<V>> refreshEntry(Key<V> key) {
-    return ask(key, KeyCommand.Refresh::new, data -> entry(key, data));
+    return write(key, KeyCommand.Refresh::new, data -> entry(key, data));
   }
 
   /** {@link #refreshEntry(Key)} of the key named by {@code key}. */
@@ -348,7 +348,7 @@ public final class Kck {
    * backoff. Dependents are told, as of a change.
    */
   public CompletionStage<Void> invalidate(Key<?> key) {
-    return ask(key, KeyCommand.Invalidate::new, data -> null);
+    return write(key, KeyCommand.Invalidate::new, data -> null);
   }
 
   /** {@link #invalidate(Key)} of the key named by {@code key}. */
@@ -368,7 +368,7 @@ public final class Kck {
   public <V> CompletionStage<Entry<V>> put(Key<V> key, V value) {
     return withRegistered(key, () -> {
       StoredValue stored = engine.encodeValue(key, value);
-      return ask(key, replyTo -> new KeyCommand.Put(stored, replyTo), data -> entry(key, data));
+      return write(key, replyTo -> new KeyCommand.Put(stored, replyTo), data -> entry(key, data));
     });
   }
 
@@ -421,7 +421,7 @@ public final class Kck {
   private CompletionStage<Long> augment(Key<?> key, Object delta, OptionalLong expectedVersion) {
     return withRegistered(key, () -> {
       StoredValue stored = engine.encodeDelta(key, delta);
-      return ask(key, replyTo -> new KeyCommand.Augment(stored, expectedVersion, replyTo), EntryData::version);
+      return write(key, replyTo -> new KeyCommand.Augment(stored, expectedVersion, replyTo), EntryData::version);
     });
   }
 
@@ -575,18 +575,28 @@ public final class Kck {
     return admin;
   }
 
-  /** The entry a live key of this node published while it is fresh, or null when the get must ask. */
+  /**
+   * The entry of {@code key} this node may answer a get from without asking: its read tier's, or
+   * its near cache's copy of another node's key; null when the get must ask.
+   */
   private @Nullable LocalEntry localHit(@Nullable Key<?> key) {
     if (key == null) {
       return null;
     }
     LocalEntry local = engine.localEntry(key);
+    if (local == null) {
+      local = engine.near().servable(key);
+    }
     return local != null && local.primer() == key.primer() ? local : null; // a key of this KCK's primer
   }
 
   /** The same, by a key's canonical text (other spellings of it miss, and are parsed). */
   private @Nullable LocalEntry localHit(@Nullable String text) {
-    return text == null ? null : engine.localEntry(text);
+    if (text == null) {
+      return null;
+    }
+    LocalEntry local = engine.localEntry(text);
+    return local != null ? local : engine.near().servable(text);
   }
 
   /**
@@ -596,7 +606,25 @@ public final class Kck {
    */
   private <T> CompletionStage<T> read(Key<?> key, Function<EntryData, T> onOk) {
     EntryData held = key != null && registered(key) ? engine.heldWhileDatabaseIsDown(key) : null;
-    return held != null ? completed(onOk.apply(held)) : ask(key, KeyCommand.Get::new, onOk, true);
+    return held != null ? completed(onOk.apply(held)) : ask(key, KeyCommand.Get::new, data -> {
+      engine.near().answered(key, data);
+      return onOk.apply(data);
+    }, true);
+  }
+
+  /**
+   * A write through this node: the near cache's copy of the key goes before it is sent, and once
+   * it is acknowledged no older version is copied again (so this node reads its own writes).
+   */
+  private <T> CompletionStage<T> write(Key<?> key, Function<akka.actor.typed.ActorRef<io.kck.entity.KeyReply>,
+      KeyCommand.Request> request, Function<EntryData, T> onOk) {
+    return ask(key, replyTo -> {
+      engine.near().writing(key);
+      return request.apply(replyTo);
+    }, data -> {
+      engine.near().written(key, data);
+      return onOk.apply(data);
+    });
   }
 
   private <T> CompletionStage<T> ask(Key<?> key, Function<akka.actor.typed.ActorRef<io.kck.entity.KeyReply>,

@@ -94,7 +94,6 @@ public final class Engine {
     }
     PrimerRegistry registry = PrimerRegistry.of(primers);
     EntitySettings settings = EntitySettings.fromConfig(config, registry);
-    Duration requestTimeout = config.getDuration("kck.request-timeout");
     if (started.containsKey(system)) {
       throw new IllegalStateException("KCK is already started on ActorSystem " + system.name());
     }
@@ -115,35 +114,31 @@ public final class Engine {
     DatabaseHealth health = new DatabaseHealth(io.kck.persistence.KckDatabaseProvider.DatabaseSettings.from(config),
         healthConfig.getDuration("probe-interval"), healthConfig.getDuration("retry-interval"),
         healthConfig.getDuration("probe-timeout"), List.of(rows.events(), rows.snapshots(), rows.floors()));
-    java.util.concurrent.ScheduledExecutorService deadlines = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
-        work -> {
-          Thread thread = new Thread(work, "kck-request-deadlines");
-          thread.setDaemon(true);
-          return thread;
-        });
-    KeyClient client = new KeyClient(ClusterSharding.get(system), requestTimeout, akka.actor.CoordinatedShutdown.get(system),
-        health, healthConfig.getDuration("fail-within"), deadlines);
+    KeyClient client = new KeyClient(ClusterSharding.get(system), config.getDuration("kck.request-timeout"),
+        akka.actor.CoordinatedShutdown.get(system), health, healthConfig.getDuration("fail-within"));
     java.util.concurrent.atomic.AtomicInteger warmCount = new java.util.concurrent.atomic.AtomicInteger(); // for the meters
     CompletableFuture<Void> regionStarted = new CompletableFuture<>();
     ActorRef<WarmKeys.Command> warmKeys = ClusterSingleton.get(system)
         .init(SingletonActor.of(WarmKeys.create(registry, settings.wakeInterval(), EntitySettings.maxWarmKeys(config), client,
             warmCount, regionStarted), "kck-warm-keys"));
     ShardGuards guards = new ShardGuards(config.getInt("kck.sharding.number-of-shards"), client);
+    Meters meters = new Meters(meterRegistry, registry.primers(), executor, health, warmCount);
+    NearCache near = NearCache.start(system, config, settings, registry.primers(), meters, guards, clock);
     KeyRuntime runtime = new KeyRuntime(registry, io.kck.persistence.ValueMapper.of(system), executor, settings,
-        warmKeys, client, clock, health, rows, new Meters(meterRegistry, registry.primers(), executor, health, warmCount),
-        guards, EntitySettings.tierMaxWeight(config), EntitySettings.maxLive(config));
+        warmKeys, client, clock, health, rows, meters, guards, near, EntitySettings.tierMaxWeight(config),
+        EntitySettings.maxLive(config));
     Engine engine = new Engine(system, runtime);
     if (started.putIfAbsent(system, engine) != null) {
       executor.close();
       health.close();
       rows.close();
-      deadlines.shutdownNow();
+      client.close();
       throw new IllegalStateException("KCK is already started on ActorSystem " + system.name());
     }
     system.getWhenTerminated().thenRun(() -> {
       executor.close();
       health.close();
-      deadlines.shutdownNow();
+      client.close();
       engine.presence.close();
       rows.close();
       started.remove(system);
@@ -328,6 +323,11 @@ public final class Engine {
   /** The same by the key's canonical text. */
   public LocalEntry localEntry(String keyText) {
     return runtime.tier().servable(keyText, runtime.clock());
+  }
+
+  /** Copies of other nodes' keys this node keeps (primers with near-cache on). */
+  public NearCache near() {
+    return runtime.near();
   }
 
   /** This node's readiness checks ({@link Readiness}); the shard region is given {@code within}. */

@@ -31,13 +31,17 @@ public final class KeyClient {
   private final java.util.Set<Pending> pending = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   KeyClient(ClusterSharding sharding, Duration timeout, akka.actor.CoordinatedShutdown shutdown,
-      DatabaseHealth health, Duration failWithin, java.util.concurrent.ScheduledExecutorService deadlines) {
+      DatabaseHealth health, Duration failWithin) {
     this.sharding = sharding;
     this.timeout = timeout;
     this.shutdown = shutdown;
     this.health = health;
     this.failWithin = failWithin;
-    this.deadlines = deadlines;
+    this.deadlines = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(work -> {
+      Thread thread = new Thread(work, "kck-request-deadlines");
+      thread.setDaemon(true);
+      return thread;
+    });
     health.onDown(() -> pending.forEach(this::deadline));
   }
 
@@ -108,6 +112,11 @@ public final class KeyClient {
     if (!shuttingDown()) {
       ref(key).tell(command);
     }
+  }
+
+  /** Stops the thread that times out asks while the database is unreachable (the ActorSystem stopped). */
+  void close() {
+    deadlines.shutdownNow();
   }
 
   /** How long an ask waits ({@code kck.request-timeout}). */

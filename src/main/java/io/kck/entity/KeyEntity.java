@@ -73,9 +73,8 @@ public final class KeyEntity extends JournaledKey {
     this.backoff = new Backoff(runtime.settings(), runtime.clock());
     this.replies = new Replies(key.text(), attempts, backoff, freshness);
     this.dependencies = new Dependencies(key, runtime, timers);
-    this.localHits = new LocalHits(key, runtime.settings().localHits(), runtime.tier(),
-        attempts, backoff, freshness, replies, dependencies, runtime.lastValues(), runtime.meters(key.primer()),
-        runtime.guards(), retention()::servedWithoutRecordingUntilMillis);
+    this.localHits = new LocalHits(key, runtime, attempts, backoff, freshness, replies, dependencies,
+        retention()::servedWithoutRecordingUntilMillis);
     this.observers = new Observers(key.text(), key.primer().name(), runtime.hooks(), runtime.meters(key.primer()).watching);
     this.deltas = deltas;
     this.unreadable = new UnreadableValue(key.text(), runtime.codec(key.primer()), context.getSelf(), context.getLog());

@@ -30,13 +30,15 @@ final class KeyRuntime {
   private final Hooks hooks = new Hooks();
   private final ReadTier tier;
   private final ShardGuards guards;
+  private final NearCache near;
   private final LiveLimit liveLimit;
   private final Map<String, EntryData> lastValues = new ConcurrentHashMap<>();
 
   KeyRuntime(PrimerRegistry primers, ObjectMapper values, ComputeExecutor executor, EntitySettings settings,
       ActorRef<WarmKeys.Command> warmKeys, KeyClient client, Clock clock, DatabaseHealth health, JournalRows rows,
-      Meters meters, ShardGuards guards, long tierMaxWeight, int maxLive) {
+      Meters meters, ShardGuards guards, NearCache near, long tierMaxWeight, int maxLive) {
     this.guards = guards;
+    this.near = near;
     this.liveLimit = new LiveLimit(maxLive);
     this.tier = new ReadTier(tierMaxWeight);
     this.health = health;
@@ -99,7 +101,10 @@ final class KeyRuntime {
     return tier;
   }
 
-
+  /** This node's copies of other nodes' keys. */
+  NearCache near() {
+    return near;
+  }
 
   /** The guards under which stopped keys of this node's shards keep their entries. */
   ShardGuards guards() {

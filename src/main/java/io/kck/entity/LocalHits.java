@@ -12,7 +12,8 @@ import java.util.Map;
  *
  * <p>When the actor stops, a servable entry stays under its shard's {@link ShardGuard}; the next
  * incarnation of the key takes it over as its own, so the first change it makes replaces or
- * removes it. Used by the key's actor only.
+ * removes it. For a near-cached primer it also tells every node's {@link NearCache} of each change
+ * before the key answers what follows it. Used by the key's actor only.
  */
 final class LocalHits {
   private final io.kck.primer.Key<?> owner;
@@ -28,29 +29,32 @@ final class LocalHits {
   private final ShardGuards guards;
   private final String shard;
   private final java.util.function.ToLongFunction<KeyState> keepUntil;
+  private final NearCache near; // null unless the primer's keys are near-cached
+  private long toldFloor = -1; // the least version other nodes' copies were last told may answer
   private LocalEntry published;
   private KeyState publishedFor;
   private Instant publishedNext;
   private final Map<String, EntryData> lastValues;
   private KeyState heldFor;
 
-  LocalHits(io.kck.primer.Key<?> key, boolean enabled, ReadTier entries, Attempts attempts, Backoff backoff,
-      FreshnessClock freshness, Replies replies, Dependencies dependencies, Map<String, EntryData> lastValues,
-      Meters.PrimerMeters meters, ShardGuards guards, java.util.function.ToLongFunction<KeyState> keepUntil) {
-    this.meters = meters;
+  LocalHits(io.kck.primer.Key<?> key, KeyRuntime runtime, Attempts attempts, Backoff backoff,
+      FreshnessClock freshness, Replies replies, Dependencies dependencies,
+      java.util.function.ToLongFunction<KeyState> keepUntil) {
+    this.meters = runtime.meters(key.primer());
     this.keepUntil = keepUntil;
-    this.guards = guards;
+    this.guards = runtime.guards();
     this.shard = guards.shardOf(key.text());
+    this.enabled = runtime.settings().localHits();
+    this.entries = runtime.tier();
     if (enabled) {
       guards.ensure(shard); // so that what this incarnation keeps when it stops has a guard
       // What an earlier incarnation kept is this one's to replace or remove.
       this.published = entries.get(key.text());
     }
-    this.lastValues = lastValues;
+    this.near = runtime.near().on(key.primer()) ? runtime.near() : null;
+    this.lastValues = runtime.lastValues();
     this.owner = key;
     this.key = key.text();
-    this.enabled = enabled;
-    this.entries = entries;
     this.attempts = attempts;
     this.backoff = backoff;
     this.freshness = freshness;
@@ -60,12 +64,13 @@ final class LocalHits {
 
   void publish(KeyState state) {
     hold(state);
-    if (!enabled) {
-      return;
-    }
     boolean servable = state.hasValue() && !state.outdated() && attempts.running() == null
         && backoff.lastFailure() == null && backoff.retryAt() == null && !freshness.alwaysFresh()
         && !freshness.softAgeReached() && !freshness.hardAgeReached() && !dependencies.unverified();
+    tellNearCaches(state, servable);
+    if (!enabled) {
+      return;
+    }
     if (!servable) {
       reset();
     } else if (state != publishedFor || freshness.nextRefreshAt() != publishedNext || entries.get(key) != published) {
@@ -77,6 +82,22 @@ final class LocalHits {
       publishedFor = state;
       publishedNext = freshness.nextRefreshAt();
     }
+  }
+
+  /**
+   * Other nodes' copies of the value go once it changes or stops being fresh: they hear, before
+   * the key answers anything that follows, which version is the least that may still answer. Not
+   * on the first publication of an incarnation: nothing changed since the last one told them.
+   */
+  private void tellNearCaches(KeyState state, boolean servable) {
+    if (near == null) {
+      return;
+    }
+    long floor = servable ? state.version() : state.version() + 1;
+    if (toldFloor >= 0 && floor > toldFloor) {
+      near.changed(key, floor);
+    }
+    toldFloor = Math.max(toldFloor, floor);
   }
 
   /**

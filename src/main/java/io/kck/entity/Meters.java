@@ -23,6 +23,8 @@ public final class Meters {
   enum GetOutcome {
     /** From this node's copy of a fresh entry, without asking the key's actor (local hits). */
     HIT_LOCAL,
+    /** From this node's copy of a key another node owns (a primer with near-cache on). */
+    HIT_NEAR,
     /** By the key's actor, from a fresh value. */
     HIT,
     /** With a stale value (stale-while-revalidate, stale-if-error, an input that did not answer). */

@@ -23,10 +23,12 @@ import java.util.Set;
  * @param maxConcurrentComputes how many computes of this primer may run at once (0: as many as
  *     the pool runs), so that one slow product cannot occupy the whole pool
  * @param retention when keys nobody wants are forgotten
+ * @param nearCache whether nodes that do not own a key keep a copy of its entry they read (see
+ *     {@link NearCache})
  */
 public record PrimerSettings(
     Duration computeTimeout, Freshness freshness, Duration staleIfError, Propagation propagation, boolean computeOnMiss,
-    boolean keepsKeysWarm, int maxConcurrentComputes, RetentionPolicy retention) {
+    boolean keepsKeysWarm, int maxConcurrentComputes, RetentionPolicy retention, boolean nearCache) {
 
   /**
    * The keys a {@code kck.primers."<name>"} block may set. {@code http-reads} belongs to the HTTP
@@ -34,7 +36,7 @@ public record PrimerSettings(
    * here so that a typo in it fails start-up like any other.
    */
   static final Set<String> KNOWN = Set.of("compute-timeout", "freshness", "stale-if-error", "propagation",
-      "compute-on-miss", "keep-warm", "http-reads", "max-concurrent-computes", "retention");
+      "compute-on-miss", "keep-warm", "http-reads", "max-concurrent-computes", "retention", "near-cache");
 
   /** The values of {@code kck.primers."<name>".http-reads} (and {@code kck.http.reads}). */
   public static final Set<String> HTTP_READS = Set.of("compute", "present-only");
@@ -56,6 +58,7 @@ public record PrimerSettings(
     boolean keepsKeysWarm = primer.keepsKeysWarm();
     int maxConcurrentComputes = 0;
     RetentionPolicy retention = defaultRetention;
+    boolean nearCache = false;
     if (overrides != null) {
       for (String setting : overrides.root().keySet()) {
         if (!KNOWN.contains(setting)) {
@@ -94,6 +97,9 @@ public record PrimerSettings(
         if (overrides.hasPath("retention")) {
           retention = RetentionPolicy.read(path + ".retention", overrides.getConfig("retention"), defaultRetention);
         }
+        if (overrides.hasPath("near-cache")) {
+          nearCache = overrides.getBoolean("near-cache");
+        }
         if (overrides.hasPath("keep-warm")) {
           keepsKeysWarm = overrides.getBoolean("keep-warm");
         }
@@ -113,7 +119,11 @@ public record PrimerSettings(
     if (staleIfError.isNegative()) {
       throw new IllegalArgumentException(path + ".stale-if-error must not be negative, got " + staleIfError);
     }
+    if (nearCache && freshness instanceof Freshness.AlwaysFresh) {
+      throw new IllegalArgumentException(path + ".near-cache cannot be on: the primer's values are recomputed on"
+          + " every get (always fresh), so no copy of one may answer a get");
+    }
     return new PrimerSettings(timeout, freshness, staleIfError, propagation, computeOnMiss, keepsKeysWarm,
-        maxConcurrentComputes, retention);
+        maxConcurrentComputes, retention, nearCache);
   }
 }

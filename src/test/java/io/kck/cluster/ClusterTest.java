@@ -46,6 +46,9 @@ class ClusterTest {
       akka.cluster.min-nr-of-members = 1
       # Leaving a cluster that just lost a node takes longer than the testkit's default 10 s.
       akka.actor.testkit.typed.system-shutdown-default = 60s
+      kck.primers."cluster-near".near-cache = on
+      # Long, so that a copy replaced within the test was replaced by its owner's message, not its age.
+      kck.near-cache.max-age = 10m
       """;
 
   /**
@@ -65,6 +68,7 @@ class ClusterTest {
     final ActorTestKit testKit;
     final Kck kck;
     final CountingPrimer sales = new CountingPrimer("cluster-sales");
+    final CountingPrimer near = new CountingPrimer("cluster-near");
     final CountingPrimer ticker = new CountingPrimer("cluster-ticker") {
       @Override
       public Freshness freshness() {
@@ -113,7 +117,7 @@ class ClusterTest {
     Node(String database, String extraConfig, Address seed) {
       String seeds = seed == null ? "" : "kck.cluster.seed-nodes = \"" + seed + "\"\n";
       testKit = TestNodes.start("ClusterTest", TestNodes.config(CLUSTER_CONFIG + database + seeds + extraConfig));
-      kck = Kck.start(testKit.system(), sales, ticker, source, b, c, d, lazy, log);
+      kck = Kck.start(testKit.system(), sales, near, ticker, source, b, c, d, lazy, log);
     }
 
     Address address() {
@@ -202,6 +206,40 @@ class ClusterTest {
 
   private int computes() {
     return nodes.stream().mapToInt(node -> node.sales.computes()).sum();
+  }
+
+  @Test
+  void aNearCachedKeyIsAnsweredOnEveryNodeAndEveryNodeHearsOfItsChanges() {
+    useSharedCluster();
+    String key = "cluster-near/k";
+    Stages.await(nodes.get(0).kck.put(key, "one"));
+    int owner = owner(key);
+    for (int i = 0; i < 3; i++) {
+      assertEquals("one", Stages.await(nodes.get(i).kck.get(key)));
+      CompletableFuture<Object> again = nodes.get(i).kck.get(key).toCompletableFuture();
+      assertTrue(again.isDone(), "node " + i + " answered without a message (the owner is node " + owner + ")");
+      assertEquals("one", again.join());
+    }
+
+    int writer = (owner + 1) % 3;
+    int reader = (owner + 2) % 3;
+    Stages.await(nodes.get(writer).kck.put(key, "two"));
+    assertEquals("two", Stages.await(nodes.get(writer).kck.get(key)), "the node that wrote reads its write at once");
+    // Copies live ten minutes here: only the owner's message can make the third node drop "one".
+    Eventually.until("node " + reader + " to hear of the put", Duration.ofSeconds(10),
+        () -> Stages.await(nodes.get(reader).kck.get(key)), "two"::equals);
+    assertTrue(nodes.get(reader).kck.get(key).toCompletableFuture().isDone(), "and to keep a copy of the new value");
+
+    Stages.await(nodes.get(owner).kck.invalidate(key)); // no new value yet: the copies only go
+    for (int i : new int[] {writer, reader}) {
+      Node node = nodes.get(i);
+      Eventually.until("node " + i + " to hear of the invalidation", Duration.ofSeconds(10),
+          () -> Stages.await(node.kck.get(key)), value -> !"two".equals(value));
+    }
+    Stages.await(nodes.get(reader).kck.invalidate(key)); // through a node that does not own it
+    Object recomputed = Stages.await(nodes.get(reader).kck.get(key));
+    Eventually.until("node " + writer + " to hear of it", Duration.ofSeconds(10),
+        () -> Stages.await(nodes.get(writer).kck.get(key)), recomputed::equals);
   }
 
   @Test

@@ -49,7 +49,8 @@ class SettingsTest {
     PrimerSettings resolved = settings("").of(dailySales);
 
     assertEquals(new PrimerSettings(Duration.ofSeconds(10), Freshness.periodic(Duration.ofMinutes(1)),
-        Duration.ofDays(1), Propagation.EAGER, true, false, 0, new RetentionPolicy(Duration.ofDays(30), false)), resolved);
+        Duration.ofDays(1), Propagation.EAGER, true, false, 0, new RetentionPolicy(Duration.ofDays(30), false), false),
+        resolved);
     assertEquals(Duration.ofSeconds(120), settings("").of(dotted).computeTimeout(), "kck.compute.timeout");
   }
 
@@ -66,11 +67,24 @@ class SettingsTest {
           keep-warm = on
           http-reads = compute
           retention { forget-after = 7d, forget-supplied = on }
+          near-cache = on
         }
         """).of(dailySales);
 
     assertEquals(new PrimerSettings(Duration.ofMinutes(2), Freshness.maxAge(Duration.ofMinutes(1), Duration.ofMinutes(10)),
-        Duration.ofHours(6), Propagation.LAZY, false, true, 3, new RetentionPolicy(Duration.ofDays(7), true)), resolved);
+        Duration.ofHours(6), Propagation.LAZY, false, true, 3, new RetentionPolicy(Duration.ofDays(7), true), true),
+        resolved);
+  }
+
+  @Test
+  void aPrimerRecomputedOnEveryGetCannotBeNearCached() {
+    IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () -> settings("""
+        kck.primers."daily-sales" {
+          freshness { policy = always-fresh }
+          near-cache = on
+        }
+        """).of(dailySales));
+    assertTrue(error.getMessage().contains("kck.primers.\"daily-sales\".near-cache"), error.getMessage());
   }
 
   @Test

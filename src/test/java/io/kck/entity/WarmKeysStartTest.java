@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterAll;
@@ -71,11 +70,6 @@ class WarmKeysStartTest {
     DatabaseHealth health = new DatabaseHealth(database, Duration.ofSeconds(1), Duration.ofSeconds(1),
         Duration.ofSeconds(1), List.of());
     return new KeyClient(akka.cluster.sharding.typed.javadsl.ClusterSharding.get(testKit.system()), Duration.ofSeconds(30),
-        akka.actor.CoordinatedShutdown.get(testKit.system()), health, Duration.ofSeconds(2),
-        Executors.newSingleThreadScheduledExecutor(work -> {
-          Thread thread = new Thread(work, "warm-keys-start-test-deadlines");
-          thread.setDaemon(true);
-          return thread;
-        }));
+        akka.actor.CoordinatedShutdown.get(testKit.system()), health, Duration.ofSeconds(2));
   }
 }

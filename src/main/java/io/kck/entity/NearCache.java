@@ -1,0 +1,198 @@
+package io.kck.entity;
+
+import akka.actor.ActorSelection;
+import akka.actor.Address;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.Props;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.cluster.Member;
+import akka.cluster.typed.Cluster;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.typesafe.config.Config;
+import io.kck.persistence.KckSerializable;
+import io.kck.primer.Freshness;
+import io.kck.primer.Key;
+import io.kck.primer.Primer;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * This node's near cache: copies of entries of keys owned by other nodes, for primers that opt in
+ * ({@code kck.primers."<name>".near-cache = on}), so that a get of such a key here is answered
+ * without a message. Thread-safe; bounded by {@code kck.near-cache.max-entries}.
+ *
+ * <p><b>Consistency.</b> A copy is made of what a get through this node answered, if it was a
+ * fresh value, and only for a key whose shard is not on this node (the owner has its read tier).
+ * Its key's actor, on every change (a new version, or its value no longer fresh: outdated,
+ * invalidated), tells every member's near cache before it acknowledges anything, and a copy older
+ * than what it was told goes. That message is not waited for, so another node may answer the old
+ * value until it arrives (milliseconds; BENCHMARKS.md measures it), and if it is lost (a node
+ * unreachable) until the copy's age reaches {@code kck.near-cache.max-age}: that, or the value's
+ * own freshness deadline if sooner, is the bound on staleness. On the node that writes (put,
+ * augment, invalidate, refresh through it) a get after the acknowledgement never answers a copy
+ * older than the write: the copy goes before the write is sent, and the acknowledgement's version
+ * is the least this node copies again. Computes never read copies: they ask the inputs' owners.
+ *
+ * <p>A message "versions below n are gone" can overtake a reply to a get that carried an older
+ * version; it therefore stays for {@code max-age} as a floor, and a reply below the floor is not
+ * copied.
+ */
+public final class NearCache {
+  /** The name of each node's system actor that hears of changes. */
+  static final String LISTENER = "kck-near-cache";
+
+  /**
+   * Tells a node that no version of {@code key} below {@code floor} may answer a get there. Sent by
+   * the key's actor to every member.
+   */
+  public record Changed(String key, long floor) implements KckSerializable {}
+
+  /** A key's place here: a copy (null once it is known outdated) and the least version that may be copied. */
+  private record Copy(LocalEntry entry, long floor) {}
+
+  private final ActorSystem<?> system;
+  private final EntitySettings settings;
+  private final Meters meters;
+  private final ShardGuards guards;
+  private final Clock clock;
+  private final long maxAgeMillis;
+  private final boolean anyPrimer;
+  private final Cache<String, Copy> copies;
+  private final Map<Address, ActorSelection> listeners = new ConcurrentHashMap<>();
+
+  private NearCache(ActorSystem<?> system, Config config, EntitySettings settings, Iterable<Primer<?>> primers,
+      Meters meters, ShardGuards guards, Clock clock) {
+    this.system = system;
+    this.settings = settings;
+    this.meters = meters;
+    this.guards = guards;
+    this.clock = clock;
+    Duration maxAge = config.getDuration("kck.near-cache.max-age");
+    long maxEntries = config.getLong("kck.near-cache.max-entries");
+    if (maxAge.isNegative() || maxAge.isZero() || maxEntries < 1) {
+      throw new IllegalArgumentException("kck.near-cache.max-age must be positive and kck.near-cache.max-entries at"
+          + " least 1, got " + maxAge + " and " + maxEntries);
+    }
+    this.maxAgeMillis = maxAge.toMillis();
+    boolean any = false;
+    for (Primer<?> primer : primers) {
+      any |= settings.of(primer).nearCache();
+    }
+    this.anyPrimer = any;
+    this.copies = Caffeine.newBuilder().maximumSize(maxEntries).expireAfterWrite(maxAge).build();
+  }
+
+  /** The near cache of {@code system}, whose listener hears of changes from now on. */
+  static NearCache start(ActorSystem<?> system, Config config, EntitySettings settings, Iterable<Primer<?>> primers,
+      Meters meters, ShardGuards guards, Clock clock) {
+    NearCache near = new NearCache(system, config, settings, primers, meters, guards, clock);
+    system.systemActorOf(near.listener(), LISTENER, Props.empty());
+    return near;
+  }
+
+  private Behavior<Changed> listener() {
+    return Behaviors.receiveMessage(changed -> {
+      outdate(changed.key(), changed.floor());
+      return Behaviors.same();
+    });
+  }
+
+  /** Whether {@code primer}'s keys are near-cached. */
+  boolean on(Primer<?> primer) {
+    return anyPrimer && settings.of(primer).nearCache();
+  }
+
+  /** The copy of {@code key} if a get may be answered from it now, counted as a near hit; else null. */
+  public LocalEntry servable(Key<?> key) {
+    return anyPrimer ? servable(key.text()) : null;
+  }
+
+  /** The same by the key's canonical text. */
+  public LocalEntry servable(String text) {
+    if (!anyPrimer) {
+      return null;
+    }
+    Copy copy = copies.getIfPresent(text);
+    LocalEntry entry = copy == null ? null : copy.entry();
+    if (entry == null || !entry.servable(clock)) {
+      return null;
+    }
+    entry.meters().get(Meters.GetOutcome.HIT_NEAR);
+    return entry;
+  }
+
+  /** A get through this node answered {@code data}: kept if it is a fresh value of another node's key. */
+  public void answered(Key<?> key, EntryData data) {
+    if (!on(key.primer()) || data.value() == null || data.stale() || data.refreshing() || data.lastError() != null
+        || data.nextAttemptAt() != null || guards.current(guards.shardOf(key.text())) != null) {
+      return;
+    }
+    LocalEntry entry = new LocalEntry(key.primer(), data, meters.of(key.primer()), deadline(key.primer(), data));
+    copies.asMap().compute(key.text(), (text, held) -> {
+      if (held == null) {
+        return new Copy(entry, data.version());
+      }
+      boolean newer = held.entry() == null || held.entry().data().version() < data.version();
+      return data.version() >= held.floor() && newer ? new Copy(entry, data.version()) : held;
+    });
+  }
+
+  /** This node is about to send a write of {@code key}: its copy goes first. */
+  public void writing(Key<?> key) {
+    if (on(key.primer())) {
+      copies.asMap().computeIfPresent(key.text(), (text, held) -> held.entry() == null ? held
+          : new Copy(null, held.entry().data().version() + 1));
+    }
+  }
+
+  /** A write of {@code key} through this node was acknowledged with {@code data}: nothing older is copied again. */
+  public void written(Key<?> key, EntryData data) {
+    if (on(key.primer())) {
+      outdate(key.text(), data.value() == null ? data.version() + 1 : data.version());
+    }
+  }
+
+  /** No version of {@code key} below {@code floor} may answer a get here. */
+  void outdate(String key, long floor) {
+    copies.asMap().compute(key, (text, held) -> {
+      if (held != null && held.entry() != null && held.entry().data().version() >= floor) {
+        return held;
+      }
+      return new Copy(null, held == null ? floor : Math.max(floor, held.floor()));
+    });
+  }
+
+  /**
+   * The key's actor changed it: every member's near cache (this one too: the shard may have moved
+   * here from a node that kept copies) hears that versions below {@code floor} are gone.
+   */
+  void changed(String key, long floor) {
+    Changed message = new Changed(key, floor);
+    for (Member member : Cluster.get(system).state().getMembers()) {
+      listeners.computeIfAbsent(member.address(),
+              address -> system.classicSystem().actorSelection(address + "/system/" + LISTENER))
+          .tell(message, akka.actor.ActorRef.noSender());
+    }
+  }
+
+  /**
+   * Until when a copy of {@code data} may answer: at most {@code max-age} from now, and no longer
+   * than the value stays fresh by its primer's policy (a max-age value's soft age, a periodic
+   * value's next refresh), counted from when it was computed.
+   */
+  private long deadline(Primer<?> primer, EntryData data) {
+    long until = clock.millis() + maxAgeMillis;
+    long computed = data.computedAt() == null ? Long.MIN_VALUE : data.computedAt().toEpochMilli();
+    Freshness freshness = settings.of(primer).freshness();
+    if (freshness instanceof Freshness.MaxAge age && computed != Long.MIN_VALUE) {
+      until = Math.min(until, computed + age.softAge().toMillis());
+    } else if (freshness instanceof Freshness.Periodic periodic && computed != Long.MIN_VALUE) {
+      until = Math.min(until, computed + periodic.interval().toMillis());
+    }
+    return until;
+  }
+}

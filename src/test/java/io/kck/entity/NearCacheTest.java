@@ -1,0 +1,172 @@
+package io.kck.entity;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import com.typesafe.config.Config;
+import io.kck.persistence.StoredValue;
+import io.kck.primer.Freshness;
+import io.kck.primer.Key;
+import io.kck.primer.Primer;
+import io.kck.primer.PrimerRegistry;
+import io.kck.testing.CountingPrimer;
+import io.kck.testing.TestNodes;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a node copies of other nodes' keys, and when a copy stops answering: its owner's note of a
+ * change, a write through this node, its age. The races a cluster test cannot produce at will (a
+ * reply overtaken by the note of a later change) are played here in order.
+ */
+class NearCacheTest {
+  static final CountingPrimer near = new CountingPrimer("near-unit");
+  static final CountingPrimer aging = new CountingPrimer("near-unit-aging") {
+    @Override
+    public Freshness freshness() {
+      return Freshness.maxAge(Duration.ofSeconds(2), Duration.ofMinutes(1));
+    }
+  };
+  static final CountingPrimer plain = new CountingPrimer("near-unit-off");
+  static final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
+  static final Clock clock = new Clock() {
+    @Override
+    public Instant instant() {
+      return now.get();
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+  };
+  static ActorTestKit testKit;
+  static NearCache cache;
+
+  @BeforeAll
+  static void start() {
+    testKit = ActorTestKit.create("NearCacheTest", TestNodes.config("""
+        kck.primers."near-unit".near-cache = on
+        kck.primers."near-unit-aging".near-cache = on
+        kck.near-cache.max-age = 5s
+        """));
+    Config config = testKit.system().settings().config();
+    List<Primer<?>> primers = List.of(near, aging, plain);
+    EntitySettings settings = EntitySettings.fromConfig(config, PrimerRegistry.of(primers));
+    Meters meters = new Meters(new SimpleMeterRegistry(), primers, null, null, new AtomicInteger());
+    // No sentinel runs on this node, so it owns no shard: every key is another node's.
+    cache = NearCache.start(testKit.system(), config, settings, primers, meters, new ShardGuards(100, null), clock);
+  }
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  @Test
+  void aFreshAnswerIsCopiedAndAnswersUntilItsOwnerSaysItChanged() {
+    Key<String> key = near.key("changed");
+    cache.answered(key, value(key, 3));
+    assertEquals(3, cache.servable(key).data().version());
+    assertNotNull(cache.servable(key.text()), "by text too");
+
+    cache.outdate(key.text(), 4);
+    assertNull(cache.servable(key));
+    cache.answered(key, value(key, 3));
+    assertNull(cache.servable(key), "an answer below the owner's floor is not copied again");
+    cache.answered(key, value(key, 4));
+    assertEquals(4, cache.servable(key).data().version());
+    cache.outdate(key.text(), 4);
+    assertEquals(4, cache.servable(key).data().version(), "a note about older versions leaves a newer copy");
+  }
+
+  @Test
+  void aReplyOvertakenByTheNoteOfALaterChangeIsNotCopied() {
+    Key<String> key = near.key("overtaken");
+    cache.outdate(key.text(), 6); // the note arrives first
+    cache.answered(key, value(key, 5)); // then the reply of a get sent before the change
+    assertNull(cache.servable(key));
+    cache.answered(key, value(key, 6));
+    assertEquals(6, cache.servable(key).data().version());
+  }
+
+  @Test
+  void aWriteThroughThisNodeDropsTheCopyAndNothingOlderThanItsAcknowledgementIsCopied() {
+    Key<String> key = near.key("written");
+    cache.answered(key, value(key, 1));
+    cache.writing(key);
+    assertNull(cache.servable(key), "gone before the write is sent");
+    cache.answered(key, value(key, 1)); // a get that was in flight
+    assertNull(cache.servable(key));
+    cache.written(key, value(key, 2));
+    cache.answered(key, value(key, 1));
+    assertNull(cache.servable(key));
+    cache.answered(key, value(key, 2));
+    assertEquals(2, cache.servable(key).data().version());
+
+    cache.writing(key); // an invalidation: acknowledged with no value, at the same version
+    cache.written(key, new EntryData(key.text(), null, 2, Instant.EPOCH, false, false, null, null, Map.of()));
+    cache.answered(key, value(key, 2));
+    assertNull(cache.servable(key), "the invalidated version is not copied again");
+  }
+
+  @Test
+  void onlyFreshValuesOfNearCachedPrimersAreCopied() {
+    Key<String> off = plain.key("off");
+    cache.answered(off, value(off, 1));
+    assertNull(cache.servable(off), "near-cache is off for this primer");
+
+    Key<String> key = near.key("stale");
+    cache.answered(key, new EntryData(key.text(), json("v"), 1, now.get(), true, false, null, null,
+        Map.of()));
+    assertNull(cache.servable(key), "a stale answer is not copied");
+    cache.answered(key, new EntryData(key.text(), null, 1, now.get(), false, false, null, null, Map.of()));
+    assertNull(cache.servable(key), "nor one without a value");
+  }
+
+  @Test
+  void aCopyAnswersNoLongerThanMaxAgeNorPastItsValuesFreshness() {
+    Key<String> key = near.key("aged");
+    cache.answered(key, value(key, 1));
+    now.updateAndGet(instant -> instant.plus(Duration.ofMillis(4_999)));
+    assertNotNull(cache.servable(key));
+    now.updateAndGet(instant -> instant.plus(Duration.ofMillis(1)));
+    assertNull(cache.servable(key), "kck.near-cache.max-age is 5 s here");
+
+    Key<String> soft = aging.key("soft");
+    cache.answered(soft, new EntryData(soft.text(), json("v"), 1,
+        now.get().minus(Duration.ofMillis(1_500)), false, false, null, null, Map.of()));
+    assertNotNull(cache.servable(soft));
+    now.updateAndGet(instant -> instant.plus(Duration.ofMillis(500)));
+    assertNull(cache.servable(soft), "its soft age (2 s after it was computed) is reached");
+    assertTrue(cache.on(aging));
+  }
+
+  private static StoredValue json(String text) {
+    return StoredValue.fromJson(("\"" + text + "\"").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  private static EntryData value(Key<?> key, long version) {
+    return new EntryData(key.text(), json("v" + version), version, now.get(), false, false,
+        null, null, Map.of());
+  }
+}
