@@ -123,7 +123,7 @@ public final class Engine {
             warmCount, regionStarted), "kck-warm-keys"));
     ShardGuards guards = new ShardGuards(config.getInt("kck.sharding.number-of-shards"), client);
     Meters meters = new Meters(meterRegistry, registry.primers(), executor, health, warmCount);
-    NearCache near = NearCache.start(system, config, settings, registry.primers(), meters, guards, clock);
+    NearCache near = NearCache.start(system, config, settings, registry.primers(), meters, guards, client, clock);
     KeyRuntime runtime = new KeyRuntime(registry, io.kck.persistence.ValueMapper.of(system), executor, settings,
         warmKeys, client, clock, health, rows, meters, guards, near, EntitySettings.tierMaxWeight(config),
         EntitySettings.maxLive(config));

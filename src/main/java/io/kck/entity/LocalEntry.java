@@ -73,6 +73,12 @@ public final class LocalEntry {
     return (kept == null || kept.holds()) && (freshUntilMillis == NO_DEADLINE || clock.millis() < freshUntilMillis);
   }
 
+  /** The same at {@code nowMillis}, read from the clock by the caller. */
+  boolean servableAt(long nowMillis) {
+    ShardGuard kept = guard;
+    return (kept == null || kept.holds()) && nowMillis < freshUntilMillis;
+  }
+
   /** The guard it is kept under after its actor stopped; null while the actor lives. */
   ShardGuard guard() {
     return guard;

@@ -10,6 +10,7 @@ import akka.cluster.Member;
 import akka.cluster.typed.Cluster;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.typesafe.config.Config;
 import io.kck.persistence.KckSerializable;
 import io.kck.primer.Freshness;
@@ -18,7 +19,10 @@ import io.kck.primer.Primer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
 
 /**
  * This node's near cache: copies of entries of keys owned by other nodes, for primers that opt in
@@ -40,6 +44,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>A message "versions below n are gone" can overtake a reply to a get that carried an older
  * version; it therefore stays for {@code max-age} as a floor, and a reply below the floor is not
  * copied.
+ *
+ * <p>A copy read in the last quarter of its life is renewed in the background (refresh-ahead, as
+ * Caffeine's {@code refreshAfterWrite}): the get that finds it so is answered from it at once and
+ * one ask, which never computes, brings a new copy. A key read often is thus never asked for
+ * inline, at the cost of one ask per key per three quarters of {@code max-age}; one read rarely
+ * goes when it is {@code max-age} old.
  */
 public final class NearCache {
   /** The name of each node's system actor that hears of changes. */
@@ -51,22 +61,41 @@ public final class NearCache {
    */
   public record Changed(String key, long floor) implements KckSerializable {}
 
-  /** A key's place here: a copy (null once it is known outdated) and the least version that may be copied. */
-  private record Copy(LocalEntry entry, long floor) {}
+  /**
+   * A key's place here: a copy (null once it is known outdated), the least version that may be
+   * copied, and when a get of the copy renews it.
+   */
+  private static final class Copy {
+    final LocalEntry entry;
+    final long floor;
+    final long renewAtMillis;
+    volatile boolean renewing; // at most one renewal at a time, give or take a race of two
+
+    Copy(LocalEntry entry, long floor, long renewAtMillis) {
+      this.entry = entry;
+      this.floor = floor;
+      this.renewAtMillis = renewAtMillis;
+    }
+  }
 
   private final ActorSystem<?> system;
   private final EntitySettings settings;
   private final Meters meters;
   private final ShardGuards guards;
+  private final Function<String, CompletionStage<EntryData>> renewals;
   private final Clock clock;
   private final long maxAgeMillis;
   private final boolean anyPrimer;
-  private final Cache<String, Copy> copies;
+  // Gets read a plain map; a Caffeine cache of the same copies decides which go (size, age), told
+  // of one read in 16, as in ReadTier: a read of a bounded Caffeine cache here cost ten times more.
+  private final Map<String, Copy> copies = new ConcurrentHashMap<>();
+  private final Cache<String, Copy> bound;
   private final Map<Address, ActorSelection> listeners = new ConcurrentHashMap<>();
 
   private NearCache(ActorSystem<?> system, Config config, EntitySettings settings, Iterable<Primer<?>> primers,
-      Meters meters, ShardGuards guards, Clock clock) {
+      Meters meters, ShardGuards guards, Function<String, CompletionStage<EntryData>> renewals, Clock clock) {
     this.system = system;
+    this.renewals = renewals;
     this.settings = settings;
     this.meters = meters;
     this.guards = guards;
@@ -83,13 +112,26 @@ public final class NearCache {
       any |= settings.of(primer).nearCache();
     }
     this.anyPrimer = any;
-    this.copies = Caffeine.newBuilder().maximumSize(maxEntries).expireAfterWrite(maxAge).build();
+    this.bound = Caffeine.newBuilder().maximumSize(maxEntries).expireAfterWrite(maxAge)
+        .evictionListener((String key, Copy copy, RemovalCause cause) -> {
+          if (key != null && copy != null) {
+            copies.remove(key, copy);
+          }
+        })
+        .build();
   }
 
   /** The near cache of {@code system}, whose listener hears of changes from now on. */
   static NearCache start(ActorSystem<?> system, Config config, EntitySettings settings, Iterable<Primer<?>> primers,
-      Meters meters, ShardGuards guards, Clock clock) {
-    NearCache near = new NearCache(system, config, settings, primers, meters, guards, clock);
+      Meters meters, ShardGuards guards, KeyClient client, Clock clock) {
+    return start(system, config, settings, primers, meters, guards,
+        text -> client.ask(text, replyTo -> new KeyCommand.Get(replyTo, false)), clock);
+  }
+
+  /** The same, renewing copies by {@code renewals} (a get of the named key that never computes). */
+  static NearCache start(ActorSystem<?> system, Config config, EntitySettings settings, Iterable<Primer<?>> primers,
+      Meters meters, ShardGuards guards, Function<String, CompletionStage<EntryData>> renewals, Clock clock) {
+    NearCache near = new NearCache(system, config, settings, primers, meters, guards, renewals, clock);
     system.systemActorOf(near.listener(), LISTENER, Props.empty());
     return near;
   }
@@ -116,36 +158,59 @@ public final class NearCache {
     if (!anyPrimer) {
       return null;
     }
-    Copy copy = copies.getIfPresent(text);
-    LocalEntry entry = copy == null ? null : copy.entry();
-    if (entry == null || !entry.servable(clock)) {
+    Copy copy = copies.get(text);
+    LocalEntry entry = copy == null ? null : copy.entry;
+    if (entry == null) {
       return null;
+    }
+    if ((ThreadLocalRandom.current().nextInt() & 15) == 0) {
+      bound.getIfPresent(text);
+    }
+    long now = clock.millis();
+    if (!entry.servableAt(now)) {
+      return null;
+    }
+    if (now >= copy.renewAtMillis && !copy.renewing) {
+      copy.renewing = true;
+      renew(text, entry.primer());
     }
     entry.meters().get(Meters.GetOutcome.HIT_NEAR);
     return entry;
   }
 
+  /** Asks for a new copy of the key named {@code text}, without computing; nothing else waits for it. */
+  private void renew(String text, Primer<?> primer) {
+    renewals.apply(text).thenAccept(data -> answered(primer, text, data));
+  }
+
   /** A get through this node answered {@code data}: kept if it is a fresh value of another node's key. */
   public void answered(Key<?> key, EntryData data) {
-    if (!on(key.primer()) || data.value() == null || data.stale() || data.refreshing() || data.lastError() != null
-        || data.nextAttemptAt() != null || guards.current(guards.shardOf(key.text())) != null) {
+    answered(key.primer(), key.text(), data);
+  }
+
+  private void answered(Primer<?> primer, String key, EntryData data) {
+    if (!on(primer) || data.value() == null || data.stale() || data.refreshing() || data.lastError() != null
+        || data.nextAttemptAt() != null || guards.current(guards.shardOf(key)) != null) {
       return;
     }
-    LocalEntry entry = new LocalEntry(key.primer(), data, meters.of(key.primer()), deadline(key.primer(), data));
-    copies.asMap().compute(key.text(), (text, held) -> {
+    long now = clock.millis();
+    LocalEntry entry = new LocalEntry(primer, data, meters.of(primer), deadline(primer, data, now));
+    Copy copy = new Copy(entry, data.version(), now + maxAgeMillis * 3 / 4);
+    update(key, held -> {
       if (held == null) {
-        return new Copy(entry, data.version());
+        return copy;
       }
-      boolean newer = held.entry() == null || held.entry().data().version() < data.version();
-      return data.version() >= held.floor() && newer ? new Copy(entry, data.version()) : held;
+      // The same version too: it renews a copy (its deadline moves on).
+      boolean notOlder = held.entry == null || held.entry.data().version() <= data.version();
+      return data.version() >= held.floor && notOlder ? copy : held;
     });
   }
 
   /** This node is about to send a write of {@code key}: its copy goes first. */
   public void writing(Key<?> key) {
     if (on(key.primer())) {
-      copies.asMap().computeIfPresent(key.text(), (text, held) -> held.entry() == null ? held
-          : new Copy(null, held.entry().data().version() + 1));
+      update(key.text(), held -> held == null || held.entry == null ? held
+          : new Copy(null, held.entry.data().version() + 1, Long.MAX_VALUE));
     }
   }
 
@@ -158,12 +223,20 @@ public final class NearCache {
 
   /** No version of {@code key} below {@code floor} may answer a get here. */
   void outdate(String key, long floor) {
-    copies.asMap().compute(key, (text, held) -> {
-      if (held != null && held.entry() != null && held.entry().data().version() >= floor) {
+    update(key, held -> {
+      if (held != null && held.entry != null && held.entry.data().version() >= floor) {
         return held;
       }
-      return new Copy(null, held == null ? floor : Math.max(floor, held.floor()));
+      return new Copy(null, held == null ? floor : Math.max(floor, held.floor), Long.MAX_VALUE);
     });
+  }
+
+  /** Replaces the copy of {@code key} by what {@code change} makes of it (null: there is none), atomically. */
+  private void update(String key, java.util.function.UnaryOperator<Copy> change) {
+    Copy result = copies.compute(key, (text, held) -> change.apply(held));
+    if (result != null) {
+      bound.put(key, result);
+    }
   }
 
   /**
@@ -184,8 +257,8 @@ public final class NearCache {
    * than the value stays fresh by its primer's policy (a max-age value's soft age, a periodic
    * value's next refresh), counted from when it was computed.
    */
-  private long deadline(Primer<?> primer, EntryData data) {
-    long until = clock.millis() + maxAgeMillis;
+  private long deadline(Primer<?> primer, EntryData data, long now) {
+    long until = now + maxAgeMillis;
     long computed = data.computedAt() == null ? Long.MIN_VALUE : data.computedAt().toEpochMilli();
     Freshness freshness = settings.of(primer).freshness();
     if (freshness instanceof Freshness.MaxAge age && computed != Long.MIN_VALUE) {

@@ -172,6 +172,100 @@ public final class Benchmarks {
       recoveryAndMemory(config, run);
       progress("recovery and memory");
     }
+    if (selected("near")) {
+      nearCache(config, run);
+      progress("near cache");
+    }
+  }
+
+  // ---- near cache ------------------------------------------------------------------------
+
+  /**
+   * Two nodes: gets through the node that does not own the keys of a primer with near-cache on,
+   * beside Caffeine; and how long after a put acknowledged on the owner the other node answers the
+   * new value, beside the same for a primer without near cache (every get there asks the owner).
+   */
+  private void nearCache(Config config, String run) throws Exception {
+    CountingPrimer near = new CountingPrimer("bench-near-" + run);
+    CountingPrimer asked = new CountingPrimer("bench-asked-" + run);
+    Config nodeConfig = ConfigFactory.parseString("kck.primers.\"" + near.name() + "\".near-cache = on")
+        .withFallback(config);
+    ActorSystem<Void> owner = ActorSystem.create(Behaviors.empty(), "bench-near", nodeConfig);
+    ActorSystem<Void> other = null;
+    try {
+      Kck owning = Kck.start(owner, near, asked);
+      int n = sizes.hitKeys();
+      // Made before the second node joins, so that their shards are allocated to this one.
+      rate(n, 500, i -> owning.get(near.name() + "/" + i).toCompletableFuture());
+      rate(n, 500, i -> owning.get(asked.name() + "/" + i).toCompletableFuture());
+      String seed = akka.cluster.typed.Cluster.get(owner).selfMember().address().toString();
+      other = ActorSystem.create(Behaviors.empty(), "bench-near",
+          ConfigFactory.parseString("kck.cluster.seed-nodes = \"" + seed + "\"").withFallback(nodeConfig));
+      Kck reading = Kck.start(other, new CountingPrimer(near.name()), new CountingPrimer(asked.name()));
+      reading.get(near.name() + "/0").toCompletableFuture().get(60, TimeUnit.SECONDS); // it has joined
+      java.util.Set<String> ownedThere = new java.util.HashSet<>(owning.admin().liveKeys().toCompletableFuture()
+          .get(60, TimeUnit.SECONDS));
+      // Keys the first node still owns (a rebalance may move shards to the second).
+      String[] keys = java.util.stream.IntStream.range(0, n).mapToObj(i -> near.name() + "/" + i)
+          .filter(ownedThere::contains).toArray(String[]::new);
+      String[] askedKeys = java.util.stream.IntStream.range(0, n).mapToObj(i -> asked.name() + "/" + i)
+          .filter(ownedThere::contains).toArray(String[]::new);
+      if (keys.length < n / 4 || askedKeys.length < n / 4) {
+        throw new IllegalStateException("the first node owns only " + keys.length + " and " + askedKeys.length
+            + " of " + n + " keys");
+      }
+      rate(keys.length, 500, i -> reading.get(keys[i]).toCompletableFuture());
+      for (String key : keys) {
+        if (!reading.get(key).toCompletableFuture().isDone()) {
+          throw new IllegalStateException(key + " is not answered from the other node's near cache");
+        }
+      }
+      AsyncLoadingCache<String, Object> caffeine = Caffeine.newBuilder().executor(Runnable::run).buildAsync(k -> "value of " + k);
+      for (String key : keys) {
+        caffeine.get(key).join();
+      }
+      Measured ours = measure(() -> loopThroughput(1, key -> reading.get(key).toCompletableFuture().join(), keys));
+      Measured cache = measure(() -> loopThroughput(1, key -> caffeine.get(key).join(), keys));
+      add("hit on a non-owner node, near cache", ours, "Caffeine AsyncLoadingCache.get", cache, "gets/s", true);
+
+      // A put on the owner, then gets on the other node until one answers the put's version.
+      double[][] nearLag = putUntilSeen(owning, reading, keys);
+      double[][] askLag = putUntilSeen(owning, reading, askedKeys);
+      add("near cache: put on the owner until the other node answers it, p50", Measured.of(nearLag[0]),
+          "the same, primer without near cache (every get asks)", Measured.of(askLag[0]), "ms", false);
+      add("near cache: put on the owner until the other node answers it, p99", Measured.of(nearLag[1]),
+          "the same, primer without near cache (every get asks)", Measured.of(askLag[1]), "ms", false);
+    } finally {
+      if (other != null) {
+        terminate(other);
+      }
+      terminate(owner);
+    }
+  }
+
+  /** Per round: the p50 and p99 of the time from an acknowledged put on {@code writer} until {@code reader} answers it. */
+  private double[][] putUntilSeen(Kck writer, Kck reader, String[] keys) throws Exception {
+    int samples = sizes.smoke() ? 10 : 200;
+    double[] p50 = new double[sizes.rounds()];
+    double[] p99 = new double[sizes.rounds()];
+    for (int round = 0; round < sizes.rounds(); round++) {
+      double[] lag = new double[samples];
+      for (int i = 0; i < samples; i++) {
+        String key = keys[(round * samples + i) % keys.length];
+        String value = "put " + round + "-" + i;
+        reader.get(key).toCompletableFuture().get(10, TimeUnit.SECONDS); // the reader has it (a copy, if near)
+        writer.put(key, value).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        long acknowledged = System.nanoTime();
+        while (!value.equals(reader.get(key).toCompletableFuture().get(10, TimeUnit.SECONDS))) {
+          Thread.onSpinWait();
+        }
+        lag[i] = (System.nanoTime() - acknowledged) / 1e6;
+      }
+      Arrays.sort(lag);
+      p50[round] = lag[samples / 2];
+      p99[round] = lag[(int) Math.ceil(samples * 0.99) - 1];
+    }
+    return new double[][] {p50, p99};
   }
 
   /**

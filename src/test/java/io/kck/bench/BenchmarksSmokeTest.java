@@ -26,7 +26,8 @@ class BenchmarksSmokeTest {
         "persistence: put, 1 writer", "persistence: put, 4 writer", "propagation: put to dependent readable, depth 1",
         "propagation: put to dependent readable, depth 10", "propagation: put to all", "augment: one delta",
         "augment split", "hit by Key, 1 thread", "hit by text", "bytes allocated per hit, by Key", "recovery", "memory: heap per live",
-        "memory: heap per ready idle key, actor passivated")) {
+        "memory: heap per ready idle key, actor passivated", "hit on a non-owner node, near cache",
+        "near cache: put on the owner until the other node answers it, p99")) {
       assertTrue(rows.stream().anyMatch(row -> row.name().startsWith(name)), name + " missing:\n" + table);
     }
     for (Benchmarks.Row row : rows) {

@@ -22,6 +22,9 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
@@ -61,6 +64,16 @@ class NearCacheTest {
   };
   static ActorTestKit testKit;
   static NearCache cache;
+  /** The renewals the cache asked for, by key, each completed by the test (or never). */
+  static final Map<String, CompletableFuture<EntryData>> renewals = new ConcurrentHashMap<>();
+
+  static CompletionStage<EntryData> renew(String key) {
+    CompletableFuture<EntryData> renewal = new CompletableFuture<>();
+    if (renewals.putIfAbsent(key, renewal) != null) {
+      throw new AssertionError("a second renewal of " + key + " while one runs");
+    }
+    return renewal;
+  }
 
   @BeforeAll
   static void start() {
@@ -74,7 +87,7 @@ class NearCacheTest {
     EntitySettings settings = EntitySettings.fromConfig(config, PrimerRegistry.of(primers));
     Meters meters = new Meters(new SimpleMeterRegistry(), primers, null, null, new AtomicInteger());
     // No sentinel runs on this node, so it owns no shard: every key is another node's.
-    cache = NearCache.start(testKit.system(), config, settings, primers, meters, new ShardGuards(100, null), clock);
+    cache = NearCache.start(testKit.system(), config, settings, primers, meters, new ShardGuards(100, null), NearCacheTest::renew, clock);
   }
 
   @AfterAll
@@ -151,6 +164,8 @@ class NearCacheTest {
     assertNotNull(cache.servable(key));
     now.updateAndGet(instant -> instant.plus(Duration.ofMillis(1)));
     assertNull(cache.servable(key), "kck.near-cache.max-age is 5 s here");
+    cache.answered(key, value(key, 1));
+    assertNotNull(cache.servable(key), "the get that found it too old asked, and copied the answer");
 
     Key<String> soft = aging.key("soft");
     cache.answered(soft, new EntryData(soft.text(), json("v"), 1,
@@ -159,6 +174,25 @@ class NearCacheTest {
     now.updateAndGet(instant -> instant.plus(Duration.ofMillis(500)));
     assertNull(cache.servable(soft), "its soft age (2 s after it was computed) is reached");
     assertTrue(cache.on(aging));
+  }
+
+  @Test
+  void aCopyReadInTheLastQuarterOfItsLifeIsRenewedInTheBackground() {
+    Key<String> key = near.key("renewed");
+    cache.answered(key, value(key, 1));
+    now.updateAndGet(instant -> instant.plus(Duration.ofMillis(3_749)));
+    assertNotNull(cache.servable(key));
+    assertNull(renewals.get(key.text()), "not renewed in the first three quarters of its life");
+
+    now.updateAndGet(instant -> instant.plus(Duration.ofMillis(1)));
+    assertNotNull(cache.servable(key), "answered from the copy while it is renewed");
+    assertNotNull(cache.servable(key), "one renewal at a time");
+    renewals.remove(key.text()).complete(value(key, 1));
+    now.updateAndGet(instant -> instant.plus(Duration.ofMillis(4_000)));
+    assertNotNull(cache.servable(key), "the renewed copy lives max-age from its renewal");
+    assertNotNull(renewals.get(key.text()), "read in its last quarter: renewed again");
+    now.updateAndGet(instant -> instant.plus(Duration.ofMillis(1_000)));
+    assertNull(cache.servable(key), "and no longer: its own renewal was asked for and never answered");
   }
 
   private static StoredValue json(String text) {
