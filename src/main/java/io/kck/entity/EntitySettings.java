@@ -80,6 +80,7 @@ public record EntitySettings(
    */
   public static EntitySettings fromConfig(Config config, PrimerRegistry registry) {
     try {
+      NearCache.limits(config); // checked here, before KCK starts anything
       return read(config.getConfig("kck"), registry);
     } catch (com.typesafe.config.ConfigException e) {
       // Typesafe Config names the path relative to the object it was asked; say where it is.

@@ -100,12 +100,8 @@ public final class NearCache {
     this.meters = meters;
     this.guards = guards;
     this.clock = clock;
-    Duration maxAge = config.getDuration("kck.near-cache.max-age");
+    Duration maxAge = limits(config);
     long maxEntries = config.getLong("kck.near-cache.max-entries");
-    if (maxAge.isNegative() || maxAge.isZero() || maxEntries < 1) {
-      throw new IllegalArgumentException("kck.near-cache.max-age must be positive and kck.near-cache.max-entries at"
-          + " least 1, got " + maxAge + " and " + maxEntries);
-    }
     this.maxAgeMillis = maxAge.toMillis();
     boolean any = false;
     for (Primer<?> primer : primers) {
@@ -119,6 +115,23 @@ public final class NearCache {
           }
         })
         .build();
+  }
+
+  /**
+   * {@code kck.near-cache.max-age}, once it and {@code max-entries} are checked.
+   *
+   * @throws IllegalArgumentException naming the setting that is out of range
+   */
+  static Duration limits(Config config) {
+    Duration maxAge = config.getDuration("kck.near-cache.max-age");
+    if (maxAge.isNegative() || maxAge.isZero()) {
+      throw new IllegalArgumentException("kck.near-cache.max-age must be positive, got " + maxAge);
+    }
+    if (config.getLong("kck.near-cache.max-entries") < 1) {
+      throw new IllegalArgumentException("kck.near-cache.max-entries must be at least 1, got "
+          + config.getLong("kck.near-cache.max-entries"));
+    }
+    return maxAge;
   }
 
   /** The near cache of {@code system}, whose listener hears of changes from now on. */

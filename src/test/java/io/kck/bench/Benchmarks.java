@@ -176,6 +176,69 @@ public final class Benchmarks {
       nearCache(config, run);
       progress("near cache");
     }
+    if (selected("scale")) {
+      scale(config, run);
+      progress("scale");
+    }
+  }
+
+  // ---- scale -----------------------------------------------------------------------------
+
+  /**
+   * Many more keys than live actors: 200,000 keys touched (computed and journaled), then every one
+   * read again. Run with the heap the row names, e.g. {@code MAVEN_OPTS=-Xmx512m}. The live keys
+   * are bounded by kck.entity.max-live = 20,000 (~5 KB each: the default 100,000 alone would fill
+   * 512 MiB); the others stay ready in the read tier (kck.read-tier.max-weight, 64 MiB).
+   */
+  private void scale(Config config, String run) throws Exception {
+    int n = sizes.smoke() ? 1_000 : 200_000;
+    CountingPrimer primer = new CountingPrimer("bench-scale-" + run);
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "bench-scale",
+        ConfigFactory.parseString("kck.entity.max-live = " + (sizes.smoke() ? 200 : 20_000)).withFallback(config));
+    try {
+      Kck kck = Kck.start(system, primer);
+      long base = usedHeap();
+      rate(n, 1000, i -> kck.get(primer.name() + "/" + i).toCompletableFuture());
+      long touched = usedHeap();
+      int atOnce = 0;
+      List<CompletableFuture<Object>> asked = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        CompletableFuture<Object> get = kck.get(primer.name() + "/" + i).toCompletableFuture();
+        if (get.isDone()) {
+          atOnce++;
+          get.join();
+        } else {
+          asked.add(get);
+        }
+        if (asked.size() == 1000) {
+          CompletableFuture.allOf(asked.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+          asked.clear();
+        }
+      }
+      CompletableFuture.allOf(asked.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+      if (primer.computes() != n) {
+        throw new IllegalStateException(primer.computes() + " computes for " + n + " keys: a key was recomputed");
+      }
+
+      AsyncLoadingCache<String, Object> caffeine = Caffeine.newBuilder().executor(Runnable::run).buildAsync(k -> "value of " + k);
+      long cacheBase = usedHeap();
+      for (int i = 0; i < n; i++) {
+        caffeine.get(primer.name() + "/" + i).join();
+      }
+      long cacheUsed = usedHeap() - cacheBase;
+      String keys = String.format("%,d", n);
+      long maxHeap = Runtime.getRuntime().maxMemory() >> 20;
+      rows.add(new Row("scale: " + keys + " keys touched, heap after GC, max heap " + maxHeap + " MiB",
+          Math.max(0, touched - base) / 1048576.0, "Caffeine holding the same values", cacheUsed / 1048576.0, "MiB", false,
+          "one round"));
+      rows.add(new Row("scale: " + keys + " keys read again, answered at once (read tier or live key)",
+          100.0 * atOnce / n, "Caffeine, unbounded", 100.0, "%", true, "one round"));
+      if (caffeine.synchronous().estimatedSize() != n) {
+        throw new IllegalStateException("the baseline cache lost entries");
+      }
+    } finally {
+      terminate(system);
+    }
   }
 
   // ---- near cache ------------------------------------------------------------------------

@@ -27,11 +27,13 @@ class BenchmarksSmokeTest {
         "propagation: put to dependent readable, depth 10", "propagation: put to all", "augment: one delta",
         "augment split", "hit by Key, 1 thread", "hit by text", "bytes allocated per hit, by Key", "recovery", "memory: heap per live",
         "memory: heap per ready idle key, actor passivated", "hit on a non-owner node, near cache",
-        "near cache: put on the owner until the other node answers it, p99")) {
+        "near cache: put on the owner until the other node answers it, p99", "scale: 1,000 keys touched, heap after GC",
+        "scale: 1,000 keys read again")) {
       assertTrue(rows.stream().anyMatch(row -> row.name().startsWith(name)), name + " missing:\n" + table);
     }
     for (Benchmarks.Row row : rows) {
-      if (row.name().startsWith("memory") || row.name().startsWith("bytes allocated") || row.name().startsWith("augment split")) {
+      if (row.name().startsWith("memory") || row.name().startsWith("bytes allocated") || row.name().startsWith("augment split")
+          || row.name().contains("heap after GC")) {
         // Heap differences over the smoke run's few keys are within GC noise, even negative; a
         // compiled get may allocate nothing (Caffeine's too); appending to a small value may take
         // less than the clock's resolution.

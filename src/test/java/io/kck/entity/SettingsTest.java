@@ -77,6 +77,12 @@ class SettingsTest {
   }
 
   @Test
+  void nearCacheLimitsOutOfRangeAreNamed() {
+    assertNames("kck.near-cache.max-age", refused("kck.near-cache.max-age = 0s"));
+    assertNames("kck.near-cache.max-entries", refused("kck.near-cache.max-entries = 0"));
+  }
+
+  @Test
   void aPrimerRecomputedOnEveryGetCannotBeNearCached() {
     IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () -> settings("""
         kck.primers."daily-sales" {
