@@ -6,8 +6,10 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingDeque;
 
@@ -32,6 +34,8 @@ final class GroupCommit implements AutoCloseable {
 
   private final JournalDatabase database;
   private final String insertInto;
+  // By number of rows: a few texts in practice (batches of 1, 2, 4, 8... writes).
+  private final Map<Integer, String> statements = new ConcurrentHashMap<>();
   private final int maxRows;
   private final long maxBytes;
   private final BlockingDeque<Write> queue = new LinkedBlockingDeque<>();
@@ -95,7 +99,9 @@ final class GroupCommit implements AutoCloseable {
           bytes += bytes(next);
         }
         // 1, 2, 4, 8... writes per statement: the driver keeps each statement text it prepared
-        // (pgjdbc's cache, per connection), so a few shapes, not one per batch size. The rest go next.
+        // (pgjdbc's cache, per connection), so a few texts, not one per batch size (a text is
+        // its number of rows; KCK's keys write one event per persist, so rows are writes). The
+        // rest go next.
         int kept = Integer.highestOneBit(batch.size());
         for (int last = batch.size() - 1; last >= kept; last--) {
           queue.addFirst(batch.remove(last));
@@ -105,6 +111,15 @@ final class GroupCommit implements AutoCloseable {
     } catch (InterruptedException stopping) {
       failLeft(); // close() does too, but a write may have been put back since
     }
+  }
+
+  /** The text of an insert of {@code rows} rows. */
+  private String insertOf(int rows) {
+    StringBuilder sql = new StringBuilder(insertInto.length() + rows * (ROW.length() + 2)).append(insertInto);
+    for (int i = 0; i < rows; i++) {
+      sql.append(i == 0 ? "" : ", ").append(ROW);
+    }
+    return sql.toString();
   }
 
   /** A JDK Flight Recorder event per statement: how big the batches grow, how long PostgreSQL takes. */
@@ -160,11 +175,8 @@ final class GroupCommit implements AutoCloseable {
 
   private void insert(Connection connection, List<Write> writes) throws SQLException {
     int count = writes.stream().mapToInt(write -> write.rows().size()).sum();
-    StringBuilder sql = new StringBuilder(insertInto.length() + count * (ROW.length() + 2)).append(insertInto);
-    for (int i = 0; i < count; i++) {
-      sql.append(i == 0 ? "" : ", ").append(ROW);
-    }
-    try (PreparedStatement statement = connection.prepareStatement(sql.toString())) {
+    String sql = statements.computeIfAbsent(count, this::insertOf);
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
       int parameter = 1;
       for (Write write : writes) {
         for (EventRow row : write.rows()) {

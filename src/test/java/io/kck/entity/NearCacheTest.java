@@ -13,20 +13,17 @@ import io.kck.primer.Key;
 import io.kck.primer.Primer;
 import io.kck.primer.PrimerRegistry;
 import io.kck.testing.CountingPrimer;
+import io.kck.testing.TestClock;
 import io.kck.testing.TestNodes;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,24 +42,8 @@ class NearCacheTest {
     }
   };
   static final CountingPrimer plain = new CountingPrimer("near-unit-off");
-  static final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
-  static final Clock clock = new Clock() {
-    @Override
-    public Instant instant() {
-      return now.get();
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-  };
   static ActorTestKit testKit;
+  static TestClock clock;
   static NearCache cache;
   /** The renewals the cache asked for, by key, each completed by the test (or never). */
   static final Map<String, CompletableFuture<EntryData>> renewals = new ConcurrentHashMap<>();
@@ -77,17 +58,19 @@ class NearCacheTest {
 
   @BeforeAll
   static void start() {
-    testKit = ActorTestKit.create("NearCacheTest", TestNodes.config("""
+    testKit = ActorTestKit.create("NearCacheTest", TestNodes.manualTimeConfig("""
         kck.primers."near-unit".near-cache = on
         kck.primers."near-unit-aging".near-cache = on
         kck.near-cache.max-age = 5s
         """));
     Config config = testKit.system().settings().config();
+    clock = TestClock.of(testKit);
     List<Primer<?>> primers = List.of(near, aging, plain);
     EntitySettings settings = EntitySettings.fromConfig(config, PrimerRegistry.of(primers));
     Meters meters = new Meters(new SimpleMeterRegistry(), primers, null, null, new AtomicInteger());
     // No sentinel runs on this node, so it owns no shard: every key is another node's.
-    cache = NearCache.start(testKit.system(), config, settings, primers, meters, new ShardGuards(100, null), NearCacheTest::renew, clock);
+    cache = NearCache.start(testKit.system(), config, settings, primers, meters, new ShardGuards(100, null),
+        NearCacheTest::renew, clock);
   }
 
   @AfterAll
@@ -149,10 +132,10 @@ class NearCacheTest {
     assertNull(cache.servable(off), "near-cache is off for this primer");
 
     Key<String> key = near.key("stale");
-    cache.answered(key, new EntryData(key.text(), json("v"), 1, now.get(), true, false, null, null,
+    cache.answered(key, new EntryData(key.text(), json("v"), 1, clock.instant(), true, false, null, null,
         Map.of()));
     assertNull(cache.servable(key), "a stale answer is not copied");
-    cache.answered(key, new EntryData(key.text(), null, 1, now.get(), false, false, null, null, Map.of()));
+    cache.answered(key, new EntryData(key.text(), null, 1, clock.instant(), false, false, null, null, Map.of()));
     assertNull(cache.servable(key), "nor one without a value");
   }
 
@@ -160,18 +143,18 @@ class NearCacheTest {
   void aCopyAnswersNoLongerThanMaxAgeNorPastItsValuesFreshness() {
     Key<String> key = near.key("aged");
     cache.answered(key, value(key, 1));
-    now.updateAndGet(instant -> instant.plus(Duration.ofMillis(4_999)));
+    clock.timePasses(Duration.ofMillis(4_999));
     assertNotNull(cache.servable(key));
-    now.updateAndGet(instant -> instant.plus(Duration.ofMillis(1)));
+    clock.timePasses(Duration.ofMillis(1));
     assertNull(cache.servable(key), "kck.near-cache.max-age is 5 s here");
     cache.answered(key, value(key, 1));
     assertNotNull(cache.servable(key), "the get that found it too old asked, and copied the answer");
 
     Key<String> soft = aging.key("soft");
     cache.answered(soft, new EntryData(soft.text(), json("v"), 1,
-        now.get().minus(Duration.ofMillis(1_500)), false, false, null, null, Map.of()));
+        clock.instant().minus(Duration.ofMillis(1_500)), false, false, null, null, Map.of()));
     assertNotNull(cache.servable(soft));
-    now.updateAndGet(instant -> instant.plus(Duration.ofMillis(500)));
+    clock.timePasses(Duration.ofMillis(500));
     assertNull(cache.servable(soft), "its soft age (2 s after it was computed) is reached");
     assertTrue(cache.on(aging));
   }
@@ -180,18 +163,18 @@ class NearCacheTest {
   void aCopyReadInTheLastQuarterOfItsLifeIsRenewedInTheBackground() {
     Key<String> key = near.key("renewed");
     cache.answered(key, value(key, 1));
-    now.updateAndGet(instant -> instant.plus(Duration.ofMillis(3_749)));
+    clock.timePasses(Duration.ofMillis(3_749));
     assertNotNull(cache.servable(key));
     assertNull(renewals.get(key.text()), "not renewed in the first three quarters of its life");
 
-    now.updateAndGet(instant -> instant.plus(Duration.ofMillis(1)));
+    clock.timePasses(Duration.ofMillis(1));
     assertNotNull(cache.servable(key), "answered from the copy while it is renewed");
     assertNotNull(cache.servable(key), "one renewal at a time");
     renewals.remove(key.text()).complete(value(key, 1));
-    now.updateAndGet(instant -> instant.plus(Duration.ofMillis(4_000)));
+    clock.timePasses(Duration.ofMillis(4_000));
     assertNotNull(cache.servable(key), "the renewed copy lives max-age from its renewal");
     assertNotNull(renewals.get(key.text()), "read in its last quarter: renewed again");
-    now.updateAndGet(instant -> instant.plus(Duration.ofMillis(1_000)));
+    clock.timePasses(Duration.ofMillis(1_000));
     assertNull(cache.servable(key), "and no longer: its own renewal was asked for and never answered");
   }
 
@@ -200,7 +183,7 @@ class NearCacheTest {
   }
 
   private static EntryData value(Key<?> key, long version) {
-    return new EntryData(key.text(), json("v" + version), version, now.get(), false, false,
+    return new EntryData(key.text(), json("v" + version), version, clock.instant(), false, false,
         null, null, Map.of());
   }
 }
