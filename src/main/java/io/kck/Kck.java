@@ -191,6 +191,11 @@ public final class Kck {
    * that compute gets the same failure), and, while the key backs off after failed computes, at
    * once with the last failure; with {@link NotCachedException} when the primer does not compute on
    * a miss.
+   *
+   * <p>On a node that does not own the key, a primer with {@code near-cache = on} answers from this
+   * node's copy: after a change acknowledged elsewhere it may answer the old value for as long as
+   * the owner's message takes to arrive (at most {@code kck.near-cache.max-age} if it is lost);
+   * after a write through this node, never.
    */
   public <V> CompletionStage<V> get(Key<V> key) {
     LocalEntry hit = localHit(key);
