@@ -52,6 +52,9 @@ final class LocalHits {
       this.published = entries.get(key.text());
     }
     this.near = runtime.near().on(key.primer()) ? runtime.near() : null;
+    if (near != null) {
+      near.owned(key.text());
+    }
     this.lastValues = runtime.lastValues();
     this.owner = key;
     this.key = key.text();

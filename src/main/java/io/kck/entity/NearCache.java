@@ -30,7 +30,8 @@ import java.util.function.Function;
  * without a message. Thread-safe; bounded by {@code kck.near-cache.max-entries}.
  *
  * <p><b>Consistency.</b> A copy is made of what a get through this node answered, if it was a
- * fresh value, and only for a key whose shard is not on this node (the owner has its read tier).
+ * fresh value, and only for a key whose shard is not on this node (the owner has its read tier);
+ * a copy goes when its key's actor starts here (its shard moved here).
  * Its key's actor, on every change (a new version, or its value no longer fresh: outdated,
  * invalidated), tells every member's near cache before it acknowledges anything, and a copy older
  * than what it was told goes. That message is not waited for, so another node may answer the old
@@ -232,6 +233,14 @@ public final class NearCache {
     if (on(key.primer())) {
       outdate(key.text(), data.value() == null ? data.version() + 1 : data.version());
     }
+  }
+
+  /**
+   * The key's actor starts on this node, which owns it from now on: a copy made while another node
+   * owned it goes, so that no change the new owner makes can be followed by the copy here.
+   */
+  void owned(String key) {
+    copies.remove(key);
   }
 
   /** No version of {@code key} below {@code floor} may answer a get here. */

@@ -96,6 +96,14 @@ class NearCacheTest {
   }
 
   @Test
+  void aCopyGoesWhenItsKeyStartsOnThisNode() {
+    Key<String> key = near.key("moved");
+    cache.answered(key, value(key, 1));
+    cache.owned(key.text()); // its shard moved here: the key's actor starts on this node
+    assertNull(cache.servable(key));
+  }
+
+  @Test
   void aReplyOvertakenByTheNoteOfALaterChangeIsNotCopied() {
     Key<String> key = near.key("overtaken");
     cache.outdate(key.text(), 6); // the note arrives first
