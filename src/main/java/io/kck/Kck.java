@@ -607,11 +607,43 @@ public final class Kck {
   /**
    * A get that was no local hit (its caller looked): while the database is unreachable, from the
    * value this node holds (marked stale), also when asking the key failed; otherwise from the
-   * key's actor.
+   * journal in bulk if the key's actor does not run here but its shard does (kck.read-tier.bulk-load),
+   * else from the key's actor.
    */
   private <T> CompletionStage<T> read(Key<?> key, Function<EntryData, T> onOk) {
-    EntryData held = key != null && registered(key) ? engine.heldWhileDatabaseIsDown(key) : null;
-    return held != null ? completed(onOk.apply(held)) : ask(key, KeyCommand.Get::new, data -> {
+    boolean known = key != null && registered(key);
+    EntryData held = known ? engine.heldWhileDatabaseIsDown(key) : null;
+    if (held != null) {
+      return completed(onOk.apply(held));
+    }
+    CompletionStage<LocalEntry> loading = known ? engine.loadFromJournal(key) : null;
+    if (loading == null) {
+      return askToGet(key, onOk);
+    }
+    KckFuture<T> result = new KckFuture<>(callbacks);
+    loading.whenComplete((loaded, never) -> {
+      if (loaded == null) { // the key's actor answers
+        askToGet(key, onOk).whenComplete((value, error) -> {
+          if (error != null) {
+            result.completeExceptionally(unwrap(error));
+          } else {
+            result.complete(value);
+          }
+        });
+        return;
+      }
+      try {
+        result.complete(onOk.apply(loaded.data()));
+      } catch (KckException e) {
+        result.completeExceptionally(e);
+      }
+    });
+    return result;
+  }
+
+  /** A get the key's actor answers. */
+  private <T> CompletionStage<T> askToGet(Key<?> key, Function<EntryData, T> onOk) {
+    return ask(key, KeyCommand.Get::new, data -> {
       engine.near().answered(key, data);
       return onOk.apply(data);
     }, true);

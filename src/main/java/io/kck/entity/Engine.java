@@ -94,6 +94,7 @@ public final class Engine {
     }
     PrimerRegistry registry = PrimerRegistry.of(primers);
     EntitySettings settings = EntitySettings.fromConfig(config, registry);
+    TierLoader.Settings loading = TierLoader.Settings.fromConfig(config);
     if (started.containsKey(system)) {
       throw new IllegalStateException("KCK is already started on ActorSystem " + system.name());
     }
@@ -126,7 +127,7 @@ public final class Engine {
     NearCache near = NearCache.start(system, config, settings, registry.primers(), meters, guards, client, clock);
     KeyRuntime runtime = new KeyRuntime(registry, io.kck.persistence.ValueMapper.of(system), executor, settings,
         warmKeys, client, clock, health, rows, meters, guards, near, EntitySettings.tierMaxWeight(config),
-        EntitySettings.maxLive(config));
+        EntitySettings.maxLive(config), loading);
     Engine engine = new Engine(system, runtime);
     if (started.putIfAbsent(system, engine) != null) {
       executor.close();
@@ -140,17 +141,19 @@ public final class Engine {
       health.close();
       client.close();
       engine.presence.close();
+      runtime.loader().close();
       rows.close();
       started.remove(system);
     });
     health.start();
     system.systemActorOf(OverflowResponder.create(), "kck-overflow", Props.empty());
     ClusterSharding.get(system).init(
-        Entity.of(KeyEntity.TYPE_KEY, entity -> behaviorOf(entity.getEntityId(), entity.getShard(), runtime))
+        Entity.of(KeyEntity.TYPE_KEY, entity -> EntityBehaviors.of(entity.getEntityId(), entity.getShard(), runtime))
             .withStopMessage(KeyCommand.Passivate.INSTANCE)
             .withEntityProps(DispatcherSelector.fromConfig("kck.entity-dispatcher"))
             .withSettings(ClusterShardingSettings.fromConfig(config.getConfig("kck.sharding"))));
     regionStarted.complete(null);
+    runtime.loader().start();
     guards.keepAlive(system, EntitySettings.sentinelWakeInterval(config));
     for (Primer<?> primer : registry.primers()) {
       for (Key<?> warm : primer.warmKeys()) {
@@ -162,31 +165,6 @@ public final class Engine {
         engine.presence::forgotten), "kck-retention"));
     log.info("KCK started on {} with primers {}", system.name(), registry.primers());
     return engine;
-  }
-
-  /**
-   * The behavior of the key {@code keyText}. A text that is not the canonical key of a registered
-   * primer gives an actor that refuses every request with {@link KckException.Kind#INVALID_KEY}
-   * and touches no journal (the facade validates keys before sending; this is for nodes that lack
-   * a primer).
-   */
-  private static Behavior<KeyCommand> behaviorOf(String keyText, ActorRef<ClusterSharding.ShardCommand> shard,
-      KeyRuntime runtime) {
-    if (ShardGuards.isSentinel(keyText)) {
-      return ShardSentinel.create(runtime.guards().shardOf(keyText), runtime.guards());
-    }
-    Key<?> key;
-    try {
-      key = runtime.primers().parse(keyText);
-    } catch (KckException e) {
-      return RefusingKey.create(Problem.of(KckException.Kind.INVALID_KEY, e.getMessage(), e));
-    }
-    if (!key.text().equals(keyText)) {
-      return RefusingKey.create(Problem.of(KckException.Kind.INVALID_KEY,
-          "Key '" + keyText + "' is not in canonical form; its canonical form is '" + key.text() + "'", null));
-    }
-    return Behaviors.setup(context -> Behaviors.withTimers(
-        timers -> new KeyEntity(key, runtime, context, KeyTimers.of(timers), new Deltas(key, runtime), shard)));
   }
 
   /** Joins kck.cluster.seed-nodes, or this node itself when no seed nodes are configured. */
@@ -230,6 +208,15 @@ public final class Engine {
 
   public ActorSystem<?> system() {
     return system;
+  }
+
+  /** The engine started on {@code system}, or null (tests in this package reach its parts through it). */
+  static Engine on(ActorSystem<?> system) {
+    return started.get(system);
+  }
+
+  KeyRuntime runtime() {
+    return runtime;
   }
 
   public PrimerRegistry primers() {
@@ -323,6 +310,15 @@ public final class Engine {
   /** The same by the key's canonical text. */
   public LocalEntry localEntry(String keyText) {
     return runtime.tier().servable(keyText, runtime.clock());
+  }
+
+  /**
+   * Loads the entry of {@code key}, which missed the tier, from the journal without starting its
+   * actor (see {@link TierLoader}): completes with it, or with null when the key's actor must be
+   * asked; null instead of a stage when it cannot be tried.
+   */
+  public CompletionStage<LocalEntry> loadFromJournal(Key<?> key) {
+    return runtime.loader().load(key);
   }
 
   /** Copies of other nodes' keys this node keeps (primers with near-cache on). */

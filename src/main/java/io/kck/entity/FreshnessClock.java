@@ -117,6 +117,21 @@ final class FreshnessClock {
     return periodic() && nextRefreshAt != null ? nextRefreshAt.toEpochMilli() : LocalEntry.NO_DEADLINE;
   }
 
+  /**
+   * The same for a value loaded without its actor, which arms no timer: a max-age value until its
+   * soft age, a periodic one until its interval from {@code computedAt} is over (without the
+   * jitter a timer would add: sooner, never later).
+   */
+  static long freshUntilMillis(Freshness policy, Instant computedAt) {
+    if (policy instanceof Freshness.MaxAge maxAge) {
+      return computedAt.plus(maxAge.softAge()).toEpochMilli();
+    }
+    if (policy instanceof Freshness.Periodic periodic) {
+      return computedAt.plus(periodic.interval()).toEpochMilli();
+    }
+    return LocalEntry.NO_DEADLINE;
+  }
+
   /** The refresh timer fired. */
   void refreshDue() {
     nextRefreshAt = null;

@@ -102,6 +102,11 @@ final class JournalRows implements AutoCloseable {
     }
   }
 
+  /** The journal's tables, pool and serialization. */
+  JournalDatabase database() {
+    return database;
+  }
+
   /** A connection from the journal's pool; the caller closes it. */
   Connection connection() throws SQLException {
     return database.connection();

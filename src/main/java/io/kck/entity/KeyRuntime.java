@@ -32,11 +32,12 @@ final class KeyRuntime {
   private final ShardGuards guards;
   private final NearCache near;
   private final LiveLimit liveLimit;
+  private final TierLoader loader;
   private final Map<String, EntryData> lastValues = new ConcurrentHashMap<>();
 
   KeyRuntime(PrimerRegistry primers, ObjectMapper values, ComputeExecutor executor, EntitySettings settings,
       ActorRef<WarmKeys.Command> warmKeys, KeyClient client, Clock clock, DatabaseHealth health, JournalRows rows,
-      Meters meters, ShardGuards guards, NearCache near, long tierMaxWeight, int maxLive) {
+      Meters meters, ShardGuards guards, NearCache near, long tierMaxWeight, int maxLive, TierLoader.Settings loading) {
     this.guards = guards;
     this.near = near;
     this.liveLimit = new LiveLimit(maxLive);
@@ -59,6 +60,7 @@ final class KeyRuntime {
     }
     this.codecs = Map.copyOf(byName);
     this.deltaCodecs = Map.copyOf(deltasByName);
+    this.loader = new TierLoader(this, loading);
   }
 
   PrimerRegistry primers() {
@@ -99,6 +101,11 @@ final class KeyRuntime {
   /** This node's read tier. */
   ReadTier tier() {
     return tier;
+  }
+
+  /** What loads stopped keys' values into the tier without their actors. */
+  TierLoader loader() {
+    return loader;
   }
 
   /** This node's copies of other nodes' keys. */

@@ -55,6 +55,15 @@ public final class LocalEntry {
   }
 
   /**
+   * An entry read from the journal without starting its key's actor ({@link TierLoader}): kept
+   * under {@code guard} like a stopped key's, servable until {@code untilMillis}.
+   */
+  static LocalEntry loaded(Primer<?> primer, EntryData data, Meters.PrimerMeters meters, long untilMillis,
+      ShardGuard guard) {
+    return new LocalEntry(primer, data, meters, untilMillis, guard);
+  }
+
+  /**
    * {@code data} holding its value as JSON only, when the JSON is known: a kept entry may never be
    * read again, and the decoded object can be many times the size of its JSON. A hit decodes it
    * once (the answers made before carry over).

@@ -21,6 +21,7 @@ final class LocalHits {
   private final String key;
   private final boolean enabled;
   private final ReadTier entries;
+  private final TierLoader loader;
   private final Attempts attempts;
   private final Backoff backoff;
   private final FreshnessClock freshness;
@@ -46,9 +47,12 @@ final class LocalHits {
     this.shard = guards.shardOf(key.text());
     this.enabled = runtime.settings().localHits();
     this.entries = runtime.tier();
+    this.loader = runtime.loader();
     if (enabled) {
       guards.ensure(shard); // so that what this incarnation keeps when it stops has a guard
-      // What an earlier incarnation kept is this one's to replace or remove.
+      // No load from the journal puts an entry from now on; what one put before, or an earlier
+      // incarnation kept, is this one's to replace or remove.
+      loader.actorStarted(key.text());
       this.published = entries.get(key.text());
     }
     this.near = runtime.near().on(key.primer()) ? runtime.near() : null;
@@ -138,6 +142,9 @@ final class LocalHits {
     heldFor = null;
     if (!restarting) {
       lastValues.remove(key);
+      if (enabled) {
+        loader.actorStopped(key);
+      }
     }
   }
 

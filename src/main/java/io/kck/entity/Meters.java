@@ -25,6 +25,8 @@ public final class Meters {
     HIT_LOCAL,
     /** From this node's copy of a key another node owns (a primer with near-cache on). */
     HIT_NEAR,
+    /** From the key's value read from the journal in bulk, without starting its actor (read tier bulk load). */
+    LOADED,
     /** By the key's actor, from a fresh value. */
     HIT,
     /** With a stale value (stale-while-revalidate, stale-if-error, an input that did not answer). */

@@ -73,17 +73,9 @@ final class Retention {
     return first;
   }
 
-  /**
-   * Until when a stopped key's entry may answer gets without its actor (epoch milliseconds): while
-   * the last use journaled is within the touch interval. Past it the next get goes to the key,
-   * whose start journals the use, so a key read only from the read tier is not forgotten.
-   */
+  /** Until when a stopped key's entry may answer gets without its actor: see {@link RetentionPolicy}. */
   long servedWithoutRecordingUntilMillis(KeyState state) {
-    Instant used = state.lastUsed();
-    if (!policy.forgets()) {
-      return LocalEntry.NO_DEADLINE;
-    }
-    return used == null ? 0 : used.plus(policy.touchInterval()).toEpochMilli();
+    return policy.servedWithoutRecordingUntilMillis(state);
   }
 
   /** The use is journaled. */

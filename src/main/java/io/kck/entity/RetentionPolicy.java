@@ -27,6 +27,19 @@ public record RetentionPolicy(Duration forgetAfter, boolean forgetSupplied) {
   }
 
   /**
+   * Until when a stopped key's entry may answer gets without its actor (epoch milliseconds): while
+   * the last use journaled in {@code state} is within the touch interval. Past it the next get goes
+   * to the key, whose start journals the use, so a key read only from the read tier is not forgotten.
+   */
+  long servedWithoutRecordingUntilMillis(KeyState state) {
+    if (!forgets()) {
+      return LocalEntry.NO_DEADLINE;
+    }
+    java.time.Instant used = state.lastUsed();
+    return used == null ? 0 : used.plus(touchInterval()).toEpochMilli();
+  }
+
+  /**
    * {@code defaults} with what {@code block} (a {@code retention} block, or null) sets.
    *
    * @throws IllegalArgumentException naming {@code path} and the setting that is invalid
