@@ -239,6 +239,10 @@ public final class Kck {
    * the journal first (one indexed query, skipped for keys live on this node and keys found
    * before), so reads of made-up keys cost no memory and no state. Fails with {@link
    * io.kck.errors.OverloadedException} when too many such queries wait.
+   *
+   * <p>A key of a shard this node hosts whose actor is not running, and whose journal holds a
+   * fresh value, is answered from the journal without starting its actor, as a get is
+   * ({@code kck.read-tier.bulk-load}).
    */
   public <V> CompletionStage<Optional<V>> getIfPresent(Key<V> key) {
     return ifPresent(key, data -> value(key, data));
@@ -264,7 +268,7 @@ public final class Kck {
     if (local != null) {
       return completed(Optional.of(onOk.apply(local.data())));
     }
-    return withRegistered(key, () -> {
+    return withRegistered(key, () -> loadedOr(key, data -> Optional.of(onOk.apply(data)), () -> {
       KckFuture<Optional<T>> result = new KckFuture<>(callbacks);
       engine.mayHaveValue(key).whenComplete((written, error) -> {
         if (error != null) {
@@ -282,7 +286,7 @@ public final class Kck {
         }
       });
       return result;
-    });
+    }));
   }
 
   private <T> CompletionStage<Optional<T>> askIfPresent(Key<?> key, Function<EntryData, T> onOk) {
@@ -616,14 +620,23 @@ public final class Kck {
     if (held != null) {
       return completed(onOk.apply(held));
     }
-    CompletionStage<LocalEntry> loading = known ? engine.loadFromJournal(key) : null;
+    return known ? loadedOr(key, onOk, () -> askToGet(key, onOk)) : askToGet(key, onOk);
+  }
+
+  /**
+   * {@code onOk} of the entry the journal holds for {@code key}, loaded without starting its actor
+   * ({@link io.kck.entity.Engine#loadFromJournal}); what {@code otherwise} answers when it cannot be.
+   */
+  private <T> CompletionStage<T> loadedOr(Key<?> key, Function<EntryData, T> onOk,
+      java.util.function.Supplier<CompletionStage<T>> otherwise) {
+    CompletionStage<LocalEntry> loading = engine.loadFromJournal(key);
     if (loading == null) {
-      return askToGet(key, onOk);
+      return otherwise.get();
     }
     KckFuture<T> result = new KckFuture<>(callbacks);
     loading.whenComplete((loaded, never) -> {
-      if (loaded == null) { // the key's actor answers
-        askToGet(key, onOk).whenComplete((value, error) -> {
+      if (loaded == null) {
+        otherwise.get().whenComplete((value, error) -> {
           if (error != null) {
             result.completeExceptionally(unwrap(error));
           } else {

@@ -84,6 +84,7 @@ class BulkLoadTest {
         Entry<Object> entry = Stages.await(before.getEntry("bulk/" + i));
         written.put(entry.key(), entry);
       }
+      Stages.await(before.put("bulk-race/present", "put before the restart"));
       Stages.await(before.get("bulk-race/a"));
       Stages.await(before.get("bulk-race/b"));
       Stages.await(before.get("bulk-aging/0"));
@@ -129,6 +130,15 @@ class BulkLoadTest {
     Entry<Object> put = Stages.await(kck.put("bulk/2", "second put"));
     assertEquals(written.get("bulk/2").version() + 1, put.version());
     assertEquals("second put", Stages.await(kck.get("bulk/2")));
+  }
+
+  @Test
+  void getIfPresentIsLoadedToo() {
+    shardRunsHere("bulk-race/present");
+    int loaded = loadedGets("bulk-race");
+    assertEquals(java.util.Optional.of("put before the restart"), Stages.await(kck.getIfPresent("bulk-race/present")));
+    assertFalse(LiveKeys.of(testKit).contains("bulk-race/present"), "its actor did not start");
+    assertEquals(loaded + 1, loadedGets("bulk-race"));
   }
 
   @Test
