@@ -1,7 +1,9 @@
 package io.kck.entity;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kck.primer.Key;
 import io.kck.testing.CountingPrimer;
@@ -46,12 +48,48 @@ class ReadTierSlotTest {
 
   @Test
   void aKeyThatFoundAnEntryDoesNotGetItOnceEvicted() {
-    ReadTier tier = new ReadTier(1); // smaller than any entry: each is evicted when the cache next cleans up
+    ReadTier tier = new ReadTier(1); // smaller than any entry: each is evicted as soon as it is put
     Key<String> key = primer.key("evicted");
     tier.put(key.text(), entry(key, 1));
     tier.cleanUp();
     assertNull(tier.get(key.text()));
     assertNull(tier.servable(key, clock));
+  }
+
+  @Test
+  void pastItsWeightTheTierEvictsAnEntryNotReadSinceTheHandPassed() {
+    Key<String> a = primer.key("clock-a");
+    Key<String> b = primer.key("clock-b");
+    Key<String> c = primer.key("clock-c");
+    Key<String> d = primer.key("clock-d");
+    ReadTier tier = new ReadTier(2L * entry(a, 1).weight()); // keys of one length weigh the same
+    tier.put(a.text(), entry(a, 1));
+    tier.put(b.text(), entry(b, 1));
+    tier.put(c.text(), entry(c, 1)); // one too many: the hand unmarks all three, then evicts one
+    List<Key<String>> kept = java.util.stream.Stream.of(a, b, c).filter(key -> tier.get(key.text()) != null).toList();
+    assertEquals(2, kept.size());
+
+    Key<String> read = kept.get(0);
+    Key<String> unread = kept.get(1);
+    assertSame(tier.get(read.text()), tier.servable(read, clock));
+    tier.put(d.text(), entry(d, 1));
+    assertNull(tier.get(unread.text()), "not read since the hand passed: evicted");
+    assertSame(tier.get(read.text()), tier.servable(read.text(), clock), "read since: kept");
+    assertSame(tier.get(d.text()), tier.servable(d, clock), "new: kept for one turn");
+    assertEquals(2L * entry(a, 1).weight(), tier.weight());
+  }
+
+  @Test
+  void manyPutsNeverLeaveTheTierPastItsWeight() {
+    ReadTier tier = new ReadTier(10L * entry(primer.key("0000"), 1).weight());
+    for (int i = 0; i < 1000; i++) {
+      Key<String> key = primer.key(String.format("%04d", i));
+      tier.put(key.text(), entry(key, 1));
+      if (i % 3 == 0) {
+        tier.servable(key, clock);
+      }
+      assertTrue(tier.weight() <= 10L * entry(key, 1).weight(), "after " + (i + 1) + " puts");
+    }
   }
 
   @Test
