@@ -15,6 +15,7 @@ import com.typesafe.config.Config;
 import io.kck.persistence.KckSerializable;
 import io.kck.primer.Freshness;
 import io.kck.primer.Key;
+import io.kck.primer.KeySlots;
 import io.kck.primer.Primer;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,6 +23,7 @@ import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -63,22 +65,45 @@ public final class NearCache {
   public record Changed(String key, long floor) implements KckSerializable {}
 
   /**
-   * A key's place here: a copy (null once it is known outdated), the least version that may be
-   * copied, and when a get of the copy renews it.
+   * What an update of a key's place proposes: a copy (null once it is known outdated), the least
+   * version that may be copied, and when a get of the copy renews it.
    */
-  private static final class Copy {
-    final LocalEntry entry;
-    final long floor;
-    final long renewAtMillis;
+  private record Copy(LocalEntry entry, long floor, long renewAtMillis) {}
+
+  /**
+   * Where one key's copy sits; emptied, and out of the map, once the key has no copy (nor floor)
+   * here. A {@link Key} remembers it ({@link KeySlots}), so that a get of a near-cached key by a
+   * key object seen before skips the lookup among the copies, as the read tier's slots do: every
+   * write to a place happens inside a map operation on its key, and the one that removes it
+   * empties it. Names its cache by number, for two nodes in one JVM. Mutable, rather than a new
+   * object per copy, so that a get reads one object before the entry.
+   */
+  static final class Place {
+    final int cache;
+    volatile LocalEntry entry; // written last, so a get that sees it sees the renewal time with it
+    long floor; // read and written inside map operations on the key only
+    volatile long renewAtMillis;
     volatile boolean renewing; // at most one renewal at a time, give or take a race of two
 
-    Copy(LocalEntry entry, long floor, long renewAtMillis) {
-      this.entry = entry;
-      this.floor = floor;
-      this.renewAtMillis = renewAtMillis;
+    Place(int cache) {
+      this.cache = cache;
+    }
+
+    Copy copy() {
+      return new Copy(entry, floor, renewAtMillis);
+    }
+
+    void hold(Copy copy) {
+      floor = copy.floor();
+      renewAtMillis = copy.renewAtMillis();
+      renewing = false;
+      entry = copy.entry();
     }
   }
 
+  private static final AtomicInteger CACHES = new AtomicInteger();
+
+  private final int id = CACHES.incrementAndGet();
   private final ActorSystem<?> system;
   private final EntitySettings settings;
   private final Meters meters;
@@ -89,8 +114,8 @@ public final class NearCache {
   private final boolean anyPrimer;
   // Gets read a plain map; a Caffeine cache of the same copies decides which go (size, age), told
   // of one read in 16, as in ReadTier: a read of a bounded Caffeine cache here cost ten times more.
-  private final Map<String, Copy> copies = new ConcurrentHashMap<>();
-  private final Cache<String, Copy> bound;
+  private final Map<String, Place> copies = new ConcurrentHashMap<>();
+  private final Cache<String, Place> bound;
   private final Map<Address, ActorSelection> listeners = new ConcurrentHashMap<>();
 
   private NearCache(ActorSystem<?> system, Config config, EntitySettings settings, Iterable<Primer<?>> primers,
@@ -110,9 +135,9 @@ public final class NearCache {
     }
     this.anyPrimer = any;
     this.bound = Caffeine.newBuilder().maximumSize(maxEntries).expireAfterWrite(maxAge)
-        .evictionListener((String key, Copy copy, RemovalCause cause) -> {
-          if (key != null && copy != null) {
-            copies.remove(key, copy);
+        .evictionListener((String key, Place evicted, RemovalCause cause) -> {
+          if (key != null && evicted != null) {
+            copies.computeIfPresent(key, (text, place) -> place == evicted ? empty(place) : place);
           }
         })
         .build();
@@ -164,7 +189,20 @@ public final class NearCache {
 
   /** The copy of {@code key} if a get may be answered from it now, counted as a near hit; else null. */
   public LocalEntry servable(Key<?> key) {
-    return anyPrimer ? servable(key.text()) : null;
+    if (!anyPrimer) {
+      return null;
+    }
+    Place place = KeySlots.of(key) instanceof Place known && known.cache == id ? known : null;
+    LocalEntry entry = place == null ? null : place.entry;
+    if (entry == null) {
+      place = copies.get(key.text());
+      if (place == null) {
+        return null;
+      }
+      KeySlots.remember(key, place);
+      entry = place.entry;
+    }
+    return servable(key.text(), place, entry);
   }
 
   /** The same by the key's canonical text. */
@@ -172,8 +210,11 @@ public final class NearCache {
     if (!anyPrimer) {
       return null;
     }
-    Copy copy = copies.get(text);
-    LocalEntry entry = copy == null ? null : copy.entry;
+    Place place = copies.get(text);
+    return place == null ? null : servable(text, place, place.entry);
+  }
+
+  private LocalEntry servable(String text, Place place, LocalEntry entry) {
     if (entry == null) {
       return null;
     }
@@ -184,8 +225,8 @@ public final class NearCache {
     if (!entry.servableAt(now)) {
       return null;
     }
-    if (now >= copy.renewAtMillis && !copy.renewing) {
-      copy.renewing = true;
+    if (now >= place.renewAtMillis && !place.renewing) {
+      place.renewing = true;
       renew(text, entry.primer());
     }
     entry.meters().get(Meters.GetOutcome.HIT_NEAR);
@@ -215,16 +256,16 @@ public final class NearCache {
         return copy;
       }
       // The same version too: it renews a copy (its deadline moves on).
-      boolean notOlder = held.entry == null || held.entry.data().version() <= data.version();
-      return data.version() >= held.floor && notOlder ? copy : held;
+      boolean notOlder = held.entry() == null || held.entry().data().version() <= data.version();
+      return data.version() >= held.floor() && notOlder ? copy : held;
     });
   }
 
   /** This node is about to send a write of {@code key}: its copy goes first. */
   public void writing(Key<?> key) {
     if (on(key.primer())) {
-      update(key.text(), held -> held == null || held.entry == null ? held
-          : new Copy(null, held.entry.data().version() + 1, Long.MAX_VALUE));
+      update(key.text(), held -> held == null || held.entry() == null ? held
+          : new Copy(null, held.entry().data().version() + 1, Long.MAX_VALUE));
     }
   }
 
@@ -240,25 +281,44 @@ public final class NearCache {
    * owned it goes, so that no change the new owner makes can be followed by the copy here.
    */
   void owned(String key) {
-    copies.remove(key);
+    copies.computeIfPresent(key, (text, place) -> empty(place));
   }
 
   /** No version of {@code key} below {@code floor} may answer a get here. */
   void outdate(String key, long floor) {
     update(key, held -> {
-      if (held != null && held.entry != null && held.entry.data().version() >= floor) {
+      if (held != null && held.entry() != null && held.entry().data().version() >= floor) {
         return held;
       }
-      return new Copy(null, held == null ? floor : Math.max(floor, held.floor), Long.MAX_VALUE);
+      return new Copy(null, held == null ? floor : Math.max(floor, held.floor()), Long.MAX_VALUE);
     });
   }
 
   /** Replaces the copy of {@code key} by what {@code change} makes of it (null: there is none), atomically. */
   private void update(String key, java.util.function.UnaryOperator<Copy> change) {
-    Copy result = copies.compute(key, (text, held) -> change.apply(held));
-    if (result != null) {
-      bound.put(key, result);
+    Place[] changed = {null};
+    copies.compute(key, (text, place) -> {
+      Copy held = place == null ? null : place.copy();
+      Copy next = change.apply(held);
+      if (next == held) {
+        return place;
+      } else if (next == null) {
+        return place == null ? null : empty(place);
+      }
+      Place target = place != null ? place : new Place(id);
+      target.hold(next);
+      changed[0] = target;
+      return target;
+    });
+    if (changed[0] != null) {
+      bound.put(key, changed[0]); // its age counts from this change
     }
+  }
+
+  /** Empties {@code place} as it leaves the map (inside the map's operation on its key): null. */
+  private static Place empty(Place place) {
+    place.entry = null;
+    return null;
   }
 
   /**

@@ -755,19 +755,22 @@ public final class Benchmarks {
     Semaphore inFlight = new Semaphore(window);
     CountDownLatch done = new CountDownLatch(count);
     AtomicLong failures = new AtomicLong();
+    java.util.concurrent.atomic.AtomicReference<Throwable> firstFailure = new java.util.concurrent.atomic.AtomicReference<>();
     long started = System.nanoTime();
     for (int i = 0; i < count; i++) {
       inFlight.acquire();
       op.apply(i).whenComplete((v, e) -> {
         if (e != null) {
           failures.incrementAndGet();
+          firstFailure.compareAndSet(null, e);
         }
         inFlight.release();
         done.countDown();
       });
     }
     if (!done.await(10, TimeUnit.MINUTES) || failures.get() > 0) {
-      throw new IllegalStateException(failures.get() + " operations failed");
+      throw new IllegalStateException(failures.get() + " operations failed, the first with: " + firstFailure.get(),
+          firstFailure.get());
     }
     return count / ((System.nanoTime() - started) / 1e9);
   }

@@ -99,8 +99,12 @@ class NearCacheTest {
   void aCopyGoesWhenItsKeyStartsOnThisNode() {
     Key<String> key = near.key("moved");
     cache.answered(key, value(key, 1));
+    assertNotNull(cache.servable(key)); // the key object now remembers where its copy sits
     cache.owned(key.text()); // its shard moved here: the key's actor starts on this node
-    assertNull(cache.servable(key));
+    assertNull(cache.servable(key), "what the key remembers went with the copy");
+    assertNull(cache.servable(near.key("moved")));
+    cache.answered(key, value(key, 2)); // it moved away again
+    assertEquals(2, cache.servable(key).data().version(), "a new place is found through the map");
   }
 
   @Test
