@@ -187,7 +187,10 @@ final class TierLoader implements AutoCloseable {
         loadAll(batch);
       } catch (RuntimeException e) {
         log.error("Loading {} key(s) into the read tier failed; their gets ask the keys' actors", batch.size(), e);
-        batch.forEach(load -> load.loaded().complete(null));
+        batch.forEach(load -> {
+          claims.remove(load.key().text(), load.loaded());
+          load.loaded().complete(null);
+        });
       }
       batch.clear();
     }
@@ -212,12 +215,21 @@ final class TierLoader implements AutoCloseable {
     }
     byId.forEach((id, load) -> {
       LatestRows.Rows rows = found.get(id);
-      give(load, rows == null ? null : entry(load, rows));
+      LocalEntry entry = null;
+      try {
+        entry = rows == null ? null : entry(load, rows);
+      } catch (RuntimeException e) { // an event this version cannot apply: the key's actor reports it
+        log.debug("Key '{}' is not loaded into the read tier: {}", load.key(), e.toString());
+      }
+      give(load, entry);
     });
   }
 
   /** The entry {@code rows} give {@code load}'s key, or null when its actor must answer. */
   private LocalEntry entry(Load load, LatestRows.Rows rows) {
+    if (rows.snapshot() != null && !(rows.snapshot() instanceof KeyState)) {
+      return null; // not a snapshot of a key as this version writes them: its actor knows what to do
+    }
     KeyState state = rows.snapshot() instanceof KeyState snapshot ? snapshot : KeyState.EMPTY;
     for (Object event : rows.events()) {
       if (!(event instanceof KeyEvent journaled) || event instanceof KeyEvent.DeltaApplied) {
