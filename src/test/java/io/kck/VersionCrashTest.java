@@ -134,10 +134,12 @@ class VersionCrashTest {
         statement.execute("LOCK TABLE event_journal IN SHARE MODE"); // reads go on, inserts wait
       }
       try (PrintStream commands = new PrintStream(node.getOutputStream(), true, StandardCharsets.UTF_8)) {
-        commands.println("refresh crash-random/a"); // computes a new value, which waits for the journal
-        commands.println("put crash-random/b given"); // a first value, numbered above the primer's floor
         long asked = System.nanoTime();
+        commands.println("refresh crash-random/a"); // computes a new value, which waits for the journal
         try {
+          // One at a time: two writes that reach the journal together share one INSERT (GroupCommit).
+          Eventually.until("the refresh to wait for the journal's lock", () -> waitingInserts(lock), waiting -> waiting >= 1);
+          commands.println("put crash-random/b given"); // a first value, numbered above the primer's floor
           Eventually.until("both writes to wait for the journal's lock", () -> waitingInserts(lock), waiting -> waiting >= 2);
         } catch (AssertionError e) {
           throw new AssertionError(e.getMessage() + "; the node printed " + lines, e);

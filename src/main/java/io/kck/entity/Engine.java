@@ -95,6 +95,7 @@ public final class Engine {
     PrimerRegistry registry = PrimerRegistry.of(primers);
     EntitySettings settings = EntitySettings.fromConfig(config, registry);
     TierLoader.Settings loading = TierLoader.Settings.fromConfig(config);
+    Duration resendAfter = EntitySettings.resendAfter(config);
     if (started.containsKey(system)) {
       throw new IllegalStateException("KCK is already started on ActorSystem " + system.name());
     }
@@ -116,7 +117,8 @@ public final class Engine {
         healthConfig.getDuration("probe-interval"), healthConfig.getDuration("retry-interval"),
         healthConfig.getDuration("probe-timeout"), List.of(rows.events(), rows.snapshots(), rows.floors()));
     KeyClient client = new KeyClient(ClusterSharding.get(system), config.getDuration("kck.request-timeout"),
-        akka.actor.CoordinatedShutdown.get(system), health, healthConfig.getDuration("fail-within"));
+        akka.actor.CoordinatedShutdown.get(system), health, healthConfig.getDuration("fail-within"),
+        resendAfter);
     java.util.concurrent.atomic.AtomicInteger warmCount = new java.util.concurrent.atomic.AtomicInteger(); // for the meters
     CompletableFuture<Void> regionStarted = new CompletableFuture<>();
     ActorRef<WarmKeys.Command> warmKeys = ClusterSingleton.get(system)

@@ -190,6 +190,17 @@ public record EntitySettings(
     return max;
   }
 
+  /** {@code kck.request-resend-after}: positive, or off (zero). */
+  static Duration resendAfter(Config config) {
+    String path = "kck.request-resend-after";
+    if (config.getString(path).equals("off")) {
+      return Duration.ZERO;
+    }
+    Duration after = config.getDuration(path);
+    requirePositive(path, after);
+    return after;
+  }
+
   /** {@code kck.read-tier.max-weight}: at least 1 MiB. */
   static long tierMaxWeight(Config config) {
     long max = config.getBytes("kck.read-tier.max-weight");

@@ -27,11 +27,18 @@ public final class KeyClient {
   private final DatabaseHealth health;
   private final Duration failWithin;
   private final java.util.concurrent.ScheduledExecutorService deadlines;
+  private final long resendAfterNanos;
   // Asks not answered yet: when the database becomes unreachable, each gets a short deadline.
   private final java.util.Set<Pending> pending = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   KeyClient(ClusterSharding sharding, Duration timeout, akka.actor.CoordinatedShutdown shutdown,
       DatabaseHealth health, Duration failWithin) {
+    this(sharding, timeout, shutdown, health, failWithin, Duration.ZERO);
+  }
+
+  /** {@code resendAfter}: {@code kck.request-resend-after}, zero when off (see {@link #resend}). */
+  KeyClient(ClusterSharding sharding, Duration timeout, akka.actor.CoordinatedShutdown shutdown,
+      DatabaseHealth health, Duration failWithin, Duration resendAfter) {
     this.sharding = sharding;
     this.timeout = timeout;
     this.shutdown = shutdown;
@@ -43,10 +50,36 @@ public final class KeyClient {
       return thread;
     });
     health.onDown(() -> pending.forEach(this::deadline));
+    this.resendAfterNanos = resendAfter.toNanos();
+    if (resendAfterNanos > 0) {
+      long every = Math.max(50, resendAfter.toMillis() / 2);
+      deadlines.scheduleWithFixedDelay(this::resend, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
   }
 
-  /** An ask in flight: its key, what it asked, and the stage its caller waits on. */
-  private record Pending(String key, KeyCommand.Request request, CompletableFuture<KeyReply> result, long sentAt) {}
+  /** An ask in flight: its key, what it asked, the stage its caller waits on, and when it was sent (last). */
+  private record Pending(String key, KeyCommand.Request request, CompletableFuture<KeyReply> result, long sentAt,
+      java.util.concurrent.atomic.AtomicLong lastSent) {}
+
+  /**
+   * Sends each get or inspection that has had no answer for {@code kck.request-resend-after} since
+   * it was last sent once more, with the same reply-to. A message can be lost on its way to a key's
+   * actor (one that reaches an entity behind its stop message; a shard handed off in a rebalance
+   * drops what reaches it meanwhile), and its caller would wait for the whole request timeout. A read
+   * is idempotent: a second get joins the compute the first started, the first answer completes the
+   * caller and a later one goes to dead letters. Writes are never sent twice.
+   */
+  private void resend() {
+    long now = System.nanoTime();
+    for (Pending ask : pending) {
+      long last = ask.lastSent().get();
+      boolean read = ask.request() instanceof KeyCommand.Get || ask.request() instanceof KeyCommand.Inspect;
+      if (read && now - last >= resendAfterNanos && !ask.result().isDone() && !shuttingDown()
+          && ask.lastSent().compareAndSet(last, now)) {
+        ref(ask.key()).tell(ask.request());
+      }
+    }
+  }
 
   /**
    * While the database is unreachable no ask waits longer than {@code
@@ -159,7 +192,7 @@ public final class KeyClient {
       }
     }, Runnable::run);
     if (!result.isDone() && sent[0] != null) {
-      Pending ask = new Pending(key, sent[0], result, sentAt);
+      Pending ask = new Pending(key, sent[0], result, sentAt, new java.util.concurrent.atomic.AtomicLong(sentAt));
       pending.add(ask);
       result.whenComplete((reply, error) -> pending.remove(ask));
       if (!health.available()) {

@@ -106,6 +106,18 @@ class SettingsTest {
   }
 
   @Test
+  void resendAndBulkLoadSettingsAreCheckedAndNamed() {
+    assertEquals(Duration.ofSeconds(5), EntitySettings.resendAfter(DEFAULTS));
+    assertEquals(Duration.ZERO, EntitySettings.resendAfter(
+        ConfigFactory.parseString("kck.request-resend-after = off").withFallback(DEFAULTS)));
+    assertNames("kck.request-resend-after", assertThrows(IllegalArgumentException.class, () -> EntitySettings.resendAfter(
+        ConfigFactory.parseString("kck.request-resend-after = 0s").withFallback(DEFAULTS))));
+    assertNames("kck.read-tier.bulk-load.batch-size", assertThrows(IllegalArgumentException.class,
+        () -> TierLoader.Settings.fromConfig(
+            ConfigFactory.parseString("kck.read-tier.bulk-load.batch-size = 0").withFallback(DEFAULTS))));
+  }
+
+  @Test
   void aPrimerWhoseNameHasDotsIsConfiguredByItsQuotedName() {
     PrimerSettings resolved = settings("kck.primers.\"sales.by.day\".propagation = lazy").of(dotted);
 

@@ -1,0 +1,66 @@
+package io.kck.entity;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import io.kck.Kck;
+import io.kck.testing.CountingPrimer;
+import io.kck.testing.KeyStatuses;
+import io.kck.testing.Stages;
+import io.kck.testing.TestNodes;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A request that reaches a key's entity right behind its stop message is lost (the entity stops on
+ * the first, the second reaches a stopped actor); so may one that reaches a shard during a
+ * hand-off. A get or an inspection is sent again after kck.request-resend-after, so its caller
+ * hears within about that long instead of the request timeout (60 s here, longer than the test
+ * waits).
+ */
+class ResendTest {
+  static final Duration PATIENCE = Duration.ofSeconds(15);
+  static final CountingPrimer plain = new CountingPrimer("resend");
+  static ActorTestKit testKit;
+  static Kck kck;
+
+  @BeforeAll
+  static void start() {
+    testKit = TestNodes.start("ResendTest", TestNodes.config("""
+        kck.request-timeout = 60s
+        kck.request-resend-after = 300ms
+        """));
+    kck = Kck.start(testKit.system(), plain);
+  }
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  @Test
+  void anInspectionLostBehindAStopIsSentAgain() {
+    for (int i = 0; i < 10; i++) {
+      String key = "resend/" + i;
+      Stages.await(kck.get(key));
+      KeyStatuses.entity(testKit.system(), key).tell(KeyCommand.Passivate.INSTANCE);
+      assertEquals(key, Stages.await(kck.admin().inspect(kck.key(key)), PATIENCE).key());
+    }
+  }
+
+  @Test
+  void aGetLostBehindAStopIsSentAgainAndComputesOnce() {
+    for (int i = 0; i < 10; i++) {
+      String key = "resend/get-" + i;
+      Stages.await(kck.get(key));
+      Stages.await(kck.invalidate(key)); // the next get asks the key's actor, which computes
+      int computes = plain.computes();
+      KeyStatuses.entity(testKit.system(), key).tell(KeyCommand.Passivate.INSTANCE);
+      assertNotNull(Stages.await(kck.get(key), PATIENCE));
+      assertEquals(computes + 1, plain.computes(), "one compute for the get, however often it was sent");
+    }
+  }
+}
