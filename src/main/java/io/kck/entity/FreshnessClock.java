@@ -111,16 +111,17 @@ final class FreshnessClock {
    * refresh is due.
    */
   long freshUntilMillis(KeyState state) {
-    if (policy instanceof Freshness.MaxAge maxAge) {
-      return state.computedAt().plus(maxAge.softAge()).toEpochMilli();
+    if (policy instanceof Freshness.MaxAge) {
+      return freshUntilMillis(policy, state.computedAt());
     }
     return periodic() && nextRefreshAt != null ? nextRefreshAt.toEpochMilli() : LocalEntry.NO_DEADLINE;
   }
 
   /**
-   * The same for a value loaded without its actor, which arms no timer: a max-age value until its
-   * soft age, a periodic one until its interval from {@code computedAt} is over (without the
-   * jitter a timer would add: sooner, never later).
+   * The same for a value whose actor arms no timer for it (loaded from the journal, copied by
+   * another node's near cache): a max-age value until its soft age, a periodic one until its
+   * interval from {@code computedAt} is over (without the jitter a timer would add: sooner, never
+   * later).
    */
   static long freshUntilMillis(Freshness policy, Instant computedAt) {
     if (policy instanceof Freshness.MaxAge maxAge) {

@@ -13,7 +13,6 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.typesafe.config.Config;
 import io.kck.persistence.KckSerializable;
-import io.kck.primer.Freshness;
 import io.kck.primer.Key;
 import io.kck.primer.KeySlots;
 import io.kck.primer.Primer;
@@ -341,13 +340,7 @@ public final class NearCache {
    */
   private long deadline(Primer<?> primer, EntryData data, long now) {
     long until = now + maxAgeMillis;
-    long computed = data.computedAt() == null ? Long.MIN_VALUE : data.computedAt().toEpochMilli();
-    Freshness freshness = settings.of(primer).freshness();
-    if (freshness instanceof Freshness.MaxAge age && computed != Long.MIN_VALUE) {
-      until = Math.min(until, computed + age.softAge().toMillis());
-    } else if (freshness instanceof Freshness.Periodic periodic && computed != Long.MIN_VALUE) {
-      until = Math.min(until, computed + periodic.interval().toMillis());
-    }
-    return until;
+    return data.computedAt() == null ? until
+        : Math.min(until, FreshnessClock.freshUntilMillis(settings.of(primer).freshness(), data.computedAt()));
   }
 }

@@ -122,6 +122,9 @@ final class TierLoader implements AutoCloseable {
     if (guard == null) {
       return null; // the shard is not here (yet): asking starts it, or finds it on its node
     }
+    if (claims.get(key.text()) == LIVE) {
+      return null; // most misses on this node: a live key computing or refreshing; nothing to allocate
+    }
     CompletableFuture<LocalEntry> mine = new CompletableFuture<>();
     Object claim = claims.putIfAbsent(key.text(), mine);
     if (claim == LIVE) {
