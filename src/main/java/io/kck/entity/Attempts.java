@@ -3,6 +3,7 @@ package io.kck.entity;
 import akka.actor.typed.ActorRef;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -11,8 +12,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Who waits for which compute of one key. Computes are numbered attempts, at most one running; a
  * caller waits for the first attempt numbered {@code minAttempt} or later, so a get joins the
  * running attempt while a refresh (which wants a value computed after it arrived) waits for the
- * next one. When an attempt ends, every waiter it satisfies gets the same answer. Pure
- * bookkeeping, used by the key's actor only.
+ * next one. When an attempt ends, every waiter it satisfies gets the same answer. A caller waits
+ * once however often its request arrives ({@code kck.request-resend-after} sends a get again with
+ * the same reply-to), so that it is answered once. Pure bookkeeping, used by the key's actor only.
  */
 final class Attempts {
 
@@ -48,7 +50,8 @@ final class Attempts {
 
   private long nextNumber = 1;
   private Attempt running;
-  private final List<Waiter> waiters = new ArrayList<>();
+  // By reply-to, in the order they came: each ask has its own, and a request sent again is the same caller.
+  private final Map<ActorRef<KeyReply>, Waiter> waiters = new LinkedHashMap<>();
   private final AtomicInteger waitingOnNode; // the primer's waiters on this node, for the meters
 
   Attempts(AtomicInteger waitingOnNode) {
@@ -80,9 +83,14 @@ final class Attempts {
         : nextNumber;
   }
 
+  /**
+   * {@code replyTo} waits for the first attempt numbered {@code minAttempt} or later; a caller that
+   * already waits keeps waiting for what it waited for.
+   */
   void await(ActorRef<KeyReply> replyTo, long minAttempt, boolean acceptsStale) {
-    waiters.add(new Waiter(replyTo, minAttempt, acceptsStale));
-    waitingOnNode.incrementAndGet();
+    if (waiters.putIfAbsent(replyTo, new Waiter(replyTo, minAttempt, acceptsStale)) == null) {
+      waitingOnNode.incrementAndGet();
+    }
   }
 
   boolean anyWaiting() {
@@ -94,7 +102,7 @@ final class Attempts {
   }
 
   boolean isWaiting(ActorRef<KeyReply> replyTo) {
-    return waiters.stream().anyMatch(waiter -> waiter.replyTo().equals(replyTo));
+    return waiters.containsKey(replyTo);
   }
 
   /** Starts the next attempt; none may be running. */
@@ -143,13 +151,13 @@ final class Attempts {
 
   /** Every waiter wants an attempt that starts after now (the running one is moot or inconsistent). */
   void deferAllToNext() {
-    waiters.replaceAll(waiter -> new Waiter(waiter.replyTo(), Math.max(waiter.minAttempt(), nextNumber), waiter.acceptsStale()));
+    waiters.replaceAll((replyTo, waiter) -> new Waiter(waiter.replyTo(), Math.max(waiter.minAttempt(), nextNumber), waiter.acceptsStale()));
   }
 
   /** Removes and returns the waiters that attempt {@code number} satisfies. */
   List<Waiter> satisfiedBy(long number) {
     List<Waiter> satisfied = new ArrayList<>();
-    for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
+    for (Iterator<Waiter> it = waiters.values().iterator(); it.hasNext(); ) {
       Waiter waiter = it.next();
       if (waiter.minAttempt() <= number) {
         satisfied.add(waiter);
@@ -162,7 +170,7 @@ final class Attempts {
 
   /** Removes and returns every waiter. */
   List<Waiter> drain() {
-    List<Waiter> all = new ArrayList<>(waiters);
+    List<Waiter> all = new ArrayList<>(waiters.values());
     waitingOnNode.addAndGet(-all.size());
     waiters.clear();
     return all;

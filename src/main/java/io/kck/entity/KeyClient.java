@@ -21,6 +21,7 @@ import java.util.function.Function;
  * KeyUnavailableException}. Thread-safe.
  */
 public final class KeyClient {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(KeyClient.class);
   private final ClusterSharding sharding;
   private final Duration timeout;
   private final akka.actor.CoordinatedShutdown shutdown;
@@ -66,8 +67,9 @@ public final class KeyClient {
    * it was last sent once more, with the same reply-to. A message can be lost on its way to a key's
    * actor (one that reaches an entity behind its stop message; a shard handed off in a rebalance
    * drops what reaches it meanwhile), and its caller would wait for the whole request timeout. A read
-   * is idempotent: a second get joins the compute the first started, the first answer completes the
-   * caller and a later one goes to dead letters. Writes are never sent twice.
+   * is idempotent: a get that arrives twice waits once for the compute ({@link Attempts}) and is
+   * answered once; one answered on its way when it is sent again is answered twice, and the second
+   * answer goes to dead letters. Writes are never sent twice.
    */
   private void resend() {
     long now = System.nanoTime();
@@ -76,7 +78,12 @@ public final class KeyClient {
       boolean read = ask.request() instanceof KeyCommand.Get || ask.request() instanceof KeyCommand.Inspect;
       if (read && now - last >= resendAfterNanos && !ask.result().isDone() && !shuttingDown()
           && ask.lastSent().compareAndSet(last, now)) {
-        ref(ask.key()).tell(ask.request());
+        try {
+          ref(ask.key()).tell(ask.request());
+        } catch (RuntimeException e) { // an exception out of a scheduled task would end every resend after it
+          log.warn("Could not send the request for key '{}' again; its caller waits for its answer or timeout",
+              ask.key(), e);
+        }
       }
     }
   }

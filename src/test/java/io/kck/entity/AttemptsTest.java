@@ -28,6 +28,18 @@ class AttemptsTest {
   }
 
   @Test
+  void aCallerWhoseRequestArrivesTwiceWaitsOnceAndIsAnsweredOnce() {
+    Attempts.Attempt first = attempts.start(Map.of(), null);
+    attempts.await(alice, first.number, true);
+    attempts.await(bob, first.number, true);
+    attempts.await(alice, first.number + 1, true); // the same get, sent again
+
+    assertEquals(2, attempts.waiting());
+    assertEquals(List.of(alice, bob), attempts.satisfiedBy(first.number).stream().map(Attempts.Waiter::replyTo).toList());
+    assertFalse(attempts.anyWaiting());
+  }
+
+  @Test
   void withNothingRunningAGetWaitsForTheNextAttempt() {
     assertEquals(1, attempts.joinable(Map.of(), Map.of()));
   }

@@ -9,7 +9,9 @@ import io.kck.testing.CountingPrimer;
 import io.kck.testing.KeyStatuses;
 import io.kck.testing.Stages;
 import io.kck.testing.TestNodes;
+import akka.actor.testkit.typed.javadsl.TestProbe;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,6 +26,11 @@ import org.junit.jupiter.api.Test;
 class ResendTest {
   static final Duration PATIENCE = Duration.ofSeconds(15);
   static final CountingPrimer plain = new CountingPrimer("resend");
+  static final CountDownLatch release = new CountDownLatch(1);
+  static final CountingPrimer slow = new CountingPrimer("resend-slow").body((key, count) -> {
+    release.await();
+    return "value " + count;
+  });
   static ActorTestKit testKit;
   static Kck kck;
 
@@ -33,11 +40,12 @@ class ResendTest {
         kck.request-timeout = 60s
         kck.request-resend-after = 300ms
         """));
-    kck = Kck.start(testKit.system(), plain);
+    kck = Kck.start(testKit.system(), plain, slow);
   }
 
   @AfterAll
   static void stop() {
+    release.countDown();
     testKit.shutdownTestKit();
   }
 
@@ -62,5 +70,22 @@ class ResendTest {
       assertNotNull(Stages.await(kck.get(key), PATIENCE));
       assertEquals(computes + 1, plain.computes(), "one compute for the get, however often it was sent");
     }
+  }
+
+  @Test
+  void aGetThatArrivesTwiceWhileItsComputeRunsIsAnsweredOnce() {
+    String key = "resend-slow/1";
+    TestProbe<KeyReply> caller = testKit.createTestProbe();
+    var entity = KeyStatuses.entity(testKit.system(), key);
+    entity.tell(new KeyCommand.Get(caller.ref())); // starts the compute, which waits
+    entity.tell(new KeyCommand.Get(caller.ref())); // the same get, sent again
+    assertEquals(key, Stages.await(kck.admin().inspect(kck.key(key)), PATIENCE).key()); // both have arrived
+
+    release.countDown();
+
+    KeyReply.Ok answer = caller.expectMessageClass(KeyReply.Ok.class, PATIENCE);
+    assertEquals("\"value 1\"", new String(answer.entry().value().json(), java.nio.charset.StandardCharsets.UTF_8));
+    caller.expectNoMessage(Duration.ofMillis(500));
+    assertEquals(1, slow.computes());
   }
 }
