@@ -46,11 +46,13 @@ import java.util.function.Function;
  * version; it therefore stays for {@code max-age} as a floor, and a reply below the floor is not
  * copied.
  *
- * <p>A copy read in the last quarter of its life is renewed in the background (refresh-ahead, as
- * Caffeine's {@code refreshAfterWrite}): the get that finds it so is answered from it at once and
- * one ask, which never computes, brings a new copy. A key read often is thus never asked for
- * inline, at the cost of one ask per key per three quarters of {@code max-age}; one read rarely
- * goes when it is {@code max-age} old.
+ * <p>A copy read late in its life is renewed in the background (refresh-ahead, as Caffeine's
+ * {@code refreshAfterWrite}): the get that finds it so is answered from it at once and one ask,
+ * which never computes, brings a new copy. "Late" starts at a point between five eighths and three
+ * quarters of {@code max-age} that its key's text sets ({@link #renewAfterMillis}), so that copies
+ * made together (a node reading thousands of keys at start-up) do not ask all at once, then and
+ * at every renewal after. A key read often is thus never asked for inline, at the cost of one ask
+ * per key per ~70% of {@code max-age}; one read rarely goes when it is {@code max-age} old.
  */
 public final class NearCache {
   /** The name of each node's system actor that hears of changes. */
@@ -111,8 +113,8 @@ public final class NearCache {
   private final long maxAgeMillis;
   private final boolean anyPrimer;
   // Gets read a plain map; a Caffeine cache of the same copies decides which go (size, age). It hears
-  // of every new copy and renewal, never of a get: a copy read often is renewed every three quarters
-  // of max-age, which is what tells it the copy is wanted. A read of it per hit (or one in 16) cost
+  // of every new copy and renewal, never of a get: a copy read often is renewed well before max-age,
+  // which is what tells it the copy is wanted. A read of it per hit (or one in 16) cost
   // more than the rest of the hit.
   private final Map<String, Place> copies = new ConcurrentHashMap<>();
   private final Cache<String, Place> bound;
@@ -247,7 +249,7 @@ public final class NearCache {
     }
     long now = clock.millis();
     LocalEntry entry = new LocalEntry(primer, data, meters.of(primer), deadline(primer, data, now));
-    Copy copy = new Copy(entry, data.version(), now + maxAgeMillis * 3 / 4);
+    Copy copy = new Copy(entry, data.version(), now + renewAfterMillis(key, maxAgeMillis));
     update(key, held -> {
       if (held == null) {
         return copy;
@@ -256,6 +258,16 @@ public final class NearCache {
       boolean notOlder = held.entry() == null || held.entry().data().version() <= data.version();
       return data.version() >= held.floor() && notOlder ? copy : held;
     });
+  }
+
+  /**
+   * How long after it is made a copy of {@code key} is renewed when read: from five eighths to three
+   * quarters of {@code maxAgeMillis}, by a hash of the key, the same for the key every time.
+   */
+  static long renewAfterMillis(String key, long maxAgeMillis) {
+    long window = maxAgeMillis / 8;
+    int mixed = key.hashCode() * 0x9E3779B9; // spreads the nearby hashes of keys that differ in a digit
+    return maxAgeMillis * 5 / 8 + (window == 0 ? 0 : Math.floorMod(mixed ^ (mixed >>> 16), window + 1));
   }
 
   /** This node is about to send a write of {@code key}: its copy goes first. */

@@ -172,12 +172,13 @@ class NearCacheTest {
   }
 
   @Test
-  void aCopyReadInTheLastQuarterOfItsLifeIsRenewedInTheBackground() {
+  void aCopyReadLateInItsLifeIsRenewedInTheBackground() {
     Key<String> key = near.key("renewed");
+    long renewAfter = NearCache.renewAfterMillis(key.text(), 5_000);
     cache.answered(key, value(key, 1));
-    clock.timePasses(Duration.ofMillis(3_749));
+    clock.timePasses(Duration.ofMillis(renewAfter - 1));
     assertNotNull(cache.servable(key));
-    assertNull(renewals.get(key.text()), "not renewed in the first three quarters of its life");
+    assertNull(renewals.get(key.text()), "not renewed before its key's point");
 
     clock.timePasses(Duration.ofMillis(1));
     assertNotNull(cache.servable(key), "answered from the copy while it is renewed");
@@ -185,9 +186,24 @@ class NearCacheTest {
     renewals.remove(key.text()).complete(value(key, 1));
     clock.timePasses(Duration.ofMillis(4_000));
     assertNotNull(cache.servable(key), "the renewed copy lives max-age from its renewal");
-    assertNotNull(renewals.get(key.text()), "read in its last quarter: renewed again");
+    assertNotNull(renewals.get(key.text()), "read past its point again: renewed again");
     clock.timePasses(Duration.ofMillis(1_000));
     assertNull(cache.servable(key), "and no longer: its own renewal was asked for and never answered");
+  }
+
+  @Test
+  void copiesMadeTogetherAreRenewedAtPointsSpreadFromFiveEighthsToThreeQuartersOfMaxAge() {
+    long maxAge = 30_000;
+    int[] perEighthOfTheWindow = new int[8];
+    for (int i = 0; i < 10_000; i++) {
+      long after = NearCache.renewAfterMillis("prices/" + i, maxAge);
+      assertTrue(after >= maxAge * 5 / 8 && after <= maxAge * 3 / 4, "prices/" + i + " renews after " + after);
+      assertEquals(after, NearCache.renewAfterMillis("prices/" + i, maxAge), "the same point every time");
+      perEighthOfTheWindow[(int) Math.min(7, (after - maxAge * 5 / 8) * 8 / (maxAge / 8))]++;
+    }
+    for (int count : perEighthOfTheWindow) {
+      assertTrue(count > 1_000, "about 1,250 keys in each eighth of the window: " + java.util.Arrays.toString(perEighthOfTheWindow));
+    }
   }
 
   private static StoredValue json(String text) {
