@@ -2,6 +2,7 @@ package io.kck.entity;
 
 import io.kck.primer.Primer;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -11,6 +12,7 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * KCK's meters, recorded into the application's {@link MeterRegistry}: tagged by {@code primer},
@@ -73,7 +75,10 @@ public final class Meters {
 
   /** One primer's meters. */
   static final class PrimerMeters {
-    private final Counter[] gets = new Counter[GetOutcome.values().length];
+    // Counted here and read by the registry when it reports: a hit costs one uncontended add,
+    // whatever registries the application has (a Micrometer counter behind the global composite
+    // registry cost a third of a hit), as Caffeine's stats counters are read by Micrometer.
+    private final LongAdder[] gets = new LongAdder[GetOutcome.values().length];
     private final Counter[] computes = new Counter[ComputeCause.values().length];
     private final Timer[] durations = new Timer[ComputeOutcome.values().length];
     private final AtomicInteger live = new AtomicInteger();
@@ -136,7 +141,9 @@ public final class Meters {
       PrimerMeters meters = new PrimerMeters();
       String name = primer.name();
       for (GetOutcome outcome : GetOutcome.values()) {
-        meters.gets[outcome.ordinal()] = Counter.builder("kck.gets").description("Gets answered, by how")
+        LongAdder count = new LongAdder();
+        meters.gets[outcome.ordinal()] = count;
+        FunctionCounter.builder("kck.gets", count, LongAdder::sum).description("Gets answered, by how")
             .tag("primer", name).tag("outcome", tag(outcome)).register(registry);
       }
       for (ComputeCause cause : ComputeCause.values()) {

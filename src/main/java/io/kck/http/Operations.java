@@ -15,6 +15,7 @@ import io.kck.Kck;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
@@ -79,7 +80,7 @@ final class Operations extends AllDirectives {
       ObjectNode gets = row.putObject("gets");
       double all = 0;
       double hits = 0;
-      for (Counter counter : prometheus.find("kck.gets").tag("primer", name).counters()) {
+      for (FunctionCounter counter : prometheus.find("kck.gets").tag("primer", name).functionCounters()) {
         String outcome = counter.getId().getTag("outcome");
         gets.put(outcome, (long) counter.count());
         all += counter.count();

@@ -193,7 +193,7 @@ class BulkLoadTest {
   }
 
   private static int loadedGets(String primer) {
-    var counter = meters.find("kck.gets").tag("primer", primer).tag("outcome", "loaded").counter();
+    var counter = meters.find("kck.gets").tag("primer", primer).tag("outcome", "loaded").functionCounter();
     return counter == null ? 0 : (int) counter.count();
   }
 }
