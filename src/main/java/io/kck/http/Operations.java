@@ -53,7 +53,8 @@ final class Operations extends AllDirectives {
    * The Prometheus registry among those KCK records into (one given to {@code
    * Kck.builder(system).meterRegistry(...)}: it holds every count since KCK started); otherwise
    * one added now, which Micrometer warns about once (meters registered before it came have no
-   * counts from before in it).
+   * counts from before in it, except {@code kck.gets}: KCK counts gets itself, and every registry
+   * reads the count since KCK started).
    */
   private static PrometheusMeterRegistry prometheusOf(Kck kck) {
     for (io.micrometer.core.instrument.MeterRegistry registry : kck.admin().meters().getRegistries()) {

@@ -48,7 +48,7 @@ class PageTest {
       Stages.await(kck.get(totals.key("store1")));
       ServerBinding binding = Stages.await(KckHttp.start(kck, "127.0.0.1", 0));
       String url = "http://127.0.0.1:" + binding.localAddress().getPort() + "/";
-      Stages.await(kck.get(totals.key("store2"))); // counted from here on: the service's figures start with it
+      Stages.await(kck.get(totals.key("store2"))); // computes count from here on; gets from KCK's start
 
       String dom = run(browser, "--dump-dom", url);
       assertTrue(dom.contains("data-key=\"page-total/store1\""), dom);
@@ -58,7 +58,7 @@ class PageTest {
       assertTrue(dom.contains("keys 1–6 of 6"), "the page of live keys: " + dom);
 
       // The operations view: per-primer figures, recent changes, and a searched key with its neighbours.
-      assertTrue(dom.contains("<tr data-primer=\"page-total\"><td>page-total</td><td class=\"num\">1</td>"), dom);
+      assertTrue(dom.contains("<tr data-primer=\"page-total\"><td>page-total</td><td class=\"num\">2</td>"), dom);
       assertTrue(dom.contains("class=\"change\" data-key=\"page-total/store2\""), dom);
       String searched = run(browser, "--dump-dom", url + "#key=page-import/store1-a");
       assertTrue(searched.contains("page-import/store1-a: reads 0, read by 1"), searched);
