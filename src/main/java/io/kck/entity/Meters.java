@@ -77,7 +77,7 @@ public final class Meters {
   static final class PrimerMeters {
     // Counted here and read by the registry when it reports: a hit costs one uncontended add,
     // whatever registries the application has (a Micrometer counter behind the global composite
-    // registry cost a third of a hit), as Caffeine's stats counters are read by Micrometer.
+    // registry cost a quarter of the hit rate), as Caffeine's stats counters are read by Micrometer.
     private final LongAdder[] gets = new LongAdder[GetOutcome.values().length];
     private final Counter[] computes = new Counter[ComputeCause.values().length];
     private final Timer[] durations = new Timer[ComputeOutcome.values().length];
