@@ -56,11 +56,11 @@ public final class Benchmarks {
   /** How big and how long. */
   public record Sizes(
       boolean smoke, int rounds, Duration window, int hitKeys, int coldKeys, int recoveryKeys, int memoryKeys,
-      int updatesPerRound, int fanOut, int bigElements, int[] writers) {
-    static final Sizes FULL = new Sizes(
-        false, 5, Duration.ofSeconds(2), 10_000, 5_000, 100_000, 20_000, 15, 1000, 1_000_000, new int[] {1, 4, 64});
-    static final Sizes SMOKE =
-        new Sizes(true, 1, Duration.ofMillis(100), 200, 100, 500, 500, 2, 20, 1000, new int[] {1, 4});
+      int updatesPerRound, int fanOut, int bigElements, int[] writers, int singleFlightGets, int coldInFlight) {
+    static final Sizes FULL = new Sizes(false, 5, Duration.ofSeconds(2), 10_000, 5_000, 100_000, 20_000, 15, 1000,
+        1_000_000, new int[] {1, 4, 64}, 10_000, 1_000);
+    static final Sizes SMOKE = new Sizes(true, 1, Duration.ofMillis(100), 200, 100, 500, 500, 2, 20, 1000,
+        new int[] {1, 4}, 1_000, 100);
   }
 
   /** One line of the table. */
@@ -88,7 +88,8 @@ public final class Benchmarks {
     if (!writers.isBlank()) { // e.g. 1 alone, for a profile of one writer's put
       sizes = new Sizes(sizes.smoke(), sizes.rounds(), sizes.window(), sizes.hitKeys(), sizes.coldKeys(),
           sizes.recoveryKeys(), sizes.memoryKeys(), sizes.updatesPerRound(), sizes.fanOut(), sizes.bigElements(),
-          java.util.Arrays.stream(writers.split(",")).mapToInt(w -> Integer.parseInt(w.trim())).toArray());
+          java.util.Arrays.stream(writers.split(",")).mapToInt(w -> Integer.parseInt(w.trim())).toArray(),
+          sizes.singleFlightGets(), sizes.coldInFlight());
     }
     Benchmarks benchmarks = new Benchmarks(sizes, System.out);
     benchmarks.runAll();
@@ -711,8 +712,8 @@ public final class Benchmarks {
       String key = primer.name() + "/single-flight-" + round;
       int before = primer.computes();
       long started = System.nanoTime();
-      List<CompletableFuture<Object>> answers = new ArrayList<>(1000);
-      for (int i = 0; i < 1000; i++) {
+      List<CompletableFuture<Object>> answers = new ArrayList<>(sizes.singleFlightGets());
+      for (int i = 0; i < sizes.singleFlightGets(); i++) {
         answers.add(kck.get(key).toCompletableFuture());
       }
       CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
@@ -725,17 +726,18 @@ public final class Benchmarks {
         return "value of " + k;
       });
       started = System.nanoTime();
-      List<CompletableFuture<Object>> cached = new ArrayList<>(1000);
-      for (int i = 0; i < 1000; i++) {
+      List<CompletableFuture<Object>> cached = new ArrayList<>(sizes.singleFlightGets());
+      for (int i = 0; i < sizes.singleFlightGets(); i++) {
         cached.add(caffeine.get(key));
       }
       CompletableFuture.allOf(cached.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
       cacheMillis[round] = (System.nanoTime() - started) / 1e6;
       cacheComputes[round] = loads.get();
     }
-    add("single flight: computes for 1,000 concurrent cold gets", Measured.of(computes),
+    String gets = String.format("%,d", sizes.singleFlightGets());
+    add("single flight: computes for " + gets + " concurrent cold gets", Measured.of(computes),
         "Caffeine AsyncLoadingCache", Measured.of(cacheComputes), "computes", false);
-    add("single flight: until all 1,000 answered", Measured.of(millis),
+    add("single flight: until all " + gets + " answered", Measured.of(millis),
         "Caffeine AsyncLoadingCache", Measured.of(cacheMillis), "ms", false);
   }
 
@@ -744,11 +746,12 @@ public final class Benchmarks {
     double[] cache = new double[sizes.rounds()];
     for (int round = 0; round < sizes.rounds(); round++) {
       String prefix = primer.name() + "/cold-" + round + "-";
-      ours[round] = rate(sizes.coldKeys(), 256, i -> kck.get(prefix + i).toCompletableFuture());
+      ours[round] = rate(sizes.coldKeys(), sizes.coldInFlight(), i -> kck.get(prefix + i).toCompletableFuture());
       AsyncLoadingCache<String, Object> caffeine = Caffeine.newBuilder().executor(Runnable::run).buildAsync(k -> "value of " + k);
-      cache[round] = rate(sizes.coldKeys(), 256, i -> caffeine.get(prefix + i));
+      cache[round] = rate(sizes.coldKeys(), sizes.coldInFlight(), i -> caffeine.get(prefix + i));
     }
-    add("cold miss: new keys (start, compute, persist)", Measured.of(ours),
+    add("cold miss: new keys (start, compute, persist), " + String.format("%,d", sizes.coldInFlight()) + " in flight",
+        Measured.of(ours),
         "Caffeine loading the same keys", Measured.of(cache), "keys/s", true);
   }
 
