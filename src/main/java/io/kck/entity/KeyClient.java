@@ -32,11 +32,6 @@ public final class KeyClient {
   // Asks not answered yet: when the database becomes unreachable, each gets a short deadline.
   private final java.util.Set<Pending> pending = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-  KeyClient(ClusterSharding sharding, Duration timeout, akka.actor.CoordinatedShutdown shutdown,
-      DatabaseHealth health, Duration failWithin) {
-    this(sharding, timeout, shutdown, health, failWithin, Duration.ZERO);
-  }
-
   /** {@code resendAfter}: {@code kck.request-resend-after}, zero when off (see {@link #resend}). */
   KeyClient(ClusterSharding sharding, Duration timeout, akka.actor.CoordinatedShutdown shutdown,
       DatabaseHealth health, Duration failWithin, Duration resendAfter) {

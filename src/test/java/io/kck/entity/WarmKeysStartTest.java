@@ -70,6 +70,6 @@ class WarmKeysStartTest {
     DatabaseHealth health = new DatabaseHealth(database, Duration.ofSeconds(1), Duration.ofSeconds(1),
         Duration.ofSeconds(1), List.of());
     return new KeyClient(akka.cluster.sharding.typed.javadsl.ClusterSharding.get(testKit.system()), Duration.ofSeconds(30),
-        akka.actor.CoordinatedShutdown.get(testKit.system()), health, Duration.ofSeconds(2));
+        akka.actor.CoordinatedShutdown.get(testKit.system()), health, Duration.ofSeconds(2), Duration.ZERO);
   }
 }
