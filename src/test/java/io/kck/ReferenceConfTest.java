@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
  */
 class ReferenceConfTest {
   private static final Set<String> HANDED_TO_AKKA =
-      Set.of("journal", "snapshot-store", "sharding", "entity-dispatcher", "http-dispatcher", "compute-dispatcher");
+      Set.of("journal", "snapshot-store", "sharding", "entity-dispatcher", "journal-dispatcher", "http-dispatcher",
+          "compute-dispatcher");
 
   @Test
   void everyKckSettingIsReadBySomeCode() throws IOException {
