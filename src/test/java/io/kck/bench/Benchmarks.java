@@ -49,7 +49,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Smoke run (seconds; the test suite runs it so the harness cannot rot): add {@code
  * -Dkck.bench.smoke=true}. The database is an embedded PostgreSQL in {@code target/kck-bench-postgres},
- * durable (fsync on) like the default configuration.
+ * durable (fsync on) like the default configuration, and empty at the start of each run: a journal
+ * grown over many runs (12 GB once) made the figures depend on how many runs came before.
  */
 public final class Benchmarks {
 
@@ -105,6 +106,7 @@ public final class Benchmarks {
   }
 
   void runAll() throws Exception {
+    deleteDirectory(java.nio.file.Path.of(DATA_DIRECTORY));
     // The library's own defaults (reference.conf), as an application runs them: none of the tests'
     // settings (serialize-messages = on serializes every local message, ~1 ms per propagation
     // level), a durable embedded PostgreSQL. Only what a one-node application must set is added.
@@ -1090,5 +1092,16 @@ public final class Benchmarks {
   private static void terminate(ActorSystem<?> system) throws Exception {
     system.terminate();
     system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  private static void deleteDirectory(java.nio.file.Path directory) throws java.io.IOException {
+    if (!java.nio.file.Files.exists(directory)) {
+      return;
+    }
+    try (java.util.stream.Stream<java.nio.file.Path> paths = java.nio.file.Files.walk(directory)) {
+      for (java.nio.file.Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        java.nio.file.Files.delete(path);
+      }
+    }
   }
 }
