@@ -7,10 +7,8 @@ import com.typesafe.config.Config;
 import java.util.List;
 import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,14 +47,7 @@ public final class CallerRunsExecutorConfigurator extends ExecutorServiceConfigu
 
   @Override
   public ExecutorServiceFactory createExecutorServiceFactory(String id, ThreadFactory akkaThreads) {
-    return () -> {
-      AtomicInteger number = new AtomicInteger();
-      return new CallerRuns(Executors.newFixedThreadPool(threads, work -> {
-        Thread thread = new Thread(work, id + "-" + number.incrementAndGet());
-        thread.setDaemon(true);
-        return thread;
-      }));
-    };
+    return () -> new CallerRuns(JournalDatabase.threads(id, threads));
   }
 
   private static final class CallerRuns extends AbstractExecutorService {
