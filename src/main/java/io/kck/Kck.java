@@ -4,17 +4,15 @@ import akka.NotUsed;
 import akka.actor.typed.ActorSystem;
 import akka.stream.QueueOfferResult;
 import akka.stream.javadsl.Source;
-import io.kck.entity.Engine;
 import io.kck.entity.EntryData;
-import io.kck.entity.KeyCommand;
-import io.kck.entity.LocalEntry;
+import io.kck.entity.ServedEntry;
+import io.kck.entity.node.Engine;
 import io.kck.errors.InvalidKeyException;
 import io.kck.errors.InvalidValueException;
 import io.kck.errors.KckException;
 import io.kck.errors.KeyUnavailableException;
 import io.kck.errors.NotCachedException;
 import io.kck.errors.UnknownPrimerException;
-import io.kck.persistence.StoredValue;
 import io.kck.primer.Key;
 import io.kck.primer.KeyHook;
 import io.kck.primer.Primer;
@@ -78,7 +76,7 @@ public final class Kck {
   private final Executor callbacks;
   private final KckBlocking blocking;
   private final KckAdmin admin;
-  // What a hit answers, made once per published entry (see LocalEntry): no hit allocates.
+  // What a hit answers, made once per published entry (see ServedEntry): no hit allocates.
   private final java.util.function.BiFunction<io.kck.primer.Primer<?>, EntryData, CompletionStage<Object>> valueAnswers =
       (primer, data) -> sharedAnswer(() -> hitValue(primer, data));
   private final java.util.function.BiFunction<io.kck.primer.Primer<?>, EntryData, CompletionStage<Entry<Object>>>
@@ -198,7 +196,7 @@ public final class Kck {
    * after a write through this node, never.
    */
   public <V> CompletionStage<V> get(Key<V> key) {
-    LocalEntry hit = localHit(key);
+    ServedEntry hit = localHit(key);
     if (hit != null) {
       @SuppressWarnings("unchecked") // the entry's key is this key, so its value is a V
       CompletionStage<V> answer = (CompletionStage<V>) hit.valueAnswer(valueAnswers);
@@ -209,13 +207,13 @@ public final class Kck {
 
   /** {@link #get(Key)} of the key named by {@code key}. */
   public CompletionStage<Object> get(String key) {
-    LocalEntry hit = localHit(key); // by its canonical text, without parsing it
+    ServedEntry hit = localHit(key); // by its canonical text, without parsing it
     return hit != null ? hit.valueAnswer(valueAnswers) : withKey(key, this::get);
   }
 
   /** Like {@link #get(Key)}, with the value's version and computed-at time. */
   public <V> CompletionStage<Entry<V>> getEntry(Key<V> key) {
-    LocalEntry hit = localHit(key);
+    ServedEntry hit = localHit(key);
     if (hit != null) {
       @SuppressWarnings("unchecked") // the entry's key is this key, so its value is a V
       CompletionStage<Entry<V>> answer = (CompletionStage<Entry<V>>) (CompletionStage<?>) hit.entryAnswer(entryAnswers);
@@ -226,7 +224,7 @@ public final class Kck {
 
   /** {@link #getEntry(Key)} of the key named by {@code key}. */
   public CompletionStage<Entry<Object>> getEntry(String key) {
-    LocalEntry hit = localHit(key);
+    ServedEntry hit = localHit(key);
     return hit != null ? hit.entryAnswer(entryAnswers) : withKey(key, this::getEntry);
   }
 
@@ -264,43 +262,11 @@ public final class Kck {
   }
 
   private <V, T> CompletionStage<Optional<T>> ifPresent(Key<V> key, Function<EntryData, T> onOk) {
-    LocalEntry local = localHit(key);
+    ServedEntry local = localHit(key);
     if (local != null) {
       return completed(Optional.of(onOk.apply(local.data())));
     }
-    return withRegistered(key, () -> loadedOr(key, data -> Optional.of(onOk.apply(data)), () -> {
-      KckFuture<Optional<T>> result = new KckFuture<>(callbacks);
-      engine.mayHaveValue(key).whenComplete((written, error) -> {
-        if (error != null) {
-          result.completeExceptionally(asKckException(key.text(), error));
-        } else if (!written) {
-          result.complete(Optional.empty());
-        } else {
-          askIfPresent(key, onOk).whenComplete((value, failure) -> {
-            if (failure != null) {
-              result.completeExceptionally(unwrap(failure));
-            } else {
-              result.complete(value);
-            }
-          });
-        }
-      });
-      return result;
-    }));
-  }
-
-  private <T> CompletionStage<Optional<T>> askIfPresent(Key<?> key, Function<EntryData, T> onOk) {
-    CompletionStage<T> value = ask(key, replyTo -> new KeyCommand.Get(replyTo, false), onOk);
-    return value.handle((found, error) -> {
-      if (error == null) {
-        return Optional.of(found);
-      }
-      Throwable cause = unwrap(error);
-      if (cause instanceof NotCachedException) {
-        return Optional.<T>empty();
-      }
-      throw new CompletionException(cause);
-    });
+    return ask(key, engine::getIfPresent, found -> found.map(onOk));
   }
 
   /**
@@ -332,7 +298,7 @@ public final class Kck {
    * like {@link #get(Key)}; on failure the key keeps its previous value.
    */
   public <V> CompletionStage<V> refresh(Key<V> key) {
-    return write(key, KeyCommand.Refresh::new, data -> value(key, data));
+    return ask(key, engine::refresh, data -> value(key, data));
   }
 
   /** {@link #refresh(Key)} of the key named by {@code key}. */
@@ -342,7 +308,7 @@ public final class Kck {
 
   /** Like {@link #refresh(Key)}, with the new value's version and computed-at time. */
   public <V> CompletionStage<Entry<V>> refreshEntry(Key<V> key) {
-    return write(key, KeyCommand.Refresh::new, data -> entry(key, data));
+    return ask(key, engine::refresh, data -> entry(key, data));
   }
 
   /** {@link #refreshEntry(Key)} of the key named by {@code key}. */
@@ -357,7 +323,7 @@ public final class Kck {
    * backoff. Dependents are told, as of a change.
    */
   public CompletionStage<Void> invalidate(Key<?> key) {
-    return write(key, KeyCommand.Invalidate::new, data -> null);
+    return ask(key, engine::invalidate, data -> null);
   }
 
   /** {@link #invalidate(Key)} of the key named by {@code key}. */
@@ -375,10 +341,7 @@ public final class Kck {
    * type, or that Jackson cannot write, fails the stage with {@link InvalidValueException}.
    */
   public <V> CompletionStage<Entry<V>> put(Key<V> key, V value) {
-    return withRegistered(key, () -> {
-      StoredValue stored = engine.encodeValue(key, value);
-      return write(key, replyTo -> new KeyCommand.Put(stored, replyTo), data -> entry(key, data));
-    });
+    return ask(key, registered -> engine.put(registered, value), data -> entry(key, data));
   }
 
   /** {@link #put(Key, Object)} into the key named by {@code key}; the value must be of its primer's type. */
@@ -428,10 +391,7 @@ public final class Kck {
   }
 
   private CompletionStage<Long> augment(Key<?> key, Object delta, OptionalLong expectedVersion) {
-    return withRegistered(key, () -> {
-      StoredValue stored = engine.encodeDelta(key, delta);
-      return write(key, replyTo -> new KeyCommand.Augment(stored, expectedVersion, replyTo), EntryData::version);
-    });
+    return ask(key, registered -> engine.augment(registered, delta, expectedVersion), EntryData::version);
   }
 
   /**
@@ -584,119 +544,35 @@ public final class Kck {
     return admin;
   }
 
-  /**
-   * The entry of {@code key} this node may answer a get from without asking: its read tier's, or
-   * its near cache's copy of another node's key; null when the get must ask.
-   */
-  private @Nullable LocalEntry localHit(@Nullable Key<?> key) {
-    if (key == null) {
-      return null;
-    }
-    LocalEntry local = engine.localEntry(key);
-    if (local == null) {
-      local = engine.near().servable(key);
-    }
-    return local != null && local.primer() == key.primer() ? local : null; // a key of this KCK's primer
+  /** The entry this node may answer a get of {@code key} from without asking; null when the get must ask. */
+  private @Nullable ServedEntry localHit(@Nullable Key<?> key) {
+    return key == null ? null : engine.hit(key);
   }
 
   /** The same, by a key's canonical text (other spellings of it miss, and are parsed). */
-  private @Nullable LocalEntry localHit(@Nullable String text) {
-    if (text == null) {
-      return null;
-    }
-    LocalEntry local = engine.localEntry(text);
-    return local != null ? local : engine.near().servable(text);
+  private @Nullable ServedEntry localHit(@Nullable String text) {
+    return text == null ? null : engine.hit(text);
   }
 
-  /**
-   * A get that was no local hit (its caller looked): while the database is unreachable, from the
-   * value this node holds (marked stale), also when asking the key failed; otherwise from the
-   * journal in bulk if the key's actor does not run here but its shard does (kck.read-tier.bulk-load),
-   * else from the key's actor.
-   */
+  /** A get that was no local hit (its caller looked). */
   private <T> CompletionStage<T> read(Key<?> key, Function<EntryData, T> onOk) {
-    boolean known = key != null && registered(key);
-    EntryData held = known ? engine.heldWhileDatabaseIsDown(key) : null;
-    if (held != null) {
-      return completed(onOk.apply(held));
-    }
-    return known ? loadedOr(key, onOk, () -> askToGet(key, onOk)) : askToGet(key, onOk);
+    return ask(key, engine::get, onOk);
   }
 
   /**
-   * {@code onOk} of the entry the journal holds for {@code key}, loaded without starting its actor
-   * ({@link io.kck.entity.Engine#loadFromJournal}); what {@code otherwise} answers when it cannot be.
+   * {@code request} of a key of a registered primer, its answer made into {@code onOk}'s on a
+   * stage of KCK's; bad input fails the stage at once.
    */
-  private <T> CompletionStage<T> loadedOr(Key<?> key, Function<EntryData, T> onOk,
-      java.util.function.Supplier<CompletionStage<T>> otherwise) {
-    CompletionStage<LocalEntry> loading = engine.loadFromJournal(key);
-    if (loading == null) {
-      return otherwise.get();
-    }
-    KckFuture<T> result = new KckFuture<>(callbacks);
-    loading.whenComplete((loaded, never) -> {
-      if (loaded == null) {
-        otherwise.get().whenComplete((value, error) -> {
-          if (error != null) {
-            result.completeExceptionally(unwrap(error));
-          } else {
-            result.complete(value);
-          }
-        });
-        return;
-      }
-      try {
-        result.complete(onOk.apply(loaded.data()));
-      } catch (KckException e) {
-        result.completeExceptionally(e);
-      }
-    });
-    return result;
-  }
-
-  /** A get the key's actor answers. */
-  private <T> CompletionStage<T> askToGet(Key<?> key, Function<EntryData, T> onOk) {
-    return ask(key, KeyCommand.Get::new, data -> {
-      engine.near().answered(key, data);
-      return onOk.apply(data);
-    }, true);
-  }
-
-  /**
-   * A write through this node: the near cache's copy of the key goes before it is sent, and once
-   * it is acknowledged no older version is copied again (so this node reads its own writes).
-   */
-  private <T> CompletionStage<T> write(Key<?> key, Function<akka.actor.typed.ActorRef<io.kck.entity.KeyReply>,
-      KeyCommand.Request> request, Function<EntryData, T> onOk) {
-    return ask(key, replyTo -> {
-      engine.near().writing(key);
-      return request.apply(replyTo);
-    }, data -> {
-      engine.near().written(key, data);
-      return onOk.apply(data);
-    });
-  }
-
-  private <T> CompletionStage<T> ask(Key<?> key, Function<akka.actor.typed.ActorRef<io.kck.entity.KeyReply>,
-      KeyCommand.Request> request, Function<EntryData, T> onOk) {
-    return ask(key, request, onOk, false);
-  }
-
-  private <T> CompletionStage<T> ask(Key<?> key, Function<akka.actor.typed.ActorRef<io.kck.entity.KeyReply>,
-      KeyCommand.Request> request, Function<EntryData, T> onOk, boolean servesHeld) {
+  private <R, T> CompletionStage<T> ask(Key<?> key, Function<Key<?>, CompletionStage<R>> request, Function<R, T> onOk) {
     return withRegistered(key, () -> {
       KckFuture<T> result = new KckFuture<>(callbacks);
-      engine.keys().ask(key.text(), request).whenComplete((data, error) -> {
-        EntryData held = error != null && servesHeld ? engine.heldWhileDatabaseIsDown(key) : null;
-        if (error != null && held == null) {
+      request.apply(key).whenComplete((answer, error) -> {
+        if (error != null) {
           result.completeExceptionally(asKckException(key.text(), error));
           return;
         }
-        if (held != null) {
-          data = held; // the key could not answer because the database is down: what this node holds
-        }
         try {
-          result.complete(onOk.apply(data));
+          result.complete(onOk.apply(answer));
         } catch (KckException e) {
           result.completeExceptionally(e);
         }

@@ -1,9 +1,9 @@
 package io.kck;
 
-import io.kck.entity.Engine;
-import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.kck.entity.KeyStatus;
+import io.kck.entity.node.Engine;
 import io.kck.primer.Key;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 

@@ -5,6 +5,9 @@
  * defined in {@link io.kck.primer}; failures are the exceptions of {@link io.kck.errors}.
  *
  * <p>Nothing here is null unless marked {@code @Nullable}.
+ *
+ * <p>May import: {@code io.kck.primer}, {@code io.kck.errors}, and the engine only through
+ * {@code io.kck.entity.node.Engine} and the protocol's values ({@code io.kck.entity}).
  */
 @NullMarked
 package io.kck;

@@ -7,7 +7,6 @@ import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import io.kck.testing.Stages;
 import io.kck.testing.TestNodes;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;

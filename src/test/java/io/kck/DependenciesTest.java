@@ -1,15 +1,14 @@
 package io.kck;
 
-import io.kck.errors.DependencyCycleException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
-import io.kck.KeyInfo;
+import io.kck.errors.DependencyCycleException;
 import io.kck.primer.Propagation;
-import io.kck.testing.GraphPrimer;
 import io.kck.testing.Eventually;
+import io.kck.testing.GraphPrimer;
 import io.kck.testing.KeyStatuses;
 import io.kck.testing.Stages;
 import io.kck.testing.TestNodes;

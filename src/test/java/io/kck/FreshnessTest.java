@@ -1,7 +1,5 @@
 package io.kck;
 
-import io.kck.errors.ComputeFailedException;
-import io.kck.errors.InvalidKeyException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -9,11 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
-import io.kck.KeyInfo;
+import io.kck.errors.ComputeFailedException;
+import io.kck.errors.InvalidKeyException;
 import io.kck.primer.Freshness;
 import io.kck.testing.CountingPrimer;
-import io.kck.testing.KeyStatuses;
 import io.kck.testing.Eventually;
+import io.kck.testing.KeyStatuses;
 import io.kck.testing.Stages;
 import io.kck.testing.TestClock;
 import io.kck.testing.TestNodes;

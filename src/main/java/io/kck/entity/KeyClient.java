@@ -7,6 +7,7 @@ import akka.pattern.AskTimeoutException;
 import io.kck.errors.KckException;
 import io.kck.errors.KckTimeoutException;
 import io.kck.errors.KeyUnavailableException;
+import io.kck.persistence.DatabaseHealth;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -33,7 +34,7 @@ public final class KeyClient {
   private final java.util.Set<Pending> pending = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /** {@code resendAfter}: {@code kck.request-resend-after}, zero when off (see {@link #resend}). */
-  KeyClient(ClusterSharding sharding, Duration timeout, akka.actor.CoordinatedShutdown shutdown,
+  public KeyClient(ClusterSharding sharding, Duration timeout, akka.actor.CoordinatedShutdown shutdown,
       DatabaseHealth health, Duration failWithin, Duration resendAfter) {
     this.sharding = sharding;
     this.timeout = timeout;
@@ -128,7 +129,7 @@ public final class KeyClient {
   }
 
   /** Asks {@code key} to forget itself if nobody wants it: true when it did. */
-  CompletionStage<KeyReply.Retention> forget(String key) {
+  public CompletionStage<KeyReply.Retention> forget(String key) {
     return askReply(key, KeyCommand.Forget::new).thenApply(reply -> {
       if (reply instanceof KeyReply.Retention retention) {
         return retention;
@@ -150,7 +151,7 @@ public final class KeyClient {
   }
 
   /** Stops the thread that times out asks while the database is unreachable (the ActorSystem stopped). */
-  void close() {
+  public void close() {
     deadlines.shutdownNow();
   }
 
@@ -160,11 +161,11 @@ public final class KeyClient {
   }
 
   EntityRef<KeyCommand> ref(String key) {
-    return sharding.entityRefFor(KeyEntity.TYPE_KEY, key);
+    return sharding.entityRefFor(KeyNames.TYPE_KEY, key);
   }
 
   /** Whether this node has begun to shut down: its keys are handed off and answer nothing more. */
-  boolean shuttingDown() {
+  public boolean shuttingDown() {
     return shutdown.getShutdownReason().isPresent();
   }
 

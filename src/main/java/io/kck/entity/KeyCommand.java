@@ -155,7 +155,7 @@ public sealed interface KeyCommand {
    * A compute finished (with a value, or with {@code problem}). Sent by the actor to itself, with
    * what the compute read ({@code reads}, null when it failed).
    */
-  record ComputeDone(long attempt, StoredValue value, Problem problem, TrackedReads.Result reads)
+  record ComputeDone(long attempt, StoredValue value, Problem problem, ComputeReads reads)
       implements KeyCommand, NoSerializationVerificationNeeded {}
 
   /** A compute ran past its timeout. A timer message. */

@@ -88,14 +88,14 @@ public record KeyState(
    * What a reader of this value is reading: the lineage plus this key at its version. A dependent's
    * lineage is the union of these over its inputs.
    */
-  Map<String, Long> lineageWith(String self) {
+  public Map<String, Long> lineageWith(String self) {
     Map<String, Long> all = new HashMap<>(lineage);
     all.put(self, version);
     return all;
   }
 
   /** The same state without its value (as an invalidation leaves it). */
-  KeyState withoutValue() {
+  public KeyState withoutValue() {
     return new KeyState(null, version, computedAt, inputs, lineage, dependents, Map.of(), usedAt, false);
   }
 
@@ -104,13 +104,13 @@ public record KeyState(
    * that followed an input's moved the inputs on, and a recompute would make it again; one from
    * the application ({@code augment}) left them as they were, and only the application has it.
    */
-  KeyState withDelta(KeyEvent.DeltaApplied applied, StoredValue next) {
+  public KeyState withDelta(KeyEvent.DeltaApplied applied, StoredValue next) {
     boolean fromApplication = applied.inputs().equals(inputs);
     return new KeyState(next, applied.version(), computedAt, applied.inputs(), applied.lineage(), dependents, outdatedBy,
         applied.appliedAt(), supplied || fromApplication);
   }
 
-  KeyState apply(KeyEvent event) {
+  public KeyState apply(KeyEvent event) {
     if (event instanceof KeyEvent.ValueStored stored) {
       return new KeyState(stored.value(), stored.version(), stored.computedAt(), stored.inputs(), stored.lineage(),
           dependents, Map.of(), stored.computedAt(), stored.origin() == KeyEvent.Origin.PUT);

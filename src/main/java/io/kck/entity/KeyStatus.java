@@ -41,14 +41,4 @@ public record KeyStatus(
     String hookFailure,
     int deltasSetAside,
     String incident)
-    implements KckSerializable {
-
-  static KeyStatus of(String key, KeyState state, Attempts attempts, Backoff backoff, Observers observers,
-      Deltas deltas, String incident) {
-    Attempts.Attempt running = attempts.running();
-    return new KeyStatus(key, state.status(), state.version(), running == null ? 0 : running.number,
-        attempts.waiting(), backoff.retryAt(), state.outdated(), state.inputs(), state.dependents(),
-        state.computedAt(), observers.lastHookFailure(), deltas.setAside(),
-        incident != null ? incident : deltas.lastSetAside());
-  }
-}
+    implements KckSerializable {}

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.kck.errors.KckException;
+import io.kck.errors.KckExceptions;
 import io.kck.errors.RemoteFailure;
 import io.kck.persistence.KckSerializable;
 import java.util.Optional;
@@ -72,13 +73,13 @@ public final class Problem implements KckSerializable {
   }
 
   /** The same problem with another message (the cause stays). */
-  Problem withMessage(String newMessage) {
+  public Problem withMessage(String newMessage) {
     return new Problem(kind, newMessage, causeClass, causeMessage, cause);
   }
 
   /** The exception the facade, a tracked read and the HTTP service report for this problem. */
   public KckException toException(String key) {
-    return KckException.of(kind, key, message, cause().orElse(null));
+    return KckExceptions.of(kind, key, message, cause().orElse(null));
   }
 
   @Override

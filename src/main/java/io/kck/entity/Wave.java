@@ -13,12 +13,12 @@ import java.time.Instant;
 public record Wave(String id, Instant startedAt) implements KckSerializable {
 
   /** The wave that the change of {@code key} to {@code version} at {@code at} starts. */
-  static Wave startedBy(String key, long version, Instant at) {
+  public static Wave startedBy(String key, long version, Instant at) {
     return new Wave(key + "@" + version, at);
   }
 
   /** The earlier of two waves (either may be null): a compute that saw both belongs to the first. */
-  static Wave earlier(Wave a, Wave b) {
+  public static Wave earlier(Wave a, Wave b) {
     if (a == null) {
       return b;
     }

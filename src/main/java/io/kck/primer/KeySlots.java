@@ -1,8 +1,8 @@
 package io.kck.primer;
 
 /**
- * Internal API, not for users: lets a node's read tier (io.kck.entity.ReadTier) or near cache
- * (io.kck.entity.NearCache) remember on a {@link Key} where that key's entry sits, so that a get by
+ * Internal API, not for users: lets a node's read tier (io.kck.entity.tier.ReadTier) or near cache
+ * (io.kck.entity.tier.NearCache) remember on a {@link Key} where that key's entry sits, so that a get by
  * a key seen before reads the entry without a hash lookup. What is remembered is a cache,
  * invisible to {@link Key#equals}; any value a caller stores here is checked before it is used.
  */

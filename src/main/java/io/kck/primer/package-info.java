@@ -7,6 +7,8 @@
  * but its exceptions.
  *
  * <p>Nothing here is null unless marked {@code @Nullable}.
+ *
+ * <p>May import: {@code io.kck.errors}.
  */
 @NullMarked
 package io.kck.primer;

@@ -967,7 +967,7 @@ public final class Benchmarks {
     var probe = akka.actor.typed.javadsl.AskPattern.<akka.cluster.sharding.typed.ClusterShardingQuery,
         akka.cluster.sharding.ShardRegion.CurrentShardRegionState>ask(
         akka.cluster.sharding.typed.javadsl.ClusterSharding.get(kck.system()).shardState(),
-        replyTo -> new akka.cluster.sharding.typed.GetShardRegionState(io.kck.entity.KeyEntity.TYPE_KEY, replyTo),
+        replyTo -> new akka.cluster.sharding.typed.GetShardRegionState(io.kck.entity.KeyNames.TYPE_KEY, replyTo),
         Duration.ofSeconds(10), kck.system().scheduler());
     var state = probe.toCompletableFuture().get(10, TimeUnit.SECONDS);
     int count = 0;

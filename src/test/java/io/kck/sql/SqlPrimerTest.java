@@ -13,7 +13,6 @@ import io.kck.persistence.EmbeddedAccess;
 import io.kck.testing.Stages;
 import io.kck.testing.TestNodes;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Map;

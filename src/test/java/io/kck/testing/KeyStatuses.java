@@ -6,7 +6,7 @@ import akka.cluster.sharding.typed.javadsl.EntityRef;
 import io.kck.Kck;
 import io.kck.KeyInfo;
 import io.kck.entity.KeyCommand;
-import io.kck.entity.KeyEntity;
+import io.kck.entity.KeyNames;
 
 /** What a key's actor is doing now, for tests that wait on its transient state. */
 public final class KeyStatuses {
@@ -18,6 +18,6 @@ public final class KeyStatuses {
 
   /** The key's entity, as an Akka user reaches it through Cluster Sharding. */
   public static EntityRef<KeyCommand> entity(ActorSystem<?> system, String key) {
-    return ClusterSharding.get(system).entityRefFor(KeyEntity.TYPE_KEY, key);
+    return ClusterSharding.get(system).entityRefFor(KeyNames.TYPE_KEY, key);
   }
 }

@@ -5,7 +5,7 @@ import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.cluster.sharding.ShardRegion.CurrentShardRegionState;
 import akka.cluster.sharding.typed.GetShardRegionState;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
-import io.kck.entity.KeyEntity;
+import io.kck.entity.KeyNames;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -26,7 +26,7 @@ public final class LiveKeys {
     TestProbe<CurrentShardRegionState> probe = testKit.createTestProbe(CurrentShardRegionState.class);
     ClusterSharding.get(testKit.system())
         .shardState()
-        .tell(new GetShardRegionState(KeyEntity.TYPE_KEY, probe.getRef()));
+        .tell(new GetShardRegionState(KeyNames.TYPE_KEY, probe.getRef()));
     Set<String> ids = new TreeSet<>();
     probe.receiveMessage().getShards().forEach(shard -> ids.addAll(shard.getEntityIds()));
     return ids;

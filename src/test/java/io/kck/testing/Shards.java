@@ -8,7 +8,7 @@ import akka.cluster.sharding.ShardRegion.ClusterShardingStats;
 import akka.cluster.sharding.typed.GetClusterShardingStats;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.typed.Cluster;
-import io.kck.entity.KeyEntity;
+import io.kck.entity.KeyNames;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -52,7 +52,7 @@ public final class Shards {
   public static Set<Address> regions(ActorTestKit node) {
     TestProbe<ClusterShardingStats> probe = node.createTestProbe(ClusterShardingStats.class);
     ClusterSharding.get(node.system()).shardState()
-        .tell(new GetClusterShardingStats(KeyEntity.TYPE_KEY, Duration.ofSeconds(3), probe.getRef()));
+        .tell(new GetClusterShardingStats(KeyNames.TYPE_KEY, Duration.ofSeconds(3), probe.getRef()));
     Set<Address> regions = new TreeSet<>(Address.addressOrdering());
     regions.addAll(probe.receiveMessage(Duration.ofSeconds(10)).getRegions().keySet());
     return regions;
@@ -83,7 +83,7 @@ public final class Shards {
     akka.actor.testkit.typed.javadsl.TestProbe<akka.cluster.sharding.ShardRegion.CurrentShardRegionState> probe =
         node.createTestProbe(akka.cluster.sharding.ShardRegion.CurrentShardRegionState.class);
     akka.cluster.sharding.typed.javadsl.ClusterSharding.get(node.system()).shardState()
-        .tell(new akka.cluster.sharding.typed.GetShardRegionState(io.kck.entity.KeyEntity.TYPE_KEY, probe.getRef()));
+        .tell(new akka.cluster.sharding.typed.GetShardRegionState(io.kck.entity.KeyNames.TYPE_KEY, probe.getRef()));
     Set<String> shards = new java.util.TreeSet<>();
     probe.receiveMessage().getShards().forEach(shard -> shards.add(shard.shardId()));
     return shards;

@@ -1,18 +1,13 @@
 package io.kck.samples.cashregister;
 
 import akka.actor.typed.ActorSystem;
-import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.MemberStatus;
-import akka.cluster.sharding.ShardRegion.CurrentShardRegionState;
-import akka.cluster.sharding.typed.GetShardRegionState;
-import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.typed.Cluster;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.kck.Entry;
 import io.kck.Kck;
-import io.kck.entity.KeyEntity;
 import java.io.File;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,7 +49,7 @@ public final class ClusterNode {
       Thread.sleep(driver ? 3000 : 2000);
       long up = StreamSupport.stream(Cluster.get(system).state().getMembers().spliterator(), false)
           .filter(member -> member.status() == MemberStatus.up()).count();
-      TreeSet<String> owned = ownedKeys(system);
+      TreeSet<String> owned = new TreeSet<>(kck.admin().liveKeys().toCompletableFuture().get(10, TimeUnit.SECONDS));
       System.out.printf("%s %d node(s) up; owns %d key(s) %s; imports in this JVM: %d%n",
           me, up, owned.size(), owned.stream().map(k -> k.replaceAll("register-sales/(\\d+)/.*", "r$1")).toList(),
           source.imports());
@@ -75,16 +70,5 @@ public final class ClusterNode {
             failed == 0 ? "read " + REGISTERS + " registers" : failed + " of " + REGISTERS + " registers unavailable", read);
       }
     }
-  }
-
-  private static TreeSet<String> ownedKeys(ActorSystem<Void> system) throws Exception {
-    CurrentShardRegionState state = AskPattern.<akka.cluster.sharding.typed.ClusterShardingQuery, CurrentShardRegionState>ask(
-            ClusterSharding.get(system).shardState(),
-            replyTo -> new GetShardRegionState(KeyEntity.TYPE_KEY, replyTo),
-            Duration.ofSeconds(5), system.scheduler())
-        .toCompletableFuture().get(10, TimeUnit.SECONDS);
-    TreeSet<String> keys = new TreeSet<>();
-    state.getShards().forEach(shard -> keys.addAll(shard.getEntityIds()));
-    return keys;
   }
 }

@@ -1,0 +1,161 @@
+package io.kck.entity.cluster;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.AskPattern;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.TimerScheduler;
+import io.kck.entity.KeyClient;
+import io.kck.entity.SweepReport;
+import io.kck.entity.WarmKeys;
+import io.kck.entity.settings.EntitySettings;
+import io.kck.entity.settings.RetentionPolicy;
+import io.kck.persistence.JournalRows;
+import io.kck.persistence.KckSerializable;
+import io.kck.primer.Primer;
+import io.kck.primer.PrimerRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+
+/**
+ * Finds keys nobody wants and asks each to forget itself ({@link KeyCommand.Forget}): every {@code
+ * kck.retention.sweep-interval}, and when asked ({@code KckAdmin.forgetUnused}). A cluster
+ * singleton, so that one node does the work.
+ *
+ * <p>A sweep asks PostgreSQL, per primer with a retention, for keys none of whose rows was written
+ * within {@code forget-after} (the journal's write times; a read journals a use now and then, so
+ * a key that is read is written too), leaves out the warm keys, and asks at most {@code
+ * max-per-sweep} of them, a few at a time. Each key then decides by its own state ({@link
+ * Retention}): the query only narrows down whom to ask. One sweep runs at a time; a request that
+ * arrives during one gets that sweep's result.
+ */
+public final class RetentionSweeper {
+
+  public sealed interface Command {}
+
+  /** Sweep now; {@code replyTo} (may be null) hears what the sweep did. */
+  public record Sweep(ActorRef<SweepReport> replyTo) implements Command, KckSerializable {}
+
+  private record Finished(SweepReport result) implements Command, akka.actor.NoSerializationVerificationNeeded {}
+
+  private static final int PARALLELISM = 4;
+
+  private final PrimerRegistry primers;
+  private final EntitySettings settings;
+  private final KeyClient client;
+  private final JournalRows rows;
+  private final ActorRef<WarmKeys.Command> warmKeys;
+  private final Clock clock;
+  private final int maxPerSweep;
+  private final Consumer<String> onForgotten;
+  private final akka.actor.typed.ActorSystem<?> system;
+  private final List<ActorRef<SweepReport>> waiting = new ArrayList<>();
+  private boolean sweeping;
+
+  private RetentionSweeper(akka.actor.typed.ActorSystem<?> system, PrimerRegistry primers, EntitySettings settings,
+      KeyClient client, JournalRows rows, ActorRef<WarmKeys.Command> warmKeys, Clock clock, int maxPerSweep,
+      Consumer<String> onForgotten) {
+    this.system = system;
+    this.primers = primers;
+    this.settings = settings;
+    this.client = client;
+    this.rows = rows;
+    this.warmKeys = warmKeys;
+    this.clock = clock;
+    this.maxPerSweep = maxPerSweep;
+    this.onForgotten = onForgotten;
+  }
+
+  public static Behavior<Command> create(PrimerRegistry primers, EntitySettings settings, KeyClient client, JournalRows rows,
+      ActorRef<WarmKeys.Command> warmKeys, Clock clock, Duration interval, int maxPerSweep, Consumer<String> onForgotten) {
+    return Behaviors.setup(context -> Behaviors.withTimers((TimerScheduler<Command> timers) -> {
+      timers.startTimerWithFixedDelay(new Sweep(null), interval);
+      RetentionSweeper sweeper = new RetentionSweeper(context.getSystem(), primers, settings, client, rows, warmKeys,
+          clock, maxPerSweep, onForgotten);
+      return Behaviors.receive(Command.class)
+          .onMessage(Sweep.class, sweep -> {
+            if (sweep.replyTo() != null) {
+              sweeper.waiting.add(sweep.replyTo());
+            }
+            if (!sweeper.sweeping) {
+              sweeper.sweeping = true;
+              context.pipeToSelf(sweeper.sweep(), (result, error) -> new Finished(error == null ? result : failedSweep(context, error)));
+            }
+            return Behaviors.same();
+          })
+          .onMessage(Finished.class, finished -> {
+            sweeper.sweeping = false;
+            sweeper.waiting.forEach(replyTo -> replyTo.tell(finished.result()));
+            sweeper.waiting.clear();
+            return Behaviors.same();
+          })
+          .build();
+    }));
+  }
+
+  private static SweepReport failedSweep(akka.actor.typed.javadsl.ActorContext<Command> context, Throwable error) {
+    context.getLog().warn("A retention sweep failed; the next one tries again: {}", error.toString());
+    return new SweepReport(0, 0, 1);
+  }
+
+  private CompletionStage<SweepReport> sweep() {
+    CompletionStage<Set<String>> warm = AskPattern.ask(warmKeys, WarmKeys.GetKeys::new, Duration.ofSeconds(10), system.scheduler());
+    return warm.thenCompose(warmSet -> {
+      CompletionStage<List<String>> candidates = CompletableFuture.completedFuture(new ArrayList<>());
+      for (Primer<?> primer : primers.primers()) {
+        RetentionPolicy policy = settings.of(primer).retention();
+        if (!policy.forgets()) {
+          continue;
+        }
+        long cutoff = clock.instant().minus(policy.forgetAfter()).toEpochMilli();
+        candidates = candidates.thenCompose(found -> found.size() >= maxPerSweep
+            ? CompletableFuture.completedFuture(found)
+            : rows.unwrittenSince(primer.name(), cutoff, maxPerSweep - found.size() + warmSet.size()).thenApply(more -> {
+              more.stream().filter(key -> !warmSet.contains(key)).limit(maxPerSweep - found.size()).forEach(found::add);
+              return found;
+            }));
+      }
+      return candidates.thenCompose(this::askEach);
+    });
+  }
+
+  /**
+   * Asks each key, in {@link #PARALLELISM} lanes that each ask one key after the other: never
+   * blocking a thread (the keys delete their rows on the thread that found them).
+   */
+  private CompletionStage<SweepReport> askEach(List<String> keys) {
+    int[] counts = new int[3];
+    List<CompletableFuture<Void>> lanes = new ArrayList<>();
+    for (int lane = 0; lane < PARALLELISM; lane++) {
+      CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+      for (int i = lane; i < keys.size(); i += PARALLELISM) {
+        String key = keys.get(i);
+        chain = chain.thenCompose(previous -> client.forget(key).toCompletableFuture().handle((retention, error) -> {
+          synchronized (counts) {
+            if (error != null) {
+              counts[2]++;
+            } else if (retention.forgotten()) {
+              counts[0]++;
+              onForgotten.accept(key);
+            } else {
+              counts[1]++;
+            }
+          }
+          return null;
+        }));
+      }
+      lanes.add(chain);
+    }
+    return CompletableFuture.allOf(lanes.toArray(CompletableFuture[]::new)).thenApply(done -> {
+      synchronized (counts) {
+        return new SweepReport(counts[0], counts[1], counts[2]);
+      }
+    });
+  }
+}

@@ -1,0 +1,112 @@
+package io.kck.entity.key;
+
+import akka.actor.typed.ActorRef;
+import io.kck.entity.KeyCommand;
+import io.kck.entity.Problem;
+import io.kck.entity.metrics.Traces;
+import io.kck.errors.DependencyCycleException;
+import io.kck.errors.KckException;
+import io.kck.persistence.StoredValue;
+import io.kck.persistence.ValueCodec;
+import io.kck.primer.ComputeContext;
+import io.kck.primer.Key;
+import io.kck.primer.Primer;
+import org.slf4j.MDC;
+
+/**
+ * One compute of a key, as it runs on the compute pool, away from the key's actor: the primer's
+ * declared reads, its {@code compute}, the check and encoding of its result. It touches no state
+ * of the actor; its only way back is the {@link KeyCommand.ComputeDone} message it sends.
+ */
+final class ComputeRun implements Runnable {
+  private final Key<Object> key;
+  private final ValueCodec codec;
+  private final long attempt;
+  private final long baseVersion;
+  private final String wave;
+  private final TrackedReads reads;
+  private final ActorRef<KeyCommand> entity;
+  private final String cause;
+  private final String requires;
+
+  @SuppressWarnings("unchecked")
+  ComputeRun(Key<?> key, ValueCodec codec, Attempts.Attempt attempt, TrackedReads reads, ActorRef<KeyCommand> entity,
+      String cause, java.util.Map<String, Long> requires) {
+    this.key = (Key<Object>) key;
+    this.codec = codec;
+    this.attempt = attempt.number;
+    this.baseVersion = attempt.baseVersion;
+    this.wave = attempt.wave == null ? null : attempt.wave.id();
+    this.reads = reads;
+    this.entity = entity;
+    this.cause = cause;
+    this.requires = requires.isEmpty() ? "" : Traces.text(requires);
+  }
+
+  /**
+   * Computes with the key in the logging context (SLF4J MDC {@code kck.key}, {@code kck.primer},
+   * {@code kck.attempt}, {@code kck.version}: the version it starts from, and {@code kck.wave} when
+   * an upstream change caused it), so that what the primer logs names the key it computes and the
+   * wave it belongs to, and as a JFR event.
+   */
+  @Override
+  public void run() {
+    Traces.Compute event = new Traces.Compute();
+    event.begin();
+    MDC.put("kck.key", key.text());
+    MDC.put("kck.primer", key.primer().name());
+    MDC.put("kck.attempt", Long.toString(attempt));
+    MDC.put("kck.version", Long.toString(baseVersion));
+    if (wave != null) {
+      MDC.put("kck.wave", wave);
+    }
+    KeyCommand.ComputeDone done;
+    try {
+      done = compute();
+    } finally {
+      MDC.remove("kck.key");
+      MDC.remove("kck.primer");
+      MDC.remove("kck.attempt");
+      MDC.remove("kck.version");
+      MDC.remove("kck.wave");
+    }
+    if (event.shouldCommit()) {
+      event.key = key.text();
+      event.primer = key.primer().name();
+      event.cause = cause;
+      event.attempt = attempt;
+      event.requires = requires;
+      event.failed = done.problem() != null;
+      event.wave = wave;
+      event.baseVersion = baseVersion;
+      event.commit();
+    }
+    entity.tell(done);
+  }
+
+  private KeyCommand.ComputeDone compute() {
+    Primer<Object> primer = key.primer();
+    try {
+      for (String dependency : primer.declaredDependencies(key)) {
+        reads.get(dependency);
+      }
+      @SuppressWarnings("unchecked")
+      Object value = primer.compute(key, (ComputeContext<Object>) (ComputeContext<?>) reads);
+      if (value == null) {
+        throw new NullPointerException(primer + " returned null; a compute must return a value");
+      }
+      if (!codec.type().getRawClass().isInstance(value)) {
+        throw new ClassCastException(primer + " returned a " + value.getClass().getName() + ", not a " + codec.type());
+      }
+      return new KeyCommand.ComputeDone(attempt, StoredValue.encoded(value, codec.encode(value)), null, reads.result());
+    } catch (Throwable t) {
+      if (t instanceof VirtualMachineError error) {
+        throw error;
+      }
+      Problem problem = t instanceof DependencyCycleException cycle
+          ? Problem.of(KckException.Kind.DEPENDENCY_CYCLE, cycle.getMessage(), t)
+          : Problem.of(KckException.Kind.COMPUTE_FAILED, "Compute of key '" + key + "' failed: " + t, t);
+      return new KeyCommand.ComputeDone(attempt, null, problem, null);
+    }
+  }
+}

@@ -1,0 +1,165 @@
+package io.kck.entity.key;
+
+import akka.actor.typed.ActorRef;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kck.entity.EntryData;
+import io.kck.entity.KeyClient;
+import io.kck.entity.WarmKeys;
+import io.kck.entity.compute.ComputeExecutor;
+import io.kck.entity.metrics.Meters;
+import io.kck.entity.settings.EntitySettings;
+import io.kck.entity.tier.NearCache;
+import io.kck.entity.tier.ReadTier;
+import io.kck.entity.tier.ShardGuards;
+import io.kck.entity.tier.TierLoader;
+import io.kck.persistence.DatabaseHealth;
+import io.kck.persistence.JournalRows;
+import io.kck.persistence.ValueCodec;
+import io.kck.persistence.ValueCodecs;
+import io.kck.primer.Primer;
+import io.kck.primer.PrimerRegistry;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What every key entity of one ActorSystem shares: the registered primers and their codecs and
+ * settings, the compute pool, the clock, the way to other keys, and this node's hooks and local
+ * entries. Immutable apart from the pool, the hooks and the entries; thread-safe.
+ */
+public final class KeyRuntime {
+  private final PrimerRegistry primers;
+  private final ValueCodecs codecs;
+  private final ComputeExecutor executor;
+  private final EntitySettings settings;
+  private final ActorRef<WarmKeys.Command> warmKeys;
+  private final KeyClient client;
+  private final Clock clock;
+  private final DatabaseHealth health;
+  private final JournalRows rows;
+  private final Meters meters;
+  private final Hooks hooks = new Hooks();
+  private final ReadTier tier;
+  private final ShardGuards guards;
+  private final NearCache near;
+  private final LiveLimit liveLimit;
+  private final TierLoader loader;
+  private final Map<String, EntryData> lastValues = new ConcurrentHashMap<>();
+
+  public KeyRuntime(PrimerRegistry primers, ObjectMapper values, ComputeExecutor executor, EntitySettings settings,
+      ActorRef<WarmKeys.Command> warmKeys, KeyClient client, Clock clock, DatabaseHealth health, JournalRows rows,
+      Meters meters, ShardGuards guards, NearCache near, long tierMaxWeight, int maxLive, TierLoader.Settings loading) {
+    this.guards = guards;
+    this.near = near;
+    this.liveLimit = new LiveLimit(maxLive);
+    this.tier = new ReadTier(tierMaxWeight);
+    this.health = health;
+    this.rows = rows;
+    this.meters = meters;
+    this.primers = primers;
+    this.executor = executor;
+    this.settings = settings;
+    this.warmKeys = warmKeys;
+    this.client = client;
+    this.clock = clock;
+    this.codecs = new ValueCodecs(primers, values);
+    this.loader = new TierLoader(tier, guards, settings, codecs, meters, rows, health, clock, loading);
+  }
+
+  public PrimerRegistry primers() {
+    return primers;
+  }
+
+  public ValueCodec codec(Primer<?> primer) {
+    return codecs.of(primer);
+  }
+
+  /** The codec of the primer's augment deltas; null when it declares none. */
+  public ValueCodec deltaCodec(Primer<?> primer) {
+    return codecs.deltasOf(primer);
+  }
+
+  ComputeExecutor executor() {
+    return executor;
+  }
+
+  public EntitySettings settings() {
+    return settings;
+  }
+
+  /** Where ages, deadlines and computed-at times are read: injected, so tests can drive it. */
+  public Clock clock() {
+    return clock;
+  }
+
+  public KeyClient client() {
+    return client;
+  }
+
+  /** The bound of this node's live key actors (kck.entity.max-live). */
+  LiveLimit liveLimit() {
+    return liveLimit;
+  }
+
+  /** This node's read tier. */
+  public ReadTier tier() {
+    return tier;
+  }
+
+  /** What loads stopped keys' values into the tier without their actors. */
+  public TierLoader loader() {
+    return loader;
+  }
+
+  /** This node's copies of other nodes' keys. */
+  public NearCache near() {
+    return near;
+  }
+
+  /** The guards under which stopped keys of this node's shards keep their entries. */
+  public ShardGuards guards() {
+    return guards;
+  }
+
+  /**
+   * The last value of each key that lives on this node, kept while its actor restarts after a
+   * journal failure: what gets are answered from while the database is unreachable.
+   */
+  public Map<String, EntryData> lastValues() {
+    return lastValues;
+  }
+
+  /** Whether KCK's database is reachable, as this node's probe last found. */
+  public DatabaseHealth health() {
+    return health;
+  }
+
+  /** The keys' rows, for what the journal plugin cannot do (the retention's deletes). */
+  public JournalRows rows() {
+    return rows;
+  }
+
+  /** The meters of {@code primer}'s keys. */
+  Meters.PrimerMeters meters(Primer<?> primer) {
+    return meters.of(primer);
+  }
+
+  /** The codecs of the primers' values and deltas. */
+  public ValueCodecs codecs() {
+    return codecs;
+  }
+
+  /** Every primer's meters. */
+  public Meters meters() {
+    return meters;
+  }
+
+  public Hooks hooks() {
+    return hooks;
+  }
+
+  /** The warm-key registry (a cluster singleton proxy). */
+  public ActorRef<WarmKeys.Command> warmKeys() {
+    return warmKeys;
+  }
+}

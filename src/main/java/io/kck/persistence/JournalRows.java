@@ -1,0 +1,198 @@
+package io.kck.persistence;
+
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.Adapter;
+import com.typesafe.config.Config;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The keys' rows in the journal and snapshot tables, read and deleted with plain SQL over the
+ * journal's own connection pool: what the plugin's API cannot do (ask which keys went unwritten,
+ * delete a key's last row, delete old rows without the key waiting: {@link JournalPurge}), and
+ * the primers' version floors ({@link VersionFloor}). Queries run one at a time on a thread of
+ * their own, floor reads on another (never behind a sweep's scan), never on an actor.
+ */
+public final class JournalRows implements AutoCloseable {
+  private final JournalDatabase database;
+  private final String events;
+  private final String snapshots;
+  private final String floors;
+  private final JournalPurge purge;
+  // Floor reads asked for and not yet started, per primer: the one read that starts next answers them all.
+  private final java.util.Map<String, CompletableFuture<Long>> floorReads = new java.util.HashMap<>();
+  private final ExecutorService thread = ownThread("kck-journal-rows");
+  // Floor reads hold up new keys' first writes: never behind a sweep's scan on the other thread.
+  private final ExecutorService floorThread = ownThread("kck-version-floor");
+
+  public JournalRows(ActorSystem<?> system, Config config) {
+    this.database = JournalDatabase.get(Adapter.toClassic(system));
+    this.events = database.events();
+    this.snapshots = database.snapshots();
+    this.floors = JournalDatabase.qualified(config.getString("kck.journal.tables.event_journal.schemaName"),
+        config.getString("kck.database.version-floor-table"));
+    this.purge = new JournalPurge(this, config.getConfig("kck"));
+  }
+
+  /** Where keys report their snapshots, so that the rows behind them are deleted in the background. */
+  public JournalPurge purge() {
+    return purge;
+  }
+
+  /** The event table's quoted name (with its schema). */
+  public String events() {
+    return events;
+  }
+
+  /** The snapshot table's quoted name (with its schema). */
+  public String snapshots() {
+    return snapshots;
+  }
+
+  /** The version floor table's quoted name (with its schema). */
+  public String floors() {
+    return floors;
+  }
+
+  /** Creates the version floor table when absent ({@code kck.database.create-schema}). */
+  public void createFloorTable() throws SQLException {
+    try (Connection connection = connection(); PreparedStatement statement = connection.prepareStatement(
+        "CREATE TABLE IF NOT EXISTS " + floors + " (primer TEXT PRIMARY KEY, version BIGINT NOT NULL)")) {
+      statement.execute();
+    }
+  }
+
+  /**
+   * The highest version retention forgot of a key of {@code primer} (0 if none), read after this
+   * call: reads asked for while none has started yet share the next one, so that many new keys
+   * starting at once cost one query.
+   */
+  public CompletionStage<Long> versionFloor(String primer) {
+    synchronized (floorReads) {
+      CompletableFuture<Long> waiting = floorReads.get(primer);
+      if (waiting != null) {
+        return waiting;
+      }
+      CompletableFuture<Long> read = new CompletableFuture<>();
+      floorReads.put(primer, read);
+      floorThread.execute(() -> {
+        synchronized (floorReads) {
+          floorReads.remove(primer, read); // asked from now on: a later read
+        }
+        try (Connection connection = connection();
+             PreparedStatement statement = connection.prepareStatement("SELECT version FROM " + floors + " WHERE primer = ?")) {
+          statement.setString(1, primer);
+          try (ResultSet row = statement.executeQuery()) {
+            read.complete(row.next() ? row.getLong(1) : 0L);
+          }
+        } catch (SQLException | RuntimeException e) {
+          read.completeExceptionally(e);
+        }
+      });
+      return read;
+    }
+  }
+
+  /** The journal's tables, pool and serialization. */
+  public JournalDatabase database() {
+    return database;
+  }
+
+  /** A connection from the journal's pool; the caller closes it. */
+  public Connection connection() throws SQLException {
+    return database.connection();
+  }
+
+  /**
+   * Keys of {@code primer} none of whose rows was written at or after {@code cutoffMillis} (the
+   * plugin's write times, epoch milliseconds), oldest first, at most {@code limit}.
+   */
+  public CompletionStage<List<String>> unwrittenSince(String primer, long cutoffMillis, int limit) {
+    String prefix = JournalNames.KEY_TYPE + "|";
+    String pattern = likeEscaped(prefix + primer + "/") + "%";
+    String sql = "SELECT persistence_id FROM ("
+        + " SELECT persistence_id, max(write_timestamp) AS written FROM " + events
+        + "  WHERE persistence_id LIKE ? ESCAPE '\\' GROUP BY persistence_id"
+        + " UNION ALL"
+        + " SELECT persistence_id, max(created) AS written FROM " + snapshots
+        + "  WHERE persistence_id LIKE ? ESCAPE '\\' GROUP BY persistence_id"
+        + ") rows GROUP BY persistence_id HAVING max(written) < ? ORDER BY max(written) LIMIT ?";
+    return CompletableFuture.supplyAsync(() -> {
+      try (Connection connection = connection(); PreparedStatement statement = connection.prepareStatement(sql)) {
+        statement.setString(1, pattern);
+        statement.setString(2, pattern);
+        statement.setLong(3, cutoffMillis);
+        statement.setInt(4, limit);
+        List<String> keys = new ArrayList<>();
+        try (ResultSet rows = statement.executeQuery()) {
+          while (rows.next()) {
+            keys.add(rows.getString(1).substring(prefix.length()));
+          }
+        }
+        return keys;
+      } catch (SQLException e) {
+        throw new IllegalStateException("The retention sweep could not query the journal: " + e.getMessage(), e);
+      }
+    }, thread);
+  }
+
+  /**
+   * Raises {@code primer}'s version floor to {@code version} and deletes {@code key}'s events and
+   * snapshots up to {@code toSequenceNr}, in one transaction: the rows that hold the key's last
+   * version go only once the floor holds it.
+   */
+  public CompletionStage<Void> delete(String key, long toSequenceNr, String primer, long version) {
+    String persistenceId = JournalNames.persistenceId(key);
+    return CompletableFuture.runAsync(() -> {
+      try (Connection connection = connection()) {
+        connection.setAutoCommit(false);
+        try (PreparedStatement raise = connection.prepareStatement("INSERT INTO " + floors + " AS floor (primer, version) VALUES (?, ?)"
+            + " ON CONFLICT (primer) DO UPDATE SET version = greatest(floor.version, excluded.version)")) {
+          raise.setString(1, primer);
+          raise.setLong(2, version);
+          raise.executeUpdate();
+        }
+        for (String sql : List.of(
+            "DELETE FROM " + events + " WHERE persistence_id = ? AND sequence_number <= ?",
+            "DELETE FROM " + snapshots + " WHERE persistence_id = ? AND sequence_number <= ?")) {
+          try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, persistenceId);
+            statement.setLong(2, toSequenceNr);
+            statement.executeUpdate();
+          }
+        }
+        connection.commit();
+      } catch (SQLException e) {
+        throw new IllegalStateException("Could not delete the rows of key '" + key + "': " + e.getMessage(), e);
+      }
+    }, thread);
+  }
+
+  @Override
+  public void close() {
+    purge.close();
+    thread.shutdownNow();
+    floorThread.shutdownNow();
+  }
+
+  /** One daemon thread named {@code name}: JDBC calls block, so they never run on an actor's thread. */
+  static ExecutorService ownThread(String name) {
+    return Executors.newSingleThreadExecutor(work -> {
+      Thread named = new Thread(work, name);
+      named.setDaemon(true);
+      return named;
+    });
+  }
+
+  private static String likeEscaped(String text) {
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+  }
+}
