@@ -35,6 +35,7 @@ import io.kck.primer.Parameter;
 import io.kck.primer.Primer;
 import java.lang.reflect.Type;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -129,9 +130,19 @@ public final class KckHttp extends AllDirectives {
     // Unbound, and its open connections (event streams) closed, when the ActorSystem shuts down.
     return Http.get(system).newServerAt(host, port).withSettings(serverSettings(system, settings)).bind(service.route())
         .thenApply(binding -> {
-          log.info("KCK's HTTP service on {}: {}", binding.localAddress(), String.join("; ", settings.summary()));
+          log.info("KCK's HTTP service on {}: {}", url(binding.localAddress()), String.join("; ", settings.summary()));
           return binding.addToCoordinatedShutdown(Duration.ofSeconds(3), system);
         });
+  }
+
+  /**
+   * The service's base URL at {@code address}, e.g. {@code http://127.0.0.1:8080} or {@code
+   * http://[::1]:8080}: the host as bound (no reverse lookup), not {@link InetSocketAddress}'s
+   * {@code "name/address:port"}, which made {@code http:///127.0.0.1:8080}.
+   */
+  static String url(InetSocketAddress address) {
+    String host = address.getHostString();
+    return "http://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
   }
 
   /**
