@@ -30,6 +30,7 @@ import com.typesafe.config.ConfigFactory;
 import io.kck.Entry;
 import io.kck.Kck;
 import io.kck.errors.KckException;
+import io.kck.primer.Freshness;
 import io.kck.primer.Key;
 import io.kck.primer.Parameter;
 import io.kck.primer.Primer;
@@ -359,10 +360,21 @@ public final class KckHttp extends AllDirectives {
       for (Parameter<?> parameter : primer.parameters()) {
         parameters.addObject().put("name", parameter.name()).put("type", parameter.type().getSimpleName());
       }
-      node.put("freshness", primer.freshness().toString());
+      node.put("freshness", freshness(primer).toString());
       node.put("augment", primer.augment().isPresent());
     }
     return list;
+  }
+
+  /**
+   * The freshness {@code primer}'s keys run with: {@code kck.primers."<name>".freshness} when set
+   * (valid, or {@code Kck.start} had failed), else the primer's own. Its text names the policy
+   * and its durations as HOCON does, e.g. {@code never-expires}.
+   */
+  private Freshness freshness(Primer<?> primer) {
+    String path = "kck.primers.\"" + primer.name() + "\".freshness";
+    Config config = kck.system().settings().config();
+    return config.hasPath(path) ? Freshness.fromConfig(path, config.getConfig(path)) : primer.freshness();
   }
 
   /** A value type without its package: the API tells what a value is, not where the code lives. */

@@ -74,6 +74,15 @@ class HttpTest {
       })
       .build();
 
+  /** Never read: they show freshness policies in /api/primers, the primer's own and HOCON's. */
+  static final Primer<String> periodic = Primer.builder("http-periodic", String.class)
+      .freshness(io.kck.primer.Freshness.periodic(java.time.Duration.ofHours(1), java.time.Duration.ofMinutes(5)))
+      .compute((key, context) -> "periodic")
+      .build();
+  static final Primer<String> tuned = Primer.builder("http-tuned", String.class)
+      .compute((key, context) -> "tuned")
+      .build();
+
   static ActorTestKit testKit;
   static int port;
   static Kck kck;
@@ -92,10 +101,11 @@ class HttpTest {
         kck.primers."http-slow".http-reads = compute
         kck.primers."http-flaky".http-reads = compute
         kck.http.max-body = 4MiB
+        kck.primers."http-tuned".freshness { policy = max-age, soft-age = 90s, hard-age = 10m }
         # A closed stream is noticed at its next write: a short keep-alive frees its slot soon.
         kck.http.streams { max = 3, max-per-client = 2, keep-alive = 500ms }
         """));
-    kck = Kck.start(testKit.system(), notes, length, broken, slow, present, flaky);
+    kck = Kck.start(testKit.system(), notes, length, broken, slow, present, flaky, periodic, tuned);
     ServerBinding binding = Stages.await(KckHttp.start(kck, "127.0.0.1", 0));
     port = binding.localAddress().getPort();
     base = "http://127.0.0.1:" + port;
@@ -242,6 +252,17 @@ class HttpTest {
     stream.body().close();
     assertEquals("note sse", json.readTree(data.get(0)).get("value").asText());
     assertEquals("note sse more", json.readTree(data.get(1)).get("value").asText());
+  }
+
+  @Test
+  void thePrimersShowTheFreshnessTheirKeysRunWithAsItsSettings() throws Exception {
+    HttpResponse<String> primers = send("GET", "/api/primers", null);
+    assertEquals(200, primers.statusCode(), primers.body());
+    java.util.Map<String, String> freshness = new java.util.HashMap<>();
+    body(primers).forEach(primer -> freshness.put(primer.get("name").asText(), primer.get("freshness").asText()));
+    assertEquals("never-expires", freshness.get("http-notes"), primers.body());
+    assertEquals("periodic (interval = 1h, jitter = 5m)", freshness.get("http-periodic"), primers.body());
+    assertEquals("max-age (soft-age = 90s, hard-age = 10m)", freshness.get("http-tuned"), "HOCON's override");
   }
 
   @Test
