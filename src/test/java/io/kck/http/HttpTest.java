@@ -300,6 +300,11 @@ class HttpTest {
       after = onePage.get("next").asText();
     }
     assertTrue(paged.containsAll(all) && paged.size() >= all.size(), "paged " + paged + ", all " + all);
+    // The shards' sentinels run beside the keys, as entities of the same region, and are no keys.
+    assertTrue(io.kck.testing.LiveKeys.entities(testKit).stream().anyMatch(id -> id.startsWith("#shard-guard/")),
+        "sentinels run on the node");
+    assertTrue(paged.stream().noneMatch(id -> id.startsWith("#")), "no sentinel listed: " + paged);
+    assertTrue(Stages.await(kck.admin().liveKeys()).stream().noneMatch(id -> id.startsWith("#")), "nor counted");
     assertEquals(paged.stream().sorted().distinct().toList(), paged, "in key order, each once");
     for (String bad : List.of("limit=0", "limit=301", "limit=many", "after=" + "k".repeat(1025))) {
       assertEquals(400, send("GET", "/api/live?" + bad, null).statusCode(), bad.substring(0, Math.min(bad.length(), 20)));

@@ -1,23 +1,17 @@
 package io.kck.samples.cashregister;
 
 import akka.actor.typed.ActorSystem;
-import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.MemberStatus;
-import akka.cluster.sharding.ShardRegion.CurrentShardRegionState;
-import akka.cluster.sharding.typed.GetShardRegionState;
-import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.typed.Cluster;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.kck.Entry;
 import io.kck.Kck;
-import io.kck.entity.KeyEntity;
 import java.io.File;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.StreamSupport;
 
@@ -54,7 +48,7 @@ public final class ClusterNode {
       Thread.sleep(driver ? 3000 : 2000);
       long up = StreamSupport.stream(Cluster.get(system).state().getMembers().spliterator(), false)
           .filter(member -> member.status() == MemberStatus.up()).count();
-      TreeSet<String> owned = ownedKeys(system);
+      List<String> owned = ownedKeys(kck);
       System.out.printf("%s %d node(s) up; owns %d key(s) %s; imports in this JVM: %d%n",
           me, up, owned.size(), owned.stream().map(k -> k.replaceAll("register-sales/(\\d+)/.*", "r$1")).toList(),
           source.imports());
@@ -77,14 +71,12 @@ public final class ClusterNode {
     }
   }
 
-  private static TreeSet<String> ownedKeys(ActorSystem<Void> system) throws Exception {
-    CurrentShardRegionState state = AskPattern.<akka.cluster.sharding.typed.ClusterShardingQuery, CurrentShardRegionState>ask(
-            ClusterSharding.get(system).shardState(),
-            replyTo -> new GetShardRegionState(KeyEntity.TYPE_KEY, replyTo),
-            Duration.ofSeconds(5), system.scheduler())
-        .toCompletableFuture().get(10, TimeUnit.SECONDS);
-    TreeSet<String> keys = new TreeSet<>();
-    state.getShards().forEach(shard -> keys.addAll(shard.getEntityIds()));
-    return keys;
+  /**
+   * The keys whose actors run on this node ({@code KckAdmin.liveKeys}): keys only, not the
+   * internal entities Cluster Sharding also runs for KCK, such as the shards' sentinels
+   * ({@code #shard-guard/N}).
+   */
+  static List<String> ownedKeys(Kck kck) throws Exception {
+    return kck.admin().liveKeys().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 }
