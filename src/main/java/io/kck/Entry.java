@@ -10,9 +10,12 @@ import java.time.Instant;
  * @param key the canonical key
  * @param value the value; shared with every other reader of this version, so treat it as
  *     immutable
- * @param version the value's version: it goes up by one with every new value of the key, across
- *     restarts and invalidations, so it can serve as an ETag or a "changed since" marker; a key
- *     forgotten by the retention ({@code kck.retention}) starts again at 1
+ * @param version the value's version: it only goes up, across restarts and invalidations, and
+ *     names one value of the key for good, so it can serve as an ETag or a "changed since" marker.
+ *     It goes up by one with every new value of a key that was never forgotten. A key forgotten by
+ *     the retention ({@code kck.retention}) does not start again at 1: its next value, and the
+ *     first value of any key new to its primer after that, numbers above the highest version the
+ *     primer ever forgot (the primer's version floor). Compare versions; do not count them
  * @param computedAt when the value was computed (or put)
  * @param stale whether the value is older than its primer's freshness policy allows: served while
  *     a background refresh runs (stale-while-revalidate), or because the refresh failed (then

@@ -24,7 +24,7 @@ public final class HttpExtension implements KckExtension {
       if (error != null) {
         log.error("KCK's HTTP service did not start (kck.http)", error);
       } else {
-        log.info("KCK's HTTP service listens on http://{}", binding.localAddress());
+        log.info("KCK's HTTP service listens on {}", KckHttp.url(binding.localAddress()));
       }
     });
   }

@@ -30,11 +30,13 @@ import com.typesafe.config.ConfigFactory;
 import io.kck.Entry;
 import io.kck.Kck;
 import io.kck.errors.KckException;
+import io.kck.primer.Freshness;
 import io.kck.primer.Key;
 import io.kck.primer.Parameter;
 import io.kck.primer.Primer;
 import java.lang.reflect.Type;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -129,9 +131,19 @@ public final class KckHttp extends AllDirectives {
     // Unbound, and its open connections (event streams) closed, when the ActorSystem shuts down.
     return Http.get(system).newServerAt(host, port).withSettings(serverSettings(system, settings)).bind(service.route())
         .thenApply(binding -> {
-          log.info("KCK's HTTP service on {}: {}", binding.localAddress(), String.join("; ", settings.summary()));
+          log.info("KCK's HTTP service on {}: {}", url(binding.localAddress()), String.join("; ", settings.summary()));
           return binding.addToCoordinatedShutdown(Duration.ofSeconds(3), system);
         });
+  }
+
+  /**
+   * The service's base URL at {@code address}, e.g. {@code http://127.0.0.1:8080} or {@code
+   * http://[::1]:8080}: the host as bound (no reverse lookup), not {@link InetSocketAddress}'s
+   * {@code "name/address:port"}, which made {@code http:///127.0.0.1:8080}.
+   */
+  static String url(InetSocketAddress address) {
+    String host = address.getHostString();
+    return "http://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
   }
 
   /**
@@ -348,10 +360,21 @@ public final class KckHttp extends AllDirectives {
       for (Parameter<?> parameter : primer.parameters()) {
         parameters.addObject().put("name", parameter.name()).put("type", parameter.type().getSimpleName());
       }
-      node.put("freshness", primer.freshness().toString());
+      node.put("freshness", freshness(primer).toString());
       node.put("augment", primer.augment().isPresent());
     }
     return list;
+  }
+
+  /**
+   * The freshness {@code primer}'s keys run with: {@code kck.primers."<name>".freshness} when set
+   * (valid, or {@code Kck.start} had failed), else the primer's own. Its text names the policy
+   * and its durations as HOCON does, e.g. {@code never-expires}.
+   */
+  private Freshness freshness(Primer<?> primer) {
+    String path = "kck.primers.\"" + primer.name() + "\".freshness";
+    Config config = kck.system().settings().config();
+    return config.hasPath(path) ? Freshness.fromConfig(path, config.getConfig(path)) : primer.freshness();
   }
 
   /** A value type without its package: the API tells what a value is, not where the code lives. */

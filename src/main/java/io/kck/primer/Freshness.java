@@ -21,7 +21,11 @@ import java.util.Objects;
  *       get arrived; gets that arrive together share one compute.
  * </ul>
  *
- * Immutable.
+ * <p>Each policy's {@code toString} names it and its durations as its HOCON settings do, e.g.
+ * {@code never-expires} or {@code periodic (interval = 5m, jitter = 30s)}: logs and the HTTP
+ * service's {@code /api/primers} show it.
+ *
+ * <p>Immutable.
  */
 public sealed interface Freshness {
 
@@ -56,13 +60,25 @@ public sealed interface Freshness {
   /** The default policy. */
   enum NeverExpires implements Freshness {
     /** The one instance. */
-    INSTANCE
+    INSTANCE;
+
+    /** {@code never-expires}, the HOCON policy's name. */
+    @Override
+    public String toString() {
+      return "never-expires";
+    }
   }
 
   /** Every get waits for a compute that started after it arrived. */
   enum AlwaysFresh implements Freshness {
     /** The one instance. */
-    INSTANCE
+    INSTANCE;
+
+    /** {@code always-fresh}, the HOCON policy's name. */
+    @Override
+    public String toString() {
+      return "always-fresh";
+    }
   }
 
   /**
@@ -80,6 +96,12 @@ public sealed interface Freshness {
       if (jitter.isNegative()) {
         throw new IllegalArgumentException("Periodic freshness needs a jitter >= 0, got " + jitter);
       }
+    }
+
+    /** For example {@code periodic (interval = 5m, jitter = 30s)}: HOCON's names and units. */
+    @Override
+    public String toString() {
+      return "periodic (interval = " + hocon(interval) + ", jitter = " + hocon(jitter) + ")";
     }
   }
 
@@ -100,6 +122,12 @@ public sealed interface Freshness {
         throw new IllegalArgumentException(
             "Max-age freshness needs hard age >= soft age, got soft " + softAge + ", hard " + hardAge);
       }
+    }
+
+    /** For example {@code max-age (soft-age = 1m, hard-age = 10m)}: HOCON's names and units. */
+    @Override
+    public String toString() {
+      return "max-age (soft-age = " + hocon(softAge) + ", hard-age = " + hocon(hardAge) + ")";
     }
   }
 
@@ -126,6 +154,30 @@ public sealed interface Freshness {
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("Invalid freshness at " + path + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * {@code duration} as HOCON writes it, in the largest unit that holds it exactly: {@code 10m},
+   * {@code 90s}, {@code 1500ms}, {@code 0s}.
+   */
+  private static String hocon(Duration duration) {
+    long nanos;
+    try {
+      nanos = duration.toNanos();
+    } catch (ArithmeticException tooLong) { // past ~292 years: days are exact enough
+      return duration.toDays() + "d";
+    }
+    if (nanos == 0) {
+      return "0s";
+    }
+    long[] sizes = {86_400_000_000_000L, 3_600_000_000_000L, 60_000_000_000L, 1_000_000_000L, 1_000_000L, 1_000L, 1L};
+    String[] units = {"d", "h", "m", "s", "ms", "us", "ns"};
+    for (int i = 0; i < sizes.length; i++) {
+      if (nanos % sizes[i] == 0) {
+        return nanos / sizes[i] + units[i];
+      }
+    }
+    throw new AssertionError(duration); // every count of nanoseconds divides by 1
   }
 
   private static void requirePositive(String what, Duration value) {

@@ -74,6 +74,15 @@ class HttpTest {
       })
       .build();
 
+  /** Never read: they show freshness policies in /api/primers, the primer's own and HOCON's. */
+  static final Primer<String> periodic = Primer.builder("http-periodic", String.class)
+      .freshness(io.kck.primer.Freshness.periodic(java.time.Duration.ofHours(1), java.time.Duration.ofMinutes(5)))
+      .compute((key, context) -> "periodic")
+      .build();
+  static final Primer<String> tuned = Primer.builder("http-tuned", String.class)
+      .compute((key, context) -> "tuned")
+      .build();
+
   static ActorTestKit testKit;
   static int port;
   static Kck kck;
@@ -92,10 +101,11 @@ class HttpTest {
         kck.primers."http-slow".http-reads = compute
         kck.primers."http-flaky".http-reads = compute
         kck.http.max-body = 4MiB
+        kck.primers."http-tuned".freshness { policy = max-age, soft-age = 90s, hard-age = 10m }
         # A closed stream is noticed at its next write: a short keep-alive frees its slot soon.
         kck.http.streams { max = 3, max-per-client = 2, keep-alive = 500ms }
         """));
-    kck = Kck.start(testKit.system(), notes, length, broken, slow, present, flaky);
+    kck = Kck.start(testKit.system(), notes, length, broken, slow, present, flaky, periodic, tuned);
     ServerBinding binding = Stages.await(KckHttp.start(kck, "127.0.0.1", 0));
     port = binding.localAddress().getPort();
     base = "http://127.0.0.1:" + port;
@@ -245,6 +255,17 @@ class HttpTest {
   }
 
   @Test
+  void thePrimersShowTheFreshnessTheirKeysRunWithAsItsSettings() throws Exception {
+    HttpResponse<String> primers = send("GET", "/api/primers", null);
+    assertEquals(200, primers.statusCode(), primers.body());
+    java.util.Map<String, String> freshness = new java.util.HashMap<>();
+    body(primers).forEach(primer -> freshness.put(primer.get("name").asText(), primer.get("freshness").asText()));
+    assertEquals("never-expires", freshness.get("http-notes"), primers.body());
+    assertEquals("periodic (interval = 1h, jitter = 5m)", freshness.get("http-periodic"), primers.body());
+    assertEquals("max-age (soft-age = 90s, hard-age = 10m)", freshness.get("http-tuned"), "HOCON's override");
+  }
+
+  @Test
   void theLiveViewListsKeysWithStatusAndEdges() throws Exception {
     Stages.await(kck.get(length.key("graph")));
     HttpResponse<String> live = send("GET", "/api/live", null);
@@ -279,6 +300,11 @@ class HttpTest {
       after = onePage.get("next").asText();
     }
     assertTrue(paged.containsAll(all) && paged.size() >= all.size(), "paged " + paged + ", all " + all);
+    // The shards' sentinels run beside the keys, as entities of the same region, and are no keys.
+    assertTrue(io.kck.testing.LiveKeys.entities(testKit).stream().anyMatch(id -> id.startsWith("#shard-guard/")),
+        "sentinels run on the node");
+    assertTrue(paged.stream().noneMatch(id -> id.startsWith("#")), "no sentinel listed: " + paged);
+    assertTrue(Stages.await(kck.admin().liveKeys()).stream().noneMatch(id -> id.startsWith("#")), "nor counted");
     assertEquals(paged.stream().sorted().distinct().toList(), paged, "in key order, each once");
     for (String bad : List.of("limit=0", "limit=301", "limit=many", "after=" + "k".repeat(1025))) {
       assertEquals(400, send("GET", "/api/live?" + bad, null).statusCode(), bad.substring(0, Math.min(bad.length(), 20)));

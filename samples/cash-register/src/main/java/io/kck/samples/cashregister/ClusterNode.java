@@ -12,7 +12,6 @@ import java.io.File;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.StreamSupport;
 
@@ -49,7 +48,7 @@ public final class ClusterNode {
       Thread.sleep(driver ? 3000 : 2000);
       long up = StreamSupport.stream(Cluster.get(system).state().getMembers().spliterator(), false)
           .filter(member -> member.status() == MemberStatus.up()).count();
-      TreeSet<String> owned = new TreeSet<>(kck.admin().liveKeys().toCompletableFuture().get(10, TimeUnit.SECONDS));
+      List<String> owned = ownedKeys(kck);
       System.out.printf("%s %d node(s) up; owns %d key(s) %s; imports in this JVM: %d%n",
           me, up, owned.size(), owned.stream().map(k -> k.replaceAll("register-sales/(\\d+)/.*", "r$1")).toList(),
           source.imports());
@@ -70,5 +69,14 @@ public final class ClusterNode {
             failed == 0 ? "read " + REGISTERS + " registers" : failed + " of " + REGISTERS + " registers unavailable", read);
       }
     }
+  }
+
+  /**
+   * The keys whose actors run on this node ({@code KckAdmin.liveKeys}): keys only, not the
+   * internal entities Cluster Sharding also runs for KCK, such as the shards' sentinels
+   * ({@code #shard-guard/N}).
+   */
+  static List<String> ownedKeys(Kck kck) throws Exception {
+    return kck.admin().liveKeys().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 }
