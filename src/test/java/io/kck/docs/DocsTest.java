@@ -30,7 +30,8 @@ import org.junit.jupiter.api.Test;
  * <ul>
  *   <li>every ```java block is a tagged region ({@code // tag::NAME[]} ... {@code // end::NAME[]})
  *       of the compiled sources in src/test/java/io/kck/docs or the cash-register sample, so a
- *       renamed method breaks the build, not the docs;
+ *       renamed method breaks the build, not the docs; and every region of src/test/java/io/kck/docs
+ *       is shown by some page, so that no snippet outlives the page that showed it;
  *   <li>every setting the docs name ({@code `kck.a.b`}) is in reference.conf, and every name that
  *       is not a setting is a meter or logging key the main sources emit;
  *   <li>every setting of reference.conf under {@code kck} is in docs/configuration.md.
@@ -70,8 +71,12 @@ class DocsTest {
   }
 
   @Test
-  void theTaggedRegionsAreWellFormed() throws IOException {
-    taggedRegions(); // throws naming an unclosed or unopened tag
+  void everyTaggedRegionIsShownByAPage() throws IOException {
+    Set<String> shown = blocks().stream().map(Block::code).collect(Collectors.toSet());
+    List<String> unused = taggedRegions().entrySet().stream()
+        .filter(region -> region.getKey().startsWith(SNIPPET_SOURCES.get(0).toString()))
+        .filter(region -> !shown.contains(region.getValue())).map(Map.Entry::getKey).toList();
+    assertEquals(List.of(), unused, "tagged regions of the docs' sources that no page shows (a page changed?)");
   }
 
   @Test
