@@ -6,7 +6,7 @@ import java.util.Arrays;
 
 /**
  * An append-only sequence of numbers that an augment extends without copying it: the example of
- * a value type that makes large products cheap to augment (README, Augment).
+ * a value type that makes large products cheap to augment (docs/concepts.md, Augment).
  *
  * <p>An augment function must not change the value it is given (readers share it) and returns a
  * new one. Copying a 1,000,000-element array for each delta costs milliseconds and a 4 MB

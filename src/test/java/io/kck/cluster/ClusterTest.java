@@ -390,8 +390,8 @@ class ClusterTest {
     int computesBefore = nodes.get(0).sales.computes() + nodes.get(1).sales.computes();
 
     // Nobody downs the crashed node by hand: KCK's reference.conf brings the split-brain resolver.
-    // How long its keys are unavailable is printed (README, "Running a cluster"), not asserted: a
-    // timing bound would fail by chance on a busy machine.
+    // How long its keys are unavailable is printed (docs/operations.md, "Running a cluster"), not
+    // asserted: a timing bound would fail by chance on a busy machine.
     long crashedAt = System.nanoTime();
     crashing.testKit.system().terminate();
     Stages.await(crashing.testKit.system().getWhenTerminated());

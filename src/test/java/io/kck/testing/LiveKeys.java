@@ -15,7 +15,7 @@ public final class LiveKeys {
 
   /** The keys whose actors run on the node of {@code testKit}. */
   public static Set<String> of(ActorTestKit testKit) {
-    // Not the shards' sentinels (see the read tier in the README): they are no keys.
+    // Not the shards' sentinels (see the read tier in docs/semantics.md): they are no keys.
     Set<String> ids = entities(testKit);
     ids.removeIf(id -> id.startsWith("#shard-guard/"));
     return ids;
