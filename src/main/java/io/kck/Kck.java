@@ -138,7 +138,7 @@ public final class Kck {
 
     /**
      * Where KCK records its meters (default: Micrometer's global registry, {@code
-     * Metrics.globalRegistry}). They are tagged by primer, never by key; README "Operating KCK"
+     * Metrics.globalRegistry}). They are tagged by primer, never by key; docs/operations.md
      * lists them. {@link KckAdmin#meters()} is where KCK records, to add more registries.
      */
     public Builder meterRegistry(MeterRegistry registry) {

@@ -92,7 +92,8 @@ public final class KckAdmin {
    * decides itself: it is kept while other keys read it, while it is warm or running (in use on
    * some node, or subscribed to), and, unless {@code forget-supplied} is on, while its value holds
    * data the application gave (a put, or an augment since its last compute). A forgotten key has
-   * no rows left; its next get computes it as a new key, from version 1.
+   * no rows left; its next get computes it as a new key, numbered above every version its primer
+   * forgot (a client that still holds an old version never sees it again for another value).
    *
    * <p>One node runs sweeps (a cluster singleton); a call during a sweep completes with that
    * sweep's report. Fails with {@link io.kck.errors.KckTimeoutException} when the sweep takes longer

@@ -77,7 +77,7 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>Who may do what ({@link RequestGuard}), how errors read ({@link Problems}), and every limit
- * are in the README's "HTTP API and the page" and "Security" sections and in {@code
+ * are in docs/http-api.md and docs/security.md and in {@code
  * kck.http} of reference.conf.
  */
 public final class KckHttp extends AllDirectives {

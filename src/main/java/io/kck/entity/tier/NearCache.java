@@ -40,7 +40,7 @@ import java.util.function.Function;
  * Its key's actor, on every change (a new version, or its value no longer fresh: outdated,
  * invalidated), tells every member's near cache before it acknowledges anything, and a copy older
  * than what it was told goes. That message is not waited for, so another node may answer the old
- * value until it arrives (milliseconds; BENCHMARKS.md measures it), and if it is lost (a node
+ * value until it arrives (milliseconds; docs/benchmarks.md gives the figure), and if it is lost (a node
  * unreachable) until the copy's age reaches {@code kck.near-cache.max-age}: that, or the value's
  * own freshness deadline if sooner, is the bound on staleness. On the node that writes (put,
  * augment, invalidate, refresh through it) a get after the acknowledgement never answers a copy
