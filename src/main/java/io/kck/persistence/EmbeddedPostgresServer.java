@@ -74,6 +74,21 @@ final class EmbeddedPostgresServer {
     return server(dataDirectory, durable, startupTimeout).url();
   }
 
+  /** Stops the server of {@code dataDirectory} if this JVM started it (and forgets it); whether it did. */
+  static synchronized boolean stop(Path dataDirectory) {
+    Running server = running.remove(dataDirectory.toAbsolutePath().normalize());
+    if (server == null) {
+      return false;
+    }
+    try {
+      server.server().close();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot stop the embedded PostgreSQL in " + dataDirectory, e);
+    }
+    log.info("Embedded PostgreSQL with data in {} stopped", dataDirectory.toAbsolutePath().normalize());
+    return true;
+  }
+
   private static Running server(Path dataDirectory, boolean durable, Duration startupTimeout) {
     Path directory = dataDirectory.toAbsolutePath().normalize();
     Running server = running.get(directory);

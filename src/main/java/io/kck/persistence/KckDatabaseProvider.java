@@ -56,6 +56,20 @@ public final class KckDatabaseProvider implements SlickDatabaseProvider {
   }
 
   /**
+   * Stops the embedded PostgreSQL that {@code config} names ({@code kck.database.url} empty), if this
+   * JVM started it; returns whether it did. Otherwise it runs until the JVM exits. For a container
+   * that stops KCK and lives on (a Spring context closing, a test): call it once the ActorSystem has
+   * terminated and no other ActorSystem of this JVM uses that data directory.
+   */
+  public static boolean stopEmbedded(Config config) {
+    Config database = config.getConfig("kck.database");
+    if (!database.getString("url").isBlank()) {
+      return false;
+    }
+    return EmbeddedPostgresServer.stop(Path.of(database.getString("embedded.data-directory")));
+  }
+
+  /**
    * Where KCK's data lives, as {@code kck.database} says (starting the embedded server when that is
    * where), and who KCK connects as.
    */
