@@ -155,11 +155,13 @@ public final class Kck {
      * Blocks until the database answers.
      *
      * @throws IllegalStateException if {@code akka.actor.provider} is not {@code cluster}, if KCK
-     *     is already started on this system, or if the database cannot be reached
+     *     is already started on this system, if the database cannot be reached, or if the
+     *     configuration asks for a feature whose optional jar is absent (the message names it)
      * @throws IllegalArgumentException if two primers share a name, or a setting is unknown or
      *     invalid (the message names its path)
      */
     public Kck start() {
+      OptionalDependencies.check(system.settings().config());
       List<Primer<?>> all = new ArrayList<>(primers);
       all.addAll(Extensions.primerSources(system.settings().config()));
       CompositeMeterRegistry meters = new CompositeMeterRegistry();

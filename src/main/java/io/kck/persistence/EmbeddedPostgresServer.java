@@ -42,6 +42,8 @@ import org.slf4j.LoggerFactory;
 final class EmbeddedPostgresServer {
   private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgresServer.class);
   private static final Map<Path, Running> running = new HashMap<>();
+  // ActorSystems that stop the server of a directory when the last of them terminates.
+  private static final Map<Path, Integer> users = new HashMap<>();
   static final String SUPERUSER = "postgres";
   static final String READER = "kck_reader";
 
@@ -72,6 +74,35 @@ final class EmbeddedPostgresServer {
   /** The JDBC URL of the server for {@code dataDirectory}, starting it if needed. */
   static synchronized String jdbcUrl(Path dataDirectory, boolean durable, Duration startupTimeout) {
     return server(dataDirectory, durable, startupTimeout).url();
+  }
+
+  /** One more ActorSystem uses the server of {@code dataDirectory} until it calls {@link #release}. */
+  static synchronized void use(Path dataDirectory) {
+    users.merge(dataDirectory.toAbsolutePath().normalize(), 1, Integer::sum);
+  }
+
+  /** An ActorSystem that {@link #use}d the server is done with it: the last one stops it. */
+  static synchronized void release(Path dataDirectory) {
+    Path directory = dataDirectory.toAbsolutePath().normalize();
+    Integer left = users.computeIfPresent(directory, (path, count) -> count > 1 ? count - 1 : null);
+    if (left == null) {
+      stop(directory);
+    }
+  }
+
+  /** Stops the server of {@code dataDirectory} if this JVM started it (and forgets it); whether it did. */
+  static synchronized boolean stop(Path dataDirectory) {
+    Running server = running.remove(dataDirectory.toAbsolutePath().normalize());
+    if (server == null) {
+      return false;
+    }
+    try {
+      server.server().close();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot stop the embedded PostgreSQL in " + dataDirectory, e);
+    }
+    log.info("Embedded PostgreSQL with data in {} stopped", dataDirectory.toAbsolutePath().normalize());
+    return true;
   }
 
   private static Running server(Path dataDirectory, boolean durable, Duration startupTimeout) {

@@ -1,6 +1,8 @@
 package io.kck.persistence;
 
+import akka.Done;
 import akka.actor.ActorSystem;
+import akka.actor.CoordinatedShutdown;
 import akka.persistence.jdbc.db.DefaultSlickDatabaseProvider;
 import akka.persistence.jdbc.db.LazySlickDatabase;
 import akka.persistence.jdbc.db.SlickDatabase;
@@ -8,6 +10,7 @@ import akka.persistence.jdbc.db.SlickDatabaseProvider;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValueFactory;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Akka Persistence JDBC's database provider with KCK's database in it. The journal and snapshot
@@ -53,6 +56,27 @@ public final class KckDatabaseProvider implements SlickDatabaseProvider {
       kckDatabase = new LazySlickDatabase(slick, system);
     }
     return kckDatabase;
+  }
+
+  /**
+   * With the embedded server and {@code kck.database.embedded.stop-with-system} on: the server stops
+   * when {@code system} terminates, once no other ActorSystem of this JVM that started KCK on the
+   * same data directory runs. Coordinated shutdown stops it, after the keys have been handed off
+   * and before the system terminates, so that once {@code getWhenTerminated()} completes it has
+   * stopped. Nothing for a database of the application's own ({@code kck.database.url}).
+   */
+  public static void stopWithSystem(ActorSystem system) {
+    Config database = system.settings().config().getConfig("kck.database");
+    if (!database.getString("url").isBlank() || !database.getBoolean("embedded.stop-with-system")) {
+      return;
+    }
+    Path directory = Path.of(database.getString("embedded.data-directory"));
+    EmbeddedPostgresServer.use(directory);
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+        "kck-embedded-postgres", () -> CompletableFuture.supplyAsync(() -> {
+          EmbeddedPostgresServer.release(directory);
+          return Done.getInstance();
+        }, task -> new Thread(task, "kck-embedded-postgres-stop").start())); // it waits for the server: not on a pool
   }
 
   /**

@@ -84,9 +84,11 @@ public sealed interface Freshness {
   /**
    * Recompute every {@code interval} (plus up to {@code jitter}), whether or not anybody asks.
    *
+   * <p>Its constructor throws {@code IllegalArgumentException} if the interval is not positive or
+   * the jitter negative.
+   *
    * @param interval how often
    * @param jitter the most a refresh is delayed, at random, beyond the interval
-   * @throws IllegalArgumentException if the interval is not positive or the jitter negative
    */
   record Periodic(Duration interval, Duration jitter) implements Freshness {
     /** Checks the durations. */
@@ -109,9 +111,11 @@ public sealed interface Freshness {
    * Fresh up to {@code softAge}; served stale while refreshing up to {@code hardAge}; past it gets
    * wait for the new value.
    *
+   * <p>Its constructor throws {@code IllegalArgumentException} if an age is not positive or the hard
+   * age is below the soft.
+   *
    * @param softAge up to this age a value is fresh
    * @param hardAge past this age a get waits for a new value
-   * @throws IllegalArgumentException if an age is not positive or the hard age is below the soft
    */
   record MaxAge(Duration softAge, Duration hardAge) implements Freshness {
     /** Checks the durations. */

@@ -2,7 +2,7 @@ package io.kck.primer;
 
 /**
  * Observes what happens to a primer's keys, for audit, metrics or side effects: registered with
- * {@link Kck#addHook}, called with a {@link HookEvent} before and after each compute, put, refresh,
+ * {@code Kck.addHook}, called with a {@link HookEvent} before and after each compute, put, refresh,
  * invalidation and augment.
  *
  * <p><b>Where it runs.</b> On the key's actor, on the node that owns the key, one event at a time

@@ -46,8 +46,9 @@ class DocsTest {
   /** A setting's name: not a package ({@code io.kck.errors}), not a call ({@code kck.get(key)}). */
   private static final Pattern SETTING = Pattern.compile(
       "(?<![\\w.])kck(\\.([a-z0-9]([a-z0-9-]*[a-z0-9])?|\"[^\"]+\"))+(?![A-Za-z0-9(])");
-  private static final List<Path> SNIPPET_SOURCES =
-      List.of(Path.of("src/test/java/io/kck/docs"), Path.of("samples/cash-register/src/main/java"));
+  // The Spring Boot sample is compiled by its own pom (.ci/run builds it against the installed library).
+  private static final List<Path> SNIPPET_SOURCES = List.of(Path.of("src/test/java/io/kck/docs"),
+      Path.of("samples/cash-register/src/main/java"), Path.of("samples/spring-boot/src/main/java"));
   /** Blocks that Akka copies into kck whole: their leaves are Akka's settings unless KCK changes them. */
   private static final Map<String, String> COPIED_FROM = Map.of(
       "kck.sharding", "akka.cluster.sharding",
@@ -142,6 +143,9 @@ class DocsTest {
       String[] parts = setting.substring("kck.primers.".length()).split("\\.", -1);
       // kck.primers."<name>" alone names the block; one level down is a setting of reference.conf's example.
       return parts.length == 1 || perPrimer.contains(parts[1]);
+    }
+    if (setting.startsWith("kck.spring.")) {
+      return springProperty(setting.substring("kck.spring.".length()));
     }
     if (setting.startsWith("kck.sql-primers.\"")) {
       return true; // a primer's own block: its settings are SqlPrimer's (see the SQL primers section)
@@ -264,6 +268,31 @@ class DocsTest {
         .mapToInt(line -> line.length() - line.stripLeading().length()).min().orElse(0);
     return stripped.stream().map(line -> line.isEmpty() ? line : line.substring(indent))
         .collect(Collectors.joining("\n"));
+  }
+
+  /**
+   * Whether the Spring Boot integration has the property {@code kck.spring.<name>}: a field of its
+   * {@code KckProperties} ({@code system-name}: {@code systemName}) or a name its sources spell out.
+   */
+  private static boolean springProperty(String name) {
+    Path integration = Path.of("spring-boot/src/main/java/io/kck/spring");
+    try {
+      String properties = Files.readString(integration.resolve("KckProperties.java"));
+      String field = Pattern.compile("-(\\w)").matcher(name).replaceAll(match -> match.group(1).toUpperCase(java.util.Locale.ROOT));
+      if (Pattern.compile("private \\w+ " + field + "\\b").matcher(properties).find()) {
+        return true;
+      }
+      try (Stream<Path> files = Files.list(integration)) {
+        for (Path file : files.toList()) {
+          if (Files.readString(file).contains("\"kck.spring." + name + "\"")) {
+            return true;
+          }
+        }
+      }
+      return false;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private static String mainSources() throws IOException {

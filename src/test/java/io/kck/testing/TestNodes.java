@@ -51,6 +51,7 @@ public final class TestNodes {
                 akka.actor.serialize-messages = on
                 kck.database.embedded.data-directory = "%s"
                 kck.database.embedded.durable = off
+                kck.database.embedded.stop-with-system = off
                 """
                     .formatted(DATA_DIRECTORY)));
   }

@@ -44,6 +44,7 @@ import io.kck.errors.KeyUnavailableException;
 import io.kck.persistence.DatabaseHealth;
 import io.kck.persistence.JournalNames;
 import io.kck.persistence.JournalRows;
+import io.kck.persistence.KckDatabaseProvider;
 import io.kck.persistence.KeyPresence;
 import io.kck.persistence.StoredValue;
 import io.kck.persistence.ValueCodec;
@@ -125,6 +126,7 @@ public final class Engine {
     }
     joinCluster(system, config);
     JournalRows rows = new JournalRows(system, config);
+    KckDatabaseProvider.stopWithSystem(system.classicSystem());
     if (config.getBoolean("kck.database.create-schema")) {
       createSchema(system, rows);
     }
@@ -137,7 +139,7 @@ public final class Engine {
     }
     ComputeExecutor executor = ComputeExecutor.fromConfig(config.getConfig("kck.compute"), primerCaps);
     Config healthConfig = config.getConfig("kck.database.health");
-    DatabaseHealth health = new DatabaseHealth(io.kck.persistence.KckDatabaseProvider.DatabaseSettings.from(config),
+    DatabaseHealth health = new DatabaseHealth(KckDatabaseProvider.DatabaseSettings.from(config),
         healthConfig.getDuration("probe-interval"), healthConfig.getDuration("retry-interval"),
         healthConfig.getDuration("probe-timeout"), List.of(rows.events(), rows.snapshots(), rows.floors()));
     KeyClient client = new KeyClient(ClusterSharding.get(system), config.getDuration("kck.request-timeout"),
