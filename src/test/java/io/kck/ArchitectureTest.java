@@ -120,21 +120,104 @@ class ArchitectureTest {
     assertTrue(engine.isEmpty(), "samples that use KCK's engine: " + engine);
   }
 
+  /**
+   * What a module exporting only the API would refuse to compile (docs/architecture.md, "Why no
+   * named module"): every public type of the API packages, read from the compiled classes, names
+   * in its public and protected signatures (supertypes, fields, constructors, methods, record
+   * components, permitted subtypes) no type of KCK outside the API.
+   */
   @Test
   void thePublicApiNamesNoEngineType() throws Exception {
+    List<Class<?>> types = publicApiTypes();
+    assertTrue(types.size() > 50, "public types of the API read from " + CLASSES + ": " + types.size());
     List<String> leaks = new ArrayList<>();
-    for (Class<?> type : List.of(Kck.class, KckBlocking.class, KckAdmin.class, Entry.class, KeyResult.class,
-        KeyInfo.class, Subscription.class, KckExtension.class)) {
-      for (Method method : type.getDeclaredMethods()) {
-        if (Modifier.isPublic(method.getModifiers())) {
-          String signature = method.toGenericString();
-          if (signature.contains("io.kck.entity.") || signature.contains("io.kck.persistence.")) {
-            leaks.add(signature);
+    for (Class<?> type : types) {
+      for (String signature : signatures(type)) {
+        Matcher named = QUALIFIED.matcher(signature);
+        while (named.find()) {
+          String pkg = named.group(1).isEmpty() ? "" : named.group(1).substring(0, named.group(1).length() - 1);
+          if (!API.contains(pkg)) {
+            leaks.add(type.getName() + ": " + signature);
+            break;
           }
         }
       }
     }
-    assertTrue(leaks.isEmpty(), "engine types in public signatures: " + leaks);
+    assertTrue(leaks.isEmpty(), "public signatures of the API that name types outside it: " + leaks);
+  }
+
+  /** The public types (nested ones too, when every enclosing type is public) of the API packages' classes. */
+  private static List<Class<?>> publicApiTypes() throws IOException, ClassNotFoundException {
+    List<Class<?>> types = new ArrayList<>();
+    for (String pkg : new TreeSet<>(API)) {
+      Path dir = pkg.isEmpty() ? CLASSES.resolve("io/kck") : CLASSES.resolve("io/kck/" + pkg.replace('.', '/'));
+      try (Stream<Path> files = Files.list(dir)) {
+        for (Path file : files.filter(path -> path.toString().endsWith(".class")).sorted().toList()) {
+          String simple = file.getFileName().toString().replace(".class", "");
+          if (simple.equals("package-info") || simple.equals("module-info")) {
+            continue;
+          }
+          Class<?> type = Class.forName(name(pkg) + "." + simple, false, ArchitectureTest.class.getClassLoader());
+          if (visible(type)) {
+            types.add(type);
+          }
+        }
+      }
+    }
+    return types;
+  }
+
+  private static boolean visible(Class<?> type) {
+    for (Class<?> at = type; at != null; at = at.getDeclaringClass()) {
+      if (!Modifier.isPublic(at.getModifiers()) || at.isAnonymousClass() || at.isLocalClass() || at.isSynthetic()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Everything of {@code type} an application compiles against, each as Java writes it. */
+  private static List<String> signatures(Class<?> type) {
+    List<String> signatures = new ArrayList<>();
+    signatures.add("extends " + (type.getGenericSuperclass() == null ? "" : type.getGenericSuperclass().getTypeName()));
+    for (java.lang.reflect.Type face : type.getGenericInterfaces()) {
+      signatures.add("implements " + face.getTypeName());
+    }
+    for (java.lang.reflect.TypeVariable<?> variable : type.getTypeParameters()) {
+      for (java.lang.reflect.Type bound : variable.getBounds()) {
+        signatures.add(variable.getName() + " extends " + bound.getTypeName());
+      }
+    }
+    if (type.isSealed()) {
+      for (Class<?> permitted : type.getPermittedSubclasses()) {
+        signatures.add("permits " + permitted.getName());
+      }
+    }
+    if (type.isRecord()) {
+      for (java.lang.reflect.RecordComponent component : type.getRecordComponents()) {
+        signatures.add("record component " + component.getGenericType().getTypeName() + " " + component.getName());
+      }
+    }
+    for (java.lang.reflect.Field field : type.getDeclaredFields()) {
+      if (exposed(field.getModifiers()) && !field.isSynthetic()) {
+        signatures.add(field.toGenericString());
+      }
+    }
+    for (java.lang.reflect.Constructor<?> constructor : type.getDeclaredConstructors()) {
+      if (exposed(constructor.getModifiers()) && !constructor.isSynthetic()) {
+        signatures.add(constructor.toGenericString());
+      }
+    }
+    for (Method method : type.getDeclaredMethods()) {
+      if (exposed(method.getModifiers()) && !method.isSynthetic()) {
+        signatures.add(method.toGenericString());
+      }
+    }
+    return signatures;
+  }
+
+  private static boolean exposed(int modifiers) {
+    return Modifier.isPublic(modifiers) || Modifier.isProtected(modifiers);
   }
 
   /**
