@@ -43,27 +43,30 @@ class ArchitectureTest {
   /**
    * Package (relative to io.kck, "" for the facade) to the packages it may use: the engine's
    * directions run node, key, {cluster, tier}, {settings, metrics}, entity (the key's protocol and
-   * journaled types), {compute, persistence}, primer, errors; the facade reaches the engine only
-   * through entity and node.
+   * journaled types), {compute, persistence}, primer.internal (what the engine needs of the
+   * primers that is no API), primer, errors; the facade reaches the engine only through entity
+   * and node.
    */
   private static final Map<String, Set<String>> ALLOWED = Map.ofEntries(
       Map.entry("errors", Set.of()),
       Map.entry("primer", Set.of("errors")),
-      Map.entry("persistence", Set.of("errors", "primer")),
+      Map.entry("primer.internal", Set.of("errors", "primer")),
+      Map.entry("persistence", Set.of("errors", "primer", "primer.internal")),
       Map.entry("entity.compute", Set.of("errors", "primer")),
       Map.entry("entity", Set.of("errors", "primer", "persistence")),
-      Map.entry("entity.settings", Set.of("errors", "primer", "entity")),
+      Map.entry("entity.settings", Set.of("errors", "primer", "primer.internal", "entity")),
       Map.entry("entity.metrics", Set.of("errors", "primer", "persistence", "entity.compute")),
-      Map.entry("entity.tier", Set.of("errors", "primer", "persistence", "entity", "entity.settings", "entity.metrics")),
-      Map.entry("entity.cluster",
-          Set.of("errors", "primer", "persistence", "entity", "entity.settings", "entity.metrics")),
-      Map.entry("entity.key", Set.of("errors", "primer", "persistence", "entity", "entity.compute", "entity.settings",
-          "entity.metrics", "entity.tier")),
-      Map.entry("entity.node", Set.of("errors", "primer", "persistence", "entity", "entity.compute", "entity.settings",
-          "entity.metrics", "entity.tier", "entity.cluster", "entity.key")),
+      Map.entry("entity.tier", Set.of("errors", "primer", "primer.internal", "persistence", "entity",
+          "entity.settings", "entity.metrics")),
+      Map.entry("entity.cluster", Set.of("errors", "primer", "primer.internal", "persistence", "entity",
+          "entity.settings", "entity.metrics")),
+      Map.entry("entity.key", Set.of("errors", "primer", "primer.internal", "persistence", "entity",
+          "entity.compute", "entity.settings", "entity.metrics", "entity.tier")),
+      Map.entry("entity.node", Set.of("errors", "primer", "primer.internal", "persistence", "entity",
+          "entity.compute", "entity.settings", "entity.metrics", "entity.tier", "entity.cluster", "entity.key")),
       Map.entry("", Set.of("errors", "primer", "entity", "entity.node")),
-      Map.entry("http", Set.of("", "errors", "primer")),
-      Map.entry("sql", Set.of("errors", "primer", "persistence")));
+      Map.entry("http", Set.of("", "errors", "primer", "primer.internal")),
+      Map.entry("sql", Set.of("errors", "primer", "primer.internal", "persistence")));
 
   /** The packages an application may use: what the samples import, and all the public signatures of the API name. */
   private static final Set<String> API = Set.of("", "primer", "errors", "sql", "http");
