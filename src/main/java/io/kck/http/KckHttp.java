@@ -34,6 +34,7 @@ import io.kck.primer.Freshness;
 import io.kck.primer.Key;
 import io.kck.primer.Parameter;
 import io.kck.primer.Primer;
+import io.kck.primer.internal.FreshnessConfig;
 import java.lang.reflect.Type;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -374,7 +375,7 @@ public final class KckHttp extends AllDirectives {
   private Freshness freshness(Primer<?> primer) {
     String path = "kck.primers.\"" + primer.name() + "\".freshness";
     Config config = kck.system().settings().config();
-    return config.hasPath(path) ? Freshness.fromConfig(path, config.getConfig(path)) : primer.freshness();
+    return config.hasPath(path) ? FreshnessConfig.fromConfig(path, config.getConfig(path)) : primer.freshness();
   }
 
   /** A value type without its package: the API tells what a value is, not where the code lives. */

@@ -2,7 +2,7 @@ package io.kck.persistence;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kck.primer.Primer;
-import io.kck.primer.PrimerRegistry;
+import io.kck.primer.internal.PrimerRegistry;
 import java.util.HashMap;
 import java.util.Map;
 

@@ -4,6 +4,6 @@
  * them (presence reads, purges, bulk reads, the version floor's rows, the health probe), the
  * names rows are stored under, and how values are written as JSON.
  *
- * <p>May import: {@code io.kck.primer}, {@code io.kck.errors}.
+ * <p>May import: {@code io.kck.primer} (and its {@code internal}), {@code io.kck.errors}.
  */
 package io.kck.persistence;

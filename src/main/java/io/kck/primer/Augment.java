@@ -89,29 +89,31 @@ public final class Augment<V, D> {
     return new Augment<>(deltaType, apply, upstream, Objects.requireNonNull(check, "check"));
   }
 
+  /** The type of the deltas, as journaled and decoded. */
+  public Type deltaType() {
+    return deltaType;
+  }
+
+  // The engine's side: package-private, reached by io.kck.primer.internal.Augments.
+
   /**
    * Runs the check of {@link #validatedBy} on {@code delta} (already checked to be a {@code D}).
    *
    * @throws RuntimeException whatever the check throws to refuse it
    */
   @SuppressWarnings("unchecked")
-  public void check(Object delta) {
+  void check(Object delta) {
     check.accept((D) delta);
-  }
-
-  /** The type of the deltas, as journaled and decoded. */
-  public Type deltaType() {
-    return deltaType;
   }
 
   /** Applies {@code delta} (already checked to be a {@code D}) to {@code value}. */
   @SuppressWarnings("unchecked")
-  public V apply(Object value, Object delta) {
+  V apply(Object value, Object delta) {
     return apply.apply((V) value, (D) delta);
   }
 
   /** This product's delta for an input's delta, when it declared {@link #fromUpstream}. */
-  public Optional<Object> deltaFor(Key<?> self, Key<?> input, Object inputDelta) {
+  Optional<Object> deltaFor(Key<?> self, Key<?> input, Object inputDelta) {
     return upstream == null ? Optional.empty() : upstream.deltaFor(self, input, inputDelta).map(d -> d);
   }
 }

@@ -1,6 +1,5 @@
 package io.kck.primer;
 
-import com.typesafe.config.Config;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -132,31 +131,6 @@ public sealed interface Freshness {
     @Override
     public String toString() {
       return "max-age (soft-age = " + hocon(softAge) + ", hard-age = " + hocon(hardAge) + ")";
-    }
-  }
-
-  /**
-   * Reads a policy from HOCON: {@code policy = never-expires | periodic | max-age | always-fresh},
-   * with {@code interval} and optional {@code jitter} for periodic, {@code soft-age} and {@code
-   * hard-age} for max-age.
-   *
-   * @throws IllegalArgumentException naming {@code path} when the policy is unknown or incomplete
-   */
-  public static Freshness fromConfig(String path, Config config) {
-    try {
-      String policy = config.getString("policy");
-      return switch (policy) {
-        case "never-expires" -> neverExpires();
-        case "always-fresh" -> alwaysFresh();
-        case "periodic" -> periodic(
-            config.getDuration("interval"),
-            config.hasPath("jitter") ? config.getDuration("jitter") : Duration.ZERO);
-        case "max-age" -> maxAge(config.getDuration("soft-age"), config.getDuration("hard-age"));
-        default -> throw new IllegalArgumentException(
-            "unknown policy '" + policy + "' (never-expires, periodic, max-age, always-fresh)");
-      };
-    } catch (RuntimeException e) {
-      throw new IllegalArgumentException("Invalid freshness at " + path + ": " + e.getMessage(), e);
     }
   }
 

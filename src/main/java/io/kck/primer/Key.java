@@ -17,8 +17,9 @@ public final class Key<V> {
   private final Primer<V> primer;
   private final List<Object> values;
   private final String text;
-  // Where this node's read tier held the key's entry when a get last looked (KeySlots): racy by
-  // design, since any slot read here is checked before it is trusted.
+  // Where this node's read tier held the key's entry when a get last looked: racy by design,
+  // since any slot read here is checked before it is trusted. Package-private, so that
+  // applications do not see it; the engine reaches it through io.kck.primer.internal.KeySlots.
   Object tierSlot;
 
   Key(Primer<V> primer, List<Object> values, String text) {

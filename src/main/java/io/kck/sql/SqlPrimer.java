@@ -12,6 +12,7 @@ import io.kck.primer.Freshness;
 import io.kck.primer.Key;
 import io.kck.primer.Parameter;
 import io.kck.primer.Primer;
+import io.kck.primer.internal.FreshnessConfig;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -106,7 +107,7 @@ public final class SqlPrimer extends Primer<Object> {
     this.sql = text.toString();
     this.bound = List.copyOf(order);
     this.freshness = config.hasPath("freshness")
-        ? Freshness.fromConfig("kck.sql-primers.\"" + name + "\".freshness", config.getConfig("freshness"))
+        ? FreshnessConfig.fromConfig("kck.sql-primers.\"" + name + "\".freshness", config.getConfig("freshness"))
         : Freshness.neverExpires();
   }
 

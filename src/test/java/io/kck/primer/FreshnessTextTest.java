@@ -3,6 +3,7 @@ package io.kck.primer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.typesafe.config.ConfigFactory;
+import io.kck.primer.internal.FreshnessConfig;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -32,7 +33,7 @@ class FreshnessTextTest {
         Freshness.maxAge(Duration.ofMillis(1500), Duration.ofMinutes(10))}) {
       String text = policy.toString();
       String hocon = "policy = " + text.replaceFirst(" \\((.*)\\)$", ", $1");
-      assertEquals(policy, Freshness.fromConfig("test", ConfigFactory.parseString(hocon)), hocon);
+      assertEquals(policy, FreshnessConfig.fromConfig("test", ConfigFactory.parseString(hocon)), hocon);
     }
   }
 }

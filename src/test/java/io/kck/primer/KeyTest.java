@@ -8,6 +8,7 @@ import io.kck.errors.InvalidKeyException;
 import io.kck.errors.InvalidParameterException;
 import io.kck.errors.UnknownPrimerException;
 import io.kck.errors.WrongParameterCountException;
+import io.kck.primer.internal.PrimerRegistry;
 import java.time.LocalDate;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -13,7 +13,7 @@ import io.kck.entity.settings.RetentionPolicy;
 import io.kck.persistence.JournalRows;
 import io.kck.persistence.KckSerializable;
 import io.kck.primer.Primer;
-import io.kck.primer.PrimerRegistry;
+import io.kck.primer.internal.PrimerRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;

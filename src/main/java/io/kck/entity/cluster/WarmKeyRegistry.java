@@ -27,7 +27,7 @@ import io.kck.entity.WarmKeys.Removed;
 import io.kck.entity.WarmKeys.State;
 import io.kck.entity.WarmKeys.WakeAll;
 import io.kck.persistence.JournalNames;
-import io.kck.primer.PrimerRegistry;
+import io.kck.primer.internal.PrimerRegistry;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;

@@ -11,6 +11,7 @@ import io.kck.persistence.ValueCodec;
 import io.kck.primer.Augment;
 import io.kck.primer.Key;
 import io.kck.primer.Primer;
+import io.kck.primer.internal.Augments;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -127,11 +128,11 @@ final class Deltas {
     if (inputDeltas == null) {
       return Optional.empty();
     }
-    Optional<Object> own = augment.deltaFor(key, input, inputDelta.delta().value(inputDeltas));
+    Optional<Object> own = Augments.deltaFor(augment, key, input, inputDelta.delta().value(inputDeltas));
     if (own.isEmpty()) {
       return Optional.empty();
     }
-    augment.check(own.get()); // a delta of its own passes the primer's check like any other
+    Augments.check(augment, own.get()); // a delta of its own passes the primer's check like any other
     StoredValue next = apply(state, own.get());
     Map<String, Long> inputs = new HashMap<>(state.inputs());
     inputs.put(changed.input(), changed.version());
@@ -206,7 +207,7 @@ final class Deltas {
   }
 
   private Object applyTo(Object value, Object delta) {
-    Object next = augment.apply(value, delta);
+    Object next = Augments.apply(augment, value, delta);
     if (next == null) {
       throw new NullPointerException(primer + "'s augment function returned null");
     }

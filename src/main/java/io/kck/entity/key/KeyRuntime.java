@@ -17,7 +17,7 @@ import io.kck.persistence.JournalRows;
 import io.kck.persistence.ValueCodec;
 import io.kck.persistence.ValueCodecs;
 import io.kck.primer.Primer;
-import io.kck.primer.PrimerRegistry;
+import io.kck.primer.internal.PrimerRegistry;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

@@ -6,6 +6,6 @@
  * ({@link io.kck.entity.key.ComputeRun}).
  *
  * <p>May import: {@code io.kck.entity} and its {@code tier}, {@code settings}, {@code metrics},
- * {@code compute}; {@code io.kck.persistence}, {@code io.kck.primer}, {@code io.kck.errors}.
+ * {@code compute}; {@code io.kck.persistence}, {@code io.kck.primer} (and its {@code internal}), {@code io.kck.errors}.
  */
 package io.kck.entity.key;

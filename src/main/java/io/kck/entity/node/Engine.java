@@ -51,7 +51,8 @@ import io.kck.persistence.ValueCodec;
 import io.kck.primer.Key;
 import io.kck.primer.KeyHook;
 import io.kck.primer.Primer;
-import io.kck.primer.PrimerRegistry;
+import io.kck.primer.internal.Augments;
+import io.kck.primer.internal.PrimerRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -282,7 +283,7 @@ public final class Engine {
       // Replay reads every journaled delta back as long as the key lives: refuse now what would
       // read back incomplete, or what the primer's own check refuses.
       codec.checkComplete(encoded.json());
-      key.primer().augment().orElseThrow().check(delta);
+      Augments.check(key.primer().augment().orElseThrow(), delta);
     } catch (RuntimeException e) {
       throw new InvalidValueException(key.text(), "Cannot augment key '" + key + "': the delta was refused: "
           + (e.getMessage() == null ? e.toString() : e.getMessage()) + ". Nothing was applied", e);

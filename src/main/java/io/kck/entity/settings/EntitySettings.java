@@ -2,7 +2,7 @@ package io.kck.entity.settings;
 
 import com.typesafe.config.Config;
 import io.kck.primer.Primer;
-import io.kck.primer.PrimerRegistry;
+import io.kck.primer.internal.PrimerRegistry;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;

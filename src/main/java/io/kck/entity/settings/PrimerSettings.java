@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import io.kck.primer.Freshness;
 import io.kck.primer.Primer;
 import io.kck.primer.Propagation;
+import io.kck.primer.internal.FreshnessConfig;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
@@ -75,7 +76,7 @@ public record PrimerSettings(
           timeout = overrides.getDuration("compute-timeout");
         }
         if (overrides.hasPath("freshness")) {
-          freshness = Freshness.fromConfig(path + ".freshness", overrides.getConfig("freshness"));
+          freshness = FreshnessConfig.fromConfig(path + ".freshness", overrides.getConfig("freshness"));
         }
         if (overrides.hasPath("stale-if-error")) {
           staleIfError = overrides.getDuration("stale-if-error");

@@ -3,6 +3,6 @@
  * its path): the key entities' settings, each primer's resolved settings, retention policies.
  * Immutable values.
  *
- * <p>May import: {@code io.kck.entity}, {@code io.kck.primer}, {@code io.kck.errors}.
+ * <p>May import: {@code io.kck.entity}, {@code io.kck.primer} (and its {@code internal}), {@code io.kck.errors}.
  */
 package io.kck.entity.settings;

@@ -2,7 +2,7 @@ package io.kck.entity.tier;
 
 import io.kck.entity.metrics.Meters;
 import io.kck.primer.Key;
-import io.kck.primer.KeySlots;
+import io.kck.primer.internal.KeySlots;
 import java.time.Clock;
 import java.util.Iterator;
 import java.util.Map;

@@ -5,6 +5,6 @@
  * bulk.
  *
  * <p>May import: {@code io.kck.entity}, {@code io.kck.entity.settings}, {@code io.kck.entity.metrics},
- * {@code io.kck.persistence}, {@code io.kck.primer}, {@code io.kck.errors}.
+ * {@code io.kck.persistence}, {@code io.kck.primer} (and its {@code internal}), {@code io.kck.errors}.
  */
 package io.kck.entity.tier;

@@ -12,7 +12,7 @@ import io.kck.entity.KeyClient;
 import io.kck.entity.WarmKeys;
 import io.kck.persistence.DatabaseHealth;
 import io.kck.persistence.KckDatabaseProvider;
-import io.kck.primer.PrimerRegistry;
+import io.kck.primer.internal.PrimerRegistry;
 import io.kck.testing.TestNodes;
 import java.time.Duration;
 import java.util.List;

@@ -14,7 +14,7 @@ import io.kck.persistence.StoredValue;
 import io.kck.primer.Freshness;
 import io.kck.primer.Key;
 import io.kck.primer.Primer;
-import io.kck.primer.PrimerRegistry;
+import io.kck.primer.internal.PrimerRegistry;
 import io.kck.testing.CountingPrimer;
 import io.kck.testing.TestClock;
 import io.kck.testing.TestNodes;

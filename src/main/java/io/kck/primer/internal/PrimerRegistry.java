@@ -1,11 +1,15 @@
-package io.kck.primer;
+package io.kck.primer.internal;
+
+import static java.lang.invoke.MethodType.methodType;
 
 import io.kck.errors.InvalidKeyException;
 import io.kck.errors.UnknownPrimerException;
+import io.kck.primer.Key;
+import io.kck.primer.Primer;
+import java.lang.invoke.MethodHandle;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -15,6 +19,10 @@ import java.util.Optional;
  * this.
  */
 public final class PrimerRegistry {
+  // Primer.parseKey(String), package-private: applications parse with kck.key(text).
+  private static final MethodHandle PARSE_KEY =
+      PrimerPackage.method(Primer.class, "parseKey", methodType(Key.class, String.class));
+
   private final Map<String, Primer<?>> byName;
 
   private PrimerRegistry(Map<String, Primer<?>> byName) {
@@ -62,11 +70,16 @@ public final class PrimerRegistry {
       throw new InvalidKeyException(
           String.valueOf(text), "Invalid key " + (text == null ? "null" : "''") + ": a key names a primer");
     }
-    List<String> segments = KeyText.split(text);
-    Primer<?> primer = byName.get(segments.get(0));
+    int separator = text.indexOf('/');
+    String name = separator < 0 ? text : text.substring(0, separator);
+    Primer<?> primer = byName.get(name);
     if (primer == null) {
-      throw new UnknownPrimerException(text, segments.get(0));
+      throw new UnknownPrimerException(text, name);
     }
-    return primer.parseSegments(text, segments);
+    try {
+      return (Key<?>) PARSE_KEY.invokeExact(primer, text);
+    } catch (Throwable thrown) {
+      throw PrimerPackage.rethrow(thrown);
+    }
   }
 }
