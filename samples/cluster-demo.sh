@@ -78,7 +78,8 @@ echo "== A fourth node with a certificate of its own tries to join"
 ) &
 pids+=($!)
 intruder=$!
-sleep 15
+wait_for "$out/node-25524.log" "KCK started" 90
+sleep 15 # it probes the contact points, learns the members and tries to join them
 kill -9 "$intruder" 2>/dev/null || true
 echo "   members the driver reports: $(grep -o '[0-9] node(s) up' "$out/node-25521.log" | tail -1)"
 echo "   the fourth node: $(grep -o '[0-9] node(s) up.*' "$out/node-25524.log" | tail -1 || true)$(grep -q 'node(s) up' "$out/node-25524.log" || echo 'never a member: its TLS connections are refused')"

@@ -212,4 +212,38 @@ class BootstrapTest {
     assertTrue(assertThrows(IllegalArgumentException.class, () -> ClusterFormation.discoveryMethod(base)).getMessage()
         .contains("akka.discovery.method"));
   }
+
+  /**
+   * The Kubernetes configuration in deploy/kubernetes (not run on a Kubernetes cluster here) is at
+   * least one that Kck.start accepts, with every artifact it needs, and its manifests agree with
+   * it: as many replicas as contact points required, the port and probes it names.
+   */
+  @Test
+  void theKubernetesConfigurationIsOneKckAccepts() throws Exception {
+    java.nio.file.Path folder = java.nio.file.Path.of("deploy/kubernetes");
+    Config kubernetes = ConfigFactory.parseFile(folder.resolve("kubernetes.conf").toFile())
+        .withFallback(ConfigFactory.load()).resolve();
+    assertTrue(kubernetes.getBoolean("kck.cluster.bootstrap"));
+    ClusterFormation.checkSettings(kubernetes);
+    assertEquals("kubernetes-api", ClusterFormation.discoveryMethod(kubernetes));
+    assertEquals(List.of(), ClusterFormation.missingArtifacts(kubernetes, className -> {
+      try {
+        Class.forName(className);
+        return true;
+      } catch (ClassNotFoundException e) {
+        return false;
+      }
+    }));
+    String bootstrap = "akka.management.cluster.bootstrap.contact-point-discovery.";
+    String deployment = java.nio.file.Files.readString(folder.resolve("deployment.yaml"));
+    assertTrue(deployment.contains("replicas: " + kubernetes.getInt(bootstrap + "required-contact-point-nr") + "\n"));
+    assertTrue(deployment.contains("- name: " + kubernetes.getString(bootstrap + "port-name") + " "));
+    assertTrue(deployment.contains("containerPort: " + kubernetes.getInt("akka.management.http.port") + "\n"));
+    assertTrue(deployment.contains("path: /" + kubernetes.getString("akka.management.health-checks.readiness-path") + ","));
+    assertTrue(deployment.contains("path: /" + kubernetes.getString("akka.management.health-checks.liveness-path") + ","));
+    assertEquals("io.kck.cluster.KckReadinessCheck",
+        kubernetes.getString("akka.management.health-checks.readiness-checks.kck"));
+    String rbac = java.nio.file.Files.readString(folder.resolve("rbac.yaml"));
+    assertTrue(rbac.contains("resources: [\"pods\"]") && rbac.contains("\"list\""), rbac);
+  }
 }

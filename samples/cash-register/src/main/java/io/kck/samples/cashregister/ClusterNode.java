@@ -59,6 +59,8 @@ public final class ClusterNode {
     RegisterSales sales = new RegisterSales(source);
     Kck kck = Kck.start(system, sales);
     String me = "[node " + port + "]";
+    System.out.printf("%s KCK started; %s%n", me, bootstrap
+        ? "Cluster Bootstrap asks " + args[3] + " who is in the cluster" : "joining the seed node");
     if (bootstrap) {
       akka.actor.typed.ActorRef<SelfUp> printer = system.systemActorOf(Behaviors.<SelfUp>receiveMessage(up -> {
         System.out.printf("%s Up through Cluster Bootstrap, with no seed node configured (akka.cluster.seed-nodes = %s,"
