@@ -1,0 +1,121 @@
+package io.kck.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigRenderOptions;
+import io.kck.testing.Eventually;
+import io.kck.testing.TestNodes;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Three JVMs on this machine form one cluster through Cluster Bootstrap with config discovery
+ * (loopback ports, no seed node anywhere), as issue 31 asks, and every node reads the same keys,
+ * each computed once in the whole cluster. Each node is a {@link BootstrapNode} process sharing
+ * the suite's PostgreSQL (a database of its own); its output is in target/bootstrap-jvms/.
+ */
+class BootstrapJvmsTest {
+  final List<Process> processes = new ArrayList<>();
+
+  @AfterEach
+  void stopProcesses() {
+    for (Process process : processes) {
+      process.destroyForcibly();
+    }
+  }
+
+  /** The last line each node printed that reports reads. */
+  static String lastRead(List<String> output) {
+    for (int i = output.size() - 1; i >= 0; i--) {
+      if (output.get(i).contains(" READ ")) {
+        return output.get(i);
+      }
+    }
+    return "";
+  }
+
+  @Test
+  void threeJvmsFormOneClusterThroughConfigDiscovery() throws Exception {
+    // The database reaches the nodes through the environment, so that no password is written to a file.
+    Config database = ConfigFactory.parseString(TestNodes.ownDatabase("cluster_bootstrap_jvms"));
+    List<Integer> ports = BootstrapTest.freePorts(3);
+    Path folder = Files.createDirectories(Path.of("target/bootstrap-jvms"));
+    try (var earlier = Files.list(folder)) { // an earlier run's files
+      for (Path file : earlier.toList()) {
+        Files.delete(file);
+      }
+    }
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<List<String>> outputs = new ArrayList<>();
+    for (int port : ports) {
+      Config config = BootstrapTest.bootstrapConfig(port, ports)
+          .withFallback(TestNodes.config(""))
+          .withFallback(ConfigFactory.parseString("akka.actor.serialize-messages = off"));
+      Path file = folder.resolve("node-" + port + ".conf");
+      Files.writeString(file, config.root().render(ConfigRenderOptions.defaults().setOriginComments(false)));
+      ProcessBuilder builder = new ProcessBuilder(javaBin, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp",
+          System.getProperty("java.class.path"), BootstrapNode.class.getName(), file.toString())
+          .redirectErrorStream(true);
+      builder.environment().put("KCK_DB_URL", database.getString("kck.database.url"));
+      builder.environment().put("KCK_DB_USER", database.getString("kck.database.user"));
+      builder.environment().put("KCK_DB_PASSWORD", database.getString("kck.database.password"));
+      Process process = builder.start();
+      processes.add(process);
+      List<String> output = new CopyOnWriteArrayList<>();
+      outputs.add(output);
+      Path log = folder.resolve("node-" + port + ".log");
+      Thread reader = new Thread(() -> {
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+          Files.deleteIfExists(log);
+          for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+            output.add(line);
+            Files.writeString(log, line + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+          }
+        } catch (java.io.IOException e) {
+          // the process ended
+        }
+      }, "node-" + port + "-output");
+      reader.setDaemon(true);
+      reader.start();
+    }
+
+    // Every node sees three members Up and reads all keys alike; the cluster computed each once.
+    Eventually.until("three JVMs in one cluster, reading the same " + BootstrapNode.KEYS + " keys (target/bootstrap-jvms/)",
+        Duration.ofSeconds(90), () -> {
+          for (Process process : processes) {
+            if (!process.isAlive()) {
+              throw new AssertionError("a node exited with " + process.exitValue());
+            }
+          }
+          return outputs.stream().map(BootstrapJvmsTest::lastRead).toList();
+        }, reads -> {
+          Set<String> values = new HashSet<>();
+          int computes = 0;
+          for (String read : reads) {
+            if (read.isEmpty() || read.contains("Exception")) {
+              return false;
+            }
+            values.add(read.substring(read.indexOf(" READ "), read.indexOf(" COMPUTES ")));
+            computes += Integer.parseInt(read.substring(read.indexOf(" COMPUTES ") + 10).trim());
+          }
+          return values.size() == 1 && computes == BootstrapNode.KEYS;
+        });
+    for (List<String> output : outputs) {
+      assertEquals(1, output.stream().filter(line -> line.startsWith("STARTED")).count(), String.join("\n", output));
+    }
+  }
+}
