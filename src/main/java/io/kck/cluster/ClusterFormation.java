@@ -26,11 +26,11 @@ public final class ClusterFormation {
   static final String AKKA_MANAGEMENT_VERSION = "1.4.0";
 
   /** What bootstrapping needs on the class path: a class of each artifact, with its coordinates. */
-  static final Map<String, String> REQUIRED = Map.of(
-      "akka.management.javadsl.AkkaManagement",
-      "com.lightbend.akka.management:akka-management_2.13:" + AKKA_MANAGEMENT_VERSION,
-      "akka.management.cluster.bootstrap.ClusterBootstrap",
-      "com.lightbend.akka.management:akka-management-cluster-bootstrap_2.13:" + AKKA_MANAGEMENT_VERSION);
+  static final List<Map.Entry<String, String>> REQUIRED = List.of(
+      Map.entry("akka.management.javadsl.AkkaManagement",
+          "com.lightbend.akka.management:akka-management_2.13:" + AKKA_MANAGEMENT_VERSION),
+      Map.entry("akka.management.cluster.bootstrap.ClusterBootstrap",
+          "com.lightbend.akka.management:akka-management-cluster-bootstrap_2.13:" + AKKA_MANAGEMENT_VERSION));
 
   /** Discovery methods that live in an artifact of their own, with its coordinates. */
   static final Map<String, String> DISCOVERY_ARTIFACTS = Map.of(
@@ -74,7 +74,7 @@ public final class ClusterFormation {
     List<String> missing = missingArtifacts(config, present);
     if (!missing.isEmpty()) {
       throw new IllegalStateException("kck.cluster.bootstrap = on needs Akka Management on the class path: add "
-          + String.join(" and ", missing) + " to your application's dependencies (KCK declares them optional;"
+          + String.join(", ", missing) + " to your application's dependencies (KCK declares them optional;"
           + " see docs/cluster.md)");
     }
   }
@@ -109,8 +109,7 @@ public final class ClusterFormation {
    */
   static List<String> missingArtifacts(Config config, Predicate<String> present) {
     List<String> missing = new ArrayList<>();
-    REQUIRED.entrySet().stream().sorted(Map.Entry.comparingByValue())
-        .filter(required -> !present.test(required.getKey()))
+    REQUIRED.stream().filter(required -> !present.test(required.getKey()))
         .forEach(required -> missing.add(required.getValue()));
     boolean managementMissing = !missing.isEmpty();
     String method = discoveryMethod(config);

@@ -1,6 +1,7 @@
 package io.kck.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -54,12 +55,11 @@ class BootstrapJvmsTest {
     Config database = ConfigFactory.parseString(TestNodes.ownDatabase("cluster_bootstrap_jvms"));
     List<Integer> ports = BootstrapTest.freePorts(3);
     Path folder = Files.createDirectories(Path.of("target/bootstrap-jvms"));
-    try (var earlier = Files.list(folder)) { // an earlier run's files
-      for (Path file : earlier.toList()) {
+    try (var earlier = Files.list(folder)) { // an earlier run's nodes
+      for (Path file : earlier.filter(file -> file.getFileName().toString().startsWith("node-")).toList()) {
         Files.delete(file);
       }
     }
-    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<List<String>> outputs = new ArrayList<>();
     for (int port : ports) {
       Config config = BootstrapTest.bootstrapConfig(port, ports)
@@ -67,30 +67,8 @@ class BootstrapJvmsTest {
           .withFallback(ConfigFactory.parseString("akka.actor.serialize-messages = off"));
       Path file = folder.resolve("node-" + port + ".conf");
       Files.writeString(file, config.root().render(ConfigRenderOptions.defaults().setOriginComments(false)));
-      ProcessBuilder builder = new ProcessBuilder(javaBin, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp",
-          System.getProperty("java.class.path"), BootstrapNode.class.getName(), file.toString())
-          .redirectErrorStream(true);
-      builder.environment().put("KCK_DB_URL", database.getString("kck.database.url"));
-      builder.environment().put("KCK_DB_USER", database.getString("kck.database.user"));
-      builder.environment().put("KCK_DB_PASSWORD", database.getString("kck.database.password"));
-      Process process = builder.start();
-      processes.add(process);
-      List<String> output = new CopyOnWriteArrayList<>();
-      outputs.add(output);
-      Path log = folder.resolve("node-" + port + ".log");
-      Thread reader = new Thread(() -> {
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-          Files.deleteIfExists(log);
-          for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-            output.add(line);
-            Files.writeString(log, line + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-          }
-        } catch (java.io.IOException e) {
-          // the process ended
-        }
-      }, "node-" + port + "-output");
-      reader.setDaemon(true);
-      reader.start();
+      outputs.add(start(BootstrapNode.class, System.getProperty("java.class.path"), file, database,
+          folder.resolve("node-" + port + ".log")));
     }
 
     // Every node sees three members Up and reads all keys alike; the cluster computed each once.
@@ -116,6 +94,72 @@ class BootstrapJvmsTest {
         });
     for (List<String> output : outputs) {
       assertEquals(1, output.stream().filter(line -> line.startsWith("STARTED")).count(), String.join("\n", output));
+    }
+  }
+
+  /**
+   * Starts {@code main} in a JVM of its own with {@code classPath}, its configuration file and the
+   * database in its environment; returns the lines it prints (copied to {@code log} too).
+   */
+  List<String> start(Class<?> main, String classPath, Path file, Config database, Path log) throws Exception {
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder builder = new ProcessBuilder(javaBin, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", classPath,
+        main.getName(), file.toString())
+        .redirectErrorStream(true);
+    builder.environment().put("KCK_DB_URL", database.getString("kck.database.url"));
+    builder.environment().put("KCK_DB_USER", database.getString("kck.database.user"));
+    builder.environment().put("KCK_DB_PASSWORD", database.getString("kck.database.password"));
+    Process process = builder.start();
+    processes.add(process);
+    List<String> output = new CopyOnWriteArrayList<>();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        Files.deleteIfExists(log);
+        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+          output.add(line);
+          Files.writeString(log, line + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        }
+      } catch (java.io.IOException e) {
+        // the process ended
+      }
+    }, main.getSimpleName() + "-output");
+    reader.setDaemon(true);
+    reader.start();
+    return output;
+  }
+
+  /**
+   * An application that does not add Akka Management gets none of it from KCK (optional
+   * dependencies), starts KCK as usual, and is told which artifacts to add when it switches
+   * bootstrap on: a JVM whose class path is this test's without Akka Management's jars.
+   */
+  @Test
+  void withoutAkkaManagementKckStartsAndBootstrapNamesTheArtifactsToAdd() throws Exception {
+    Config database = ConfigFactory.parseString(TestNodes.ownDatabase("cluster_without_management"));
+    Path folder = Files.createDirectories(Path.of("target/bootstrap-jvms"));
+    List<String> classPath = List.of(System.getProperty("java.class.path").split(java.io.File.pathSeparator));
+    List<String> withoutManagement = classPath.stream()
+        .filter(entry -> !entry.contains("akka-management") && !entry.contains("akka-discovery")
+            && !entry.contains("spray-json"))
+        .toList();
+    assertTrue(classPath.size() - withoutManagement.size() >= 5,
+        "Akka Management's jars were not found on the test class path: " + classPath);
+    Path file = folder.resolve("without-management.conf");
+    Files.writeString(file, TestNodes.config("").root().render(ConfigRenderOptions.defaults().setOriginComments(false)));
+    List<String> output = start(WithoutManagementNode.class, String.join(java.io.File.pathSeparator, withoutManagement),
+        file, database, folder.resolve("without-management.log"));
+    Process process = processes.get(processes.size() - 1);
+    assertTrue(process.waitFor(90, java.util.concurrent.TimeUnit.SECONDS), "the JVM without Akka Management did not exit");
+    String printed = String.join("\n", output);
+    assertTrue(output.contains("AKKA MANAGEMENT ON THE CLASS PATH: false"), printed);
+    assertTrue(output.contains("WITHOUT BOOTSTRAP: STARTED"), printed);
+    String refused = output.stream().filter(line -> line.startsWith("WITH BOOTSTRAP: ")).findFirst().orElse(printed);
+    assertTrue(refused.startsWith("WITH BOOTSTRAP: IllegalStateException: kck.cluster.bootstrap = on needs Akka Management"),
+        refused);
+    for (String artifact : List.of("com.lightbend.akka.management:akka-management_2.13:1.4.0",
+        "com.lightbend.akka.management:akka-management-cluster-bootstrap_2.13:1.4.0",
+        "com.lightbend.akka.discovery:akka-discovery-kubernetes-api_2.13:1.4.0")) {
+      assertTrue(refused.contains(artifact), refused);
     }
   }
 }
