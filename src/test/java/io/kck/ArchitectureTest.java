@@ -38,6 +38,7 @@ class ArchitectureTest {
       "entity", Set.of("errors", "primer", "persistence"),
       "", Set.of("errors", "primer", "entity", "persistence"),
       "http", Set.of("", "errors", "primer"),
+      "cluster", Set.of(""),
       "sql", Set.of("errors", "primer", "persistence"));
 
   @Test

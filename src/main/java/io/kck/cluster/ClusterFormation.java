@@ -4,6 +4,7 @@ import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Adapter;
 import com.typesafe.config.Config;
 import io.kck.Kck;
+import io.kck.KckExtension;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -19,9 +20,11 @@ import java.util.function.Predicate;
  *
  * <p>It also records each started {@link Kck} by its ActorSystem, for {@link KckReadinessCheck}.
  *
- * <p>Called once by {@code Kck.start}, after the engine has started; not meant for applications.
+ * <p>{@code Kck.start} starts it by name after the engine, on every node, whatever {@code
+ * kck.extensions} says (so that the facade does not depend on this package: it depends on the
+ * facade, as the HTTP service does); not meant for applications.
  */
-public final class ClusterFormation {
+public final class ClusterFormation implements KckExtension {
   /** The Akka Management release KCK is built and tested with (the last one under Apache 2.0). */
   static final String AKKA_MANAGEMENT_VERSION = "1.4.0";
 
@@ -39,7 +42,8 @@ public final class ClusterFormation {
   // By identity: the classic system behind the typed one, which is what Akka Management hands a check.
   private static final Map<akka.actor.ActorSystem, Kck> started = Collections.synchronizedMap(new IdentityHashMap<>());
 
-  private ClusterFormation() {}
+  /** Created by {@code Kck.start}, by name. */
+  public ClusterFormation() {}
 
   /**
    * Records {@code kck} for the readiness check and, when {@code kck.cluster.bootstrap = on},
@@ -50,7 +54,8 @@ public final class ClusterFormation {
    * @throws IllegalStateException if bootstrap is on and an artifact it needs is not on the class
    *     path (the message names it), or Akka Management's endpoint cannot be bound
    */
-  public static void start(Kck kck) {
+  @Override
+  public void started(Kck kck) {
     ActorSystem<?> system = kck.system();
     akka.actor.ActorSystem classic = Adapter.toClassic(system);
     started.put(classic, kck);

@@ -40,7 +40,15 @@ public final class BootstrapNode {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "BootstrapJvms",
         ConfigFactory.load(ConfigFactory.parseFile(new File(args[0]))));
     CountingPrimer sales = new CountingPrimer("jvm-sales");
-    Kck kck = Kck.start(system, sales);
+    Kck kck;
+    try {
+      kck = Kck.start(system, sales);
+    } catch (RuntimeException e) {
+      e.printStackTrace(System.out);
+      System.out.println("FAILED " + e);
+      Runtime.getRuntime().halt(1); // the ActorSystem's threads would keep this JVM alive
+      return;
+    }
     System.out.println("STARTED " + Cluster.get(system).selfMember().address());
     while (true) {
       Thread.sleep(500);
