@@ -31,6 +31,15 @@ import org.junit.jupiter.api.Test;
  * the suite's PostgreSQL (a database of its own); its output is in target/bootstrap-jvms/.
  */
 class BootstrapJvmsTest {
+  /**
+   * For a node in a JVM of its own. Three JVMs start at once beside the suite: on a busy 2-core
+   * machine Akka's logger can take longer than its default 5 s to start.
+   */
+  static final String JVM_CONFIG = """
+      akka.actor.serialize-messages = off
+      akka.logger-startup-timeout = 30s
+      """;
+
   final List<Process> processes = new ArrayList<>();
 
   @AfterEach
@@ -65,7 +74,7 @@ class BootstrapJvmsTest {
     for (int port : ports) {
       Config config = BootstrapTest.bootstrapConfig(port, ports)
           .withFallback(TestNodes.config(""))
-          .withFallback(ConfigFactory.parseString("akka.actor.serialize-messages = off"));
+          .withFallback(ConfigFactory.parseString(JVM_CONFIG));
       Path file = folder.resolve("node-" + port + ".conf");
       Files.writeString(file, config.root().render(ConfigRenderOptions.defaults().setOriginComments(false)));
       outputs.add(start(BootstrapNode.class, System.getProperty("java.class.path"), file, database,
@@ -160,7 +169,7 @@ class BootstrapJvmsTest {
     assertTrue(classPath.size() - withoutManagement.size() >= 5,
         "Akka Management's jars were not found on the test class path: " + classPath);
     Path file = folder.resolve("without-management.conf");
-    Files.writeString(file, TestNodes.config("").root().render(ConfigRenderOptions.defaults().setOriginComments(false)));
+    Files.writeString(file, TestNodes.config(JVM_CONFIG).root().render(ConfigRenderOptions.defaults().setOriginComments(false)));
     List<String> output = start(WithoutManagementNode.class, String.join(java.io.File.pathSeparator, withoutManagement),
         file, database, folder.resolve("without-management.log"));
     Process process = processes.get(processes.size() - 1);

@@ -50,6 +50,9 @@ public final class ClusterNode {
             %s
             akka.cluster.split-brain-resolver.stable-after = 5s
             akka.loglevel = WARNING
+            # Four JVMs and PostgreSQL start at once: on a busy 2-core machine Akka's logger can
+            # take longer than its default 5 s to start, and the node would fail to start.
+            akka.logger-startup-timeout = 30s
             # A demo wants to see a request to a dead node fail soon, not after 150 s.
             kck.request-timeout = 5s
             """.formatted(port, formation))
