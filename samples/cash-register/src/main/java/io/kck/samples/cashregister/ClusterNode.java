@@ -53,6 +53,8 @@ public final class ClusterNode {
             # Four JVMs and PostgreSQL start at once: on a busy 2-core machine Akka's logger can
             # take longer than its default 5 s to start, and the node would fail to start.
             akka.logger-startup-timeout = 30s
+            # Likewise a first connection to PostgreSQL (KCK's default wait is 2 s).
+            kck.database.pool.connection-timeout = 10s
             # A demo wants to see a request to a dead node fail soon, not after 150 s.
             kck.request-timeout = 5s
             """.formatted(port, formation))
@@ -70,7 +72,7 @@ public final class ClusterNode {
                 + " kck.cluster.seed-nodes = \"%s\"); members: %s%n", me,
             system.settings().config().getList("akka.cluster.seed-nodes").unwrapped(),
             system.settings().config().getString("kck.cluster.seed-nodes"),
-            StreamSupport.stream(up.currentClusterState().getMembers().spliterator(), false)
+            StreamSupport.stream(Cluster.get(system).state().getMembers().spliterator(), false)
                 .map(member -> member.address().port().get()).toList());
         return Behaviors.stopped();
       }), "print-self-up", akka.actor.typed.Props.empty());
