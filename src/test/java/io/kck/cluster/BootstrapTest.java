@@ -243,6 +243,11 @@ class BootstrapTest {
     assertTrue(deployment.contains("path: /" + kubernetes.getString("akka.management.health-checks.liveness-path") + ","));
     assertEquals("io.kck.cluster.KckReadinessCheck",
         kubernetes.getString("akka.management.health-checks.readiness-checks.kck"));
+    java.util.regex.Matcher probeTimeout = java.util.regex.Pattern.compile("timeoutSeconds: (\\d+)").matcher(deployment);
+    while (probeTimeout.find()) {
+      assertTrue(kubernetes.getDuration("akka.management.health-checks.check-timeout").getSeconds()
+          < Integer.parseInt(probeTimeout.group(1)), "a probe gives up before Akka Management's checks do");
+    }
     String rbac = java.nio.file.Files.readString(folder.resolve("rbac.yaml"));
     assertTrue(rbac.contains("resources: [\"pods\"]") && rbac.contains("\"list\""), rbac);
   }
