@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
 # The cash-register sample on a real cluster: three JVMs on loopback, one shared PostgreSQL.
+# The nodes form their cluster through Akka Management's Cluster Bootstrap: no seed node is
+# configured; each knows only the three Akka Management endpoints (config discovery), asks them
+# who is in the cluster, and the node with the lowest address forms it once all three answered.
 # It shows which node owns which keys, kills one node with kill -9, and shows its keys served by
 # the two others with their versions and values intact, without any new import.
 #
@@ -46,28 +49,52 @@ export KCK_DB_URL="jdbc:postgresql://127.0.0.1:$pg_port/postgres" KCK_DB_USER=po
 # Cluster traffic runs over mutual TLS (conf/application.conf): one certificate for the three nodes.
 echo "== Making the nodes' certificate (keytool) in $out/tls"
 eval "$(java -cp "$cp" io.kck.samples.cashregister.NodeCertificates "$out/tls" | sed 's/^/export /')"
-echo "== Starting three nodes (ports 25521-25523); node 25521 also reads the 12 registers' sales"
-java -cp "$cp" io.kck.samples.cashregister.ClusterNode 25521 25521 driver > "$out/node-25521.log" 2>&1 &
+# Akka Management's endpoints (Cluster Bootstrap's contact points, and the /ready and /alive probes).
+contact_points=127.0.0.1:8558,127.0.0.1:8559,127.0.0.1:8560
+echo "== Starting three nodes (ports 25521-25523), with no seed nodes: Cluster Bootstrap, contact points $contact_points"
+echo "   node 25521 also reads the 12 registers' sales"
+java -cp "$cp" io.kck.samples.cashregister.ClusterNode 25521 bootstrap 8558 "$contact_points" driver > "$out/node-25521.log" 2>&1 &
 pids+=($!)
-for port in 25522 25523; do
-  java -cp "$cp" io.kck.samples.cashregister.ClusterNode "$port" 25521 > "$out/node-$port.log" 2>&1 &
-  pids+=($!)
-done
+# The two others start once the first has created KCK's tables in the empty database (nodes that
+# create them at the same moment can collide in PostgreSQL). The first waits for all three
+# contact points before anyone forms the cluster, so this decides nothing about who forms it.
+wait_for "$out/node-25521.log" "KCK started" 120
+java -cp "$cp" io.kck.samples.cashregister.ClusterNode 25522 bootstrap 8559 "$contact_points" > "$out/node-25522.log" 2>&1 &
+pids+=($!)
+java -cp "$cp" io.kck.samples.cashregister.ClusterNode 25523 bootstrap 8560 "$contact_points" > "$out/node-25523.log" 2>&1 &
+pids+=($!)
 victim=${pids[3]}
 wait_for "$out/node-25521.log" "read 12 registers" 120
 sleep 3 # one more report from every node
+echo "== How each node joined"
+for port in 25521 25522 25523; do grep "Up through Cluster Bootstrap" "$out/node-$port.log" | head -1; done
+echo "== The probes a deployment would use (Akka Management's /ready includes KCK's checks)"
+for management in 8558 8559 8560; do
+  command -v curl >/dev/null || { echo "   (curl is not installed: skipped)"; break; }
+  echo "   127.0.0.1:$management /ready: $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$management/ready")," \
+    "/alive: $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$management/alive")"
+done
 
 echo "== A fourth node with a certificate of its own tries to join"
 (
   eval "$(java -cp "$cp" io.kck.samples.cashregister.NodeCertificates "$out/tls-intruder" | sed 's/^/export /')"
-  exec java -cp "$cp" io.kck.samples.cashregister.ClusterNode 25524 25521 > "$out/node-25524.log" 2>&1
+  exec java -cp "$cp" io.kck.samples.cashregister.ClusterNode 25524 bootstrap 8561 "$contact_points" > "$out/node-25524.log" 2>&1
 ) &
 pids+=($!)
 intruder=$!
-sleep 15
+wait_for "$out/node-25524.log" "KCK started" 90
+sleep 15 # it probes the contact points, learns the members and tries to join them
 kill -9 "$intruder" 2>/dev/null || true
 echo "   members the driver reports: $(grep -o '[0-9] node(s) up' "$out/node-25521.log" | tail -1)"
-echo "   the fourth node: $(grep -o '[0-9] node(s) up.*' "$out/node-25524.log" | tail -1 || true)$(grep -q 'node(s) up' "$out/node-25524.log" || echo 'never a member: its TLS connections are refused')"
+intruder_up=$(grep -o '[0-9] node(s) up' "$out/node-25524.log" | tail -1 || true)
+if [ "${intruder_up%% *}" = 0 ]; then
+  echo "   the fourth node, after 15 s: never a member ($intruder_up)"
+else
+  echo "   the fourth node, after 15 s: ${intruder_up:-no report}"
+fi
+echo "   it learned the members from the contact points and tried to join them:" \
+  "$(grep -c "Couldn't join seed nodes" "$out/node-25524.log" || true) failed attempt(s);" \
+  "$(grep -o 'SSLHandshakeException: [A-Za-z ]*' "$out/node-25524.log" | head -1 || true)"
 
 echo "== Who owns what (every key is one actor, on one node)"
 for port in 25521 25522 25523; do grep "owns" "$out/node-$port.log" | tail -1; done

@@ -28,6 +28,14 @@ final class Extensions {
     }
   }
 
+  /**
+   * Starts {@code className}, an extension KCK starts on every node whatever {@code kck.extensions}
+   * says, named rather than called so that the facade does not depend on its package.
+   */
+  static void start(String className, Kck kck) {
+    instantiate("KCK's own extensions", className, KckExtension.class).started(kck);
+  }
+
   private static <T> T instantiate(String setting, String className, Class<T> type) {
     try {
       Class<?> found = Class.forName(className, true, Extensions.class.getClassLoader());

@@ -167,6 +167,7 @@ public final class Kck {
       CompositeMeterRegistry meters = new CompositeMeterRegistry();
       meters.add(meterRegistry);
       Kck kck = new Kck(Engine.start(system, all, clock, meters), meters);
+      Extensions.start("io.kck.cluster.ClusterFormation", kck); // Cluster Bootstrap when kck.cluster.bootstrap = on
       Extensions.start(kck);
       return kck;
     }

@@ -66,6 +66,7 @@ class ArchitectureTest {
           "entity.compute", "entity.settings", "entity.metrics", "entity.tier", "entity.cluster", "entity.key")),
       Map.entry("", Set.of("errors", "primer", "entity", "entity.node")),
       Map.entry("http", Set.of("", "errors", "primer", "primer.internal")),
+      Map.entry("cluster", Set.of("", "errors", "primer")),
       Map.entry("sql", Set.of("errors", "primer", "primer.internal", "persistence")));
 
   /** The packages an application may use: what the samples import, and all the public signatures of the API name. */
