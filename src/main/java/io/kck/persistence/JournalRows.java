@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -63,6 +64,31 @@ public final class JournalRows implements AutoCloseable {
   }
 
   /** Creates the version floor table when absent ({@code kck.database.create-schema}). */
+  /** A key of PostgreSQL's advisory locks that only KCK's schema creation takes ("kckschem"). */
+  private static final long SCHEMA_LOCK = 0x6b636b736368656dL;
+
+  /** Work that creates tables. */
+  public interface SchemaWork {
+    void run() throws Exception;
+  }
+
+  /**
+   * Runs {@code create} while this node holds an advisory lock of the database: nodes that start
+   * at once on an empty database create KCK's tables one after the other. CREATE TABLE IF NOT
+   * EXISTS alone is not enough: two sessions that both find the table missing collide in
+   * PostgreSQL's catalog (a unique violation on pg_type), and one node's start fails.
+   */
+  public void withSchemaLock(SchemaWork create) throws Exception {
+    try (Connection connection = connection(); Statement statement = connection.createStatement()) {
+      statement.execute("SELECT pg_advisory_lock(" + SCHEMA_LOCK + ")");
+      try {
+        create.run();
+      } finally {
+        statement.execute("SELECT pg_advisory_unlock(" + SCHEMA_LOCK + ")");
+      }
+    }
+  }
+
   public void createFloorTable() throws SQLException {
     try (Connection connection = connection(); PreparedStatement statement = connection.prepareStatement(
         "CREATE TABLE IF NOT EXISTS " + floors + " (primer TEXT PRIMARY KEY, version BIGINT NOT NULL)")) {

@@ -226,8 +226,10 @@ public final class Engine {
   /** Akka Persistence JDBC's tables (by its schema script) and the version floor table; closes {@code rows} if it cannot. */
   private static void createSchema(ActorSystem<?> system, JournalRows rows) {
     try {
-      SchemaUtils.createIfNotExists(JournalNames.JOURNAL_PLUGIN, system).toCompletableFuture().get(2, TimeUnit.MINUTES);
-      rows.createFloorTable();
+      rows.withSchemaLock(() -> {
+        SchemaUtils.createIfNotExists(JournalNames.JOURNAL_PLUGIN, system).toCompletableFuture().get(2, TimeUnit.MINUTES);
+        rows.createFloorTable();
+      });
     } catch (Exception e) {
       rows.close();
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
