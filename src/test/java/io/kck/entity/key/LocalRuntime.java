@@ -107,14 +107,20 @@ final class LocalRuntime implements AutoCloseable {
     return (long) registry.find("kck.computes").counters().stream().mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
   }
 
-  /** An actor context of a behavior run by a {@link BehaviorTestKit}: no ActorSystem behind it. */
-  static ActorContext<KeyCommand> stubContext() {
-    AtomicReference<ActorContext<KeyCommand>> context = new AtomicReference<>();
-    BehaviorTestKit.create(Behaviors.<KeyCommand>setup(made -> {
-      context.set(made);
+  /**
+   * What {@code make} builds from an actor context, built while a {@link BehaviorTestKit} sets up
+   * its behavior (a context may only be used then): no ActorSystem behind it. {@code self} gets
+   * what it sends its actor.
+   */
+  static <T> T stubbed(java.util.function.Function<ActorContext<KeyCommand>, T> make,
+      AtomicReference<TestInbox<KeyCommand>> self) {
+    AtomicReference<T> made = new AtomicReference<>();
+    BehaviorTestKit<KeyCommand> kit = BehaviorTestKit.create(Behaviors.<KeyCommand>setup(context -> {
+      made.set(make.apply(context));
       return Behaviors.empty();
     }));
-    return context.get();
+    self.set(kit.selfInbox());
+    return made.get();
   }
 
   @Override
