@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * A freshness policy reads as its HOCON settings (logs, {@code /api/primers}), not as an enum
  * constant ({@code INSTANCE}) or a record's ISO-8601 fields.
  */
+@Tag("unit")
 class FreshnessTextTest {
 
   @Test

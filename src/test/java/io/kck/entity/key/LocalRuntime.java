@@ -71,7 +71,7 @@ final class LocalRuntime implements AutoCloseable {
     var client = LocalKeyClient.routingTo(key -> inbox(key).getRef(), health, Duration.ofSeconds(5));
     ShardGuards guards = new ShardGuards(config.getInt("kck.sharding.number-of-shards"), client);
     this.meters = new Meters(registry, primers.primers(), executor, health, new AtomicInteger());
-    this.runtime = new KeyRuntime(primers, JsonMapper.builder().findAndAddModules().build(), executor, settings,
+    this.runtime = new KeyRuntime(primers, JsonMapper.builder().build(), executor, settings,
         warmKeys.getRef(), client, clock, health, null, rows, meters, guards,
         LocalNearCache.of(config, settings, primers.primers(), meters, guards, clock), EntitySettings.tierMaxWeight(config),
         EntitySettings.maxLive(config), TierLoader.Settings.fromConfig(config));
