@@ -21,6 +21,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.spi.ToolProvider;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.Test;
  * knot of more than ten classes that all reach each other, no public signature of the API that
  * names an engine type, and no sample that imports the engine.
  */
+@Tag("unit")
 class ArchitectureTest {
   private static final Path SOURCES = Path.of("src/main/java/io/kck");
   private static final Path CLASSES = Path.of("target/classes");

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * hands to Akka whole (its journal and snapshot plugins, its sharding settings, its dispatchers)
  * are Akka's to read.
  */
+@Tag("unit")
 class ReferenceConfTest {
   private static final Set<String> HANDED_TO_AKKA =
       Set.of("journal", "snapshot-store", "sharding", "entity-dispatcher", "journal-dispatcher", "http-dispatcher",

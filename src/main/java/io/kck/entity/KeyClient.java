@@ -23,9 +23,9 @@ import java.util.function.Function;
  */
 public final class KeyClient {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(KeyClient.class);
-  private final ClusterSharding sharding;
+  private final Function<String, EntityRef<KeyCommand>> refs;
+  private final java.util.function.BooleanSupplier shutdownBegun;
   private final Duration timeout;
-  private final akka.actor.CoordinatedShutdown shutdown;
   private final DatabaseHealth health;
   private final Duration failWithin;
   private final java.util.concurrent.ScheduledExecutorService deadlines;
@@ -36,9 +36,19 @@ public final class KeyClient {
   /** {@code resendAfter}: {@code kck.request-resend-after}, zero when off (see {@link #resend}). */
   public KeyClient(ClusterSharding sharding, Duration timeout, akka.actor.CoordinatedShutdown shutdown,
       DatabaseHealth health, Duration failWithin, Duration resendAfter) {
-    this.sharding = sharding;
+    this(key -> sharding.entityRefFor(KeyNames.TYPE_KEY, key), () -> shutdown.getShutdownReason().isPresent(), timeout,
+        health, failWithin, resendAfter);
+  }
+
+  /**
+   * A client that reaches each key through {@code refs} and shuts down when {@code shutdownBegun}
+   * says so: the seam through which tests of a key's parts run without Cluster Sharding.
+   */
+  KeyClient(Function<String, EntityRef<KeyCommand>> refs, java.util.function.BooleanSupplier shutdownBegun,
+      Duration timeout, DatabaseHealth health, Duration failWithin, Duration resendAfter) {
+    this.refs = refs;
+    this.shutdownBegun = shutdownBegun;
     this.timeout = timeout;
-    this.shutdown = shutdown;
     this.health = health;
     this.failWithin = failWithin;
     this.deadlines = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(work -> {
@@ -161,12 +171,12 @@ public final class KeyClient {
   }
 
   EntityRef<KeyCommand> ref(String key) {
-    return sharding.entityRefFor(KeyNames.TYPE_KEY, key);
+    return refs.apply(key);
   }
 
   /** Whether this node has begun to shut down: its keys are handed off and answer nothing more. */
   public boolean shuttingDown() {
-    return shutdown.getShutdownReason().isPresent();
+    return shutdownBegun.getAsBoolean();
   }
 
   private CompletionStage<KeyReply> askReply(String key, Function<ActorRef<KeyReply>, KeyCommand.Request> request) {

@@ -22,6 +22,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,6 +40,7 @@ import org.junit.jupiter.api.Test;
  *
  * ReferenceConfTest checks the other side of reference.conf: that code reads each setting.
  */
+@Tag("unit")
 class DocsTest {
   private static final Pattern FENCE = Pattern.compile("^(\\s*)```(\\S*)\\s*$");
   private static final Pattern TAG = Pattern.compile("//\\s*(tag|end)::([A-Za-z0-9_-]+)\\[\\]\\s*$");

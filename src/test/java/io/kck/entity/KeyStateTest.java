@@ -21,9 +21,11 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** How the journal's events rebuild a key's state. */
+@Tag("unit")
 class KeyStateTest {
   private static final Instant T1 = Instant.parse("2024-03-01T12:00:00Z");
   private static final Instant T2 = T1.plusSeconds(60);

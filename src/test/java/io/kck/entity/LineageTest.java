@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HashMap;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * Lineage arithmetic, told through a diamond: B and C read A; D reads B and C. After A moves from
  * version 1 to 2 and B has recomputed, D must not combine the new B with a C still made from A@1.
  */
+@Tag("unit")
 class LineageTest {
 
   @Test

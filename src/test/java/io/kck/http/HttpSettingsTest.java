@@ -9,9 +9,11 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
 import java.util.Optional;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** kck.http read and checked at start, without a node: timeouts, exposure, tokens. */
+@Tag("unit")
 class HttpSettingsTest {
   static Config config(String extra) {
     return ConfigFactory.parseString(extra).withFallback(ConfigFactory.load()).resolve();

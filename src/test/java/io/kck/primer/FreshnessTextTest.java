@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.typesafe.config.ConfigFactory;
 import io.kck.primer.internal.FreshnessConfig;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * A freshness policy reads as its HOCON settings (logs, {@code /api/primers}), not as an enum
  * constant ({@code INSTANCE}) or a record's ISO-8601 fields.
  */
+@Tag("unit")
 class FreshnessTextTest {
 
   @Test

@@ -11,9 +11,11 @@ import io.kck.errors.WrongParameterCountException;
 import io.kck.primer.internal.PrimerRegistry;
 import java.time.LocalDate;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Keys: one canonical text per key, whichever way it is built, and clear errors. */
+@Tag("unit")
 class KeyTest {
   enum Channel { STORE, ONLINE }
 

@@ -40,7 +40,7 @@ public abstract class JournaledKey extends EventSourcedBehaviorWithEnforcedRepli
   private final Deltas deltas;
   private final Retention retention;
   private VersionFloor floor; // made for a key that loads without a version only
-  private final JournalPurge purge;
+  private final KeyRows rows;
   private final Meters.PrimerMeters meters;
   private final Key<?> key;
   private Traces.Recovery loading = loading();
@@ -50,7 +50,7 @@ public abstract class JournaledKey extends EventSourcedBehaviorWithEnforcedRepli
   private long loadingSince = System.nanoTime();
 
   JournaledKey(Key<?> key, EntitySettings settings, Deltas deltas, Meters.PrimerMeters meters, Retention retention,
-      JournalPurge purge) {
+      KeyRows rows) {
     // A journal failure (write or recovery) restarts the key after a backoff instead of stopping
     // it: a stopped entity races with the next request, which sharding may still hand to the dead
     // actor (lost until its caller times out); a restarting one keeps its mailbox and buffer.
@@ -59,7 +59,7 @@ public abstract class JournaledKey extends EventSourcedBehaviorWithEnforcedRepli
     this.settings = settings;
     this.deltas = deltas;
     this.retention = retention;
-    this.purge = purge;
+    this.rows = rows;
     this.meters = meters;
     this.key = key;
     meters.started(); // this object lives as long as the actor, restarts included
@@ -247,7 +247,7 @@ public abstract class JournaledKey extends EventSourcedBehaviorWithEnforcedRepli
   public SignalHandler<KeyState> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), this::recovered)
-        .onSignal(SnapshotCompleted.class, (state, saved) -> purge.snapshotted(saved.metadata().persistenceId()))
+        .onSignal(SnapshotCompleted.class, (state, saved) -> rows.snapshotted(saved.metadata().persistenceId()))
         .onSignal(PostStop.instance(), state -> stopped(false))
         .onSignal(PreRestart.instance(), state -> stopped(true))
         .build();

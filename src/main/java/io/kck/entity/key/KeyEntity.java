@@ -69,7 +69,7 @@ public final class KeyEntity extends JournaledKey {
       ActorRef<ClusterSharding.ShardCommand> shard) {
     super(key, runtime.settings(), deltas, runtime.meters(key.primer()),
         new Retention(key, runtime.settings().of(key.primer()).retention(), runtime, context, shard, timers),
-        runtime.rows().purge());
+        runtime.keyRows());
     this.key = key;
     this.runtime = runtime;
     this.attempts = new Attempts(runtime.meters(key.primer()).waiting);

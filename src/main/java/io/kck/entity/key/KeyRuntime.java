@@ -37,6 +37,7 @@ public final class KeyRuntime {
   private final Clock clock;
   private final DatabaseHealth health;
   private final JournalRows rows;
+  private final KeyRows keyRows;
   private final Meters meters;
   private final Hooks hooks = new Hooks();
   private final ReadTier tier;
@@ -49,6 +50,19 @@ public final class KeyRuntime {
   public KeyRuntime(PrimerRegistry primers, ObjectMapper values, ComputeExecutor executor, EntitySettings settings,
       ActorRef<WarmKeys.Command> warmKeys, KeyClient client, Clock clock, DatabaseHealth health, JournalRows rows,
       Meters meters, ShardGuards guards, NearCache near, long tierMaxWeight, int maxLive, TierLoader.Settings loading) {
+    this(primers, values, executor, settings, warmKeys, client, clock, health, rows, KeyRows.of(rows), meters, guards, near,
+        tierMaxWeight, maxLive, loading);
+  }
+
+  /**
+   * The same with the keys' own use of their rows given apart ({@code rows} may then be null): the
+   * seam through which tests run keys on Akka's in-memory journal, without a database.
+   */
+  KeyRuntime(PrimerRegistry primers, ObjectMapper values, ComputeExecutor executor, EntitySettings settings,
+      ActorRef<WarmKeys.Command> warmKeys, KeyClient client, Clock clock, DatabaseHealth health, JournalRows rows,
+      KeyRows keyRows, Meters meters, ShardGuards guards, NearCache near, long tierMaxWeight, int maxLive,
+      TierLoader.Settings loading) {
+    this.keyRows = keyRows;
     this.guards = guards;
     this.near = near;
     this.liveLimit = new LiveLimit(maxLive);
@@ -137,6 +151,11 @@ public final class KeyRuntime {
   /** The keys' rows, for what the journal plugin cannot do (the retention's deletes). */
   public JournalRows rows() {
     return rows;
+  }
+
+  /** What the keys do with their rows besides journaling (the version floor, deletes, purges). */
+  KeyRows keyRows() {
+    return keyRows;
   }
 
   /** The meters of {@code primer}'s keys. */

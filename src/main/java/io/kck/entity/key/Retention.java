@@ -119,7 +119,7 @@ final class Retention {
   void forgotten(KeyState before, long sequenceNr, ActorRef<KeyReply> replyTo) {
     timers.cancelAll(); // a refresh or an age planned for the old value would compute it again
     before.inputs().keySet().forEach(input -> runtime.client().tell(input, new KeyCommand.DependentGone(key)));
-    runtime.rows().delete(key, sequenceNr, primer, before.version()).whenComplete((done, error) -> {
+    runtime.keyRows().delete(key, sequenceNr, primer, before.version()).whenComplete((done, error) -> {
       if (error != null) {
         log.warn("Key '{}' was forgotten but its rows were not deleted ({}); the next sweep tries again", key, error.toString());
       } else {

@@ -45,7 +45,7 @@ final class VersionFloor {
   }
 
   private void read() {
-    context.pipeToSelf(runtime.rows().versionFloor(primer), (read, error) -> error == null
+    context.pipeToSelf(runtime.keyRows().versionFloor(primer), (read, error) -> error == null
         ? new KeyCommand.FloorRead(read, null) : new KeyCommand.FloorRead(-1, error.toString()));
   }
 

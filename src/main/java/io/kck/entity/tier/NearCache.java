@@ -125,7 +125,8 @@ public final class NearCache {
   private final Cache<String, Place> bound;
   private final Map<Address, ActorSelection> listeners = new ConcurrentHashMap<>();
 
-  private NearCache(ActorSystem<?> system, Config config, EntitySettings settings, Iterable<Primer<?>> primers,
+  /** Without {@link #start}'s listener (and, in tests of a key's parts, without an ActorSystem: {@code system} null). */
+  NearCache(ActorSystem<?> system, Config config, EntitySettings settings, Iterable<Primer<?>> primers,
       Meters meters, ShardGuards guards, Function<String, CompletionStage<EntryData>> renewals, Clock clock) {
     this.system = system;
     this.renewals = renewals;

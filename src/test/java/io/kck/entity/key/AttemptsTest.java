@@ -12,9 +12,11 @@ import akka.actor.typed.ActorRef;
 import io.kck.entity.KeyReply;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Single flight: which attempt each caller waits for, and who an ended attempt answers. */
+@Tag("unit")
 class AttemptsTest {
   private final Attempts attempts = new Attempts();
   private final ActorRef<KeyReply> alice = TestInbox.<KeyReply>create("alice").getRef();

@@ -14,9 +14,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The wait after failed computes: doubling within bounds, measured on the node's clock. */
+@Tag("unit")
 class BackoffTest {
   private static final Instant START = Instant.parse("2024-03-01T12:00:00Z");
 

@@ -13,9 +13,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Freshness timers, measured from when the value was computed, not from when the key armed them. */
+@Tag("unit")
 class FreshnessClockTest {
   private static final Instant NOW = Instant.parse("2024-03-01T12:00:00Z");
   private static final Duration FIVE_MINUTES = Duration.ofMinutes(5);

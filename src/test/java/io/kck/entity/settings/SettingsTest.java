@@ -15,9 +15,11 @@ import io.kck.primer.Propagation;
 import io.kck.primer.internal.PrimerRegistry;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Settings are checked at start-up, and a mistake is reported at its full path. */
+@Tag("unit")
 class SettingsTest {
   private static final Config DEFAULTS = ConfigFactory.load();
 

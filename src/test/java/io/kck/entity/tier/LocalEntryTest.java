@@ -9,9 +9,11 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** When an entry of the read tier may answer a get: decided from the entry alone. */
+@Tag("unit")
 class LocalEntryTest {
   static final CountingPrimer primer = new CountingPrimer("entry");
   static final EntryData data = new EntryData("entry/a", null, 1, Instant.EPOCH, false, false, null, null, Map.of());

@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * lookup. What it remembers must never answer for longer than the tier itself would: not after the
  * entry was withdrawn or evicted, and not on another node's tier.
  */
+@Tag("unit")
 class ReadTierSlotTest {
   static final CountingPrimer primer = new CountingPrimer("slot");
   static final Meters.PrimerMeters meters =
