@@ -20,7 +20,7 @@ import io.kck.entity.tier.TierLoader;
 import io.kck.persistence.DatabaseHealth;
 import io.kck.persistence.KckDatabaseProvider.DatabaseSettings;
 import io.kck.primer.Primer;
-import io.kck.primer.PrimerRegistry;
+import io.kck.primer.internal.PrimerRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
