@@ -31,8 +31,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -77,9 +79,9 @@ public final class Kck {
   private final KckBlocking blocking;
   private final KckAdmin admin;
   // What a hit answers, made once per published entry (see ServedEntry): no hit allocates.
-  private final java.util.function.BiFunction<io.kck.primer.Primer<?>, EntryData, CompletionStage<Object>> valueAnswers =
+  private final BiFunction<Primer<?>, EntryData, CompletionStage<Object>> valueAnswers =
       (primer, data) -> sharedAnswer(() -> hitValue(primer, data));
-  private final java.util.function.BiFunction<io.kck.primer.Primer<?>, EntryData, CompletionStage<Entry<Object>>>
+  private final BiFunction<Primer<?>, EntryData, CompletionStage<Entry<Object>>>
       entryAnswers = (primer, data) -> sharedAnswer(() -> entryOf(hitValue(primer, data), data));
 
   private Kck(Engine engine, CompositeMeterRegistry meters) {
@@ -595,7 +597,7 @@ public final class Kck {
   }
 
   /** The value of a hit's entry (of a key of {@code primer}). */
-  private Object hitValue(io.kck.primer.Primer<?> primer, EntryData data) {
+  private Object hitValue(Primer<?> primer, EntryData data) {
     return engine.value(primer, data);
   }
 
@@ -621,7 +623,7 @@ public final class Kck {
   }
 
   /** Runs {@code action} for a key of a registered primer; anything else fails the stage. */
-  private <T> CompletionStage<T> withRegistered(@Nullable Key<?> key, java.util.function.Supplier<CompletionStage<T>> action) {
+  private <T> CompletionStage<T> withRegistered(@Nullable Key<?> key, Supplier<CompletionStage<T>> action) {
     if (key == null) {
       return failed(nullKey());
     }
@@ -661,7 +663,7 @@ public final class Kck {
   }
 
   /** A hit's answer, shared by every hit on its entry; a value that cannot be read fails it. */
-  private <T> CompletionStage<T> sharedAnswer(java.util.function.Supplier<T> answer) {
+  private <T> CompletionStage<T> sharedAnswer(Supplier<T> answer) {
     SharedAnswer<T> future = new SharedAnswer<>(callbacks);
     try {
       future.complete(answer.get());

@@ -1,5 +1,6 @@
 package io.kck.cluster;
 
+import akka.actor.ActorSystem;
 import io.kck.Kck;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -22,12 +23,12 @@ import org.slf4j.LoggerFactory;
 public final class KckReadinessCheck implements Supplier<CompletionStage<Boolean>> {
   private static final Logger log = LoggerFactory.getLogger(KckReadinessCheck.class);
 
-  private final akka.actor.ActorSystem system;
+  private final ActorSystem system;
   private final Duration within;
   private final AtomicReference<String> lastProblem = new AtomicReference<>("");
 
   /** Akka Management creates it, with its ActorSystem. */
-  public KckReadinessCheck(akka.actor.ActorSystem system) {
+  public KckReadinessCheck(ActorSystem system) {
     this.system = system;
     String timeout = "akka.management.health-checks.check-timeout";
     Duration checkTimeout = system.settings().config().hasPath(timeout)

@@ -1,6 +1,9 @@
 package io.kck.cluster;
 
+import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorSystem;
+import akka.http.javadsl.Http;
+import akka.http.javadsl.model.Uri;
 import akka.management.cluster.bootstrap.ClusterBootstrap;
 import akka.management.javadsl.AkkaManagement;
 import java.util.concurrent.ExecutionException;
@@ -31,7 +34,7 @@ final class ManagementNode {
     String where = system.settings().config().getString("akka.management.http.hostname") + ":"
         + system.settings().config().getString("akka.management.http.port");
     try {
-      akka.http.javadsl.model.Uri uri = management.start().toCompletableFuture().get(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      Uri uri = management.start().toCompletableFuture().get(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
       log.info("Akka Management listens at {}; Cluster Bootstrap looks for the other nodes", uri);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause().getCause() != null ? e.getCause().getCause() : e.getCause();
@@ -47,9 +50,9 @@ final class ManagementNode {
     ClusterBootstrap.get(system).start();
     // Stopped before the ActorSystem terminates under it: the endpoint, and the client pools that
     // Cluster Bootstrap probed the other nodes with (otherwise each logs an error as it dies).
-    akka.actor.CoordinatedShutdown.get(system).addTask(akka.actor.CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
         "kck-akka-management-stop", () -> management.stop()
-            .thenCompose(done -> akka.http.javadsl.Http.get(system).shutdownAllConnectionPools())
+            .thenCompose(done -> Http.get(system).shutdownAllConnectionPools())
             .thenApply(done -> akka.Done.getInstance()));
   }
 }

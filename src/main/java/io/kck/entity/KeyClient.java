@@ -1,5 +1,6 @@
 package io.kck.entity;
 
+import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorRef;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.EntityRef;
@@ -9,10 +10,19 @@ import io.kck.errors.KckTimeoutException;
 import io.kck.errors.KeyUnavailableException;
 import io.kck.persistence.DatabaseHealth;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Asks key actors, wherever they live, and turns what comes back into an entry or a {@link
@@ -22,19 +32,19 @@ import java.util.function.Function;
  * KeyUnavailableException}. Thread-safe.
  */
 public final class KeyClient {
-  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(KeyClient.class);
+  private static final Logger log = LoggerFactory.getLogger(KeyClient.class);
   private final Function<String, EntityRef<KeyCommand>> refs;
-  private final java.util.function.BooleanSupplier shutdownBegun;
+  private final BooleanSupplier shutdownBegun;
   private final Duration timeout;
   private final DatabaseHealth health;
   private final Duration failWithin;
-  private final java.util.concurrent.ScheduledExecutorService deadlines;
+  private final ScheduledExecutorService deadlines;
   private final long resendAfterNanos;
   // Asks not answered yet: when the database becomes unreachable, each gets a short deadline.
-  private final java.util.Set<Pending> pending = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Set<Pending> pending = ConcurrentHashMap.newKeySet();
 
   /** {@code resendAfter}: {@code kck.request-resend-after}, zero when off (see {@link #resend}). */
-  public KeyClient(ClusterSharding sharding, Duration timeout, akka.actor.CoordinatedShutdown shutdown,
+  public KeyClient(ClusterSharding sharding, Duration timeout, CoordinatedShutdown shutdown,
       DatabaseHealth health, Duration failWithin, Duration resendAfter) {
     this(key -> sharding.entityRefFor(KeyNames.TYPE_KEY, key), () -> shutdown.getShutdownReason().isPresent(), timeout,
         health, failWithin, resendAfter);
@@ -44,14 +54,14 @@ public final class KeyClient {
    * A client that reaches each key through {@code refs} and shuts down when {@code shutdownBegun}
    * says so: the seam through which tests of a key's parts run without Cluster Sharding.
    */
-  KeyClient(Function<String, EntityRef<KeyCommand>> refs, java.util.function.BooleanSupplier shutdownBegun,
+  KeyClient(Function<String, EntityRef<KeyCommand>> refs, BooleanSupplier shutdownBegun,
       Duration timeout, DatabaseHealth health, Duration failWithin, Duration resendAfter) {
     this.refs = refs;
     this.shutdownBegun = shutdownBegun;
     this.timeout = timeout;
     this.health = health;
     this.failWithin = failWithin;
-    this.deadlines = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(work -> {
+    this.deadlines = Executors.newSingleThreadScheduledExecutor(work -> {
       Thread thread = new Thread(work, "kck-request-deadlines");
       thread.setDaemon(true);
       return thread;
@@ -60,13 +70,13 @@ public final class KeyClient {
     this.resendAfterNanos = resendAfter.toNanos();
     if (resendAfterNanos > 0) {
       long every = Math.max(50, resendAfter.toMillis() / 2);
-      deadlines.scheduleWithFixedDelay(this::resend, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
+      deadlines.scheduleWithFixedDelay(this::resend, every, every, TimeUnit.MILLISECONDS);
     }
   }
 
   /** An ask in flight: its key, what it asked, the stage its caller waits on, and when it was sent (last). */
   private record Pending(String key, KeyCommand.Request request, CompletableFuture<KeyReply> result, long sentAt,
-      java.util.concurrent.atomic.AtomicLong lastSent) {}
+      AtomicLong lastSent) {}
 
   /**
    * Sends each get or inspection that has had no answer for {@code kck.request-resend-after} since
@@ -112,7 +122,7 @@ public final class KeyClient {
             ? new KckTimeoutException(ask.key(), why + "; the request may or may not be stored once it is back", null)
             : new KeyUnavailableException(ask.key(), why + "; nothing was changed, retry once it is back", null));
       }
-    }, Math.max(0, failWithin.toNanos() - waitedNanos), java.util.concurrent.TimeUnit.NANOSECONDS);
+    }, Math.max(0, failWithin.toNanos() - waitedNanos), TimeUnit.NANOSECONDS);
   }
 
   /**
@@ -205,7 +215,7 @@ public final class KeyClient {
       }
     }, Runnable::run);
     if (!result.isDone() && sent[0] != null) {
-      Pending ask = new Pending(key, sent[0], result, sentAt, new java.util.concurrent.atomic.AtomicLong(sentAt));
+      Pending ask = new Pending(key, sent[0], result, sentAt, new AtomicLong(sentAt));
       pending.add(ask);
       result.whenComplete((reply, error) -> pending.remove(ask));
       if (!health.available()) {

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kck.Entry;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 
 /** Entries as the API's JSON, with their ETag and version headers. */
 final class EntryJson {
@@ -55,7 +56,7 @@ final class EntryJson {
   }
 
   String text(JsonNode node) {
-    return new String(bytes(node), java.nio.charset.StandardCharsets.UTF_8);
+    return new String(bytes(node), StandardCharsets.UTF_8);
   }
 
   static String etag(long version) {

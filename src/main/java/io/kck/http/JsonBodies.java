@@ -14,7 +14,9 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import java.io.IOException;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -64,7 +66,7 @@ final class JsonBodies {
   CompletionStage<List<String>> keyList(byte[] body, int maxKeys) {
     return CompletableFuture.supplyAsync(() -> {
       List<String> keys = new ArrayList<>();
-      java.util.Set<String> distinct = new java.util.HashSet<>();
+      Set<String> distinct = new HashSet<>();
       try {
         checkLimits(body);
       } catch (IOException e) {

@@ -10,6 +10,7 @@ import akka.http.javadsl.model.ContentTypes;
 import akka.http.javadsl.model.HttpEntity;
 import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.StatusCode;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.model.headers.RawHeader;
 import akka.http.javadsl.model.sse.ServerSentEvent;
@@ -19,6 +20,7 @@ import akka.http.javadsl.server.RejectionHandler;
 import akka.http.javadsl.server.Route;
 import akka.http.javadsl.settings.ServerSettings;
 import akka.http.javadsl.unmarshalling.Unmarshaller;
+import akka.http.scaladsl.model.EntityStreamSizeException;
 import akka.serialization.jackson.JacksonObjectMapperProvider;
 import akka.stream.javadsl.Source;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -341,7 +343,7 @@ public final class KckHttp extends AllDirectives {
     return inner.apply(key);
   }
 
-  private Route done(String text, Function<Key<?>, CompletionStage<Void>> action, akka.http.javadsl.model.StatusCode status) {
+  private Route done(String text, Function<Key<?>, CompletionStage<Void>> action, StatusCode status) {
     return withKey(text, key -> onComplete(action.apply(key), result -> result.isSuccess()
         ? complete(HttpResponse.create().withStatus(status))
         : complete(problems.response(result.failed().get(), text))));
@@ -386,7 +388,7 @@ public final class KckHttp extends AllDirectives {
   /** Errors thrown inside routes: JSON, with the size limit as 413 and anything else as 500 with an id. */
   private ExceptionHandler exceptions() {
     return ExceptionHandler.newBuilder()
-        .match(akka.http.scaladsl.model.EntityStreamSizeException.class, e -> complete(Problems.response(
+        .match(EntityStreamSizeException.class, e -> complete(Problems.response(
             ErrorCode.TOO_LARGE, "The body is larger than kck.http.max-body (" + settings.maxBody() + " bytes)", null)))
         .matchAny(e -> complete(problems.response(e, null)))
         .build();

@@ -14,10 +14,12 @@ import io.kck.Health;
 import io.kck.Kck;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -56,7 +58,7 @@ final class Operations extends AllDirectives {
    * reads the count since KCK started).
    */
   private static PrometheusMeterRegistry prometheusOf(Kck kck) {
-    for (io.micrometer.core.instrument.MeterRegistry registry : kck.admin().meters().getRegistries()) {
+    for (MeterRegistry registry : kck.admin().meters().getRegistries()) {
       if (registry instanceof PrometheusMeterRegistry given) {
         return given;
       }
@@ -130,7 +132,7 @@ final class Operations extends AllDirectives {
 
   Route metrics() {
     return get(() -> complete(HttpResponse.create().withStatus(StatusCodes.OK)
-        .withEntity(HttpEntities.create(PROMETHEUS_TEXT, prometheus.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8)))));
+        .withEntity(HttpEntities.create(PROMETHEUS_TEXT, prometheus.scrape().getBytes(StandardCharsets.UTF_8)))));
   }
 
   private Route ready(Health health) {

@@ -4,6 +4,7 @@ import akka.http.javadsl.model.ContentTypes;
 import akka.http.javadsl.model.HttpEntities;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.headers.RawHeader;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kck.errors.KckException;
@@ -144,7 +145,7 @@ final class Problems {
   static byte[] write(ObjectNode node) {
     try {
       return json.writeValueAsString(node).getBytes(StandardCharsets.UTF_8);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new IllegalStateException("An error body always writes", e);
     }
   }

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The last {@link #KEPT} changes of keys that live on this node (new values, deltas,
@@ -28,7 +29,7 @@ final class RecentChanges {
     if (event.phase() != HookEvent.Phase.AFTER || event.action() == HookEvent.Action.REFRESH) {
       return; // a refresh's compute is reported as a compute
     }
-    Change change = new Change(event.key(), event.action().name().toLowerCase(java.util.Locale.ROOT), event.version(),
+    Change change = new Change(event.key(), event.action().name().toLowerCase(Locale.ROOT), event.version(),
         event.failure() != null, Instant.now());
     synchronized (changes) {
       changes.addFirst(change);

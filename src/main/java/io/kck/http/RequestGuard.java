@@ -7,6 +7,7 @@ import akka.http.javadsl.model.headers.Host;
 import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.Route;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -117,7 +118,7 @@ final class RequestGuard extends AllDirectives {
       int hostPort = host.get().port() > 0 ? host.get().port() : originPort;
       return HttpSettings.normalHost(uri.getHost()).equals(HttpSettings.normalHost(host.get().host().address()))
           && originPort == hostPort;
-    } catch (java.net.URISyntaxException e) {
+    } catch (URISyntaxException e) {
       return false;
     }
   }

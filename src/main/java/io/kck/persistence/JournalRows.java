@@ -9,7 +9,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
@@ -29,7 +31,7 @@ public final class JournalRows implements AutoCloseable {
   private final String floors;
   private final JournalPurge purge;
   // Floor reads asked for and not yet started, per primer: the one read that starts next answers them all.
-  private final java.util.Map<String, CompletableFuture<Long>> floorReads = new java.util.HashMap<>();
+  private final Map<String, CompletableFuture<Long>> floorReads = new HashMap<>();
   private final ExecutorService thread = ownThread("kck-journal-rows");
   // Floor reads hold up new keys' first writes: never behind a sweep's scan on the other thread.
   private final ExecutorService floorThread = ownThread("kck-version-floor");

@@ -10,6 +10,7 @@ import akka.persistence.jdbc.db.SlickDatabaseProvider;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValueFactory;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -100,13 +101,13 @@ public final class KckDatabaseProvider implements SlickDatabaseProvider {
      * query KCK's own database; empty when KCK's database is external, whose read-only
      * credentials only its operator can give.
      */
-    public static java.util.Optional<DatabaseSettings> embeddedReader(Config config) {
+    public static Optional<DatabaseSettings> embeddedReader(Config config) {
       Config database = config.getConfig("kck.database");
       if (!database.getString("url").isBlank()) {
-        return java.util.Optional.empty();
+        return Optional.empty();
       }
       Config embedded = database.getConfig("embedded");
-      return java.util.Optional.of(EmbeddedPostgresServer.reader(
+      return Optional.of(EmbeddedPostgresServer.reader(
           Path.of(embedded.getString("data-directory")), embedded.getBoolean("durable"), embedded.getDuration("startup-timeout")));
     }
 

@@ -6,6 +6,7 @@ import akka.persistence.SnapshotSelectionCriteria;
 import akka.persistence.snapshot.japi.SnapshotStore;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Types;
 import java.util.Optional;
 import scala.concurrent.Future;
@@ -105,7 +106,7 @@ public final class PostgresSnapshotStore extends SnapshotStore {
   }
 
   private static void bind(PreparedStatement statement, String persistenceId, SnapshotSelectionCriteria criteria)
-      throws java.sql.SQLException {
+      throws SQLException {
     statement.setString(1, persistenceId);
     statement.setLong(2, criteria.maxSequenceNr());
     statement.setLong(3, criteria.maxTimestamp());

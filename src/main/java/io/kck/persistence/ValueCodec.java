@@ -1,5 +1,6 @@
 package io.kck.persistence;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -55,7 +56,7 @@ public final class ValueCodec {
     try {
       strictReader.readValue(json);
     } catch (IOException e) {
-      String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException jackson
+      String why = e instanceof JsonProcessingException jackson
           ? jackson.getOriginalMessage() : e.getMessage();
       throw new UncheckedIOException(type + " is incomplete: " + why, e);
     }

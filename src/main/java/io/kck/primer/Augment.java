@@ -1,11 +1,12 @@
 package io.kck.primer;
 
-import org.jspecify.annotations.Nullable;
+import com.fasterxml.jackson.core.type.TypeReference;
 import java.lang.reflect.Type;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How a primer's values are updated in place by small deltas instead of being recomputed: the
@@ -69,7 +70,7 @@ public final class Augment<V, D> {
 
   /** For generic delta types: {@code Augment.of(new TypeReference<List<Sale>>() {}, ...)}. */
   public static <V, D> Augment<V, D> of(
-      com.fasterxml.jackson.core.type.TypeReference<D> deltaType, BiFunction<V, D, V> apply) {
+      TypeReference<D> deltaType, BiFunction<V, D, V> apply) {
     return new Augment<>(deltaType.getType(), apply, null, delta -> {});
   }
 

@@ -1,6 +1,8 @@
 package io.kck.primer;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,9 +92,9 @@ final class KeyText {
     try {
       return StandardCharsets.UTF_8
           .newDecoder()
-          .decode(java.nio.ByteBuffer.wrap(bytes.toByteArray()))
+          .decode(ByteBuffer.wrap(bytes.toByteArray()))
           .toString();
-    } catch (java.nio.charset.CharacterCodingException e) {
+    } catch (CharacterCodingException e) {
       throw new IllegalArgumentException("escapes are not valid UTF-8");
     }
   }

@@ -46,7 +46,7 @@ public final class KeySubscriber {
       // Through the key client, which sends nothing once the node shuts down: the keys stop (and
       // detach their listeners) while their shards are handed off, and a watch sent then would
       // hold the node's shutdown up.
-      java.util.function.Consumer<KeyCommand> toKey = command -> keys.tell(key, command);
+      Consumer<KeyCommand> toKey = command -> keys.tell(key, command);
       toKey.accept(new KeyCommand.Watch(self));
       return Behaviors.withTimers(timers -> {
         timers.startTimerWithFixedDelay(Rewatch.INSTANCE, rewatch);

@@ -1,7 +1,10 @@
 package io.kck.entity.cluster;
 
+import akka.actor.NoSerializationVerificationNeeded;
 import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
@@ -42,7 +45,7 @@ public final class RetentionSweeper {
   /** Sweep now; {@code replyTo} (may be null) hears what the sweep did. */
   public record Sweep(ActorRef<SweepReport> replyTo) implements Command, KckSerializable {}
 
-  private record Finished(SweepReport result) implements Command, akka.actor.NoSerializationVerificationNeeded {}
+  private record Finished(SweepReport result) implements Command, NoSerializationVerificationNeeded {}
 
   private static final int PARALLELISM = 4;
 
@@ -54,11 +57,11 @@ public final class RetentionSweeper {
   private final Clock clock;
   private final int maxPerSweep;
   private final Consumer<String> onForgotten;
-  private final akka.actor.typed.ActorSystem<?> system;
+  private final ActorSystem<?> system;
   private final List<ActorRef<SweepReport>> waiting = new ArrayList<>();
   private boolean sweeping;
 
-  private RetentionSweeper(akka.actor.typed.ActorSystem<?> system, PrimerRegistry primers, EntitySettings settings,
+  private RetentionSweeper(ActorSystem<?> system, PrimerRegistry primers, EntitySettings settings,
       KeyClient client, JournalRows rows, ActorRef<WarmKeys.Command> warmKeys, Clock clock, int maxPerSweep,
       Consumer<String> onForgotten) {
     this.system = system;
@@ -99,7 +102,7 @@ public final class RetentionSweeper {
     }));
   }
 
-  private static SweepReport failedSweep(akka.actor.typed.javadsl.ActorContext<Command> context, Throwable error) {
+  private static SweepReport failedSweep(ActorContext<Command> context, Throwable error) {
     context.getLog().warn("A retention sweep failed; the next one tries again: {}", error.toString());
     return new SweepReport(0, 0, 1);
   }

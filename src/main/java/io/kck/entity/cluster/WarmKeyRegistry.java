@@ -3,7 +3,10 @@ package io.kck.entity.cluster;
 import akka.Done;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.PostStop;
+import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.TimerScheduler;
 import akka.pattern.StatusReply;
 import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.RecoveryCompleted;
@@ -31,6 +34,9 @@ import io.kck.primer.internal.PrimerRegistry;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
 
 /**
  * The keys that must stay warm, as a cluster singleton persisted in KCK's journal: the warm keys
@@ -52,13 +58,13 @@ public final class WarmKeyRegistry extends EventSourcedBehavior<Command, Event, 
 
   private final KeyClient keys;
   private final Duration wakeInterval;
-  private final akka.actor.typed.javadsl.TimerScheduler<Command> timers;
+  private final TimerScheduler<Command> timers;
 
   private final PrimerRegistry primers;
   private final int maxKeys;
-  private final org.slf4j.Logger log;
+  private final Logger log;
   private long refusedWithoutReply;
-  private final java.util.concurrent.atomic.AtomicInteger counted;
+  private final AtomicInteger counted;
 
   /**
    * {@code counted}: set to the number of warm keys while this node hosts the registry, else 0 (for
@@ -68,7 +74,7 @@ public final class WarmKeyRegistry extends EventSourcedBehavior<Command, Event, 
    * quick journal loads the registry before {@code Engine} has started the region).
    */
   public static Behavior<Command> create(PrimerRegistry primers, Duration wakeInterval, int maxKeys, KeyClient keys,
-      java.util.concurrent.atomic.AtomicInteger counted, java.util.concurrent.CompletionStage<?> regionStarted) {
+      AtomicInteger counted, CompletionStage<?> regionStarted) {
     return Behaviors.setup(context -> Behaviors.withStash(maxKeys + 1000, stash -> {
       context.pipeToSelf(regionStarted, (started, failed) -> RegionStarted.INSTANCE);
       return Behaviors.receive(Command.class)
@@ -83,13 +89,13 @@ public final class WarmKeyRegistry extends EventSourcedBehavior<Command, Event, 
   }
 
   private WarmKeyRegistry(
-      akka.actor.typed.javadsl.ActorContext<Command> context,
+      ActorContext<Command> context,
       PrimerRegistry primers,
       Duration wakeInterval,
       int maxKeys,
-      akka.actor.typed.javadsl.TimerScheduler<Command> timers,
+      TimerScheduler<Command> timers,
       KeyClient keys,
-      java.util.concurrent.atomic.AtomicInteger counted) {
+      AtomicInteger counted) {
     super(PersistenceId.ofUniqueId(JournalNames.WARM_KEYS));
     this.keys = keys;
     this.primers = primers;
@@ -134,7 +140,7 @@ public final class WarmKeyRegistry extends EventSourcedBehavior<Command, Event, 
               timers.startTimerWithFixedDelay(WakeAll.INSTANCE, wakeInterval);
               counted.set(state.keys().size());
             })
-        .onSignal(akka.actor.typed.PostStop.instance(), state -> counted.set(0))
+        .onSignal(PostStop.instance(), state -> counted.set(0))
         .build();
   }
 

@@ -11,6 +11,7 @@ import io.kck.persistence.ValueCodec;
 import io.kck.primer.ComputeContext;
 import io.kck.primer.Key;
 import io.kck.primer.Primer;
+import java.util.Map;
 import org.slf4j.MDC;
 
 /**
@@ -31,7 +32,7 @@ final class ComputeRun implements Runnable {
 
   @SuppressWarnings("unchecked")
   ComputeRun(Key<?> key, ValueCodec codec, Attempts.Attempt attempt, TrackedReads reads, ActorRef<KeyCommand> entity,
-      String cause, java.util.Map<String, Long> requires) {
+      String cause, Map<String, Long> requires) {
     this.key = (Key<Object>) key;
     this.codec = codec;
     this.attempt = attempt.number;

@@ -12,11 +12,15 @@ import io.kck.primer.Augment;
 import io.kck.primer.Key;
 import io.kck.primer.Primer;
 import io.kck.primer.internal.Augments;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One key's augment: its primer's delta function and codecs, the checks a delta must pass before
@@ -46,13 +50,13 @@ final class Deltas {
   private final ValueCodec values;
   private final ValueCodec deltas;
   private final KeyRuntime runtime;
-  private final java.time.Clock clock;
+  private final Clock clock;
   private KeyEvent.DeltaApplied prepared;
   private StoredValue preparedValue;
   private int setAside;
   private String lastSetAside;
 
-  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Deltas.class);
+  private static final Logger log = LoggerFactory.getLogger(Deltas.class);
 
   @SuppressWarnings("unchecked")
   Deltas(Key<?> key, KeyRuntime runtime) {
@@ -94,7 +98,7 @@ final class Deltas {
     }
     if (!state.hasValue()) {
       return Problem.of(KckException.Kind.NOTHING_TO_AUGMENT, "Cannot augment key '" + key + "': it has no value ("
-          + state.status().name().toLowerCase(java.util.Locale.ROOT) + "); get or put it first. Nothing was applied", null);
+          + state.status().name().toLowerCase(Locale.ROOT) + "); get or put it first. Nothing was applied", null);
     }
     if (expectedVersion.isPresent() && expectedVersion.getAsLong() != state.version()) {
       return Problem.of(KckException.Kind.VERSION_CONFLICT, "Cannot augment key '" + key + "' at version "

@@ -9,11 +9,17 @@ import io.kck.entity.Wave;
 import io.kck.entity.metrics.Meters;
 import io.kck.entity.metrics.Traces;
 import io.kck.errors.DependencyCycleException;
+import io.kck.primer.Key;
+import io.kck.primer.Propagation;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * One key's part in the dependency graph, both as a reader and as an input: the upstream versions
@@ -39,7 +45,7 @@ final class Dependencies {
   private boolean recomputeDue;
   private int inconsistentAttempts;
   // Inputs asked at start-up whether they moved on, and not answered yet.
-  private final java.util.Set<String> unchecked = new java.util.HashSet<>();
+  private final Set<String> unchecked = new HashSet<>();
   private boolean checkTimedOut;
   // The newest entry each input carried in its change notification, for the next compute (eager keys only).
   private final boolean eager;
@@ -48,10 +54,10 @@ final class Dependencies {
   private Wave wave;
   private final Meters.PrimerMeters meters;
 
-  Dependencies(io.kck.primer.Key<?> key, KeyRuntime runtime, KeyTimers timers) {
+  Dependencies(Key<?> key, KeyRuntime runtime, KeyTimers timers) {
     this.key = key.text();
     this.meters = runtime.meters(key.primer());
-    this.eager = runtime.settings().of(key.primer()).propagation() == io.kck.primer.Propagation.EAGER;
+    this.eager = runtime.settings().of(key.primer()).propagation() == Propagation.EAGER;
     this.runtime = runtime;
     this.timers = timers;
     this.coalesceWindow = runtime.settings().coalesceWindow();
@@ -146,7 +152,7 @@ final class Dependencies {
    * long after the wave's origin that was ({@code kck.propagation.lag}); a lazy key's new version
    * waits for a get, which says nothing about propagation.
    */
-  void propagated(Wave wave, java.time.Instant now) {
+  void propagated(Wave wave, Instant now) {
     if (eager && wave != null) {
       meters.propagated(Duration.between(wave.startedAt(), now));
     }
@@ -247,8 +253,8 @@ final class Dependencies {
    * A new version of this key, made in {@code wave} (null: it starts one): the lag is recorded,
    * and only when someone depends on it are its wave, lineage and carried entry made and told.
    */
-  void announce(KeyState state, KeyCommand.InputDelta delta, Wave wave, java.util.function.Supplier<EntryData> carried,
-      java.time.Instant now) {
+  void announce(KeyState state, KeyCommand.InputDelta delta, Wave wave, Supplier<EntryData> carried,
+      Instant now) {
     propagated(wave, now);
     if (!state.dependents().isEmpty()) {
       tellDependents(state, state.lineageWith(key), false, delta, carried.get(),
@@ -257,7 +263,7 @@ final class Dependencies {
   }
 
   /** The key dropped its value (invalidated): dependents made from it need its next one, a wave of its own. */
-  void valueDropped(KeyState state, java.time.Instant now) {
+  void valueDropped(KeyState state, Instant now) {
     tellDependents(state, Map.of(key, state.version() + 1), true, null, null, Wave.startedBy(key, state.version(), now));
   }
 
@@ -356,7 +362,7 @@ final class Dependencies {
    * kck.dependencies.reannounce-window}) may have been announced by a node that crashed before
    * the notification left it, so it is announced again; dependents that had it ignore it.
    */
-  void reannounce(KeyState state, java.time.Instant now) {
+  void reannounce(KeyState state, Instant now) {
     if (!state.dependents().isEmpty() && state.computedAt() != null
         && !state.computedAt().isBefore(now.minus(runtime.settings().reannounceWindow()))) {
       tellDependents(state, state.outdated() ? state.outdatedBy() : state.lineageWith(key), state.outdated(), null, null,

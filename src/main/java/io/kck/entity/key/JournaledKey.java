@@ -1,5 +1,6 @@
 package io.kck.entity.key;
 
+import akka.actor.typed.ActorRef;
 import akka.actor.typed.PostStop;
 import akka.actor.typed.PreRestart;
 import akka.actor.typed.SupervisorStrategy;
@@ -96,9 +97,9 @@ public abstract class JournaledKey extends EventSourcedBehaviorWithEnforcedRepli
 
   /** Callers whose write is under way: answered with a failure if the key stops or restarts before it is journaled. */
   interface Writers {
-    void writing(akka.actor.typed.ActorRef<KeyReply> replyTo);
+    void writing(ActorRef<KeyReply> replyTo);
 
-    void written(akka.actor.typed.ActorRef<KeyReply> replyTo);
+    void written(ActorRef<KeyReply> replyTo);
   }
 
   /** What the key does with commands ({@link KeyEntity}), once {@link VersionFloor} let them through. */

@@ -27,7 +27,7 @@ import java.util.function.ToLongFunction;
  * before the key answers what follows it. Used by the key's actor only.
  */
 final class LocalHits {
-  private final io.kck.primer.Key<?> owner;
+  private final Key<?> owner;
   private final Meters.PrimerMeters meters;
   private final String key;
   private final boolean enabled;
@@ -39,7 +39,7 @@ final class LocalHits {
   private final Dependencies dependencies;
   private final ShardGuards guards;
   private final String shard;
-  private final java.util.function.ToLongFunction<KeyState> keepUntil;
+  private final ToLongFunction<KeyState> keepUntil;
   private final NearCache near; // null unless the primer's keys are near-cached
   private long toldFloor = -1; // the least version other nodes' copies were last told may answer
   private LocalEntry published;

@@ -6,6 +6,7 @@ import io.kck.entity.KeyUpdate;
 import io.kck.primer.HookEvent;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -17,10 +18,10 @@ final class Observers {
   private final String primer;
   private final Hooks hooks;
   private final List<ActorRef<KeyUpdate>> listeners = new ArrayList<>();
-  private final java.util.concurrent.atomic.AtomicInteger watchingOnNode; // for the meters
+  private final AtomicInteger watchingOnNode; // for the meters
   private String lastHookFailure;
 
-  Observers(String key, String primer, Hooks hooks, java.util.concurrent.atomic.AtomicInteger watchingOnNode) {
+  Observers(String key, String primer, Hooks hooks, AtomicInteger watchingOnNode) {
     this.key = key;
     this.watchingOnNode = watchingOnNode;
     this.primer = primer;

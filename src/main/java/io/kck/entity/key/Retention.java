@@ -7,6 +7,7 @@ import io.kck.entity.KeyCommand;
 import io.kck.entity.KeyReply;
 import io.kck.entity.KeyState;
 import io.kck.entity.settings.RetentionPolicy;
+import io.kck.primer.Key;
 import java.time.Instant;
 import org.slf4j.Logger;
 
@@ -32,7 +33,7 @@ final class Retention {
   private boolean running;
   private boolean recording;
 
-  Retention(io.kck.primer.Key<?> key, RetentionPolicy policy, KeyRuntime runtime, ActorContext<KeyCommand> context,
+  Retention(Key<?> key, RetentionPolicy policy, KeyRuntime runtime, ActorContext<KeyCommand> context,
       ActorRef<ClusterSharding.ShardCommand> shard, KeyTimers timers) {
     this.key = key.text();
     this.primer = key.primer().name();

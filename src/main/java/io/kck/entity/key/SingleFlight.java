@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.slf4j.Logger;
 
@@ -74,7 +75,7 @@ final class SingleFlight implements JournaledKey.Writers {
     if (!state.hasValue() && !(get.computeOnMiss() && settings.computeOnMiss())) {
       meters.get(Meters.GetOutcome.NOT_CACHED);
       get.replyTo().tell(new KeyReply.Failed(Problem.of(KckException.Kind.NOT_CACHED, "Key '" + key + "' has no value ("
-          + state.status().name().toLowerCase(java.util.Locale.ROOT) + ")" + (settings.computeOnMiss()
+          + state.status().name().toLowerCase(Locale.ROOT) + ")" + (settings.computeOnMiss()
           ? " and the get asked not to compute one" : " and " + key.primer() + " does not compute on a miss"), null)));
       return;
     }
@@ -245,7 +246,7 @@ final class SingleFlight implements JournaledKey.Writers {
     observers.hook(HookEvent.Action.COMPUTE, HookEvent.Phase.BEFORE, state.version(), null, null);
     attempt.task = runtime.executor().submit(key.primer().name(),
         new ComputeRun(key, runtime.codec(key.primer()), attempt, reads, self, cause.name().toLowerCase(
-            java.util.Locale.ROOT), promised));
+            Locale.ROOT), promised));
     timers.start(TIMEOUT_TIMER, new KeyCommand.ComputeTimedOut(attempt.number), settings.computeTimeout());
   }
 

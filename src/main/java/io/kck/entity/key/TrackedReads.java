@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 
 /**
  * The context of one compute: the value it replaces, and its reads of other products. Each read
@@ -186,7 +188,7 @@ final class TrackedReads implements ComputeContext<Object> {
       ComputeExecutor.blockOn(() -> {
         try {
           return reply.get();
-        } catch (java.util.concurrent.ExecutionException ignored) {
+        } catch (ExecutionException ignored) {
           return null; // read below
         }
       });
@@ -204,7 +206,7 @@ final class TrackedReads implements ComputeContext<Object> {
     EntryData entry;
     try {
       entry = reply.join();
-    } catch (java.util.concurrent.CompletionException e) {
+    } catch (CompletionException e) {
       throw e.getCause() instanceof KckException failure ? failure
           : new KeyUnavailableException(target, "Key '" + self + "' could not read '" + target + "': " + e.getCause(), e.getCause());
     }

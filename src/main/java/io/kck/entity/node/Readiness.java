@@ -12,6 +12,7 @@ import io.kck.entity.KeyNames;
 import io.kck.persistence.DatabaseHealth;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -27,7 +28,7 @@ public final class Readiness {
   static CompletionStage<List<Check>> check(ActorSystem<?> system, DatabaseHealth database, Duration within) {
     MemberStatus status = Cluster.get(system).selfMember().status();
     Check cluster = new Check("cluster", status == MemberStatus.up(),
-        "this node is " + status.toString().toLowerCase(java.util.Locale.ROOT) + " in its cluster");
+        "this node is " + status.toString().toLowerCase(Locale.ROOT) + " in its cluster");
     Check reachable = new Check("database", database.available(), database.available()
         ? "KCK's database answers" : "KCK's database is unreachable since " + database.downSince());
     Check schema = new Check("schema", database.available() && database.schemaPresent(), !database.available()

@@ -1,10 +1,13 @@
 package io.kck.entity.settings;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigValueType;
 import io.kck.primer.Primer;
 import io.kck.primer.internal.PrimerRegistry;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -82,7 +85,7 @@ public record EntitySettings(
     try {
       nearCacheMaxAge(config); // checked here, before KCK starts anything
       return read(config.getConfig("kck"), registry);
-    } catch (com.typesafe.config.ConfigException e) {
+    } catch (ConfigException e) {
       // Typesafe Config names the path relative to the object it was asked; say where it is.
       throw new IllegalArgumentException("Invalid KCK setting under kck: " + e.getMessage(), e);
     }
@@ -103,9 +106,9 @@ public record EntitySettings(
     Map<String, PrimerSettings> primers = new HashMap<>();
     for (Primer<?> primer : registry.primers()) {
       String path = "\"" + primer.name() + "\"";
-      if (overrides.hasPath(path) && overrides.getValue(path).valueType() != com.typesafe.config.ConfigValueType.OBJECT) {
+      if (overrides.hasPath(path) && overrides.getValue(path).valueType() != ConfigValueType.OBJECT) {
         throw new IllegalArgumentException("kck.primers." + path + " must be an object of settings, got "
-            + overrides.getValue(path).valueType().name().toLowerCase(java.util.Locale.ROOT));
+            + overrides.getValue(path).valueType().name().toLowerCase(Locale.ROOT));
       }
       primers.put(primer.name(), PrimerSettings.resolve(
           primer, overrides.hasPath(path) ? overrides.getConfig(path) : null, computeTimeout, staleIfError, retention));

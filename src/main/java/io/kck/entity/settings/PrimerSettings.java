@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * How one primer's keys behave: the primer's own choices, overridden by {@code
@@ -68,7 +69,7 @@ public record PrimerSettings(
       for (String setting : overrides.root().keySet()) {
         if (!KNOWN.contains(setting)) {
           throw new IllegalArgumentException(path + "." + setting + " is not a setting of a primer (known: "
-              + String.join(", ", new java.util.TreeSet<>(KNOWN)) + ")");
+              + String.join(", ", new TreeSet<>(KNOWN)) + ")");
         }
       }
       try {

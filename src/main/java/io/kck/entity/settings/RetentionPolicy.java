@@ -1,8 +1,10 @@
 package io.kck.entity.settings;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
 import io.kck.entity.KeyState;
 import java.time.Duration;
+import java.time.Instant;
 
 /**
  * When a primer's keys are forgotten: {@code kck.retention}, overridden per primer by {@code
@@ -36,7 +38,7 @@ public record RetentionPolicy(Duration forgetAfter, boolean forgetSupplied) {
     if (!forgets()) {
       return PrimerSettings.NO_DEADLINE;
     }
-    java.time.Instant used = state.lastUsed();
+    Instant used = state.lastUsed();
     return used == null ? 0 : used.plus(touchInterval()).toEpochMilli();
   }
 
@@ -63,7 +65,7 @@ public record RetentionPolicy(Duration forgetAfter, boolean forgetSupplied) {
       } else {
         try {
           forgetAfter = block.getDuration("forget-after");
-        } catch (com.typesafe.config.ConfigException e) {
+        } catch (ConfigException e) {
           throw new IllegalArgumentException(path + ".forget-after must be a duration (30d) or off, got '" + raw + "'", e);
         }
         if (forgetAfter.compareTo(Duration.ofMinutes(1)) < 0) {

@@ -4,6 +4,7 @@ import io.kck.entity.EntryData;
 import io.kck.entity.ServedEntry;
 import io.kck.entity.metrics.Meters;
 import io.kck.entity.settings.PrimerSettings;
+import io.kck.persistence.StoredValue;
 import io.kck.primer.Primer;
 import java.time.Clock;
 import java.util.function.BiFunction;
@@ -76,7 +77,7 @@ public final class LocalEntry implements ServedEntry {
     if (data.value() == null || data.value().encodedLength() < 0) {
       return data;
     }
-    return new EntryData(data.key(), io.kck.persistence.StoredValue.fromJson(data.value().json()), data.version(),
+    return new EntryData(data.key(), StoredValue.fromJson(data.value().json()), data.version(),
         data.computedAt(), data.stale(), data.refreshing(), data.lastError(), data.nextAttemptAt(), data.lineage());
   }
 

@@ -1,5 +1,6 @@
 package io.kck.entity.tier;
 
+import akka.actor.ActorRef;
 import akka.actor.ActorSelection;
 import akka.actor.Address;
 import akka.actor.typed.ActorSystem;
@@ -28,6 +29,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * This node's near cache: copies of entries of keys owned by other nodes, for primers that opt in
@@ -293,7 +295,7 @@ public final class NearCache {
   }
 
   /** Replaces the copy of {@code key} by what {@code change} makes of it (null: there is none), atomically. */
-  private void update(String key, java.util.function.UnaryOperator<Copy> change) {
+  private void update(String key, UnaryOperator<Copy> change) {
     Place[] changed = {null};
     copies.compute(key, (text, place) -> {
       Copy held = place == null ? null : place.copy();
@@ -328,7 +330,7 @@ public final class NearCache {
     for (Member member : Cluster.get(system).state().getMembers()) {
       listeners.computeIfAbsent(member.address(),
               address -> system.classicSystem().actorSelection(address + "/system/" + LISTENER))
-          .tell(message, akka.actor.ActorRef.noSender());
+          .tell(message, ActorRef.noSender());
     }
   }
 

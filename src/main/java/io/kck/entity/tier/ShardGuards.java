@@ -1,8 +1,10 @@
 package io.kck.entity.tier;
 
+import akka.actor.typed.ActorSystem;
 import akka.cluster.sharding.typed.HashCodeMessageExtractor;
 import io.kck.entity.KeyClient;
 import io.kck.entity.KeyCommand;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -65,7 +67,7 @@ public final class ShardGuards {
   }
 
   /** Wakes every sentinel that runs here each {@code interval}, so that idle passivation never stops one. */
-  public void keepAlive(akka.actor.typed.ActorSystem<?> system, java.time.Duration interval) {
+  public void keepAlive(ActorSystem<?> system, Duration interval) {
     system.scheduler().scheduleAtFixedRate(interval, interval, () -> guards.forEach((shard, guard) -> {
       if (guard.holds()) {
         keys.tell(sentinelId(shard), KeyCommand.Wake.INSTANCE);
