@@ -57,10 +57,11 @@ class ArchitectureTest {
       Map.entry("entity.tier", Set.of("errors", "primer", "persistence", "entity", "entity.settings", "entity.metrics")),
       Map.entry("entity.cluster",
           Set.of("errors", "primer", "persistence", "entity", "entity.settings", "entity.metrics")),
+      Map.entry("entity.source", Set.of("errors", "primer", "persistence", "entity")),
       Map.entry("entity.key", Set.of("errors", "primer", "persistence", "entity", "entity.compute", "entity.settings",
           "entity.metrics", "entity.tier")),
       Map.entry("entity.node", Set.of("errors", "primer", "persistence", "entity", "entity.compute", "entity.settings",
-          "entity.metrics", "entity.tier", "entity.cluster", "entity.key")),
+          "entity.metrics", "entity.tier", "entity.cluster", "entity.key", "entity.source")),
       Map.entry("", Set.of("errors", "primer", "entity", "entity.node")),
       Map.entry("http", Set.of("", "errors", "primer")),
       Map.entry("sql", Set.of("errors", "primer", "persistence")));
