@@ -192,7 +192,7 @@ public final class Engine {
         rows, warmKeys, clock, EntitySettings.sweepInterval(config), EntitySettings.maxPerSweep(config),
         engine.presence::forgotten), "kck-retention"));
     engine.sources = sources;
-    sources.start(system, client, engine.presence::written, engine::encodeDelta);
+    sources.start(system, client, engine.presence::written, engine::encodeDelta, meterRegistry);
     log.info("KCK started on {} with primers {}", system.name(), registry.primers());
     return engine;
   }

@@ -69,10 +69,24 @@ public final class Sources {
 
   /** Starts the consumer as a cluster singleton (nothing without sources). */
   public void start(akka.actor.typed.ActorSystem<?> system, KeyClient keys,
-      Function<String, CompletionStage<Boolean>> written, BiFunction<Key<?>, Object, StoredValue> encodeDelta) {
+      Function<String, CompletionStage<Boolean>> written, BiFunction<Key<?>, Object, StoredValue> encodeDelta,
+      io.micrometer.core.instrument.MeterRegistry meters) {
     if (routes.isEmpty()) {
       return;
     }
+    // On the node that runs the consumer; NaN elsewhere.
+    io.micrometer.core.instrument.Gauge.builder("kck.sources.lag-seconds", this,
+            sources -> sources.consumer().map(SourceConsumer::lagSeconds).orElse(Double.NaN))
+        .description("Seconds since the oldest change read from the slot whose keys have not all journaled it")
+        .register(meters);
+    io.micrometer.core.instrument.Gauge.builder("kck.sources.pending-changes", this,
+            sources -> sources.consumer().map(consumer -> (double) consumer.pendingChanges()).orElse(Double.NaN))
+        .description("Changes read from the slot whose keys have not all answered")
+        .register(meters);
+    io.micrometer.core.instrument.Gauge.builder("kck.sources.lag-bytes", this, Sources::lagBytes)
+        .description("WAL bytes PostgreSQL keeps for KCK's slot past what KCK confirmed (asked at most every 5 s)")
+        .baseUnit("bytes")
+        .register(meters);
     Behavior<Command> consumer = Behaviors.setup(context -> {
       SourceConsumer started = new SourceConsumer(settings, routes, keys, written, encodeDelta);
       started.start();
@@ -86,6 +100,24 @@ public final class Sources {
           .build();
     });
     ClusterSingleton.get(system).init(SingletonActor.of(consumer, "kck-sources"));
+  }
+
+  private volatile long lagBytesAt;
+  private volatile double lagBytes = Double.NaN;
+
+  /** The slot's lag in WAL bytes, asked of the server at most every 5 s, on the node that runs the consumer. */
+  private double lagBytes() {
+    Optional<SourceConsumer> consumer = consumer();
+    if (consumer.isEmpty()) {
+      return Double.NaN;
+    }
+    long now = System.nanoTime();
+    if (lagBytesAt == 0 || now - lagBytesAt > 5_000_000_000L) {
+      lagBytesAt = now;
+      long bytes = consumer.get().lagBytes();
+      lagBytes = bytes < 0 ? Double.NaN : bytes;
+    }
+    return lagBytes;
   }
 
   /** The consumer when it runs on this node. */
