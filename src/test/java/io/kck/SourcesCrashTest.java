@@ -176,7 +176,8 @@ class SourcesCrashTest {
     ActorTestKit restarted = TestNodes.start("SourcesCrashRestarted", config(database));
     try {
       Kck kck = Kck.start(restarted.system(), totals(config(database)));
-      SourceConsumer consumer = Engine.on(restarted.system()).sources().consumer().orElseThrow();
+      SourceConsumer consumer = Eventually.until("the consumer to start", () -> Engine.on(restarted.system()).sources()
+          .consumer(), Optional::isPresent).orElseThrow();
       long target = finalLsn;
       Eventually.until("the restarted node to apply the whole stream", Duration.ofMinutes(3), consumer::confirmedLsn,
           applied -> Long.compareUnsigned(applied, target) > 0);

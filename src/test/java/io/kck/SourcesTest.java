@@ -146,7 +146,15 @@ class SourcesTest {
       sql("CREATE TABLE " + table + " (id int PRIMARY KEY, register int NOT NULL, cents bigint NOT NULL)",
           "ALTER TABLE " + table + " REPLICA IDENTITY FULL");
     }
-    testKit = TestNodes.start("SourcesTest", config(SLOT));
+    String sqlPrimer = """
+        kck.sql-primers."src-sql" {
+          url = "%s", user = "%s", password = "%s"
+          parameters = [ { name = register, type = int } ]
+          query = "SELECT id, cents FROM src_outdate WHERE register = :register ORDER BY id"
+          sources = [ { table = src_outdate, keys { register = register }, on-change = outdate } ]
+        }
+        """.formatted(db.jdbcUrl(), db.user(), db.password());
+    testKit = TestNodes.start("SourcesTest", ConfigFactory.parseString(sqlPrimer).withFallback(config(SLOT)));
     kck = Kck.start(testKit.system(),
         totals("src-outdate", "src_outdate", byRegister("src_outdate"), false),
         totals("src-refresh", "src_refresh", byRegister("src_refresh").onChange(TableSource.Action.REFRESH), false),
@@ -198,6 +206,15 @@ class SourcesTest {
     assertEquals(Optional.empty(), Stages.await(kck.getIfPresent("src-outdate/77")));
     assertEquals(0, computesOf("src-outdate/77"));
     assertEquals(6L, Stages.await(kck.get("src-outdate/77")), "its first compute reads the row");
+  }
+
+  @Test
+  void anSqlPrimerDeclaresItsSourcesInConfiguration() {
+    change("INSERT INTO src_outdate VALUES (500, 5, 1)");
+    assertEquals(1, ((List<?>) Stages.await(kck.get("src-sql/5"))).size());
+    change("INSERT INTO src_outdate VALUES (501, 5, 2)");
+    assertEquals(Optional.empty(), Stages.await(kck.getIfPresent("src-sql/5")), "outdated by the insert");
+    assertEquals(2, ((List<?>) Stages.await(kck.get("src-sql/5"))).size());
   }
 
   @Test

@@ -75,7 +75,7 @@ public final class SourceConsumer {
   private final AtomicLong changesRead = new AtomicLong();
   private final AtomicLong requestsSent = new AtomicLong();
   private volatile long lastCommitMillis;
-  private volatile long confirmedLsn;
+  private volatile Connection current;
 
   public SourceConsumer(SourceSettings settings, Collection<Route> routes, KeyClient keys,
       Function<String, CompletionStage<Boolean>> written, BiFunction<Key<?>, Object, StoredValue> encodeDelta) {
@@ -119,6 +119,14 @@ public final class SourceConsumer {
   public void stop() {
     stopped = true;
     Thread thread = reader;
+    Connection connection = current;
+    if (connection != null) {
+      try {
+        connection.abort(Runnable::run); // closes the socket: ends a read blocked on it, without waiting for its lock
+      } catch (java.sql.SQLException | RuntimeException e) {
+        log.debug("Closing the replication connection: {}", e.toString());
+      }
+    }
     if (thread != null) {
       thread.interrupt();
       try {
@@ -151,7 +159,7 @@ public final class SourceConsumer {
    * interval); 0 before the first.
    */
   public long confirmedLsn() {
-    return confirmedLsn;
+    return confirmable(0);
   }
 
   /** Changes read whose keys have not all answered. */
@@ -182,6 +190,10 @@ public final class SourceConsumer {
     long delay = settings.retryDelay().toMillis();
     while (!stopped) {
       try (Connection connection = database.replicationConnection()) {
+        current = connection;
+        if (stopped) {
+          break;
+        }
         PGReplicationStream stream = connection.unwrap(PGConnection.class).getReplicationAPI()
             .replicationStream().logical()
             .withSlotName(settings.slot())
@@ -207,13 +219,18 @@ public final class SourceConsumer {
     }
   }
 
+  /**
+   * Reads the stream with pgjdbc's blocking {@code read()}: its non-blocking {@code readPending()}
+   * looks at the socket at most once a second (pgjdbc throttles that check), which would delay every
+   * change by up to a second. The slot is confirmed as messages arrive (the server's keepalives
+   * included), so a confirmation can wait for the next message.
+   */
   private void read(PGReplicationStream stream) throws Exception {
     PgOutput decoder = new PgOutput();
     synchronized (lock) {
       pending.removeIf(open -> !open.committed); // cut off by the lost connection: the slot sends it again, whole
     }
     Txn txn = null;
-    long idleMillis = 1;
     long lastStatus = System.nanoTime();
     long flushed = 0;
     while (!stopped) {
@@ -223,8 +240,7 @@ public final class SourceConsumer {
         stream.setFlushedLSN(lsn);
         stream.setAppliedLSN(lsn);
         flushed = confirm;
-        confirmedLsn = confirm;
-        if (System.nanoTime() - lastStatus > 50_000_000L || pendingChanges() == 0) {
+        if (System.nanoTime() - lastStatus > 50_000_000L) {
           stream.forceUpdateStatus(); // else pgjdbc sends it within the status interval
           lastStatus = System.nanoTime();
         }
@@ -237,13 +253,10 @@ public final class SourceConsumer {
         sleep(1);
         continue;
       }
-      ByteBuffer buffer = stream.readPending();
+      ByteBuffer buffer = stream.read();
       if (buffer == null) {
-        sleep(idleMillis);
-        idleMillis = Math.min(idleMillis * 2, 8);
         continue;
       }
-      idleMillis = 1;
       PgOutput.Message message = decoder.decode(buffer);
       if (message instanceof PgOutput.Begin begin) {
         txn = new Txn(begin.finalLsn());
@@ -404,8 +417,13 @@ public final class SourceConsumer {
   private void retry(Lane lane, Item item, Throwable error) {
     item.retries++;
     long delay = Math.min(settings.retryDelay().toMillis() << Math.min(item.retries - 1, 10), settings.maxRetryDelay().toMillis());
-    log.warn("Key '{}' did not take the source change {} (attempt {}); again in {} ms: {}", lane.key, item.position,
-        item.retries, delay, error.toString());
+    if (item.retries >= 3) {
+      log.warn("Key '{}' did not take the source change {} (attempt {}); again in {} ms: {}", lane.key, item.position,
+          item.retries, delay, error.toString());
+    } else {
+      log.debug("Key '{}' did not take the source change {} (attempt {}); again in {} ms: {}", lane.key, item.position,
+          item.retries, delay, error.toString());
+    }
     if (stopped) {
       return;
     }
