@@ -197,6 +197,11 @@ class SourcesTest {
     assertEquals(Optional.of(100L), Stages.await(kck.getIfPresent("src-outdate/1")));
     assertEquals(50L, Stages.await(kck.get("src-outdate/2")));
     assertEquals(3, computesOf("src-outdate/2"));
+
+    SourceConsumer consumer = Engine.on(testKit.system()).sources().consumer().orElseThrow();
+    assertEquals(0, consumer.pendingChanges(), "every change read was answered");
+    assertEquals(0.0, consumer.lagSeconds());
+    assertTrue(consumer.lagBytes() >= 0, "the slot's lag in WAL bytes: " + consumer.lagBytes());
   }
 
   @Test
