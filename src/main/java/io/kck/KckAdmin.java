@@ -111,6 +111,25 @@ public final class KckAdmin {
     return result;
   }
 
+  /**
+   * Drops KCK's logical replication slot and publication (kck.sources.slot, kck.sources.publication)
+   * once no primer declares a source: a slot nobody reads keeps PostgreSQL's WAL, and fills its disk.
+   * Completes with what it dropped (empty when there was nothing); fails with {@link
+   * io.kck.errors.KckException} while primers still declare sources, or when the database refuses
+   * (the slot is read by another process). See docs/sources.md.
+   */
+  public CompletionStage<List<String>> dropUnusedSources() {
+    Kck.KckFuture<List<String>> result = new Kck.KckFuture<>(kck.system().executionContext());
+    engine.dropUnusedSources().whenComplete((dropped, error) -> {
+      if (error != null) {
+        result.completeExceptionally(Kck.asKckException("(sources)", error));
+      } else {
+        result.complete(dropped);
+      }
+    });
+    return result;
+  }
+
   private static KeyInfo info(KeyStatus status) {
     return new KeyInfo(status.key(), KeyInfo.State.valueOf(status.status().name()), status.version(),
         status.computeInFlight() != 0, status.waiting(), status.retryAt(), status.outdated(), status.inputs(),

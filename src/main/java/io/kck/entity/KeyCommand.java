@@ -47,6 +47,17 @@ public sealed interface KeyCommand {
   record Augment(StoredValue delta, java.util.OptionalLong expectedVersion, ActorRef<KeyReply> replyTo)
       implements Request, KckSerializable {}
 
+  /**
+   * A committed change of a row of a source table affects this key ({@code io.kck.primer.TableSource}):
+   * with a {@code delta} (JSON of the primer's delta type), apply it in place; without one, or when
+   * the key cannot apply it, drop the value (the next get computes) and, with {@code refresh},
+   * recompute now. Answered (with the entry after it) only once the change is journaled, with its
+   * {@code position}; a change at or before the position the key last recorded is answered at once
+   * and applied nothing. A key without a value records nothing: its next compute reads the row.
+   */
+  record SourceChange(SourcePosition position, boolean refresh, StoredValue delta, ActorRef<KeyReply> replyTo)
+      implements Request, KckSerializable {}
+
   /** Drops the value; the next get computes. Answers with the entry after the drop. */
   record Invalidate(ActorRef<KeyReply> replyTo) implements Request, KckSerializable {}
 

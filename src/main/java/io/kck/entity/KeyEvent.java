@@ -40,11 +40,33 @@ public sealed interface KeyEvent extends KckSerializable {
    * A delta was applied to the value in place ({@code augment}, or a delta derived from an input's
    * delta): the new value is the primer's augment function of the previous value and {@code
    * delta}. Small: the value itself is not journaled, replay applies the delta again. {@code inputs}
-   * and {@code lineage} as after the delta (they move on when it came from an input).
+   * and {@code lineage} as after the delta (they move on when it came from an input). {@code source}:
+   * the position of the source table's change the delta was made from, or null (from {@code augment},
+   * or journaled before KCK read sources); a change at or before it is not applied twice.
    */
   record DeltaApplied(
-      long version, Instant appliedAt, StoredValue delta, Map<String, Long> inputs, Map<String, Long> lineage)
-      implements KeyEvent {}
+      long version, Instant appliedAt, StoredValue delta, Map<String, Long> inputs, Map<String, Long> lineage,
+      SourcePosition source)
+      implements KeyEvent {
+
+    /** A delta that no source table's change made. */
+    public DeltaApplied(long version, Instant appliedAt, StoredValue delta, Map<String, Long> inputs,
+        Map<String, Long> lineage) {
+      this(version, appliedAt, delta, inputs, lineage, null);
+    }
+
+    /** The same delta, made from the source change at {@code position}. */
+    public DeltaApplied from(SourcePosition position) {
+      return new DeltaApplied(version, appliedAt, delta, inputs, lineage, position);
+    }
+  }
+
+  /**
+   * A row of a source table the key is made from changed (the change at {@code position}): its value
+   * is dropped as by an invalidation (the next get computes) and the position recorded, so that the
+   * change, delivered again after a restart, is not applied twice. The version is kept.
+   */
+  record SourceChanged(Instant at, SourcePosition position) implements KeyEvent {}
 
   /** The value was invalidated: the next get computes. The version is kept. */
   record ValueDropped(Instant at) implements KeyEvent {}

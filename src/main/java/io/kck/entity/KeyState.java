@@ -31,6 +31,8 @@ import java.util.Set;
  *     KCK recorded it, which count from {@code computedAt}
  * @param supplied whether the value holds data from the application (a put, or a delta since the
  *     last compute): a compute would not make it again, so retention keeps it unless told otherwise
+ * @param source the position of the last change of a source table this key applied (an outdate or a
+ *     delta), or {@code null}: a change at or before it is not applied again ({@link SourcePosition})
  */
 public record KeyState(
     StoredValue value,
@@ -41,11 +43,18 @@ public record KeyState(
     Set<String> dependents,
     Map<String, Long> outdatedBy,
     Instant usedAt,
-    boolean supplied)
+    boolean supplied,
+    SourcePosition source)
     implements KckSerializable {
 
+  /** A state that has applied no change of a source table (states journaled before sources read so). */
+  public KeyState(StoredValue value, long version, Instant computedAt, Map<String, Long> inputs,
+      Map<String, Long> lineage, Set<String> dependents, Map<String, Long> outdatedBy, Instant usedAt, boolean supplied) {
+    this(value, version, computedAt, inputs, lineage, dependents, outdatedBy, usedAt, supplied, null);
+  }
+
   /** The state of a key that never had a value. */
-  public static final KeyState EMPTY = new KeyState(null, 0L, null, Map.of(), Map.of(), Set.of(), Map.of(), null, false);
+  public static final KeyState EMPTY = new KeyState(null, 0L, null, Map.of(), Map.of(), Set.of(), Map.of(), null, false, null);
 
   public KeyState {
     inputs = inputs == null ? Map.of() : Map.copyOf(inputs);
@@ -96,7 +105,7 @@ public record KeyState(
 
   /** The same state without its value (as an invalidation leaves it). */
   public KeyState withoutValue() {
-    return new KeyState(null, version, computedAt, inputs, lineage, dependents, Map.of(), usedAt, false);
+    return new KeyState(null, version, computedAt, inputs, lineage, dependents, Map.of(), usedAt, false, source);
   }
 
   /**
@@ -107,42 +116,46 @@ public record KeyState(
   public KeyState withDelta(KeyEvent.DeltaApplied applied, StoredValue next) {
     boolean fromApplication = applied.inputs().equals(inputs);
     return new KeyState(next, applied.version(), computedAt, applied.inputs(), applied.lineage(), dependents, outdatedBy,
-        applied.appliedAt(), supplied || fromApplication);
+        applied.appliedAt(), supplied || fromApplication, SourcePosition.later(source, applied.source()));
   }
 
   public KeyState apply(KeyEvent event) {
     if (event instanceof KeyEvent.ValueStored stored) {
       return new KeyState(stored.value(), stored.version(), stored.computedAt(), stored.inputs(), stored.lineage(),
-          dependents, Map.of(), stored.computedAt(), stored.origin() == KeyEvent.Origin.PUT);
+          dependents, Map.of(), stored.computedAt(), stored.origin() == KeyEvent.Origin.PUT, source);
     }
     if (event instanceof KeyEvent.ValueConfirmed confirmed) {
       return new KeyState(value, version, confirmed.computedAt(), confirmed.inputs(), confirmed.lineage(), dependents,
-          Map.of(), confirmed.computedAt(), false);
+          Map.of(), confirmed.computedAt(), false, source);
     }
     if (event instanceof KeyEvent.ValueDropped dropped) {
-      return new KeyState(null, version, computedAt, inputs, lineage, dependents, Map.of(), dropped.at(), false);
+      return new KeyState(null, version, computedAt, inputs, lineage, dependents, Map.of(), dropped.at(), false, source);
+    }
+    if (event instanceof KeyEvent.SourceChanged changed) {
+      return new KeyState(null, version, computedAt, inputs, lineage, dependents, Map.of(), usedAt, false,
+          SourcePosition.later(source, changed.position()));
     }
     if (event instanceof KeyEvent.ValueOutdated outdated) {
       Map<String, Long> cause = new HashMap<>(outdatedBy);
       outdated.cause().forEach((k, v) -> cause.merge(k, v, Math::max));
-      return new KeyState(value, version, computedAt, inputs, lineage, dependents, cause, usedAt, supplied);
+      return new KeyState(value, version, computedAt, inputs, lineage, dependents, cause, usedAt, supplied, source);
     }
     if (event instanceof KeyEvent.DependentAdded added) {
       Set<String> more = new HashSet<>(dependents);
       more.add(added.dependent());
-      return new KeyState(value, version, computedAt, inputs, lineage, more, outdatedBy, usedAt, supplied);
+      return new KeyState(value, version, computedAt, inputs, lineage, more, outdatedBy, usedAt, supplied, source);
     }
     if (event instanceof KeyEvent.DependentRemoved removed) {
       Set<String> fewer = new HashSet<>(dependents);
       fewer.remove(removed.dependent());
-      return new KeyState(value, version, computedAt, inputs, lineage, fewer, outdatedBy, usedAt, supplied);
+      return new KeyState(value, version, computedAt, inputs, lineage, fewer, outdatedBy, usedAt, supplied, source);
     }
     if (event instanceof KeyEvent.KeyUsed used) {
-      return new KeyState(value, version, computedAt, inputs, lineage, dependents, outdatedBy, used.at(), supplied);
+      return new KeyState(value, version, computedAt, inputs, lineage, dependents, outdatedBy, used.at(), supplied, source);
     }
     if (event instanceof KeyEvent.Forgotten forgotten) {
       return new KeyState(null, Math.max(version, forgotten.version()), null, Map.of(), Map.of(), Set.of(), Map.of(),
-          null, false);
+          null, false, source);
     }
     throw new IllegalArgumentException("Unknown event " + event);
   }

@@ -138,7 +138,11 @@ final class EmbeddedPostgresServer {
               .setConnectConfig("password", secrets.superuser())
               // The socket file (in /tmp) admits only this OS user, before any password is asked.
               .setServerConfig("unix_socket_permissions", "0700")
-              .setServerConfig("password_encryption", "scram-sha-256");
+              .setServerConfig("password_encryption", "scram-sha-256")
+              // Logical replication, for the tables primers declare as sources (docs/sources.md).
+              .setServerConfig("wal_level", "logical")
+              .setServerConfig("max_replication_slots", "10")
+              .setServerConfig("max_wal_senders", "10");
       Path pending = null;
       if (fresh) {
         // initdb takes the password from a file; zonky's "-A trust" is overridden by --auth.

@@ -187,6 +187,16 @@ public abstract class Primer<V> {
   }
 
   /**
+   * The tables of PostgreSQL this primer's values are made from, and what a committed change of a
+   * row does to the keys made from it (outdate, refresh or augment them): see {@link TableSource}
+   * and docs/sources.md. Empty by default; KCK follows no table (and creates no replication slot)
+   * unless a primer declares one.
+   */
+  public List<TableSource> sources() {
+    return List.of();
+  }
+
+  /**
    * Keys every compute of this primer depends on, as templates: key texts in which {@code
    * {param}} stands for the formatted value of this key's parameter {@code param}, for example
    * {@code "register-day/{store}-1/{day}"}. Before each compute, KCK reads them through the

@@ -33,6 +33,7 @@ public final class PrimerBuilder<V> {
   }
 
   private final String name;
+  private final List<TableSource> sources = new java.util.ArrayList<>();
   private final Type valueType;
   private Parameter<?>[] parameters = new Parameter<?>[0];
   private Compute<V> compute;
@@ -97,6 +98,12 @@ public final class PrimerBuilder<V> {
   /** See {@link Primer#augment()}. */
   public PrimerBuilder<V> augment(Augment<V, ?> augment) {
     this.augment = Objects.requireNonNull(augment, "augment");
+    return this;
+  }
+
+  /** Adds a table this primer's values are made from; see {@link Primer#sources()}. */
+  public PrimerBuilder<V> source(TableSource source) {
+    this.sources.add(Objects.requireNonNull(source, "source"));
     return this;
   }
 
@@ -189,6 +196,11 @@ public final class PrimerBuilder<V> {
     @Override
     public boolean keepsKeysWarm() {
       return spec.keepsKeysWarm;
+    }
+
+    @Override
+    public List<TableSource> sources() {
+      return List.copyOf(spec.sources);
     }
   }
 }

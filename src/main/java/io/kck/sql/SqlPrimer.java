@@ -68,6 +68,7 @@ public final class SqlPrimer extends Primer<Object> {
   private final List<Parameter<?>> bound;
   private final Freshness freshness;
   private final JavaType rowsAs; // null: rows as maps
+  private final List<io.kck.primer.TableSource> sources;
 
   /** How long and how much one compute may take: {@code kck.sql}, overridden per primer. */
   record Limits(java.time.Duration connectTimeout, java.time.Duration queryTimeout, int maxRows, long maxBytes) {
@@ -109,6 +110,13 @@ public final class SqlPrimer extends Primer<Object> {
     this.freshness = config.hasPath("freshness")
         ? FreshnessConfig.fromConfig("kck.sql-primers.\"" + name + "\".freshness", config.getConfig("freshness"))
         : Freshness.neverExpires();
+    this.sources = SqlSources.of(name, config, parameters());
+  }
+
+  /** The tables of {@code sources = [ { table, keys { parameter = column }, on-change } ]} (docs/sources.md). */
+  @Override
+  public List<io.kck.primer.TableSource> sources() {
+    return sources;
   }
 
   /**

@@ -130,6 +130,8 @@ public final class KeyEntity extends JournaledKey {
       return onAugment(state, augment);
     } else if (command instanceof KeyCommand.Invalidate invalidate) {
       return onInvalidate(state, invalidate);
+    } else if (command instanceof KeyCommand.SourceChange change) {
+      return onSourceChange(state, change);
     } else if (command instanceof KeyCommand.Inspect inspect) {
       return Effect().reply(inspect.replyTo(), new KeyReply.Status(status(state)));
     } else if (command instanceof KeyCommand.DropUnreadable drop && unreadable.pending()) {
@@ -265,6 +267,50 @@ public final class KeyEntity extends JournaledKey {
       observers.hook(HookEvent.Action.INVALIDATE, HookEvent.Phase.AFTER, after.version(), null, null);
       dependencies.valueDropped(after, now());
     }).thenReply(invalidate.replyTo(), (KeyState after) -> replies.entry(after, false));
+  }
+
+  /**
+   * A row this key is made from changed (in a source table). A compute that runs now may have read
+   * the row before or after the change: its result is moot, and whoever waits for it waits for the
+   * next one. The change is answered once it is journaled with its position (a delta, or the value
+   * dropped), so that the source's consumer confirms the stream past it only then.
+   */
+  private ReplyEffect<KeyEvent, KeyState> onSourceChange(KeyState state, KeyCommand.SourceChange change) {
+    if (change.position().appliedBy(state.source())) {
+      return Effect().reply(change.replyTo(), replies.entry(state, false)); // delivered again after a restart
+    }
+    attempts.invalidated();
+    if (!state.hasValue()) {
+      if (change.refresh()) {
+        flight.startIfAwaited(state, null);
+      }
+      return Effect().reply(change.replyTo(), replies.entry(state, false)); // nothing to change: a compute reads the row
+    }
+    if (change.delta() != null) {
+      Deltas.Planned planned = deltas.plan(state, new KeyCommand.Augment(change.delta(), java.util.OptionalLong.empty(),
+          change.replyTo()), nextVersion(state));
+      if (planned.refused() == null) {
+        observers.hook(HookEvent.Action.AUGMENT, HookEvent.Phase.BEFORE, state.version(), planned.delta(), null);
+        Deltas.Planned positioned = new Deltas.Planned(planned.event().from(change.position()), planned.delta(),
+            planned.next());
+        return persistDelta(state, positioned, change.replyTo(), null)
+            .thenReply(change.replyTo(), (KeyState after) -> replies.entry(after, false));
+      }
+      context.getLog().warn("Key '{}' cannot apply the delta of source change {}; its value is dropped instead: {}",
+          key, change.position(), planned.refused().message());
+    }
+    flight.clearBackoff();
+    flight.writing(change.replyTo());
+    return journal(new KeyEvent.SourceChanged(now(), change.position())).thenRun((KeyState after) -> {
+      localHits.publish(after);
+      flight.written(change.replyTo());
+      dependencies.valueDropped(after, now());
+      if (change.refresh()) {
+        flight.startInBackground(after);
+      } else {
+        flight.startIfAwaited(after, null);
+      }
+    }).thenReply(change.replyTo(), (KeyState after) -> replies.entry(after, false));
   }
 
   private ReplyEffect<KeyEvent, KeyState> onComputeDone(KeyState state, ComputeDone done) {

@@ -91,6 +91,7 @@ public final class Engine {
   private final KeyPresence presence;
   private final KeyRequests requests;
   private ActorRef<RetentionSweeper.Command> sweeper;
+  private io.kck.entity.source.Sources sources;
 
   private Engine(ActorSystem<?> system, KeyRuntime runtime) {
     this.system = system;
@@ -125,6 +126,7 @@ public final class Engine {
     if (started.containsKey(system)) {
       throw new IllegalStateException("KCK is already started on ActorSystem " + system.name());
     }
+    io.kck.entity.source.Sources sources = io.kck.entity.source.Sources.prepare(config, registry.primers());
     joinCluster(system, config);
     JournalRows rows = new JournalRows(system, config);
     KckDatabaseProvider.stopWithSystem(system.classicSystem());
@@ -192,6 +194,8 @@ public final class Engine {
     engine.sweeper = ClusterSingleton.get(system).init(SingletonActor.of(RetentionSweeper.create(registry, settings, client,
         rows, warmKeys, clock, EntitySettings.sweepInterval(config), EntitySettings.maxPerSweep(config),
         engine.presence::forgotten), "kck-retention"));
+    engine.sources = sources;
+    sources.start(system, client, engine.presence::written, engine::encodeDelta, meterRegistry);
     log.info("KCK started on {} with primers {}", system.name(), registry.primers());
     return engine;
   }
@@ -456,6 +460,17 @@ public final class Engine {
   /** Adds {@code hook} for the keys of {@code primer} on this node; the returned action removes it. */
   public Runnable addHook(Primer<?> primer, KeyHook hook) {
     return runtime.hooks().add(primer.name(), hook);
+  }
+
+  /** The source tables of the primers, and their consumer when it runs on this node. */
+  public io.kck.entity.source.Sources sources() {
+    return sources;
+  }
+
+  /** Drops KCK's replication slot and publication when no primer declares a source; answers what it dropped. */
+  public CompletionStage<List<String>> dropUnusedSources() {
+    return CompletableFuture.supplyAsync(sources::dropUnused,
+        system.dispatchers().lookup(akka.actor.typed.DispatcherSelector.blocking()));
   }
 
   /** The keys whose actors are alive on this node now, as Cluster Sharding reports them, sorted. */

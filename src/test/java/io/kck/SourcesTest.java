@@ -1,0 +1,314 @@
+package io.kck;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.kck.entity.node.Engine;
+import io.kck.entity.source.SourceConsumer;
+import io.kck.errors.KckException;
+import io.kck.persistence.KckDatabaseProvider.DatabaseSettings;
+import io.kck.primer.Augment;
+import io.kck.primer.Parameter;
+import io.kck.primer.Primer;
+import io.kck.primer.TableSource;
+import io.kck.testing.Eventually;
+import io.kck.testing.Stages;
+import io.kck.testing.TestNodes;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Source tables: rows changed with plain JDBC reach exactly the keys they map to, through KCK's
+ * replication slot (outdate, refresh, augment), keys nobody computed are not started, and the
+ * slot and publication go once no source is declared and the admin's clean-up runs.
+ */
+class SourcesTest {
+  static final Parameter<Integer> REGISTER = Parameter.ofInt("register");
+  static final String SLOT = "kck_sources_test";
+
+  static String database;
+  static DatabaseSettings db;
+  static ActorTestKit testKit;
+  static Kck kck;
+  static final ConcurrentHashMap<String, AtomicInteger> computes = new ConcurrentHashMap<>();
+
+  /** The total of a register's sales, straight from the table. */
+  static long total(String table, int register) {
+    try (Connection connection = connect();
+        PreparedStatement statement = connection.prepareStatement(
+            "SELECT coalesce(sum(cents), 0) FROM " + table + " WHERE register = ?")) {
+      statement.setInt(1, register);
+      try (ResultSet row = statement.executeQuery()) {
+        row.next();
+        return row.getLong(1);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static Primer<Long> totals(String name, String table, TableSource source, boolean augment) {
+    var builder = Primer.builder(name, Long.class).parameters(REGISTER)
+        .compute((key, context) -> {
+          computes.computeIfAbsent(key.text(), k -> new AtomicInteger()).incrementAndGet();
+          return total(table, key.get(REGISTER));
+        })
+        .source(source);
+    if (augment) {
+      builder.augment(Augment.of(Long.class, (Long total, Long cents) -> total + cents));
+    }
+    return builder.build();
+  }
+
+  static TableSource byRegister(String table) {
+    return TableSource.table(table).keyParameters(row -> List.of(row.getInt("register")));
+  }
+
+  static Config config(String slot) {
+    return TestNodes.config(database + "kck.sources.slot = " + slot + "\nkck.sources.publication = " + slot + "\n");
+  }
+
+  static Connection connect() throws SQLException {
+    return DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+  }
+
+  static void sql(String... statements) {
+    try (Connection connection = connect(); Statement statement = connection.createStatement()) {
+      for (String each : statements) {
+        statement.execute(each);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Runs {@code statements} in one transaction and waits until the consumer reports every change up
+   * to its commit journaled by the keys it affects.
+   */
+  static void change(String... statements) {
+    long before;
+    try (Connection connection = connect()) {
+      connection.setAutoCommit(false);
+      try (Statement statement = connection.createStatement()) {
+        for (String each : statements) {
+          statement.execute(each);
+        }
+        try (ResultSet row = statement.executeQuery("SELECT pg_current_wal_insert_lsn() - '0/0'::pg_lsn")) {
+          row.next();
+          before = row.getLong(1); // before this transaction's commit record
+        }
+      }
+      connection.commit();
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+    SourceConsumer consumer = Engine.on(testKit.system()).sources().consumer().orElseThrow();
+    Eventually.until("the consumer to apply the change at " + before, consumer::confirmedLsn,
+        applied -> Long.compareUnsigned(applied, before) > 0);
+  }
+
+  static int computesOf(String key) {
+    AtomicInteger count = computes.get(key);
+    return count == null ? 0 : count.get();
+  }
+
+  @BeforeAll
+  static void start() {
+    DatabaseSettings shared = DatabaseSettings.from(ConfigFactory.load(TestNodes.config()));
+    try (Connection connection = DriverManager.getConnection(shared.jdbcUrl(), shared.user(), shared.password());
+        Statement statement = connection.createStatement()) {
+      // A slot of an earlier run would keep the test database from being dropped.
+      statement.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
+          + " WHERE slot_name LIKE 'kck_sources_test%' AND NOT active");
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+    database = TestNodes.ownDatabase("sources_test");
+    db = DatabaseSettings.from(ConfigFactory.load(TestNodes.config(database)));
+    for (String table : List.of("src_outdate", "src_refresh", "src_augment")) {
+      sql("CREATE TABLE " + table + " (id int PRIMARY KEY, register int NOT NULL, cents bigint NOT NULL)",
+          "ALTER TABLE " + table + " REPLICA IDENTITY FULL");
+    }
+    String sqlPrimer = """
+        kck.sql-primers."src-sql" {
+          url = "%s", user = "%s", password = "%s"
+          parameters = [ { name = register, type = int } ]
+          query = "SELECT id, cents FROM src_outdate WHERE register = :register ORDER BY id"
+          sources = [ { table = src_outdate, keys { register = register }, on-change = outdate } ]
+        }
+        """.formatted(db.jdbcUrl(), db.user(), db.password());
+    testKit = TestNodes.start("SourcesTest", ConfigFactory.parseString(sqlPrimer).withFallback(config(SLOT)));
+    kck = Kck.start(testKit.system(),
+        totals("src-outdate", "src_outdate", byRegister("src_outdate"), false),
+        totals("src-refresh", "src_refresh", byRegister("src_refresh").onChange(TableSource.Action.REFRESH), false),
+        totals("src-augment", "src_augment", byRegister("src_augment")
+            .augment(row -> row.getLong("cents"), row -> -row.getLong("cents")), true));
+    Eventually.until("the consumer to read the slot",
+        () -> Engine.on(testKit.system()).sources().consumer().map(SourceConsumer::connected).orElse(false),
+        connected -> connected);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (testKit != null) {
+      testKit.shutdownTestKit();
+    }
+  }
+
+  @Test
+  void anInsertUpdateOrDeleteOutdatesExactlyTheKeysOfItsRowsAndTheNextGetRecomputes() {
+    change("INSERT INTO src_outdate VALUES (1, 1, 100), (2, 2, 200)"); // applied before anything computes
+    assertEquals(100L, Stages.await(kck.get("src-outdate/1")));
+    assertEquals(200L, Stages.await(kck.get("src-outdate/2")));
+    assertEquals(1, computesOf("src-outdate/1"));
+
+    change("INSERT INTO src_outdate VALUES (3, 1, 50)");
+    assertEquals(Optional.empty(), Stages.await(kck.getIfPresent("src-outdate/1")), "register 1's value was dropped");
+    assertEquals(Optional.of(200L), Stages.await(kck.getIfPresent("src-outdate/2")), "register 2 is untouched");
+    assertEquals(150L, Stages.await(kck.get("src-outdate/1")));
+    assertEquals(2, computesOf("src-outdate/1"));
+    assertEquals(1, computesOf("src-outdate/2"));
+
+    // An update that moves a row from register 1 to register 2 affects both.
+    change("UPDATE src_outdate SET register = 2 WHERE id = 3");
+    assertEquals(Optional.empty(), Stages.await(kck.getIfPresent("src-outdate/1")));
+    assertEquals(Optional.empty(), Stages.await(kck.getIfPresent("src-outdate/2")));
+    assertEquals(100L, Stages.await(kck.get("src-outdate/1")));
+    assertEquals(250L, Stages.await(kck.get("src-outdate/2")));
+
+    change("DELETE FROM src_outdate WHERE id = 2");
+    assertEquals(Optional.of(100L), Stages.await(kck.getIfPresent("src-outdate/1")));
+    assertEquals(50L, Stages.await(kck.get("src-outdate/2")));
+    assertEquals(3, computesOf("src-outdate/2"));
+
+    SourceConsumer consumer = Engine.on(testKit.system()).sources().consumer().orElseThrow();
+    assertEquals(0, consumer.pendingChanges(), "every change read was answered");
+    assertEquals(0.0, consumer.lagSeconds());
+    assertTrue(consumer.lagBytes() >= 0, "the slot's lag in WAL bytes: " + consumer.lagBytes());
+  }
+
+  @Test
+  void aKeyNobodyComputedIsNotStartedByAChange() throws Exception {
+    change("INSERT INTO src_outdate VALUES (100, 77, 5)", "UPDATE src_outdate SET cents = 6 WHERE id = 100");
+    assertFalse(Stages.await(kck.admin().liveKeys()).contains("src-outdate/77"), "no actor was started");
+    assertEquals(Optional.empty(), Stages.await(kck.getIfPresent("src-outdate/77")));
+    assertEquals(0, computesOf("src-outdate/77"));
+    assertEquals(6L, Stages.await(kck.get("src-outdate/77")), "its first compute reads the row");
+  }
+
+  @Test
+  void anSqlPrimerDeclaresItsSourcesInConfiguration() {
+    change("INSERT INTO src_outdate VALUES (500, 5, 1)");
+    assertEquals(1, ((List<?>) Stages.await(kck.get("src-sql/5"))).size());
+    change("INSERT INTO src_outdate VALUES (501, 5, 2)");
+    assertEquals(Optional.empty(), Stages.await(kck.getIfPresent("src-sql/5")), "outdated by the insert");
+    assertEquals(2, ((List<?>) Stages.await(kck.get("src-sql/5"))).size());
+  }
+
+  @Test
+  void aRefreshSourceRecomputesAtOnce() {
+    change("INSERT INTO src_refresh VALUES (1, 1, 10)");
+    assertEquals(10L, Stages.await(kck.get("src-refresh/1")));
+    change("INSERT INTO src_refresh VALUES (2, 1, 5)");
+    Eventually.count("the refresh's recompute, without a get", () -> computesOf("src-refresh/1"), 2);
+    Eventually.value(kck, "src-refresh/1", 15L);
+  }
+
+  @Test
+  void anAugmentSourceAppliesEachChangeOnceAsADelta() {
+    change("INSERT INTO src_augment VALUES (1, 1, 100), (2, 2, 200)");
+    assertEquals(100L, Stages.await(kck.get("src-augment/1")));
+    assertEquals(200L, Stages.await(kck.get("src-augment/2")));
+    long version = Stages.await(kck.getEntry("src-augment/1")).version();
+
+    change("INSERT INTO src_augment VALUES (3, 1, 40)", "INSERT INTO src_augment VALUES (4, 1, 2)");
+    assertEquals(Optional.of(142L), Stages.await(kck.getIfPresent("src-augment/1")));
+    assertEquals(version + 2, Stages.await(kck.getEntry("src-augment/1")).version(), "two deltas");
+
+    change("UPDATE src_augment SET register = 2, cents = 41 WHERE id = 3"); // moves between keys, and changes
+    assertEquals(Optional.of(102L), Stages.await(kck.getIfPresent("src-augment/1")));
+    assertEquals(Optional.of(241L), Stages.await(kck.getIfPresent("src-augment/2")));
+
+    change("DELETE FROM src_augment WHERE id = 1", "UPDATE src_augment SET cents = 3 WHERE id = 4");
+    assertEquals(Optional.of(total("src_augment", 1)), Stages.await(kck.getIfPresent("src-augment/1")));
+    assertEquals(3L, total("src_augment", 1));
+    assertEquals(1, computesOf("src-augment/1"), "no recompute: deltas only");
+    assertEquals(1, computesOf("src-augment/2"));
+  }
+
+  @Test
+  void startFailsClearlyWithoutReplicaIdentityFullAndDropsNothingThen() {
+    sql("CREATE TABLE src_plain (id int PRIMARY KEY, register int, cents bigint)");
+    ActorTestKit other = TestNodes.start("SourcesTestPlain", config("kck_sources_test_plain"));
+    try {
+      IllegalStateException refused = assertThrows(IllegalStateException.class, () -> Kck.start(other.system(),
+          totals("src-plain", "src_plain", byRegister("src_plain"), false)));
+      assertTrue(refused.getMessage().contains("ALTER TABLE public.src_plain REPLICA IDENTITY FULL"), refused.getMessage());
+    } finally {
+      other.shutdownTestKit();
+    }
+  }
+
+  @Test
+  void withoutSourcesTheAdminCleanUpDropsTheSlotAndPublication() throws Exception {
+    String slot = "kck_sources_test_gone";
+    ActorTestKit first = TestNodes.start("SourcesTestFirst", config(slot));
+    try {
+      Kck with = Kck.start(first.system(), totals("src-gone", "src_outdate", byRegister("src_outdate"), false));
+      assertTrue(slotExists(slot), "a declared source made the slot");
+      KckException refused = Stages.failure(with.admin().dropUnusedSources(), KckException.class);
+      assertTrue(refused.getMessage().contains("remove every source first"), refused.getMessage());
+    } finally {
+      first.shutdownTestKit();
+    }
+    ActorTestKit second = TestNodes.start("SourcesTestSecond", config(slot));
+    try {
+      Kck without = Kck.start(second.system(), Primer.builder("src-gone", Long.class).parameters(REGISTER)
+          .compute((key, context) -> 0L).build());
+      assertTrue(slotExists(slot), "starting without sources drops nothing by itself");
+      Eventually.until("the slot to be released by the stopped consumer", () -> slotActive(slot), active -> !active);
+      assertEquals(List.of("slot " + slot, "publication " + slot), Stages.await(without.admin().dropUnusedSources()));
+      assertFalse(slotExists(slot));
+      assertEquals(List.of(), Stages.await(without.admin().dropUnusedSources()), "nothing left");
+    } finally {
+      second.shutdownTestKit();
+    }
+  }
+
+  static boolean slotExists(String slot) throws SQLException {
+    try (Connection connection = connect();
+        PreparedStatement statement = connection.prepareStatement("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?")) {
+      statement.setString(1, slot);
+      try (ResultSet row = statement.executeQuery()) {
+        return row.next();
+      }
+    }
+  }
+
+  static boolean slotActive(String slot) throws SQLException {
+    try (Connection connection = connect();
+        PreparedStatement statement = connection.prepareStatement("SELECT active FROM pg_replication_slots WHERE slot_name = ?")) {
+      statement.setString(1, slot);
+      try (ResultSet row = statement.executeQuery()) {
+        return row.next() && row.getBoolean(1);
+      }
+    }
+  }
+}

@@ -1,0 +1,206 @@
+package io.kck.bench;
+
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.Behaviors;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.kck.Kck;
+import io.kck.Subscription;
+import io.kck.entity.node.Engine;
+import io.kck.entity.source.SourceConsumer;
+import io.kck.persistence.EmbeddedAccess;
+import io.kck.primer.Augment;
+import io.kck.primer.Freshness;
+import io.kck.primer.Parameter;
+import io.kck.primer.Primer;
+import io.kck.primer.TableSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The {@code sources} case of {@link Benchmarks} (rows beginning {@code source:}): how long from the
+ * commit of a source row to the product two levels above it answering the new value, against the
+ * same freshness by polling (a periodic primer with a 1 s period), and how many source changes per
+ * second the keys apply, against the rate at which the same rows are committed.
+ *
+ * <p>Products: {@code register/<r>} (augmented by each inserted sale row), {@code store/<s>} (reads
+ * its 10 registers), {@code chain/all} (reads every store): the chain is two levels above a register.
+ */
+final class SourceBench {
+  private static final Parameter<Integer> ID = Parameter.ofInt("id");
+  private static final int STORES = 10;
+  private static final int REGISTERS_PER_STORE = 10;
+
+  private SourceBench() {}
+
+  static List<Benchmarks.Row> run(Config config, String dataDirectory, String run, boolean smoke) throws Exception {
+    int samples = smoke ? 5 : 200;
+    int pollingSamples = smoke ? 2 : 20;
+    int throughputRows = smoke ? 500 : 20_000;
+    String table = "bench_sales_" + run;
+    try (Connection connection = EmbeddedAccess.connect(dataDirectory); Statement statement = connection.createStatement()) {
+      statement.execute("CREATE TABLE " + table + " (id bigserial PRIMARY KEY, register int NOT NULL, cents bigint NOT NULL)");
+      statement.execute("ALTER TABLE " + table + " REPLICA IDENTITY FULL");
+      statement.execute("INSERT INTO " + table + " (register, cents) SELECT g % " + (STORES * REGISTERS_PER_STORE)
+          + ", 100 FROM generate_series(1, 1000) g");
+    }
+    String prefix = "bench-src-" + run;
+    Primer<Long> register = Primer.builder(prefix + "-register", Long.class).parameters(ID)
+        .compute((key, context) -> sum(dataDirectory, table, "register = " + key.get(ID)))
+        .augment(Augment.of(Long.class, (Long total, Long cents) -> total + cents))
+        .source(TableSource.table(table).keyParameters(row -> List.of(row.getInt("register")))
+            .augment(row -> row.getLong("cents"), row -> -row.getLong("cents")))
+        .build();
+    Primer<Long> store = Primer.builder(prefix + "-store", Long.class).parameters(ID)
+        .compute((key, context) -> {
+          long total = 0;
+          for (int r = 0; r < REGISTERS_PER_STORE; r++) {
+            total += context.get(register.key(key.get(ID) * REGISTERS_PER_STORE + r));
+          }
+          return total;
+        }).build();
+    Primer<Long> chain = Primer.builder(prefix + "-chain", Long.class).parameters(ID)
+        .compute((key, context) -> {
+          long total = 0;
+          for (int s = 0; s < STORES; s++) {
+            total += context.get(store.key(s));
+          }
+          return total;
+        }).build();
+    Primer<Long> polled = Primer.builder(prefix + "-polled", Long.class).parameters(ID)
+        .compute((key, context) -> sum(dataDirectory, table, "true"))
+        .freshness(Freshness.periodic(Duration.ofSeconds(1))).build();
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "bench-sources",
+        ConfigFactory.parseString("kck.sources.slot = kck_bench_" + run + "\nkck.sources.publication = kck_bench_" + run)
+            .withFallback(config));
+    List<Benchmarks.Row> rows = new ArrayList<>();
+    try {
+      Kck kck = Kck.start(system, register, store, chain, polled);
+      long initial = (Long) kck.get(chain.key(0)).toCompletableFuture().get(2, TimeUnit.MINUTES);
+      kck.get(polled.key(0)).toCompletableFuture().get(1, TimeUnit.MINUTES);
+      AtomicReference<long[]> seen = new AtomicReference<>(new long[] {initial, System.nanoTime()});
+      Subscription watching = kck.subscribe(chain.key(0), entry -> seen.set(new long[] {entry.value(), System.nanoTime()}));
+      AtomicReference<long[]> seenPolled = new AtomicReference<>(new long[] {0, 0});
+      Subscription watchingPolled = kck.subscribe(polled.key(0),
+          entry -> seenPolled.set(new long[] {entry.value(), System.nanoTime()}));
+
+      AtomicReference<long[]> seenRegister = new AtomicReference<>(new long[] {0, 0});
+      Subscription watchingRegister = kck.subscribe(register.key(0),
+          entry -> seenRegister.set(new long[] {entry.version(), System.nanoTime()}));
+      double[] direct = new double[samples];
+      double[] latency = new double[samples];
+      double[] polling = new double[pollingSamples];
+      long expected = initial;
+      try (Connection connection = EmbeddedAccess.connect(dataDirectory);
+          PreparedStatement insert = connection.prepareStatement("INSERT INTO " + table + " (register, cents) VALUES (?, ?)")) {
+        for (int i = 0; i < samples + pollingSamples; i++) {
+          insert.setInt(1, i < samples ? 0 : i % (STORES * REGISTERS_PER_STORE));
+          insert.setLong(2, 1 + i);
+          long registerVersion = seenRegister.get()[0];
+          // Isolated commits: one within kck.dependencies.coalesce-window (100 ms) of the last would wait for it.
+          Thread.sleep(150);
+          insert.executeUpdate(); // autocommit: committed when it returns
+          long committed = System.nanoTime();
+          expected += 1 + i;
+          long want = expected;
+          if (i < samples) {
+            long at = waitFor(seen, want);
+            latency[i] = (at - committed) / 1e6;
+            direct[i] = (waitFor(seenRegister, registerVersion + 1) - committed) / 1e6;
+          } else {
+            long at = waitFor(seenPolled, want);
+            polling[i - samples] = (at - committed) / 1e6;
+            waitFor(seen, want);
+          }
+        }
+      }
+      watching.close();
+      watchingRegister.close();
+      Arrays.sort(direct);
+      rows.add(new Benchmarks.Row("source: commit to the key of the row readable (augmented), p50", percentile(direct, 0.5),
+          "the same, p99", percentile(direct, 0.99), "ms", false, "n=" + samples));
+      watchingPolled.close();
+      Arrays.sort(latency);
+      Arrays.sort(polling);
+      rows.add(new Benchmarks.Row("source: commit to the product two levels up readable, p50 (isolated commits)", percentile(latency, 0.5),
+          "polling, periodic 1 s (p50)", percentile(polling, 0.5), "ms", false,
+          "n=" + samples + " / n=" + pollingSamples));
+      rows.add(new Benchmarks.Row("source: commit to the product two levels up readable, p99 (isolated commits)", percentile(latency, 0.99),
+          "polling, periodic 1 s (p99)", percentile(polling, 0.99), "ms", false,
+          "n=" + samples + " / n=" + pollingSamples));
+
+      // Throughput: rows committed in transactions of 100 over all registers; the keys apply each as a delta.
+      SourceConsumer consumer = Engine.on(system).sources().consumer().orElseThrow();
+      long started = System.nanoTime();
+      long lastLsn = 0;
+      try (Connection connection = EmbeddedAccess.connect(dataDirectory);
+          PreparedStatement insert = connection.prepareStatement("INSERT INTO " + table + " (register, cents) VALUES (?, ?)")) {
+        connection.setAutoCommit(false);
+        for (int i = 0; i < throughputRows; i++) {
+          insert.setInt(1, i % (STORES * REGISTERS_PER_STORE));
+          insert.setLong(2, 1);
+          insert.addBatch();
+          if ((i + 1) % 100 == 0) {
+            insert.executeBatch();
+            lastLsn = lsn(connection);
+            connection.commit();
+          }
+        }
+      }
+      double committedSeconds = (System.nanoTime() - started) / 1e9;
+      long target = lastLsn;
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+      while (Long.compareUnsigned(consumer.confirmedLsn(), target) <= 0 && System.nanoTime() < deadline) {
+        Thread.sleep(1);
+      }
+      double appliedSeconds = (System.nanoTime() - started) / 1e9;
+      rows.add(new Benchmarks.Row("source: row changes applied per second (augment, " + STORES * REGISTERS_PER_STORE
+          + " keys, 100 rows per commit)", throughputRows / appliedSeconds, "the same rows committed with JDBC",
+          throughputRows / committedSeconds, "changes/s", true, "n=" + throughputRows));
+    } finally {
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    }
+    return rows;
+  }
+
+  private static long waitFor(AtomicReference<long[]> seen, long value) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (seen.get()[0] < value) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the product did not reach " + value + " (at " + seen.get()[0] + ")");
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+    }
+    return seen.get()[1];
+  }
+
+  private static double percentile(double[] sorted, double p) {
+    return sorted[Math.max(0, (int) Math.ceil(sorted.length * p) - 1)];
+  }
+
+  private static long sum(String dataDirectory, String table, String where) throws SQLException {
+    try (Connection connection = EmbeddedAccess.connect(dataDirectory); Statement statement = connection.createStatement();
+        ResultSet row = statement.executeQuery("SELECT coalesce(sum(cents), 0) FROM " + table + " WHERE " + where)) {
+      row.next();
+      return row.getLong(1);
+    }
+  }
+
+  private static long lsn(Connection connection) throws SQLException {
+    try (Statement statement = connection.createStatement();
+        ResultSet row = statement.executeQuery("SELECT pg_current_wal_insert_lsn() - '0/0'::pg_lsn")) {
+      row.next();
+      return row.getLong(1);
+    }
+  }
+}
