@@ -2,8 +2,10 @@ package io.kck;
 
 import io.kck.entity.KeyStatus;
 import io.kck.entity.node.Engine;
+import io.kck.errors.InvalidKeyException;
 import io.kck.primer.Key;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 
@@ -39,7 +41,7 @@ public final class KckAdmin {
    * and finds KCK's tables (the probe runs every second). Never fails; a check that cannot answer
    * in time is failing.
    */
-  public CompletionStage<Health> health(java.time.Duration within) {
+  public CompletionStage<Health> health(Duration within) {
     return engine.health(within).thenApply(checks -> new Health(checks.stream()
         .map(check -> new Health.Check(check.name(), check.ok(), check.detail())).toList()));
   }
@@ -57,9 +59,9 @@ public final class KckAdmin {
    * answer quickly (a key that is loading, or cannot load while the database is down, fails with
    * {@link io.kck.errors.KckTimeoutException} instead of holding the view up).
    */
-  public CompletionStage<KeyInfo> inspect(Key<?> key, java.time.Duration within) {
+  public CompletionStage<KeyInfo> inspect(Key<?> key, Duration within) {
     if (key == null) {
-      return kck.failed(new io.kck.errors.InvalidKeyException("null", "The key (parameter 'key') is null"));
+      return kck.failed(new InvalidKeyException("null", "The key (parameter 'key') is null"));
     }
     Kck.KckFuture<KeyInfo> result = new Kck.KckFuture<>(kck.system().executionContext());
     engine.keys().inspect(key.text(), within).whenComplete((status, error) -> {

@@ -6,6 +6,7 @@ import io.kck.persistence.KckSerializable;
 import io.kck.persistence.StoredValue;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * What a key's actor understands. Every {@link Request} carries its {@code replyTo} and is answered
@@ -44,7 +45,7 @@ public sealed interface KeyCommand {
    * With an {@code expectedVersion}, only if the value is still that version. Answers with the
    * entry after the delta, or a {@link Problem} (nothing applied).
    */
-  record Augment(StoredValue delta, java.util.OptionalLong expectedVersion, ActorRef<KeyReply> replyTo)
+  record Augment(StoredValue delta, OptionalLong expectedVersion, ActorRef<KeyReply> replyTo)
       implements Request, KckSerializable {}
 
   /**

@@ -3,8 +3,12 @@ package io.kck.persistence;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -249,11 +253,11 @@ final class EmbeddedPostgresServer {
     if (!Files.exists(lockFile)) {
       return true;
     }
-    try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(lockFile,
-            java.nio.file.StandardOpenOption.WRITE);
-        java.nio.channels.FileLock lock = channel.tryLock()) {
+    try (FileChannel channel = FileChannel.open(lockFile,
+            StandardOpenOption.WRITE);
+        FileLock lock = channel.tryLock()) {
       return lock != null;
-    } catch (java.nio.channels.OverlappingFileLockException e) {
+    } catch (OverlappingFileLockException e) {
       return false; // this JVM holds it: not an orphan
     }
   }

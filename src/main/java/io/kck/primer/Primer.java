@@ -7,11 +7,13 @@ import io.kck.errors.WrongParameterCountException;
 import java.lang.reflect.Type;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -221,7 +223,7 @@ public abstract class Primer<V> {
     List<String> keys = new ArrayList<>(templates.size());
     for (String template : templates) {
       StringBuilder text = new StringBuilder();
-      java.util.regex.Matcher placeholder = PLACEHOLDER.matcher(template);
+      Matcher placeholder = PLACEHOLDER.matcher(template);
       while (placeholder.find()) {
         String parameterName = placeholder.group(1);
         int index = -1;
@@ -236,7 +238,7 @@ public abstract class Primer<V> {
                   + parameterName + "' (it declares " + parameters + ")");
         }
         String formatted = KeyText.encode(parameters.get(index).formatObject(key.values().get(index)));
-        placeholder.appendReplacement(text, java.util.regex.Matcher.quoteReplacement(formatted));
+        placeholder.appendReplacement(text, Matcher.quoteReplacement(formatted));
       }
       placeholder.appendTail(text);
       keys.add(text.toString());
@@ -266,7 +268,7 @@ public abstract class Primer<V> {
    * @throws InvalidParameterException if a value is null or not of its parameter's type
    */
   public final Key<V> key(Object... values) {
-    String shown = name + java.util.Arrays.toString(values == null ? new Object[] {null} : values);
+    String shown = name + Arrays.toString(values == null ? new Object[] {null} : values);
     if (values == null || values.length != parameters.size()) {
       throw countMismatch(shown, shown, values == null ? 1 : values.length);
     }

@@ -33,7 +33,7 @@ public final class PrimerBuilder<V> {
   }
 
   private final String name;
-  private final List<TableSource> sources = new java.util.ArrayList<>();
+  private final List<TableSource> sources = new ArrayList<>();
   private final Type valueType;
   private Parameter<?>[] parameters = new Parameter<?>[0];
   private Compute<V> compute;

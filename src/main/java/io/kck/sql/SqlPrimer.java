@@ -1,28 +1,37 @@
 package io.kck.sql;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.lang.reflect.Type;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
 import io.kck.persistence.KckDatabaseProvider;
 import io.kck.primer.ComputeContext;
 import io.kck.primer.Freshness;
 import io.kck.primer.Key;
 import io.kck.primer.Parameter;
 import io.kck.primer.Primer;
+import io.kck.primer.TableSource;
 import io.kck.primer.internal.FreshnessConfig;
+import java.lang.reflect.Type;
 import java.math.BigDecimal;
 import java.sql.Connection;
+import java.sql.Date;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Time;
+import java.sql.Timestamp;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -57,7 +66,7 @@ import java.util.regex.Pattern;
 public final class SqlPrimer extends Primer<Object> {
   // Turns row maps into row-class objects (java.time types included).
   private static final ObjectMapper ROWS = new ObjectMapper().findAndRegisterModules()
-      .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
   private static final Pattern PLACEHOLDER = Pattern.compile("(?<![:\\w]):([A-Za-z][A-Za-z0-9_]*)");
 
   private final String url;
@@ -68,10 +77,10 @@ public final class SqlPrimer extends Primer<Object> {
   private final List<Parameter<?>> bound;
   private final Freshness freshness;
   private final JavaType rowsAs; // null: rows as maps
-  private final List<io.kck.primer.TableSource> sources;
+  private final List<TableSource> sources;
 
   /** How long and how much one compute may take: {@code kck.sql}, overridden per primer. */
-  record Limits(java.time.Duration connectTimeout, java.time.Duration queryTimeout, int maxRows, long maxBytes) {
+  record Limits(Duration connectTimeout, Duration queryTimeout, int maxRows, long maxBytes) {
     static Limits of(String name, Config defaults, Config primer) {
       Config merged = primer.withFallback(defaults);
       Limits limits = new Limits(merged.getDuration("connect-timeout"), merged.getDuration("query-timeout"),
@@ -115,7 +124,7 @@ public final class SqlPrimer extends Primer<Object> {
 
   /** The tables of {@code sources = [ { table, keys { parameter = column }, on-change } ]} (docs/sources.md). */
   @Override
-  public List<io.kck.primer.TableSource> sources() {
+  public List<TableSource> sources() {
     return sources;
   }
 
@@ -126,7 +135,7 @@ public final class SqlPrimer extends Primer<Object> {
    */
   public static List<Primer<?>> fromConfig(Config config) {
     Config all = config.getConfig("kck.sql-primers");
-    Config defaults = config.hasPath("kck.sql") ? config.getConfig("kck.sql") : com.typesafe.config.ConfigFactory.parseMap(
+    Config defaults = config.hasPath("kck.sql") ? config.getConfig("kck.sql") : ConfigFactory.parseMap(
         Map.of("connect-timeout", "10s", "query-timeout", "60s", "max-rows", 10_000, "max-bytes", "16MiB"));
     List<Primer<?>> primers = new ArrayList<>();
     for (String name : all.root().keySet()) {
@@ -225,7 +234,7 @@ public final class SqlPrimer extends Primer<Object> {
    * about {@code max-bytes} of values: a product must not grow without bound because a table did.
    */
   private List<Map<String, Object>> query(Key<Object> key) throws Exception {
-    java.util.Properties properties = new java.util.Properties();
+    Properties properties = new Properties();
     properties.setProperty("user", user);
     properties.setProperty("password", password);
     // pgjdbc's names (other drivers ignore them): seconds to connect, to wait on the socket.
@@ -251,7 +260,7 @@ public final class SqlPrimer extends Primer<Object> {
     }
   }
 
-  private List<Map<String, Object>> rows(PreparedStatement statement) throws java.sql.SQLException {
+  private List<Map<String, Object>> rows(PreparedStatement statement) throws SQLException {
     List<Map<String, Object>> rows = new ArrayList<>();
     long bytes = 0;
     try (ResultSet result = statement.executeQuery()) {
@@ -282,13 +291,13 @@ public final class SqlPrimer extends Primer<Object> {
         || value instanceof Long || value instanceof BigDecimal || value instanceof Double) {
       return value;
     }
-    if (value instanceof java.sql.Date date) {
+    if (value instanceof Date date) {
       return date.toLocalDate().toString();
     }
-    if (value instanceof java.sql.Time time) {
+    if (value instanceof Time time) {
       return time.toLocalTime().toString();
     }
-    if (value instanceof java.sql.Timestamp timestamp) {
+    if (value instanceof Timestamp timestamp) {
       return timestamp.toInstant().toString();
     }
     if (value instanceof Number number) {

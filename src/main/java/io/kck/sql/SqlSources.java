@@ -3,6 +3,7 @@ package io.kck.sql;
 import com.typesafe.config.Config;
 import io.kck.primer.Parameter;
 import io.kck.primer.TableSource;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -56,7 +57,7 @@ final class SqlSources {
             return null;
           }
           Parameter<?> parameter = parameters.get(i);
-          values.add(parameter.type() == java.time.LocalDate.class ? row.getDate(columns.get(i)) : parameter.parse(text));
+          values.add(parameter.type() == LocalDate.class ? row.getDate(columns.get(i)) : parameter.parse(text));
         }
         return values;
       }));

@@ -29,6 +29,7 @@ import io.kck.primer.Key;
 import io.kck.primer.Propagation;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The actor of one key: a Cluster Sharding entity whose id is the key's canonical text, event
@@ -287,7 +288,7 @@ public final class KeyEntity extends JournaledKey {
       return Effect().reply(change.replyTo(), replies.entry(state, false)); // nothing to change: a compute reads the row
     }
     if (change.delta() != null) {
-      Deltas.Planned planned = deltas.plan(state, new KeyCommand.Augment(change.delta(), java.util.OptionalLong.empty(),
+      Deltas.Planned planned = deltas.plan(state, new KeyCommand.Augment(change.delta(), OptionalLong.empty(),
           change.replyTo()), nextVersion(state));
       if (planned.refused() == null) {
         observers.hook(HookEvent.Action.AUGMENT, HookEvent.Phase.BEFORE, state.version(), planned.delta(), null);

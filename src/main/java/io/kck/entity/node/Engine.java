@@ -1,13 +1,16 @@
 package io.kck.entity.node;
 
 import akka.Done;
+import akka.actor.Address;
 import akka.actor.AddressFromURIString;
+import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.Props;
 import akka.actor.typed.javadsl.AskPattern;
 import akka.cluster.sharding.ShardRegion.CurrentShardRegionState;
+import akka.cluster.sharding.typed.ClusterShardingQuery;
 import akka.cluster.sharding.typed.ClusterShardingSettings;
 import akka.cluster.sharding.typed.GetShardRegionState;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -17,6 +20,8 @@ import akka.cluster.typed.ClusterSingleton;
 import akka.cluster.typed.Join;
 import akka.cluster.typed.JoinSeedNodes;
 import akka.cluster.typed.SingletonActor;
+import akka.japi.function.Function;
+import akka.pattern.StatusReply;
 import akka.persistence.jdbc.testkit.javadsl.SchemaUtils;
 import com.typesafe.config.Config;
 import io.kck.entity.EntryData;
@@ -34,6 +39,7 @@ import io.kck.entity.key.EntityBehaviors;
 import io.kck.entity.key.KeyRuntime;
 import io.kck.entity.metrics.Meters;
 import io.kck.entity.settings.EntitySettings;
+import io.kck.entity.source.Sources;
 import io.kck.entity.tier.NearCache;
 import io.kck.entity.tier.ShardGuards;
 import io.kck.entity.tier.TierLoader;
@@ -41,6 +47,7 @@ import io.kck.errors.InvalidValueException;
 import io.kck.errors.KckException;
 import io.kck.errors.KckTimeoutException;
 import io.kck.errors.KeyUnavailableException;
+import io.kck.errors.OverloadedException;
 import io.kck.persistence.DatabaseHealth;
 import io.kck.persistence.JournalNames;
 import io.kck.persistence.JournalRows;
@@ -48,16 +55,19 @@ import io.kck.persistence.KckDatabaseProvider;
 import io.kck.persistence.KeyPresence;
 import io.kck.persistence.StoredValue;
 import io.kck.persistence.ValueCodec;
+import io.kck.persistence.ValueMapper;
 import io.kck.primer.Key;
 import io.kck.primer.KeyHook;
 import io.kck.primer.Primer;
 import io.kck.primer.internal.Augments;
 import io.kck.primer.internal.PrimerRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +80,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -91,7 +102,7 @@ public final class Engine {
   private final KeyPresence presence;
   private final KeyRequests requests;
   private ActorRef<RetentionSweeper.Command> sweeper;
-  private io.kck.entity.source.Sources sources;
+  private Sources sources;
 
   private Engine(ActorSystem<?> system, KeyRuntime runtime) {
     this.system = system;
@@ -112,7 +123,7 @@ public final class Engine {
    *     message names its path)
    */
   public static Engine start(ActorSystem<?> system, Collection<? extends Primer<?>> primers, Clock clock,
-      io.micrometer.core.instrument.MeterRegistry meterRegistry) {
+      MeterRegistry meterRegistry) {
     Config config = system.settings().config();
     String provider = config.getString("akka.actor.provider");
     if (!provider.equals("cluster") && !provider.equals("akka.cluster.ClusterActorRefProvider")) {
@@ -126,14 +137,14 @@ public final class Engine {
     if (started.containsKey(system)) {
       throw new IllegalStateException("KCK is already started on ActorSystem " + system.name());
     }
-    io.kck.entity.source.Sources sources = io.kck.entity.source.Sources.prepare(config, registry.primers());
+    Sources sources = Sources.prepare(config, registry.primers());
     joinCluster(system, config);
     JournalRows rows = new JournalRows(system, config);
     KckDatabaseProvider.stopWithSystem(system.classicSystem());
     if (config.getBoolean("kck.database.create-schema")) {
       createSchema(system, rows);
     }
-    Map<String, Integer> primerCaps = new java.util.HashMap<>();
+    Map<String, Integer> primerCaps = new HashMap<>();
     for (Primer<?> primer : registry.primers()) {
       int cap = settings.of(primer).maxConcurrentComputes();
       if (cap > 0) {
@@ -146,9 +157,9 @@ public final class Engine {
         healthConfig.getDuration("probe-interval"), healthConfig.getDuration("retry-interval"),
         healthConfig.getDuration("probe-timeout"), List.of(rows.events(), rows.snapshots(), rows.floors()));
     KeyClient client = new KeyClient(ClusterSharding.get(system), config.getDuration("kck.request-timeout"),
-        akka.actor.CoordinatedShutdown.get(system), health, healthConfig.getDuration("fail-within"),
+        CoordinatedShutdown.get(system), health, healthConfig.getDuration("fail-within"),
         resendAfter);
-    java.util.concurrent.atomic.AtomicInteger warmCount = new java.util.concurrent.atomic.AtomicInteger(); // for the meters
+    AtomicInteger warmCount = new AtomicInteger(); // for the meters
     CompletableFuture<Void> regionStarted = new CompletableFuture<>();
     ActorRef<WarmKeys.Command> warmKeys = ClusterSingleton.get(system)
         .init(SingletonActor.of(WarmKeyRegistry.create(registry, settings.wakeInterval(), EntitySettings.maxWarmKeys(config), client,
@@ -156,7 +167,7 @@ public final class Engine {
     ShardGuards guards = new ShardGuards(config.getInt("kck.sharding.number-of-shards"), client);
     Meters meters = new Meters(meterRegistry, registry.primers(), executor, health, warmCount);
     NearCache near = NearCache.start(system, config, settings, registry.primers(), meters, guards, client, clock);
-    KeyRuntime runtime = new KeyRuntime(registry, io.kck.persistence.ValueMapper.of(system), executor, settings,
+    KeyRuntime runtime = new KeyRuntime(registry, ValueMapper.of(system), executor, settings,
         warmKeys, client, clock, health, rows, meters, guards, near, EntitySettings.tierMaxWeight(config),
         EntitySettings.maxLive(config), loading);
     Engine engine = new Engine(system, runtime);
@@ -212,7 +223,7 @@ public final class Engine {
           + " Set it (KCK's reference.conf sets Akka's split-brain resolver; something overrode it)");
     }
     if (!seeds.isEmpty()) {
-      List<akka.actor.Address> addresses = new ArrayList<>();
+      List<Address> addresses = new ArrayList<>();
       for (String seed : seeds.split(",")) {
         try {
           addresses.add(AddressFromURIString.parse(seed.trim()));
@@ -425,12 +436,12 @@ public final class Engine {
   }
 
   private CompletionStage<Void> askWarmKeys(Key<?> key,
-      akka.japi.function.Function<ActorRef<akka.pattern.StatusReply<Done>>, WarmKeys.Command> request) {
+      Function<ActorRef<StatusReply<Done>>, WarmKeys.Command> request) {
     return AskPattern.<WarmKeys.Command, Done>askWithStatus(runtime.warmKeys(), request, keys().timeout(), system.scheduler())
         .handle((done, error) -> {
           Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-          if (cause instanceof akka.pattern.StatusReply.ErrorMessage refused) {
-            throw new CompletionException(new io.kck.errors.OverloadedException(key.text(), refused.getMessage(), null));
+          if (cause instanceof StatusReply.ErrorMessage refused) {
+            throw new CompletionException(new OverloadedException(key.text(), refused.getMessage(), null));
           }
           if (error != null) {
             throw new CompletionException(new KckTimeoutException(key.text(),
@@ -463,19 +474,19 @@ public final class Engine {
   }
 
   /** The source tables of the primers, and their consumer when it runs on this node. */
-  public io.kck.entity.source.Sources sources() {
+  public Sources sources() {
     return sources;
   }
 
   /** Drops KCK's replication slot and publication when no primer declares a source; answers what it dropped. */
   public CompletionStage<List<String>> dropUnusedSources() {
     return CompletableFuture.supplyAsync(sources::dropUnused,
-        system.dispatchers().lookup(akka.actor.typed.DispatcherSelector.blocking()));
+        system.dispatchers().lookup(DispatcherSelector.blocking()));
   }
 
   /** The keys whose actors are alive on this node now, as Cluster Sharding reports them, sorted. */
   public CompletionStage<List<String>> liveKeys() {
-    return AskPattern.<akka.cluster.sharding.typed.ClusterShardingQuery, CurrentShardRegionState>ask(
+    return AskPattern.<ClusterShardingQuery, CurrentShardRegionState>ask(
             ClusterSharding.get(system).shardState(),
             replyTo -> new GetShardRegionState(KeyNames.TYPE_KEY, replyTo), keys().timeout(), system.scheduler())
         .thenApply(state -> {

@@ -9,6 +9,7 @@ import io.kck.primer.Primer;
 import io.kck.primer.TableSource;
 import java.nio.ByteBuffer;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -123,7 +124,7 @@ public final class SourceConsumer {
     if (connection != null) {
       try {
         connection.abort(Runnable::run); // closes the socket: ends a read blocked on it, without waiting for its lock
-      } catch (java.sql.SQLException | RuntimeException e) {
+      } catch (SQLException | RuntimeException e) {
         log.debug("Closing the replication connection: {}", e.toString());
       }
     }
@@ -181,7 +182,7 @@ public final class SourceConsumer {
   public long lagBytes() {
     try {
       return database.lagBytes();
-    } catch (java.sql.SQLException e) {
+    } catch (SQLException e) {
       return -1;
     }
   }

@@ -1,5 +1,6 @@
 package io.kck.entity.source;
 
+import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.PostStop;
 import akka.actor.typed.javadsl.Behaviors;
@@ -11,6 +12,8 @@ import io.kck.persistence.StoredValue;
 import io.kck.primer.Key;
 import io.kck.primer.Primer;
 import io.kck.primer.TableSource;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -68,22 +71,22 @@ public final class Sources {
   }
 
   /** Starts the consumer as a cluster singleton (nothing without sources). */
-  public void start(akka.actor.typed.ActorSystem<?> system, KeyClient keys,
+  public void start(ActorSystem<?> system, KeyClient keys,
       Function<String, CompletionStage<Boolean>> written, BiFunction<Key<?>, Object, StoredValue> encodeDelta,
-      io.micrometer.core.instrument.MeterRegistry meters) {
+      MeterRegistry meters) {
     if (routes.isEmpty()) {
       return;
     }
     // On the node that runs the consumer; NaN elsewhere.
-    io.micrometer.core.instrument.Gauge.builder("kck.sources.lag-seconds", this,
+    Gauge.builder("kck.sources.lag-seconds", this,
             sources -> sources.consumer().map(SourceConsumer::lagSeconds).orElse(Double.NaN))
         .description("Seconds since the oldest change read from the slot whose keys have not all journaled it")
         .register(meters);
-    io.micrometer.core.instrument.Gauge.builder("kck.sources.pending-changes", this,
+    Gauge.builder("kck.sources.pending-changes", this,
             sources -> sources.consumer().map(consumer -> (double) consumer.pendingChanges()).orElse(Double.NaN))
         .description("Changes read from the slot whose keys have not all answered")
         .register(meters);
-    io.micrometer.core.instrument.Gauge.builder("kck.sources.lag-bytes", this, Sources::lagBytes)
+    Gauge.builder("kck.sources.lag-bytes", this, Sources::lagBytes)
         .description("WAL bytes PostgreSQL keeps for KCK's slot past what KCK confirmed (asked at most every 5 s)")
         .baseUnit("bytes")
         .register(meters);
