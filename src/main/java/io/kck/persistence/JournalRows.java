@@ -8,6 +8,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -68,6 +69,7 @@ public final class JournalRows implements AutoCloseable {
   /** Creates the version floor table when absent ({@code kck.database.create-schema}). */
   /** A key of PostgreSQL's advisory locks that only KCK's schema creation takes ("kckschem"). */
   private static final long SCHEMA_LOCK = 0x6b636b736368656dL;
+  private static final Duration SCHEMA_WAIT = Duration.ofMinutes(2);
 
   /** Work that creates tables. */
   public interface SchemaWork {
@@ -82,6 +84,9 @@ public final class JournalRows implements AutoCloseable {
    */
   public void withSchemaLock(SchemaWork create) throws Exception {
     try (Connection connection = connection(); Statement statement = connection.createStatement()) {
+      // The pool's read timeout is for queries; this one waits while another node creates the
+      // tables, as long as KCK waits for its own creation (the pool resets it on return).
+      connection.setNetworkTimeout(Runnable::run, (int) SCHEMA_WAIT.toMillis());
       statement.execute("SELECT pg_advisory_lock(" + SCHEMA_LOCK + ")");
       try {
         create.run();
