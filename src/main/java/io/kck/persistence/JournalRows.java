@@ -70,6 +70,7 @@ public final class JournalRows implements AutoCloseable {
   /** A key of PostgreSQL's advisory locks that only KCK's schema creation takes ("kckschem"). */
   private static final long SCHEMA_LOCK = 0x6b636b736368656dL;
   private static final Duration SCHEMA_WAIT = Duration.ofMinutes(2);
+  private static final Duration SCHEMA_POLL = Duration.ofMillis(50);
 
   /** Work that creates tables. */
   public interface SchemaWork {
@@ -81,18 +82,33 @@ public final class JournalRows implements AutoCloseable {
    * at once on an empty database create KCK's tables one after the other. CREATE TABLE IF NOT
    * EXISTS alone is not enough: two sessions that both find the table missing collide in
    * PostgreSQL's catalog (a unique violation on pg_type), and one node's start fails.
+   *
+   * <p>The lock is tried, not waited for, and never inside a transaction: Akka Persistence JDBC's
+   * schema script creates indexes CONCURRENTLY, which waits for every open transaction, so a node
+   * waiting for the lock in a statement would stall the node that holds it.
    */
   public void withSchemaLock(SchemaWork create) throws Exception {
     try (Connection connection = connection(); Statement statement = connection.createStatement()) {
-      // The pool's read timeout is for queries; this one waits while another node creates the
-      // tables, as long as KCK waits for its own creation (the pool resets it on return).
-      connection.setNetworkTimeout(Runnable::run, (int) SCHEMA_WAIT.toMillis());
-      statement.execute("SELECT pg_advisory_lock(" + SCHEMA_LOCK + ")");
+      connection.setAutoCommit(true);
+      long deadline = System.nanoTime() + SCHEMA_WAIT.toNanos();
+      while (!tryLock(statement)) {
+        if (System.nanoTime() > deadline) {
+          throw new SQLException("Another node held KCK's schema lock for " + SCHEMA_WAIT + " (pg_advisory_lock "
+              + SCHEMA_LOCK + ")");
+        }
+        Thread.sleep(SCHEMA_POLL.toMillis()); // another node creates the tables: seconds at most
+      }
       try {
         create.run();
       } finally {
         statement.execute("SELECT pg_advisory_unlock(" + SCHEMA_LOCK + ")");
       }
+    }
+  }
+
+  private static boolean tryLock(Statement statement) throws SQLException {
+    try (ResultSet locked = statement.executeQuery("SELECT pg_try_advisory_lock(" + SCHEMA_LOCK + ")")) {
+      return locked.next() && locked.getBoolean(1);
     }
   }
 
