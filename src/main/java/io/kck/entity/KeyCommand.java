@@ -4,6 +4,7 @@ import akka.actor.NoSerializationVerificationNeeded;
 import akka.actor.typed.ActorRef;
 import io.kck.persistence.KckSerializable;
 import io.kck.persistence.StoredValue;
+import io.kck.primer.ValueFreshness;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -165,10 +166,17 @@ public sealed interface KeyCommand {
 
   /**
    * A compute finished (with a value, or with {@code problem}). Sent by the actor to itself, with
-   * what the compute read ({@code reads}, null when it failed).
+   * what the compute read ({@code reads}, null when it failed) and the freshness it gave its value
+   * ({@code freshness}, null when its primer's applies).
    */
-  record ComputeDone(long attempt, StoredValue value, Problem problem, ComputeReads reads)
-      implements KeyCommand, NoSerializationVerificationNeeded {}
+  record ComputeDone(long attempt, StoredValue value, Problem problem, ComputeReads reads, ValueFreshness freshness)
+      implements KeyCommand, NoSerializationVerificationNeeded {
+
+    /** A compute that gave its value no freshness of its own. */
+    public ComputeDone(long attempt, StoredValue value, Problem problem, ComputeReads reads) {
+      this(attempt, value, problem, reads, null);
+    }
+  }
 
   /** A compute ran past its timeout. A timer message. */
   record ComputeTimedOut(long attempt) implements KeyCommand, NoSerializationVerificationNeeded {}

@@ -19,6 +19,9 @@ public sealed interface KeyEvent extends KckSerializable {
   /**
    * A new value replaced the key's value (if any); {@code version} is the previous plus one.
    * {@code inputs} and {@code lineage} are what the compute read (a put keeps the key's edges).
+   * {@code expiry}: the value's own freshness, or null when its primer's applies. {@code format}: the
+   * primer's value format the JSON was written in ({@code Primer.valueFormat()}); 0 in events
+   * journaled before KCK recorded formats, which read as format 1.
    */
   record ValueStored(
       long version,
@@ -26,15 +29,36 @@ public sealed interface KeyEvent extends KckSerializable {
       StoredValue value,
       Origin origin,
       Map<String, Long> inputs,
-      Map<String, Long> lineage)
-      implements KeyEvent {}
+      Map<String, Long> lineage,
+      ValueExpiry expiry,
+      int format)
+      implements KeyEvent {
+
+    /** A value of the first format, without freshness of its own. */
+    public ValueStored(long version, Instant computedAt, StoredValue value, Origin origin, Map<String, Long> inputs,
+        Map<String, Long> lineage) {
+      this(version, computedAt, value, origin, inputs, lineage, null, 0);
+    }
+
+    /** The same event with {@code migrated}, the value read into {@code newFormat}. */
+    public ValueStored migrated(StoredValue migrated, int newFormat) {
+      return new ValueStored(version, computedAt, migrated, origin, inputs, lineage, expiry, newFormat);
+    }
+  }
 
   /**
    * A recompute produced the value the key already had (early cutoff): the version stays, nobody is
-   * told; its computed-at time and the inputs and lineage it was made from move on.
+   * told; its computed-at time, its own freshness ({@code expiry}, null when its primer's applies)
+   * and the inputs and lineage it was made from move on.
    */
-  record ValueConfirmed(Instant computedAt, Map<String, Long> inputs, Map<String, Long> lineage)
-      implements KeyEvent {}
+  record ValueConfirmed(Instant computedAt, Map<String, Long> inputs, Map<String, Long> lineage, ValueExpiry expiry)
+      implements KeyEvent {
+
+    /** A confirmation without freshness of its own. */
+    public ValueConfirmed(Instant computedAt, Map<String, Long> inputs, Map<String, Long> lineage) {
+      this(computedAt, inputs, lineage, null);
+    }
+  }
 
   /**
    * A delta was applied to the value in place ({@code augment}, or a delta derived from an input's

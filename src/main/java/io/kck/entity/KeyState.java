@@ -33,6 +33,10 @@ import java.util.Set;
  *     last compute): a compute would not make it again, so retention keeps it unless told otherwise
  * @param source the position of the last change of a source table this key applied (an outdate or a
  *     delta), or {@code null}: a change at or before it is not applied again ({@link SourcePosition})
+ * @param expiry the current value's own freshness, or {@code null} when its primer's applies (and in
+ *     states journaled before KCK recorded it)
+ * @param format the value format of the current value's JSON ({@code Primer.valueFormat()}); 0 in
+ *     states journaled before KCK recorded formats, which read as format 1
  */
 public record KeyState(
     StoredValue value,
@@ -44,13 +48,22 @@ public record KeyState(
     Map<String, Long> outdatedBy,
     Instant usedAt,
     boolean supplied,
-    SourcePosition source)
+    SourcePosition source,
+    ValueExpiry expiry,
+    int format)
     implements KckSerializable {
 
   /** A state that has applied no change of a source table (states journaled before sources read so). */
   public KeyState(StoredValue value, long version, Instant computedAt, Map<String, Long> inputs,
       Map<String, Long> lineage, Set<String> dependents, Map<String, Long> outdatedBy, Instant usedAt, boolean supplied) {
     this(value, version, computedAt, inputs, lineage, dependents, outdatedBy, usedAt, supplied, null);
+  }
+
+  /** A state whose value has no freshness of its own, in the first value format (states journaled before either). */
+  public KeyState(StoredValue value, long version, Instant computedAt, Map<String, Long> inputs,
+      Map<String, Long> lineage, Set<String> dependents, Map<String, Long> outdatedBy, Instant usedAt, boolean supplied,
+      SourcePosition source) {
+    this(value, version, computedAt, inputs, lineage, dependents, outdatedBy, usedAt, supplied, source, null, 0);
   }
 
   /** The state of a key that never had a value. */
@@ -103,6 +116,17 @@ public record KeyState(
     return all;
   }
 
+  /** The value format of the current value: 1 for a value journaled before KCK recorded formats. */
+  public int valueFormat() {
+    return Math.max(1, format);
+  }
+
+  /** The same state with {@code migrated}, its value read into {@code newFormat}. */
+  public KeyState migrated(StoredValue migrated, int newFormat) {
+    return new KeyState(migrated, version, computedAt, inputs, lineage, dependents, outdatedBy, usedAt, supplied, source,
+        expiry, newFormat);
+  }
+
   /** The same state without its value (as an invalidation leaves it). */
   public KeyState withoutValue() {
     return new KeyState(null, version, computedAt, inputs, lineage, dependents, Map.of(), usedAt, false, source);
@@ -116,17 +140,18 @@ public record KeyState(
   public KeyState withDelta(KeyEvent.DeltaApplied applied, StoredValue next) {
     boolean fromApplication = applied.inputs().equals(inputs);
     return new KeyState(next, applied.version(), computedAt, applied.inputs(), applied.lineage(), dependents, outdatedBy,
-        applied.appliedAt(), supplied || fromApplication, SourcePosition.later(source, applied.source()));
+        applied.appliedAt(), supplied || fromApplication, SourcePosition.later(source, applied.source()), expiry, format);
   }
 
   public KeyState apply(KeyEvent event) {
     if (event instanceof KeyEvent.ValueStored stored) {
       return new KeyState(stored.value(), stored.version(), stored.computedAt(), stored.inputs(), stored.lineage(),
-          dependents, Map.of(), stored.computedAt(), stored.origin() == KeyEvent.Origin.PUT, source);
+          dependents, Map.of(), stored.computedAt(), stored.origin() == KeyEvent.Origin.PUT, source, stored.expiry(),
+          stored.format());
     }
     if (event instanceof KeyEvent.ValueConfirmed confirmed) {
       return new KeyState(value, version, confirmed.computedAt(), confirmed.inputs(), confirmed.lineage(), dependents,
-          Map.of(), confirmed.computedAt(), false, source);
+          Map.of(), confirmed.computedAt(), false, source, confirmed.expiry(), format);
     }
     if (event instanceof KeyEvent.ValueDropped dropped) {
       return new KeyState(null, version, computedAt, inputs, lineage, dependents, Map.of(), dropped.at(), false, source);
@@ -138,20 +163,20 @@ public record KeyState(
     if (event instanceof KeyEvent.ValueOutdated outdated) {
       Map<String, Long> cause = new HashMap<>(outdatedBy);
       outdated.cause().forEach((k, v) -> cause.merge(k, v, Math::max));
-      return new KeyState(value, version, computedAt, inputs, lineage, dependents, cause, usedAt, supplied, source);
+      return new KeyState(value, version, computedAt, inputs, lineage, dependents, cause, usedAt, supplied, source, expiry, format);
     }
     if (event instanceof KeyEvent.DependentAdded added) {
       Set<String> more = new HashSet<>(dependents);
       more.add(added.dependent());
-      return new KeyState(value, version, computedAt, inputs, lineage, more, outdatedBy, usedAt, supplied, source);
+      return new KeyState(value, version, computedAt, inputs, lineage, more, outdatedBy, usedAt, supplied, source, expiry, format);
     }
     if (event instanceof KeyEvent.DependentRemoved removed) {
       Set<String> fewer = new HashSet<>(dependents);
       fewer.remove(removed.dependent());
-      return new KeyState(value, version, computedAt, inputs, lineage, fewer, outdatedBy, usedAt, supplied, source);
+      return new KeyState(value, version, computedAt, inputs, lineage, fewer, outdatedBy, usedAt, supplied, source, expiry, format);
     }
     if (event instanceof KeyEvent.KeyUsed used) {
-      return new KeyState(value, version, computedAt, inputs, lineage, dependents, outdatedBy, used.at(), supplied, source);
+      return new KeyState(value, version, computedAt, inputs, lineage, dependents, outdatedBy, used.at(), supplied, source, expiry, format);
     }
     if (event instanceof KeyEvent.Forgotten forgotten) {
       return new KeyState(null, Math.max(version, forgotten.version()), null, Map.of(), Map.of(), Set.of(), Map.of(),

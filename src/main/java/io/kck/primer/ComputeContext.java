@@ -36,6 +36,18 @@ public interface ComputeContext<V> {
   /** The version of {@link #previousValue()}, or 0 when the key has never had a value. */
   long previousVersion();
 
+  /**
+   * Gives the value this compute returns its own freshness, instead of the primer's {@link
+   * Freshness}: for that value only (see {@link ValueFreshness}). The last call before the compute
+   * returns counts; a compute that fails stores nothing, its freshness neither.
+   *
+   * @throws NullPointerException if {@code freshness} is null
+   * @throws UnsupportedOperationException from a context that does not store values (the default)
+   */
+  default void valueFreshness(ValueFreshness freshness) {
+    throw new UnsupportedOperationException("This compute context does not store values");
+  }
+
   /** Reads another product's value and records the dependency on it; see the class comment. */
   <T> T get(Key<T> key);
 

@@ -189,6 +189,27 @@ public abstract class Primer<V> {
   }
 
   /**
+   * The format of this primer's stored values: 1 (the default) until a release changes the value
+   * type so that JSON stored before no longer reads as it (a field renamed, retyped or split, another
+   * class). Raise it then, and give {@link #migrationFrom} for each older format whose values must
+   * survive: a value that came from a {@code put} or an {@code augment} exists nowhere else. Every
+   * value is journaled with the format it was written in; values journaled before KCK recorded formats
+   * are format 1.
+   */
+  public int valueFormat() {
+    return 1;
+  }
+
+  /**
+   * How a value stored in {@code storedFormat} (below {@link #valueFormat()}) reads as this primer's
+   * value type now; empty (the default) when it does not, and then the key drops the stored value,
+   * logs it, and computes anew (see {@link ValueMigration}).
+   */
+  public Optional<ValueMigration<V>> migrationFrom(int storedFormat) {
+    return Optional.empty();
+  }
+
+  /**
    * The tables of PostgreSQL this primer's values are made from, and what a committed change of a
    * row does to the keys made from it (outdate, refresh or augment them): see {@link TableSource}
    * and docs/sources.md. Empty by default; KCK follows no table (and creates no replication slot)

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import java.lang.reflect.Type;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -45,6 +47,8 @@ public final class PrimerBuilder<V> {
   private Augment<V, ?> augment;
   private boolean computeOnMiss = true;
   private boolean keepsKeysWarm;
+  private int valueFormat = 1;
+  private final Map<Integer, ValueMigration<V>> migrations = new HashMap<>();
 
   PrimerBuilder(String name, Type valueType) {
     this.name = name;
@@ -113,6 +117,24 @@ public final class PrimerBuilder<V> {
     return this;
   }
 
+  /** See {@link Primer#valueFormat()}; at least 1. */
+  public PrimerBuilder<V> valueFormat(int format) {
+    if (format < 1) {
+      throw new IllegalArgumentException("Primer '" + name + "' needs a value format of 1 or more, got " + format);
+    }
+    this.valueFormat = format;
+    return this;
+  }
+
+  /**
+   * How values stored in the older {@code storedFormat} read now; see {@link Primer#migrationFrom}.
+   * {@link #build()} checks that it is below the {@link #valueFormat}.
+   */
+  public PrimerBuilder<V> migrateFrom(int storedFormat, ValueMigration<V> migration) {
+    this.migrations.put(storedFormat, Objects.requireNonNull(migration, "migration"));
+    return this;
+  }
+
   /** See {@link Primer#computeOnMiss()}. */
   public PrimerBuilder<V> computeOnMiss(boolean computeOnMiss) {
     this.computeOnMiss = computeOnMiss;
@@ -123,11 +145,18 @@ public final class PrimerBuilder<V> {
    * The primer.
    *
    * @throws IllegalStateException if no compute was given
-   * @throws IllegalArgumentException if the name, the parameters or a warm key is invalid
+   * @throws IllegalArgumentException if the name, the parameters or a warm key is invalid, or a
+   *     migration is not from a format below the value format
    */
   public Primer<V> build() {
     if (compute == null) {
       throw new IllegalStateException("Primer '" + name + "' needs a compute function: call compute(...)");
+    }
+    for (int from : migrations.keySet()) {
+      if (from < 1 || from >= valueFormat) {
+        throw new IllegalArgumentException("Primer '" + name + "' migrates values from format " + from
+            + ", but only formats 1 to " + (valueFormat - 1) + " are older than its value format " + valueFormat);
+      }
     }
     LambdaPrimer<V> primer = new LambdaPrimer<>(this);
     for (List<Object> values : warmKeys) {
@@ -196,6 +225,16 @@ public final class PrimerBuilder<V> {
     @Override
     public boolean keepsKeysWarm() {
       return spec.keepsKeysWarm;
+    }
+
+    @Override
+    public int valueFormat() {
+      return spec.valueFormat;
+    }
+
+    @Override
+    public Optional<ValueMigration<V>> migrationFrom(int storedFormat) {
+      return Optional.ofNullable(spec.migrations.get(storedFormat));
     }
 
     @Override

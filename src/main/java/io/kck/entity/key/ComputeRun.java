@@ -99,7 +99,8 @@ final class ComputeRun implements Runnable {
       if (!codec.type().getRawClass().isInstance(value)) {
         throw new ClassCastException(primer + " returned a " + value.getClass().getName() + ", not a " + codec.type());
       }
-      return new KeyCommand.ComputeDone(attempt, StoredValue.encoded(value, codec.encode(value)), null, reads.result());
+      return new KeyCommand.ComputeDone(attempt, StoredValue.encoded(value, codec.encode(value)), null, reads.result(),
+          reads.freshness());
     } catch (Throwable t) {
       if (t instanceof VirtualMachineError error) {
         throw error;

@@ -3,6 +3,7 @@ package io.kck.entity.key;
 import io.kck.entity.KeyCommand.AgeReached;
 import io.kck.entity.KeyCommand.RefreshDue;
 import io.kck.entity.KeyState;
+import io.kck.entity.ValueExpiry;
 import io.kck.entity.settings.PrimerSettings;
 import io.kck.primer.Freshness;
 import java.time.Clock;
@@ -15,6 +16,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * measured from when the value was computed, and how far the current value has aged. Ages are read
  * from the node's clock (the one tests drive), and a timer only tells the key that an age may have
  * been reached; used by the key's actor only.
+ *
+ * <p>A value stored with freshness of its own ({@link ValueExpiry}) is timed by it instead of the
+ * primer's policy: its expiry works as a hard age (gets wait for a new value), its refresh time as a
+ * periodic refresh. The next value without one is timed by the policy again.
  */
 final class FreshnessClock {
   private static final String REFRESH_TIMER = "refresh";
@@ -30,6 +35,7 @@ final class FreshnessClock {
   private Instant nextRefreshAt;
   private boolean softAgeReached;
   private boolean hardAgeReached;
+  private ValueExpiry own; // the current value's own freshness, or null
 
   /**
    * {@code keepWarm}: adds the key to the warm set, which a key does with its first value when
@@ -57,11 +63,11 @@ final class FreshnessClock {
   }
 
   boolean periodic() {
-    return policy instanceof Freshness.Periodic;
+    return own == null ? policy instanceof Freshness.Periodic : own.refreshAt() != null;
   }
 
   boolean alwaysFresh() {
-    return policy instanceof Freshness.AlwaysFresh;
+    return own == null && policy instanceof Freshness.AlwaysFresh;
   }
 
   /** Past the soft age of a max-age policy: served, refreshed in the background. */
@@ -86,6 +92,17 @@ final class FreshnessClock {
    */
   void arm(KeyState state) {
     Instant now = clock.instant();
+    timers.cancel(REFRESH_TIMER); // what the last value planned (by its own freshness or the policy) is off
+    timers.cancel(SOFT_AGE_TIMER);
+    timers.cancel(HARD_AGE_TIMER);
+    nextRefreshAt = null;
+    softAgeReached = false;
+    hardAgeReached = false;
+    own = state.expiry();
+    if (own != null) {
+      armOwn(state, now);
+      return;
+    }
     Duration age = Duration.between(state.computedAt(), now);
     if (policy instanceof Freshness.Periodic periodic) {
       long jitterMillis = periodic.jitter().toMillis();
@@ -106,13 +123,34 @@ final class FreshnessClock {
     }
   }
 
+  /** Arms the timers of a value's own freshness: its refresh time as a periodic refresh, its expiry as a hard age. */
+  private void armOwn(KeyState state, Instant now) {
+    if (own.refreshAt() != null) {
+      Duration delay = positive(Duration.between(now, own.refreshAt()));
+      timers.start(REFRESH_TIMER, RefreshDue.INSTANCE, delay);
+      nextRefreshAt = now.plus(delay);
+    }
+    if (own.expiresAt() != null) {
+      if (now.isBefore(own.expiresAt())) {
+        timers.start(HARD_AGE_TIMER, new AgeReached(true, state.version()), Duration.between(now, own.expiresAt()));
+      } else {
+        softAgeReached = true;
+        hardAgeReached = true;
+      }
+    }
+  }
+
   /**
    * Until when {@code state}'s value may be answered without asking the key, decided from the
    * policy alone (epoch milliseconds, or {@link PrimerSettings#NO_DEADLINE}): the entry of a stopped key
    * has no timer to withdraw it. A max-age value until its soft age; a periodic one until its
-   * refresh is due.
+   * refresh is due; a value with freshness of its own until it expires or its refresh is due.
    */
   long freshUntilMillis(KeyState state) {
+    if (own != null) {
+      long until = own.expiresAt() == null ? PrimerSettings.NO_DEADLINE : own.expiresAt().toEpochMilli();
+      return nextRefreshAt == null ? until : Math.min(until, nextRefreshAt.toEpochMilli());
+    }
     if (policy instanceof Freshness.MaxAge) {
       return PrimerSettings.freshUntilMillis(policy, state.computedAt());
     }
@@ -142,6 +180,7 @@ final class FreshnessClock {
 
   /** The key stops or restarts (its timers are cancelled with the others). */
   void reset() {
+    own = null;
     nextRefreshAt = null;
     softAgeReached = false;
     hardAgeReached = false;

@@ -19,6 +19,7 @@ import io.kck.entity.KeyState;
 import io.kck.entity.KeyStatus;
 import io.kck.entity.Lineage;
 import io.kck.entity.Problem;
+import io.kck.entity.ValueExpiry;
 import io.kck.entity.WarmKeys;
 import io.kck.entity.Wave;
 import io.kck.entity.settings.PrimerSettings;
@@ -27,6 +28,7 @@ import io.kck.persistence.StoredValue;
 import io.kck.primer.HookEvent;
 import io.kck.primer.Key;
 import io.kck.primer.Propagation;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -208,7 +210,8 @@ public final class KeyEntity extends JournaledKey {
     observers.hook(HookEvent.Action.PUT, HookEvent.Phase.BEFORE, state.version(), null, null);
     attempts.supersede();
     // A put replaces the value, not the key's edges: the next change of an input recomputes it.
-    ValueStored stored = new ValueStored(nextVersion(state), now(), put.value(), Origin.PUT, state.inputs(), state.lineage());
+    ValueStored stored = new ValueStored(nextVersion(state), now(), put.value(), Origin.PUT, state.inputs(), state.lineage(),
+        null, key.primer().valueFormat());
     flight.writing(put.replyTo());
     return journal(stored).thenRun((KeyState after) -> {
       flight.clearBackoff();
@@ -347,11 +350,14 @@ public final class KeyEntity extends JournaledKey {
       }
     } else if (state.hasValue() && value.equals(state.value())) {
       // Early cutoff: same value, same version, nobody to tell.
-      return journal(new KeyEvent.ValueConfirmed(now(), done.reads().inputs(), done.reads().lineage()))
+      Instant at = now();
+      return journal(new KeyEvent.ValueConfirmed(at, done.reads().inputs(), done.reads().lineage(),
+          ValueExpiry.of(done.freshness(), at)))
           .thenRun((KeyState after) -> afterComputed(state, after, finished.number));
     }
-    ValueStored stored = new ValueStored(nextVersion(state), now(), value, Origin.COMPUTED,
-        done.reads().inputs(), done.reads().lineage());
+    Instant at = now();
+    ValueStored stored = new ValueStored(nextVersion(state), at, value, Origin.COMPUTED,
+        done.reads().inputs(), done.reads().lineage(), ValueExpiry.of(done.freshness(), at), key.primer().valueFormat());
     return journal(stored).thenRun((KeyState after) -> {
       announce(after, null, finished.wave);
       afterComputed(state, after, finished.number);

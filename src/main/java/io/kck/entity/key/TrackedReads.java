@@ -13,11 +13,13 @@ import io.kck.persistence.StoredValue;
 import io.kck.persistence.ValueCodec;
 import io.kck.primer.ComputeContext;
 import io.kck.primer.Key;
+import io.kck.primer.ValueFreshness;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -59,6 +61,7 @@ final class TrackedReads implements ComputeContext<Object> {
   private final Map<String, Long> inputs = new LinkedHashMap<>();
   private final Map<String, Long> lineage = new HashMap<>();
   private boolean inconsistent;
+  private ValueFreshness freshness;
 
   private volatile String reading;
   private volatile CompletableFuture<EntryData> pending;
@@ -92,6 +95,16 @@ final class TrackedReads implements ComputeContext<Object> {
   @Override
   public long previousVersion() {
     return previousVersion;
+  }
+
+  @Override
+  public void valueFreshness(ValueFreshness freshness) {
+    this.freshness = Objects.requireNonNull(freshness, "freshness");
+  }
+
+  /** The freshness the compute gave its value, or null. */
+  ValueFreshness freshness() {
+    return freshness;
   }
 
   @Override

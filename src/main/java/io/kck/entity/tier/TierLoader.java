@@ -265,12 +265,13 @@ public final class TierLoader implements AutoCloseable {
       }
       state = state.apply(journaled);
     }
-    if (!state.hasValue() || state.outdated() || !state.inputs().isEmpty()) {
-      return null;
+    if (!state.hasValue() || state.outdated() || !state.inputs().isEmpty()
+        || state.valueFormat() != load.key().primer().valueFormat()) {
+      return null; // (the last: its actor migrates it, or drops it)
     }
     PrimerSettings primer = keySettings.of(load.key().primer());
-    long until = Math.min(primer.freshUntilMillis(state.computedAt()),
-        primer.retention().servedWithoutRecordingUntilMillis(state));
+    long fresh = state.expiry() != null ? state.expiry().freshUntilMillis() : primer.freshUntilMillis(state.computedAt());
+    long until = Math.min(fresh, primer.retention().servedWithoutRecordingUntilMillis(state));
     if (until <= clock.millis()) {
       return null;
     }
@@ -279,7 +280,8 @@ public final class TierLoader implements AutoCloseable {
     } catch (RuntimeException unreadable) {
       return null; // the actor reports it and drops the value
     }
-    Instant next = primer.freshness() instanceof Freshness.Periodic ? Instant.ofEpochMilli(until) : null;
+    Instant next = state.expiry() != null ? state.expiry().refreshAt()
+        : primer.freshness() instanceof Freshness.Periodic ? Instant.ofEpochMilli(until) : null;
     EntryData data = new EntryData(load.key().text(), state.value(), state.version(), state.computedAt(), false, false,
         null, next, state.lineage());
     return LocalEntry.loaded(load.key().primer(), data, meters.of(load.key().primer()), until, load.guard());
