@@ -3,6 +3,7 @@ package io.kck.persistence;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
@@ -59,6 +60,20 @@ public final class ValueCodec {
       String why = e instanceof JsonProcessingException jackson
           ? jackson.getOriginalMessage() : e.getMessage();
       throw new UncheckedIOException(type + " is incomplete: " + why, e);
+    }
+  }
+
+  /**
+   * The JSON as Jackson's tree, whatever type it was written as (what a migration of an older
+   * value format reads).
+   *
+   * @throws UncheckedIOException if the bytes are not JSON
+   */
+  public JsonNode tree(byte[] json) {
+    try {
+      return reader.readTree(json);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read stored JSON", e);
     }
   }
 

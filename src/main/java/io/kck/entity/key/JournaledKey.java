@@ -6,6 +6,7 @@ import akka.actor.typed.PreRestart;
 import akka.actor.typed.SupervisorStrategy;
 import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.RecoveryCompleted;
+import akka.persistence.typed.SnapshotAdapter;
 import akka.persistence.typed.SnapshotCompleted;
 import akka.persistence.typed.javadsl.CommandHandlerWithReply;
 import akka.persistence.typed.javadsl.Effect;
@@ -50,8 +51,10 @@ public abstract class JournaledKey extends EventSourcedBehaviorWithEnforcedRepli
   private long bytesSinceSnapshot;
   private long loadingSince = System.nanoTime();
 
+  private final ValueMigrations migrations;
+
   JournaledKey(Key<?> key, EntitySettings settings, Deltas deltas, Meters.PrimerMeters meters, Retention retention,
-      KeyRows rows) {
+      KeyRows rows, ValueMigrations migrations) {
     // A journal failure (write or recovery) restarts the key after a backoff instead of stopping
     // it: a stopped entity races with the next request, which sharding may still hand to the dead
     // actor (lost until its caller times out); a restarting one keeps its mailbox and buffer.
@@ -63,11 +66,17 @@ public abstract class JournaledKey extends EventSourcedBehaviorWithEnforcedRepli
     this.rows = rows;
     this.meters = meters;
     this.key = key;
+    this.migrations = migrations;
     meters.started(); // this object lives as long as the actor, restarts included
   }
 
   Retention retention() {
     return retention;
+  }
+
+  /** How values of older formats are read as the key loads. */
+  ValueMigrations migrations() {
+    return migrations;
   }
 
   /** The time on the key's clock (injected, so that tests can drive it). */
@@ -184,15 +193,39 @@ public abstract class JournaledKey extends EventSourcedBehaviorWithEnforcedRepli
     return JournalNames.SNAPSHOT_PLUGIN;
   }
 
-  /** A delta's value is made by the augment function (again, on replay); every other event is applied by the state. */
+  /**
+   * A delta's value is made by the augment function (again, on replay); a replayed value of an older
+   * format is migrated first ({@link ValueMigrations}), and a delta is not applied to one no migration
+   * read (it is dropped once the key loaded); every other event is applied by the state.
+   */
   @Override
   public EventHandler<KeyState, KeyEvent> eventHandler() {
     return (state, event) -> {
       if (event instanceof KeyEvent.DeltaApplied applied) {
         bytesSinceSnapshot += applied.delta().json().length;
-        return deltas.applyEvent(state, applied);
+        return state.hasValue() && state.valueFormat() != migrations.format()
+            ? state.withDelta(applied, state.value()) : deltas.applyEvent(state, applied);
+      }
+      if (event instanceof KeyEvent.ValueStored stored) {
+        return state.apply(migrations.replayed(stored));
       }
       return state.apply(event);
+    };
+  }
+
+  /** A snapshot's value of an older format is migrated as it is read ({@link ValueMigrations}); written as it is. */
+  @Override
+  public SnapshotAdapter<KeyState> snapshotAdapter() {
+    return new SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(KeyState state) {
+        return state;
+      }
+
+      @Override
+      public KeyState fromJournal(Object from) {
+        return migrations.snapshot((KeyState) from);
+      }
     };
   }
 

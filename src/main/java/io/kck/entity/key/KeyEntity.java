@@ -72,7 +72,7 @@ public final class KeyEntity extends JournaledKey {
       ActorRef<ClusterSharding.ShardCommand> shard) {
     super(key, runtime.settings(), deltas, runtime.meters(key.primer()),
         new Retention(key, runtime.settings().of(key.primer()).retention(), runtime, context, shard, timers),
-        runtime.keyRows());
+        runtime.keyRows(), new ValueMigrations(key, runtime.codec(key.primer())));
     this.key = key;
     this.runtime = runtime;
     this.attempts = new Attempts(runtime.meters(key.primer()).waiting);
@@ -87,7 +87,8 @@ public final class KeyEntity extends JournaledKey {
         retention()::servedWithoutRecordingUntilMillis);
     this.observers = new Observers(key.text(), key.primer().name(), runtime.hooks(), runtime.meters(key.primer()).watching);
     this.deltas = deltas;
-    this.unreadable = new UnreadableValue(key.text(), runtime.codec(key.primer()), context.getSelf(), context.getLog());
+    this.unreadable = new UnreadableValue(key.text(), runtime.codec(key.primer()), migrations(), context.getSelf(),
+        context.getLog());
     this.flight = new SingleFlight(key, runtime, context.getSelf(), timers, context.getLog(), attempts, backoff,
         freshness, dependencies, observers, replies);
   }

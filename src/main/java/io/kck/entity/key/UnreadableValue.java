@@ -7,22 +7,24 @@ import io.kck.persistence.ValueCodec;
 import org.slf4j.Logger;
 
 /**
- * A stored value that no longer reads as the primer's value type (the type changed in a release):
- * found when the key loads, handled as missing from then on (the next get computes anew instead of
+ * A stored value that no longer reads as the primer's value type (the type changed in a release),
+ * or is of a value format no migration read ({@link ValueMigrations}): found when the key loads, handled as missing from then on (the next get computes anew instead of
  * failing on every get), and dropped from the journal by the key. It also remembers the key's last
  * incident for its status. Used by the key's actor only.
  */
 final class UnreadableValue {
   private final String key;
   private final ValueCodec codec;
+  private final ValueMigrations migrations;
   private final ActorRef<KeyCommand> self;
   private final Logger log;
   private String unreadable;
   private String incident;
 
-  UnreadableValue(String key, ValueCodec codec, ActorRef<KeyCommand> self, Logger log) {
+  UnreadableValue(String key, ValueCodec codec, ValueMigrations migrations, ActorRef<KeyCommand> self, Logger log) {
     this.key = key;
     this.codec = codec;
+    this.migrations = migrations;
     this.self = self;
     this.log = log;
   }
@@ -33,17 +35,24 @@ final class UnreadableValue {
    * the key must see it.
    */
   KeyState loaded(KeyState state) {
-    if (state.hasValue()) {
+    if (state.hasValue() && state.valueFormat() != migrations.format()) {
+      drop(state, "the stored value of version " + state.version() + " does not read as " + codec.type() + ": "
+          + migrations.failure() + "; it was dropped and is computed anew");
+    } else if (state.hasValue()) {
       try {
         state.value().value(codec);
       } catch (RuntimeException e) {
-        unreadable = "the stored value of version " + state.version() + " no longer reads as " + codec.type()
-            + " (" + (e.getCause() == null ? e : e.getCause()) + "); it was dropped and is computed anew";
-        log.warn("Key '{}': {}", key, unreadable);
-        self.tell(new KeyCommand.DropUnreadable(state.version(), unreadable));
+        drop(state, "the stored value of version " + state.version() + " no longer reads as " + codec.type()
+            + " (" + (e.getCause() == null ? e : e.getCause()) + "); it was dropped and is computed anew");
       }
     }
     return seen(state);
+  }
+
+  private void drop(KeyState state, String reason) {
+    unreadable = reason;
+    log.warn("Key '{}': {}", key, unreadable);
+    self.tell(new KeyCommand.DropUnreadable(state.version(), unreadable));
   }
 
   /** The state as commands must see it: without its value while that value cannot be read. */
