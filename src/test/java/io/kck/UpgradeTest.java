@@ -61,6 +61,78 @@ class UpgradeTest {
     }
   }
 
+  /** The value type of format 1: cents. */
+  record Balance(long cents) {}
+
+  /** The value type of format 2: an amount in a currency. */
+  record Money(long amount, String currency) {}
+
+  /**
+   * A release changes a primer's value type, raises its value format and gives a migration: values
+   * that only the application had (a put, deltas) are read back migrated, not recomputed, whether
+   * the key replays its events or reads a snapshot; the deltas after a snapshot apply to the
+   * migrated value. A value the migration cannot read is dropped and computed anew, as before.
+   */
+  @Test
+  void putAndAugmentedValuesOfAnOlderFormatAreMigratedWhenTheKeysLoad() {
+    String config = "kck.augment.snapshot-every = 2\n"; // key b: a snapshot after its first delta, one delta after it
+    ActorTestKit before = TestNodes.start("UpgradeMigrateBefore", TestNodes.config(config));
+    try {
+      Primer<Balance> cents = Primer.builder("upgrade-migrate", Balance.class).parameters(ID)
+          .compute((key, context) -> new Balance(0))
+          .augment(Augment.of(Long.class, (balance, delta) -> new Balance(balance.cents() + delta)))
+          .build();
+      Kck kck = Kck.start(before.system(), cents);
+      Stages.await(kck.put(cents.key("a"), new Balance(1250)));
+      Stages.await(kck.get(cents.key("b")));
+      Stages.await(kck.augment("upgrade-migrate/b", 5L));
+      Stages.await(kck.augment("upgrade-migrate/b", 7L));
+      Stages.await(kck.put(cents.key("c"), new Balance(-1)));
+    } finally {
+      before.shutdownTestKit();
+    }
+
+    AtomicInteger computes = new AtomicInteger();
+    Primer<Money> money = Primer.builder("upgrade-migrate", Money.class).parameters(ID)
+        .compute((key, context) -> {
+          computes.incrementAndGet();
+          return new Money(0, "EUR");
+        })
+        .augment(Augment.of(Long.class, (sum, delta) -> new Money(sum.amount() + delta, sum.currency())))
+        .valueFormat(2)
+        .migrateFrom(1, stored -> {
+          long old = stored.get("cents").asLong();
+          if (old < 0) {
+            throw new IllegalArgumentException("a balance below zero has no amount");
+          }
+          return new Money(old, "EUR");
+        })
+        .build();
+    ActorTestKit after = TestNodes.start("UpgradeMigrateAfter", TestNodes.config(config));
+    try {
+      Kck kck = Kck.start(after.system(), money);
+      Entry<Money> put = Stages.await(kck.getEntry(money.key("a")));
+      assertEquals(new Money(1250, "EUR"), put.value(), "the put value, migrated");
+      assertEquals(1, put.version());
+      Entry<Money> augmented = Stages.await(kck.getEntry(money.key("b")));
+      assertEquals(new Money(12, "EUR"), augmented.value(), "the snapshot migrated, the delta after it applied");
+      assertEquals(3, augmented.version());
+      assertEquals(0, computes.get(), "nothing was recomputed");
+      assertEquals(4L, Stages.await(kck.augment(money.key("b"), 1L)));
+      assertEquals(new Money(13, "EUR"), Stages.await(kck.get(money.key("b"))), "and deltas go on");
+      assertEquals(null, Stages.await(kck.admin().inspect(money.key("a"))).incident());
+
+      Entry<Money> unreadable = Stages.await(kck.getEntry(money.key("c")));
+      assertEquals(new Money(0, "EUR"), unreadable.value(), "what the migration refused is computed anew");
+      assertEquals(2, unreadable.version());
+      assertEquals(1, computes.get());
+      String incident = Stages.await(kck.admin().inspect(money.key("c"))).incident();
+      assertTrue(incident.contains("migration to format 2 failed") && incident.contains("below zero"), incident);
+    } finally {
+      after.shutdownTestKit();
+    }
+  }
+
   @Test
   void aStoredValueOfAnOlderTypeIsComputedAnewInsteadOfFailingEveryGet() {
     Primer<String> asText = Primer.builder("upgrade-type", String.class).parameters(ID)
