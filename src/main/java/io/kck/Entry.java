@@ -25,6 +25,9 @@ import java.time.Instant;
  *     last success; otherwise {@code null}
  * @param nextAttemptAt when the key computes next without being asked (its periodic refresh, or
  *     the retry after a failure); {@code null} when nothing is scheduled
+ * @param freshUntil until when the value is fresh: its own expiry or refresh time ({@link
+ *     io.kck.primer.ValueFreshness}), else its primer's soft age or next periodic refresh; {@code
+ *     null} when nothing ages it (never expires), and in entries a node of an earlier release made
  * @param <V> the primer's value type
  */
 public record Entry<V>(
@@ -35,4 +38,12 @@ public record Entry<V>(
     boolean stale,
     boolean refreshing,
     @Nullable String lastError,
-    @Nullable Instant nextAttemptAt) {}
+    @Nullable Instant nextAttemptAt,
+    @Nullable Instant freshUntil) {
+
+  /** An entry that does not say until when it is fresh. */
+  public Entry(String key, V value, long version, Instant computedAt, boolean stale, boolean refreshing,
+      @Nullable String lastError, @Nullable Instant nextAttemptAt) {
+    this(key, value, version, computedAt, stale, refreshing, lastError, nextAttemptAt, null);
+  }
+}

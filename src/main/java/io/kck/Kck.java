@@ -16,6 +16,7 @@ import io.kck.errors.UnknownPrimerException;
 import io.kck.primer.Key;
 import io.kck.primer.KeyHook;
 import io.kck.primer.Primer;
+import io.kck.primer.ValueFreshness;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
@@ -349,6 +350,18 @@ public final class Kck {
     return ask(key, registered -> engine.put(registered, value), data -> entry(key, data));
   }
 
+  /**
+   * {@link #put(Key, Object)} with the value's own {@code freshness}, instead of its primer's, for
+   * this value only (see {@link ValueFreshness}); a relative one counts from this call, on the node's
+   * clock.
+   *
+   * @throws NullPointerException if {@code freshness} is null
+   */
+  public <V> CompletionStage<Entry<V>> put(Key<V> key, V value, ValueFreshness freshness) {
+    Objects.requireNonNull(freshness, () -> "A put into '" + key + "' needs a freshness, got null");
+    return ask(key, registered -> engine.put(registered, value, freshness), data -> entry(key, data));
+  }
+
   /** {@link #put(Key, Object)} into the key named by {@code key}; the value must be of its primer's type. */
   public CompletionStage<Entry<Object>> put(String key, Object value) {
     return withKey(key, parsed -> put(parsed, value));
@@ -603,7 +616,7 @@ public final class Kck {
 
   private static <V> Entry<V> entryOf(V value, EntryData data) {
     return new Entry<>(data.key(), value, data.version(), data.computedAt(), data.stale(),
-        data.refreshing(), data.lastError(), data.nextAttemptAt());
+        data.refreshing(), data.lastError(), data.nextAttemptAt(), data.freshUntil());
   }
 
   @SuppressWarnings("unchecked")

@@ -18,6 +18,7 @@ import io.kck.testing.TestClock;
 import io.kck.testing.TestNodes;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -87,6 +88,7 @@ class ValueFreshnessTest {
   @Test
   void aValueThatExpiresAtAnInstantIsServedUntilThenAndRecomputedByTheFirstGetAfter() {
     Entry<Object> first = Stages.await(kck.getEntry("vf-expires/a"));
+    assertEquals(millis(first.computedAt().plus(Duration.ofMinutes(10))), first.freshUntil(), "the entry says until when");
     int computes = expiring.computes();
     clock.timePasses(Duration.ofMinutes(9));
     KeyStatuses.of(kck, "vf-expires/a");
@@ -108,6 +110,7 @@ class ValueFreshnessTest {
   @Test
   void aMaxAgeCountsFromWhenTheValueIsStored() {
     Entry<Object> first = Stages.await(kck.getEntry("vf-max-age/a"));
+    assertEquals(millis(first.computedAt().plus(Duration.ofMinutes(2))), first.freshUntil());
     clock.timePasses(Duration.ofSeconds(119));
     KeyStatuses.of(kck, "vf-max-age/a");
     assertEquals(first.version(), Stages.await(kck.getEntry("vf-max-age/a")).version());
@@ -140,8 +143,23 @@ class ValueFreshnessTest {
     Entry<Object> second = Stages.await(kck.getEntry("vf-fallback/a"));
     assertEquals(own.version() + 1, second.version(), "expired: the get computed anew");
     assertEquals(second.computedAt().plus(Duration.ofMinutes(30)), second.nextAttemptAt(), "the primer's policy again");
+    assertEquals(millis(second.nextAttemptAt()), second.freshUntil());
     clock.timePasses(Duration.ofMinutes(30));
     Eventually.count("computes of vf-fallback", fallingBack::computes, 3);
+  }
+
+  @Test
+  void aPutValueMayHaveFreshnessOfItsOwn() {
+    Key<String> key = expiring.key("put");
+    Entry<String> put = Stages.await(kck.put(key, "put value", ValueFreshness.maxAge(Duration.ofMinutes(7))));
+    assertEquals(millis(put.computedAt().plus(Duration.ofMinutes(7))), put.freshUntil());
+    clock.timePasses(Duration.ofMinutes(6));
+    KeyStatuses.of(kck, key.text());
+    assertEquals("put value", Stages.await(kck.get(key)));
+    clock.timePasses(Duration.ofMinutes(1));
+    KeyStatuses.of(kck, key.text());
+    assertEquals(put.version() + 1, Stages.await(kck.getEntry(key)).version(), "past its max age the get computed anew");
+    assertThrows(NullPointerException.class, () -> kck.put(key, "v", null));
   }
 
   @Test
@@ -192,6 +210,10 @@ class ValueFreshnessTest {
     } finally {
       TestNodes.shutdown(second, secondClock);
     }
+  }
+
+  private static Instant millis(Instant instant) {
+    return instant.truncatedTo(ChronoUnit.MILLIS); // entries say until when to the millisecond
   }
 
   @Test

@@ -20,6 +20,9 @@ import java.util.Map;
  *     the backoff after a failure; {@code null} when nothing is scheduled
  * @param lineage the upstream products this value was made from, with their versions (see {@link
  *     KeyState#lineage()}); empty for a product that reads no other
+ * @param freshUntil until when the value is fresh by its own freshness or its primer's policy (its
+ *     expiry, soft age or next refresh), or {@code null} when nothing ages it (and in entries of nodes
+ *     of earlier releases)
  */
 public record EntryData(
     String key,
@@ -30,5 +33,13 @@ public record EntryData(
     boolean refreshing,
     String lastError,
     Instant nextAttemptAt,
-    Map<String, Long> lineage)
-    implements KckSerializable {}
+    Map<String, Long> lineage,
+    Instant freshUntil)
+    implements KckSerializable {
+
+  /** An entry that does not say until when it is fresh. */
+  public EntryData(String key, StoredValue value, long version, Instant computedAt, boolean stale, boolean refreshing,
+      String lastError, Instant nextAttemptAt, Map<String, Long> lineage) {
+    this(key, value, version, computedAt, stale, refreshing, lastError, nextAttemptAt, lineage, null);
+  }
+}

@@ -38,8 +38,17 @@ public sealed interface KeyCommand {
   /** Recomputes now; answers with a value whose compute started after this request arrived. */
   record Refresh(ActorRef<KeyReply> replyTo) implements Request, KckSerializable {}
 
-  /** Stores a value the caller supplies, as a new version. */
-  record Put(StoredValue value, ActorRef<KeyReply> replyTo) implements Request, KckSerializable {}
+  /**
+   * Stores a value the caller supplies, as a new version; {@code expiry}: its own freshness (resolved
+   * when the caller put it), or null when its primer's applies.
+   */
+  record Put(StoredValue value, ActorRef<KeyReply> replyTo, ValueExpiry expiry) implements Request, KckSerializable {
+
+    /** A put without freshness of its own. */
+    public Put(StoredValue value, ActorRef<KeyReply> replyTo) {
+      this(value, replyTo, null);
+    }
+  }
 
   /**
    * Applies {@code delta} (JSON of the primer's delta type) to the value in place, as a new version.

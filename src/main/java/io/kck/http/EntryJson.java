@@ -38,7 +38,8 @@ final class EntryJson {
         .put("stale", entry.stale())
         .put("refreshing", entry.refreshing())
         .put("lastError", problems.lastError(entry.lastError()))
-        .put("nextAttemptAt", entry.nextAttemptAt() == null ? null : entry.nextAttemptAt().toString());
+        .put("nextAttemptAt", entry.nextAttemptAt() == null ? null : entry.nextAttemptAt().toString())
+        .put("freshUntil", entry.freshUntil() == null ? null : entry.freshUntil().toString());
     node.set("value", json.valueToTree(entry.value()));
     return node;
   }

@@ -212,7 +212,7 @@ public final class KeyEntity extends JournaledKey {
     attempts.supersede();
     // A put replaces the value, not the key's edges: the next change of an input recomputes it.
     ValueStored stored = new ValueStored(nextVersion(state), now(), put.value(), Origin.PUT, state.inputs(), state.lineage(),
-        null, key.primer().valueFormat());
+        put.expiry(), key.primer().valueFormat());
     flight.writing(put.replyTo());
     return journal(stored).thenRun((KeyState after) -> {
       flight.clearBackoff();

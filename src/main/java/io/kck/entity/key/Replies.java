@@ -3,6 +3,7 @@ package io.kck.entity.key;
 import io.kck.entity.EntryData;
 import io.kck.entity.KeyReply;
 import io.kck.entity.KeyState;
+import io.kck.entity.settings.PrimerSettings;
 import java.time.Instant;
 
 /**
@@ -45,14 +46,20 @@ final class Replies {
     stale |= state.outdated();
     if (stale || refreshing || error != null || next != null) {
       return new KeyReply.Ok(new EntryData(key, state.value(), state.version(), state.computedAt(),
-          stale, refreshing, error, next, state.lineage()));
+          stale, refreshing, error, next, state.lineage(), freshUntil(state)));
     }
     if (state != cachedFor) {
       cached = new KeyReply.Ok(new EntryData(key, state.value(), state.version(), state.computedAt(),
-          false, false, null, null, state.lineage()));
+          false, false, null, null, state.lineage(), freshUntil(state)));
       cachedFor = state;
     }
     return cached;
+  }
+
+  /** Until when the value is fresh (its own freshness, or its primer's policy), or null when nothing ages it. */
+  private Instant freshUntil(KeyState state) {
+    long until = state.hasValue() ? freshness.freshUntilMillis(state) : PrimerSettings.NO_DEADLINE;
+    return until == PrimerSettings.NO_DEADLINE ? null : Instant.ofEpochMilli(until);
   }
 
   void reset() {

@@ -28,6 +28,7 @@ import io.kck.entity.EntryData;
 import io.kck.entity.KeyClient;
 import io.kck.entity.KeyCommand;
 import io.kck.entity.KeyNames;
+import io.kck.entity.ValueExpiry;
 import io.kck.entity.ServedEntry;
 import io.kck.entity.SweepReport;
 import io.kck.entity.WarmKeys;
@@ -59,6 +60,7 @@ import io.kck.persistence.ValueMapper;
 import io.kck.primer.Key;
 import io.kck.primer.KeyHook;
 import io.kck.primer.Primer;
+import io.kck.primer.ValueFreshness;
 import io.kck.primer.internal.Augments;
 import io.kck.primer.internal.PrimerRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -385,7 +387,12 @@ public final class Engine {
    *     primer's type or cannot be written as JSON
    */
   public CompletionStage<EntryData> put(Key<?> key, Object value) {
-    return requests.put(key, encodeValue(key, value));
+    return put(key, value, null);
+  }
+
+  /** {@link #put(Key, Object)} with the value's own {@code freshness} (null: its primer's), counted from now. */
+  public CompletionStage<EntryData> put(Key<?> key, Object value, ValueFreshness freshness) {
+    return requests.put(key, encodeValue(key, value), ValueExpiry.of(freshness, runtime.clock().instant()));
   }
 
   /**

@@ -4,6 +4,7 @@ import akka.actor.typed.ActorRef;
 import io.kck.entity.EntryData;
 import io.kck.entity.KeyClient;
 import io.kck.entity.KeyCommand;
+import io.kck.entity.ValueExpiry;
 import io.kck.entity.KeyReply;
 import io.kck.entity.ServedEntry;
 import io.kck.entity.tier.LocalEntry;
@@ -106,8 +107,8 @@ final class KeyRequests {
     return write(key, KeyCommand.Invalidate::new);
   }
 
-  CompletionStage<EntryData> put(Key<?> key, StoredValue value) {
-    return write(key, replyTo -> new KeyCommand.Put(value, replyTo));
+  CompletionStage<EntryData> put(Key<?> key, StoredValue value, ValueExpiry expiry) {
+    return write(key, replyTo -> new KeyCommand.Put(value, replyTo, expiry));
   }
 
   CompletionStage<EntryData> augment(Key<?> key, StoredValue delta, OptionalLong expectedVersion) {

@@ -78,7 +78,8 @@ public final class LocalEntry implements ServedEntry {
       return data;
     }
     return new EntryData(data.key(), StoredValue.fromJson(data.value().json()), data.version(),
-        data.computedAt(), data.stale(), data.refreshing(), data.lastError(), data.nextAttemptAt(), data.lineage());
+        data.computedAt(), data.stale(), data.refreshing(), data.lastError(), data.nextAttemptAt(), data.lineage(),
+        data.freshUntil());
   }
 
   /** Whether a get may be answered from it now: its shard is still here, and it is not past its deadline. */

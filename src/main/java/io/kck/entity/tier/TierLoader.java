@@ -283,7 +283,7 @@ public final class TierLoader implements AutoCloseable {
     Instant next = state.expiry() != null ? state.expiry().refreshAt()
         : primer.freshness() instanceof Freshness.Periodic ? Instant.ofEpochMilli(until) : null;
     EntryData data = new EntryData(load.key().text(), state.value(), state.version(), state.computedAt(), false, false,
-        null, next, state.lineage());
+        null, next, state.lineage(), fresh == PrimerSettings.NO_DEADLINE ? null : Instant.ofEpochMilli(fresh));
     return LocalEntry.loaded(load.key().primer(), data, meters.of(load.key().primer()), until, load.guard());
   }
 
