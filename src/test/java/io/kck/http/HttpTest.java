@@ -12,6 +12,7 @@ import io.kck.Kck;
 import io.kck.primer.Augment;
 import io.kck.primer.Parameter;
 import io.kck.primer.Primer;
+import io.kck.primer.ValueFreshness;
 import io.kck.testing.Eventually;
 import io.kck.testing.Stages;
 import io.kck.testing.TestNodes;
@@ -22,6 +23,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -132,6 +134,14 @@ class HttpTest {
 
   static JsonNode body(HttpResponse<String> response) throws Exception {
     return json.readTree(response.body());
+  }
+
+  @Test
+  void anEntrySaysUntilWhenItsValueIsFresh() throws Exception {
+    Instant expiry = Instant.parse("2099-01-01T00:00:00Z");
+    Stages.await(kck.put(notes.key("fresh"), "fresh note", ValueFreshness.expiresAt(expiry)));
+    assertEquals(expiry.toString(), body(send("GET", "/api/keys/http-notes/fresh", null)).get("freshUntil").asText());
+    assertTrue(body(send("GET", "/api/keys/http-notes/b", null)).get("freshUntil").isNull(), "nothing ages it");
   }
 
   @Test

@@ -25,6 +25,9 @@ final class FreshnessClock {
   private static final String REFRESH_TIMER = "refresh";
   private static final String SOFT_AGE_TIMER = "soft-age";
   private static final String HARD_AGE_TIMER = "hard-age";
+  // Akka's timers take at most about 248 days: a value's own expiry or refresh further off is
+  // reached by timers of this length, each checking the clock when it fires.
+  static final Duration LONGEST_TIMER = Duration.ofDays(180);
 
   private final Freshness policy;
   private final KeyTimers timers;
@@ -127,12 +130,13 @@ final class FreshnessClock {
   private void armOwn(KeyState state, Instant now) {
     if (own.refreshAt() != null) {
       Duration delay = positive(Duration.between(now, own.refreshAt()));
-      timers.start(REFRESH_TIMER, RefreshDue.INSTANCE, delay);
+      timers.start(REFRESH_TIMER, RefreshDue.INSTANCE, shortest(delay, LONGEST_TIMER));
       nextRefreshAt = now.plus(delay);
     }
     if (own.expiresAt() != null) {
       if (now.isBefore(own.expiresAt())) {
-        timers.start(HARD_AGE_TIMER, new AgeReached(true, state.version()), Duration.between(now, own.expiresAt()));
+        timers.start(HARD_AGE_TIMER, new AgeReached(true, state.version()),
+            shortest(Duration.between(now, own.expiresAt()), LONGEST_TIMER));
       } else {
         softAgeReached = true;
         hardAgeReached = true;
@@ -157,14 +161,27 @@ final class FreshnessClock {
     return periodic() && nextRefreshAt != null ? nextRefreshAt.toEpochMilli() : PrimerSettings.NO_DEADLINE;
   }
 
-  /** The refresh timer fired. */
-  void refreshDue() {
+  /**
+   * The refresh timer fired: whether the refresh is due (false when it only bridged part of the way
+   * to a value's own refresh time further off than {@link #LONGEST_TIMER}; it is re-armed).
+   */
+  boolean refreshDue() {
+    Instant now = clock.instant();
+    if (own != null && own.refreshAt() != null && now.isBefore(own.refreshAt())) {
+      timers.start(REFRESH_TIMER, RefreshDue.INSTANCE, shortest(Duration.between(now, own.refreshAt()), LONGEST_TIMER));
+      return false;
+    }
     nextRefreshAt = null;
+    return true;
   }
 
-  /** An age timer fired; it counts only for the version it was armed for. */
+  /** An age timer fired; it counts only for the version it was armed for, and a value's own expiry only once reached. */
   void ageReached(AgeReached reached, long currentVersion) {
-    if (reached.version() == currentVersion) {
+    Instant now = clock.instant();
+    if (reached.version() == currentVersion && own != null && own.expiresAt() != null
+        && now.isBefore(own.expiresAt())) {
+      timers.start(HARD_AGE_TIMER, reached, shortest(Duration.between(now, own.expiresAt()), LONGEST_TIMER));
+    } else if (reached.version() == currentVersion) {
       softAgeReached = true;
       hardAgeReached |= reached.hard();
     }
@@ -184,6 +201,10 @@ final class FreshnessClock {
     nextRefreshAt = null;
     softAgeReached = false;
     hardAgeReached = false;
+  }
+
+  private static Duration shortest(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
   }
 
   private static Duration positive(Duration delay) {

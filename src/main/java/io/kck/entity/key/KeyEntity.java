@@ -148,8 +148,7 @@ public final class KeyEntity extends JournaledKey {
       flight.backoffOver();
     } else if (command instanceof KeyCommand.Wake && !state.hasValue()) {
       flight.startInBackground(state);
-    } else if (command instanceof KeyCommand.RefreshDue) {
-      freshness.refreshDue();
+    } else if (command instanceof KeyCommand.RefreshDue && freshness.refreshDue()) {
       flight.startUnlessRunning(state); // its completion arms the next refresh
     } else if (command instanceof KeyCommand.AgeReached reached) {
       freshness.ageReached(reached, state.version());

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.kck.entity.KeyCommand.AgeReached;
 import io.kck.entity.KeyCommand.RefreshDue;
 import io.kck.entity.KeyState;
+import io.kck.entity.ValueExpiry;
 import io.kck.primer.Freshness;
 import java.time.Duration;
 import java.time.Instant;
@@ -210,5 +211,51 @@ class FreshnessClockTest {
     assertNull(periodic.nextRefreshAt());
     assertFalse(maxAge.softAgeReached());
     assertFalse(maxAge.hardAgeReached());
+  }
+
+  private static KeyState withOwn(ValueExpiry own, long version) {
+    return new KeyState(null, version, NOW, Map.of(), Map.of(), Set.of(), Map.of(), null, false, null, own, 1);
+  }
+
+  @Test
+  void aValuesOwnExpiryReplacesThePolicyAndWorksAsAHardAge() {
+    FreshnessClock freshness = clockFor(Freshness.periodic(FIVE_MINUTES));
+    freshness.arm(withOwn(new ValueExpiry(NOW.plus(Duration.ofMinutes(10)), null), 2));
+
+    assertNull(timers.armed.get("refresh"), "no periodic refresh for this value");
+    assertNull(freshness.nextRefreshAt());
+    assertEquals(Duration.ofMinutes(10), timers.armed.get("hard-age").delay());
+    assertFalse(freshness.periodic());
+    clock.advance(Duration.ofMinutes(10));
+    freshness.ageReached(new AgeReached(true, 2), 2);
+    assertTrue(freshness.hardAgeReached());
+
+    // The next value has none of its own: the policy again.
+    freshness.arm(new KeyState(null, 3, clock.instant(), Map.of(), Map.of(), Set.of(), Map.of(), null, false));
+    assertEquals(clock.instant().plus(FIVE_MINUTES), freshness.nextRefreshAt());
+    assertTrue(freshness.periodic());
+    assertNull(timers.armed.get("hard-age"), "the last value's expiry is off");
+    assertFalse(freshness.hardAgeReached());
+  }
+
+  @Test
+  void anOwnExpiryOrRefreshFurtherOffThanATimerMayWaitIsReachedInSteps() {
+    FreshnessClock freshness = clockFor(Freshness.neverExpires());
+    Instant far = NOW.plus(Duration.ofDays(1000));
+    freshness.arm(withOwn(new ValueExpiry(far, far), 1));
+    assertEquals(FreshnessClock.LONGEST_TIMER, timers.armed.get("hard-age").delay());
+    assertEquals(FreshnessClock.LONGEST_TIMER, timers.armed.get("refresh").delay());
+    assertEquals(far, freshness.nextRefreshAt());
+
+    clock.advance(FreshnessClock.LONGEST_TIMER);
+    freshness.ageReached(new AgeReached(true, 1), 1);
+    assertFalse(freshness.hardAgeReached(), "not yet: armed again");
+    assertFalse(freshness.refreshDue(), "not yet: armed again");
+    assertEquals(FreshnessClock.LONGEST_TIMER, timers.armed.get("hard-age").delay());
+
+    clock.advance(Duration.between(clock.instant(), far));
+    freshness.ageReached(new AgeReached(true, 1), 1);
+    assertTrue(freshness.hardAgeReached());
+    assertTrue(freshness.refreshDue());
   }
 }
