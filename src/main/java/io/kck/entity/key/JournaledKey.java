@@ -147,12 +147,16 @@ public abstract class JournaledKey extends EventSourcedBehaviorWithEnforcedRepli
   }
 
   /**
-   * Journals {@code event}: every write of the key goes through here, so that its time from here
+   * Journals {@code written}: every write of the key goes through here, so that its time from here
    * to the journal's acknowledgement (a wait in Akka's buffer behind the key's previous write
    * included) is timed ({@code kck.journal.write}) and, while a recording asks for it, traced
-   * ({@code io.kck.Persist}). The caller's side effects run after these.
+   * ({@code io.kck.Persist}), and a new value is stamped with its primer's value format. The caller's
+   * side effects run after these.
    */
-  EffectBuilder<KeyEvent, KeyState> journal(KeyEvent event) {
+  EffectBuilder<KeyEvent, KeyState> journal(KeyEvent written) {
+    // A value is journaled with the format it is written in, whoever made the event.
+    KeyEvent event = written instanceof KeyEvent.ValueStored stored && stored.format() == 0
+        ? stored.migrated(stored.value(), migrations.format()) : written;
     long started = System.nanoTime();
     Traces.Persist trace = new Traces.Persist();
     trace.begin();
