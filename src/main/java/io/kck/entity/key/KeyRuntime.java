@@ -7,6 +7,7 @@ import io.kck.entity.KeyClient;
 import io.kck.entity.WarmKeys;
 import io.kck.entity.compute.ComputeExecutor;
 import io.kck.entity.metrics.Meters;
+import io.kck.entity.settings.BatchSettings;
 import io.kck.entity.settings.EntitySettings;
 import io.kck.entity.tier.NearCache;
 import io.kck.entity.tier.ReadTier;
@@ -46,6 +47,7 @@ public final class KeyRuntime {
   private final LiveLimit liveLimit;
   private final TierLoader loader;
   private final Map<String, EntryData> lastValues = new ConcurrentHashMap<>();
+  private volatile BatchLanes batches;
 
   public KeyRuntime(PrimerRegistry primers, ObjectMapper values, ComputeExecutor executor, EntitySettings settings,
       ActorRef<WarmKeys.Command> warmKeys, KeyClient client, Clock clock, DatabaseHealth health, JournalRows rows,
@@ -72,6 +74,7 @@ public final class KeyRuntime {
     this.meters = meters;
     this.primers = primers;
     this.executor = executor;
+    this.batches = new BatchLanes(executor, BatchSettings.DEFAULTS);
     this.settings = settings;
     this.warmKeys = warmKeys;
     this.client = client;
@@ -95,6 +98,19 @@ public final class KeyRuntime {
 
   ComputeExecutor executor() {
     return executor;
+  }
+
+  /**
+   * Uses {@code batching} for the batches of primers with a batch compute; called once, as the
+   * node starts and before any key does ({@link BatchSettings#DEFAULTS} until then).
+   */
+  public void batching(BatchSettings batching) {
+    this.batches = new BatchLanes(executor, batching);
+  }
+
+  /** Where this node's keys start their computes: alone, or in batches. */
+  BatchLanes batches() {
+    return batches;
   }
 
   public EntitySettings settings() {
