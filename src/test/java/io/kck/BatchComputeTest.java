@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import io.kck.errors.ComputeFailedException;
+import io.kck.errors.ComputeTimeoutException;
 import io.kck.primer.Key;
 import io.kck.primer.Primer;
 import io.kck.testing.CountingBatchPrimer;
@@ -36,6 +37,7 @@ class BatchComputeTest {
   static final CountingBatchPrimer held = new CountingBatchPrimer("batch-held");
   static final CountingBatchPrimer partial = new CountingBatchPrimer("batch-partial");
   static final CountingBatchPrimer thrown = new CountingBatchPrimer("batch-thrown");
+  static final CountingBatchPrimer slow = new CountingBatchPrimer("batch-slow");
   static final CountingPrimer input = new CountingPrimer("batch-input");
   static final CountingBatchPrimer dependent = new CountingBatchPrimer("batch-dependent");
   static final Primer<String> built = Primer.builder("batch-built", String.class)
@@ -54,8 +56,9 @@ class BatchComputeTest {
         kck.primers."batch-counted".batch-size = 10
         kck.primers."batch-held".batch-size = 5
         kck.primers."batch-dependent".batch-size = 8
+        kck.primers."batch-slow" { batch-size = 3, compute-timeout = 1s }
         """));
-    kck = Kck.start(testKit.system(), counted, held, partial, thrown, input, dependent, built);
+    kck = Kck.start(testKit.system(), counted, held, partial, thrown, slow, input, dependent, built);
   }
 
   @AfterAll
@@ -173,6 +176,27 @@ class BatchComputeTest {
     ComputeFailedException failure = assertInstanceOf(ComputeFailedException.class, results.get(1).error());
     assertSame(boom, failure.getCause());
     assertEquals(1, thrown.calls());
+  }
+
+  @Test
+  void keysThatTimeOutFailEachWithATimeoutAndTheBatchIsInterruptedOnceAllHave() {
+    CompletableFuture<Boolean> interrupted = new CompletableFuture<>();
+    slow.body(batch -> {
+      try {
+        Thread.sleep(120_000);
+      } catch (InterruptedException e) {
+        interrupted.complete(true);
+        throw e;
+      }
+    });
+    List<KeyResult<String>> results = Stages.await(kck.getAll(keys(slow, "s", 3)));
+
+    for (KeyResult<String> result : results) {
+      ComputeTimeoutException timeout = assertInstanceOf(ComputeTimeoutException.class, result.error(), result.toString());
+      assertEquals(result.key(), timeout.key());
+    }
+    assertTrue(Stages.await(interrupted), "the batch's thread was interrupted once its three keys were abandoned");
+    assertEquals(1, slow.calls());
   }
 
   @Test
