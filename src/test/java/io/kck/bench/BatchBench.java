@@ -15,7 +15,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -60,7 +62,7 @@ final class BatchBench {
             query.setArray(1, array);
             query.setDouble(2, latency);
             try (ResultSet rows = query.executeQuery()) {
-              java.util.Map<String, Key<String>> byId = new java.util.HashMap<>();
+              Map<String, Key<String>> byId = new HashMap<>();
               all.forEach(key -> byId.put(key.get(ID), key));
               while (rows.next()) {
                 batch.complete(byId.get(rows.getString(1)), rows.getString(2));

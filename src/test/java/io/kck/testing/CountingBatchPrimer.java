@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -74,7 +75,7 @@ public class CountingBatchPrimer extends Primer<String> {
 
   /** Keys computed more than once, with their counts. */
   public Map<String, Integer> computedTwice() {
-    Map<String, Integer> twice = new java.util.TreeMap<>();
+    Map<String, Integer> twice = new TreeMap<>();
     computes.forEach((id, count) -> {
       if (count.get() > 1) {
         twice.put(id, count.get());

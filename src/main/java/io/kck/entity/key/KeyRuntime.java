@@ -26,7 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * What every key entity of one ActorSystem shares: the registered primers and their codecs and
  * settings, the compute pool, the clock, the way to other keys, and this node's hooks and local
- * entries. Immutable apart from the pool, the hooks and the entries; thread-safe.
+ * entries. Immutable apart from the pool, the hooks, the entries and the batches (their settings
+ * given once, at start); thread-safe.
  */
 public final class KeyRuntime {
   private final PrimerRegistry primers;
