@@ -278,7 +278,9 @@ public final class Kck {
   /**
    * Gets many keys in parallel (as many gets, each its own single flight): completes when every
    * key has answered, with one {@link KeyResult} per key in the order given (a key given twice is
-   * answered twice). A key that fails yields its own error; the call itself never fails.
+   * answered twice). A key that fails yields its own error; the call itself never fails. The keys
+   * of a primer with a {@link io.kck.primer.BatchCompute} that need a compute are computed together,
+   * a batch per batch size on each node that owns some of them.
    */
   public <V> CompletionStage<List<KeyResult<V>>> getAll(Collection<? extends Key<? extends V>> keys) {
     if (keys == null) {

@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -127,6 +128,23 @@ public abstract class Primer<V> {
    */
   public Optional<Duration> computeTimeout() {
     return Optional.empty();
+  }
+
+  /**
+   * How to compute many keys of this primer in one call (empty, the default: each key alone with
+   * {@link #compute}). When present, every compute of this primer's keys goes through it, in
+   * batches of at most {@link #batchSize()} keys; see {@link BatchCompute}.
+   */
+  public Optional<BatchCompute<V>> batchCompute() {
+    return Optional.empty();
+  }
+
+  /**
+   * The most keys one {@link #batchCompute()} call gets. Empty (the default) means {@code
+   * kck.batch.size}; {@code kck.primers."<name>".batch-size} in HOCON overrides both.
+   */
+  public OptionalInt batchSize() {
+    return OptionalInt.empty();
   }
 
   /**

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Defines a data product without writing a class: everything a {@link Primer} subclass can say,
@@ -39,6 +40,8 @@ public final class PrimerBuilder<V> {
   private final Type valueType;
   private Parameter<?>[] parameters = new Parameter<?>[0];
   private Compute<V> compute;
+  private BatchCompute<V> computeAll;
+  private int batchSize;
   private Duration computeTimeout;
   private Freshness freshness = Freshness.neverExpires();
   private Propagation propagation = Propagation.EAGER;
@@ -64,6 +67,28 @@ public final class PrimerBuilder<V> {
   /** How to compute a value (required); see {@link Primer#compute}. */
   public PrimerBuilder<V> compute(Compute<V> compute) {
     this.compute = Objects.requireNonNull(compute, "compute");
+    return this;
+  }
+
+  /**
+   * How to compute many keys in one call; see {@link Primer#batchCompute()}. With it, {@link
+   * #compute} may be left out.
+   */
+  public PrimerBuilder<V> computeAll(BatchCompute<V> computeAll) {
+    this.computeAll = Objects.requireNonNull(computeAll, "computeAll");
+    return this;
+  }
+
+  /**
+   * See {@link Primer#batchSize()}.
+   *
+   * @throws IllegalArgumentException if {@code size} is below 1
+   */
+  public PrimerBuilder<V> batchSize(int size) {
+    if (size < 1) {
+      throw new IllegalArgumentException("Primer '" + name + "': batchSize must be at least 1, got " + size);
+    }
+    this.batchSize = size;
     return this;
   }
 
@@ -149,8 +174,8 @@ public final class PrimerBuilder<V> {
    *     migration is not from a format below the value format
    */
   public Primer<V> build() {
-    if (compute == null) {
-      throw new IllegalStateException("Primer '" + name + "' needs a compute function: call compute(...)");
+    if (compute == null && computeAll == null) {
+      throw new IllegalStateException("Primer '" + name + "' needs a compute function: call compute(...) or computeAll(...)");
     }
     for (int from : migrations.keySet()) {
       if (from < 1 || from >= valueFormat) {
@@ -184,7 +209,17 @@ public final class PrimerBuilder<V> {
 
     @Override
     public V compute(Key<V> key, ComputeContext<V> context) throws Exception {
-      return spec.compute.compute(key, context);
+      return spec.compute != null ? spec.compute.compute(key, context) : BatchOfOne.compute(spec.computeAll, key, context);
+    }
+
+    @Override
+    public Optional<BatchCompute<V>> batchCompute() {
+      return Optional.ofNullable(spec.computeAll);
+    }
+
+    @Override
+    public OptionalInt batchSize() {
+      return spec.batchSize == 0 ? OptionalInt.empty() : OptionalInt.of(spec.batchSize);
     }
 
     @Override

@@ -43,7 +43,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * its fastest configuration, where its default (the JDK common pool, a single thread on 2 cores)
  * would handicap it.
  *
- * <p>{@code -Dkck.bench.cases=hit,single-flight,cold-miss,persistence,propagation,augment,recovery,sources}
+ * <p>{@code -Dkck.bench.cases=hit,single-flight,cold-miss,persistence,propagation,augment,recovery,sources,batch}
  * runs some cases only;
  * {@code -Dkck.bench.config="akka.persistence.max-concurrent-recoveries = 200"} adds HOCON.
  *
@@ -185,6 +185,10 @@ public final class Benchmarks {
     if (selected("scale")) {
       scale(config, run);
       progress("scale");
+    }
+    if (selected("batch")) {
+      rows.addAll(BatchBench.run(config, DATA_DIRECTORY, run, sizes.smoke(), sizes.rounds()));
+      progress("batch");
     }
     if (selected("sources")) {
       rows.addAll(SourceBench.run(config, DATA_DIRECTORY, run, sizes.smoke()));

@@ -4,7 +4,6 @@ import akka.actor.typed.ActorRef;
 import io.kck.entity.KeyReply;
 import io.kck.entity.Lineage;
 import io.kck.entity.Wave;
-import io.kck.entity.compute.ComputeExecutor;
 import io.kck.entity.metrics.Meters;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -31,7 +30,7 @@ final class Attempts {
     final TrackedReads reads;
     /** Deltas applied while it runs: applied again on top of its result. */
     final List<Object> deltasDuring = new ArrayList<>();
-    ComputeExecutor.Task task;
+    ComputeHandle task;
     boolean superseded;
     /** For the meters: why it started, when, and the version it started from. */
     Meters.ComputeCause cause;

@@ -86,13 +86,38 @@ final class ComputeRun implements Runnable {
   }
 
   private KeyCommand.ComputeDone compute() {
+    try {
+      readDeclared();
+      @SuppressWarnings("unchecked")
+      Object value = key.primer().compute(key, (ComputeContext<Object>) (ComputeContext<?>) reads);
+      return succeeded(value);
+    } catch (Throwable t) {
+      return failed(t);
+    }
+  }
+
+  /** The key. */
+  Key<Object> key() {
+    return key;
+  }
+
+  /** The key's compute context: its previous value and its tracked reads. */
+  @SuppressWarnings("unchecked")
+  ComputeContext<Object> context() {
+    return (ComputeContext<Object>) (ComputeContext<?>) reads;
+  }
+
+  /** Reads the primer's declared dependencies of this key ({@link Primer#dependsOn()}) first. */
+  void readDeclared() {
+    for (String dependency : key.primer().declaredDependencies(key)) {
+      reads.get(dependency);
+    }
+  }
+
+  /** What to tell the key of {@code value}, once checked and encoded; a value that fails the check fails the key. */
+  KeyCommand.ComputeDone succeeded(Object value) {
     Primer<Object> primer = key.primer();
     try {
-      for (String dependency : primer.declaredDependencies(key)) {
-        reads.get(dependency);
-      }
-      @SuppressWarnings("unchecked")
-      Object value = primer.compute(key, (ComputeContext<Object>) (ComputeContext<?>) reads);
       if (value == null) {
         throw new NullPointerException(primer + " returned null; a compute must return a value");
       }
@@ -102,13 +127,23 @@ final class ComputeRun implements Runnable {
       return new KeyCommand.ComputeDone(attempt, StoredValue.encoded(value, codec.encode(value)), null, reads.result(),
           reads.freshness());
     } catch (Throwable t) {
-      if (t instanceof VirtualMachineError error) {
-        throw error;
-      }
-      Problem problem = t instanceof DependencyCycleException cycle
-          ? Problem.of(KckException.Kind.DEPENDENCY_CYCLE, cycle.getMessage(), t)
-          : Problem.of(KckException.Kind.COMPUTE_FAILED, "Compute of key '" + key + "' failed: " + t, t);
-      return new KeyCommand.ComputeDone(attempt, null, problem, null);
+      return failed(t);
     }
+  }
+
+  /** What to tell the key of the failure {@code t} of its compute. */
+  KeyCommand.ComputeDone failed(Throwable t) {
+    if (t instanceof VirtualMachineError error) {
+      throw error;
+    }
+    Problem problem = t instanceof DependencyCycleException cycle
+        ? Problem.of(KckException.Kind.DEPENDENCY_CYCLE, cycle.getMessage(), t)
+        : Problem.of(KckException.Kind.COMPUTE_FAILED, "Compute of key '" + key + "' failed: " + t, t);
+    return new KeyCommand.ComputeDone(attempt, null, problem, null);
+  }
+
+  /** Tells the key how its compute ended (a batch's, which ran its keys together). */
+  void deliver(KeyCommand.ComputeDone done) {
+    entity.tell(done);
   }
 }

@@ -7,6 +7,7 @@ import io.kck.entity.KeyClient;
 import io.kck.entity.WarmKeys;
 import io.kck.entity.compute.ComputeExecutor;
 import io.kck.entity.metrics.Meters;
+import io.kck.entity.settings.BatchSettings;
 import io.kck.entity.settings.EntitySettings;
 import io.kck.entity.tier.NearCache;
 import io.kck.entity.tier.ReadTier;
@@ -25,7 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * What every key entity of one ActorSystem shares: the registered primers and their codecs and
  * settings, the compute pool, the clock, the way to other keys, and this node's hooks and local
- * entries. Immutable apart from the pool, the hooks and the entries; thread-safe.
+ * entries. Immutable apart from the pool, the hooks, the entries and the batches (their settings
+ * given once, at start); thread-safe.
  */
 public final class KeyRuntime {
   private final PrimerRegistry primers;
@@ -46,6 +48,7 @@ public final class KeyRuntime {
   private final LiveLimit liveLimit;
   private final TierLoader loader;
   private final Map<String, EntryData> lastValues = new ConcurrentHashMap<>();
+  private volatile BatchLanes batches;
 
   public KeyRuntime(PrimerRegistry primers, ObjectMapper values, ComputeExecutor executor, EntitySettings settings,
       ActorRef<WarmKeys.Command> warmKeys, KeyClient client, Clock clock, DatabaseHealth health, JournalRows rows,
@@ -72,6 +75,7 @@ public final class KeyRuntime {
     this.meters = meters;
     this.primers = primers;
     this.executor = executor;
+    this.batches = new BatchLanes(executor, BatchSettings.DEFAULTS);
     this.settings = settings;
     this.warmKeys = warmKeys;
     this.client = client;
@@ -95,6 +99,19 @@ public final class KeyRuntime {
 
   ComputeExecutor executor() {
     return executor;
+  }
+
+  /**
+   * Uses {@code batching} for the batches of primers with a batch compute; called once, as the
+   * node starts and before any key does ({@link BatchSettings#DEFAULTS} until then).
+   */
+  public void batching(BatchSettings batching) {
+    this.batches = new BatchLanes(executor, batching);
+  }
+
+  /** Where this node's keys start their computes: alone, or in batches. */
+  BatchLanes batches() {
+    return batches;
   }
 
   public EntitySettings settings() {

@@ -39,6 +39,7 @@ import io.kck.entity.compute.ComputeExecutor;
 import io.kck.entity.key.EntityBehaviors;
 import io.kck.entity.key.KeyRuntime;
 import io.kck.entity.metrics.Meters;
+import io.kck.entity.settings.BatchSettings;
 import io.kck.entity.settings.EntitySettings;
 import io.kck.entity.source.Sources;
 import io.kck.entity.tier.NearCache;
@@ -134,6 +135,7 @@ public final class Engine {
     }
     PrimerRegistry registry = PrimerRegistry.of(primers);
     EntitySettings settings = EntitySettings.fromConfig(config, registry);
+    BatchSettings batching = BatchSettings.fromConfig(config, registry);
     TierLoader.Settings loading = TierLoader.Settings.fromConfig(config);
     Duration resendAfter = EntitySettings.resendAfter(config);
     if (started.containsKey(system)) {
@@ -172,6 +174,7 @@ public final class Engine {
     KeyRuntime runtime = new KeyRuntime(registry, ValueMapper.of(system), executor, settings,
         warmKeys, client, clock, health, rows, meters, guards, near, EntitySettings.tierMaxWeight(config),
         EntitySettings.maxLive(config), loading);
+    runtime.batching(batching);
     Engine engine = new Engine(system, runtime);
     if (started.putIfAbsent(system, engine) != null) {
       executor.close();
