@@ -138,6 +138,7 @@ public final class Engine {
       throw new IllegalStateException("KCK is already started on ActorSystem " + system.name());
     }
     Sources sources = Sources.prepare(config, registry.primers());
+    refuseOpenRemoting(system, config);
     joinCluster(system, config);
     JournalRows rows = new JournalRows(system, config);
     KckDatabaseProvider.stopWithSystem(system.classicSystem());
@@ -209,6 +210,22 @@ public final class Engine {
     sources.start(system, client, engine.presence::written, engine::encodeDelta, meterRegistry);
     log.info("KCK started on {} with primers {}", system.name(), registry.primers());
     return engine;
+  }
+
+  /**
+   * Fails the start when the cluster port is plain TCP on an address other machines reach, unless
+   * kck.cluster.allow-plaintext-remoting says so (then warns): before this node joins a cluster or
+   * hosts a key, so that nothing of KCK's answers on that port.
+   */
+  private static void refuseOpenRemoting(ActorSystem<?> system, Config config) {
+    Address self = Cluster.get(system).selfMember().address();
+    String host = self.getHost().orElse("");
+    int port = self.getPort().orElse(0);
+    switch (RemotingExposure.of(config, host)) {
+      case REFUSED -> throw new IllegalStateException(RemotingExposure.refusal(config, host, port));
+      case OPEN_BY_CHOICE -> log.warn(RemotingExposure.warning(config, host, port));
+      case CLOSED -> { }
+    }
   }
 
   /** Joins kck.cluster.seed-nodes, or this node itself when no seed nodes are configured. */
