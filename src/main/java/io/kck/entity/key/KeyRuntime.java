@@ -19,6 +19,7 @@ import io.kck.persistence.ValueCodecs;
 import io.kck.primer.Primer;
 import io.kck.primer.internal.PrimerRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -46,12 +47,14 @@ public final class KeyRuntime {
   private final LiveLimit liveLimit;
   private final TierLoader loader;
   private final Map<String, EntryData> lastValues = new ConcurrentHashMap<>();
+  private final JournalFailures journalFailures;
 
   public KeyRuntime(PrimerRegistry primers, ObjectMapper values, ComputeExecutor executor, EntitySettings settings,
       ActorRef<WarmKeys.Command> warmKeys, KeyClient client, Clock clock, DatabaseHealth health, JournalRows rows,
-      Meters meters, ShardGuards guards, NearCache near, long tierMaxWeight, int maxLive, TierLoader.Settings loading) {
+      Meters meters, ShardGuards guards, NearCache near, long tierMaxWeight, int maxLive, TierLoader.Settings loading,
+      Duration journalFailureLogWindow) {
     this(primers, values, executor, settings, warmKeys, client, clock, health, rows, KeyRows.of(rows), meters, guards, near,
-        tierMaxWeight, maxLive, loading);
+        tierMaxWeight, maxLive, loading, journalFailureLogWindow);
   }
 
   /**
@@ -61,7 +64,8 @@ public final class KeyRuntime {
   KeyRuntime(PrimerRegistry primers, ObjectMapper values, ComputeExecutor executor, EntitySettings settings,
       ActorRef<WarmKeys.Command> warmKeys, KeyClient client, Clock clock, DatabaseHealth health, JournalRows rows,
       KeyRows keyRows, Meters meters, ShardGuards guards, NearCache near, long tierMaxWeight, int maxLive,
-      TierLoader.Settings loading) {
+      TierLoader.Settings loading, Duration journalFailureLogWindow) {
+    this.journalFailures = new JournalFailures(journalFailureLogWindow);
     this.keyRows = keyRows;
     this.guards = guards;
     this.near = near;
@@ -144,6 +148,11 @@ public final class KeyRuntime {
   }
 
   /** Whether KCK's database is reachable, as this node's probe last found. */
+  /** Where keys report their journal failures, logged at most once per key per window. */
+  JournalFailures journalFailures() {
+    return journalFailures;
+  }
+
   public DatabaseHealth health() {
     return health;
   }

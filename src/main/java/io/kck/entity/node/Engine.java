@@ -175,7 +175,7 @@ public final class Engine {
     NearCache near = NearCache.start(system, config, settings, registry.primers(), meters, guards, client, clock);
     KeyRuntime runtime = new KeyRuntime(registry, ValueMapper.of(system), executor, settings,
         warmKeys, client, clock, health, rows, meters, guards, near, EntitySettings.tierMaxWeight(config),
-        EntitySettings.maxLive(config), loading);
+        EntitySettings.maxLive(config), loading, config.getDuration("kck.entity.journal-failure-log-window"));
     Engine engine = new Engine(system, runtime);
     if (started.putIfAbsent(system, engine) != null) {
       executor.close();
