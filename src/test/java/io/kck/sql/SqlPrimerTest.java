@@ -82,6 +82,15 @@ class SqlPrimerTest {
     assertTrue(badType.getMessage().contains("float"), badType.getMessage());
   }
 
+  @Test
+  void aTableNameThatIsNotOneFailsAtStartNamingThePrimerAndTheSetting() {
+    IllegalArgumentException failure = assertThrows(IllegalArgumentException.class, () -> SqlPrimer.fromConfig(
+        ConfigFactory.parseString("kck.sql-primers.\"sql-bad-table\" { query = \"SELECT 1\", tables = [ \"sales; DROP\" ] }")
+            .withFallback(ConfigFactory.load(TestNodes.config()))));
+    assertTrue(failure.getMessage().contains("kck.sql-primers.\"sql-bad-table\".tables")
+        && failure.getMessage().contains("sales; DROP"), failure.getMessage());
+  }
+
   private static IllegalArgumentException refused(String name, String type, String query) {
     return assertThrows(IllegalArgumentException.class, () -> SqlPrimer.fromConfig(ConfigFactory.parseString(
         "kck.sql-primers.\"%s\" { url = \"jdbc:postgresql://127.0.0.1:1/none\", user = reader, parameters = [ { name = register, type = %s } ], query = \"%s\" }"
