@@ -229,7 +229,7 @@ public final class Engine {
     switch (RemotingExposure.of(config, host)) {
       case REFUSED -> throw new IllegalStateException(RemotingExposure.refusal(config, host, port));
       case OPEN_BY_CHOICE -> log.warn(RemotingExposure.warning(config, host, port));
-      case CLOSED -> { }
+      case CLOSED -> RemotingExposure.weakTls(config, host, port).ifPresent(log::warn);
     }
   }
 

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Whether this node's cluster port is open to anyone who reaches it: Artery over plain TCP (or
@@ -57,6 +58,24 @@ final class RemotingExposure {
         + ":" + port + " because " + ALLOW + " = on: whoever reaches that port can join the cluster and send"
         + " keys a Put or an Invalidate without the HTTP token. Use akka.remote.artery.transport = tls-tcp"
         + " unless only the cluster's nodes reach this network";
+  }
+
+  /**
+   * A warning for TLS that asks nothing of whoever connects, on a reachable address: Akka's
+   * config-ssl-engine with require-mutual-authentication = off lets a client without a
+   * certificate connect and send messages, as plain TCP would; empty otherwise.
+   */
+  static Optional<String> weakTls(Config config, String canonicalHost, int port) {
+    String ssl = "akka.remote.artery.ssl.";
+    if (plaintext(config) || !config.getBoolean("akka.remote.artery.enabled")
+        || !config.getString(ssl + "ssl-engine-provider").equals("akka.remote.artery.tcp.ConfigSSLEngineProvider")
+        || config.getBoolean(ssl + "config-ssl-engine.require-mutual-authentication")
+        || loopbackOnly(boundHost(config, canonicalHost))) {
+      return Optional.empty();
+    }
+    return Optional.of("The cluster's remoting at " + boundHost(config, canonicalHost) + ":" + port + " runs TLS with "
+        + ssl + "config-ssl-engine.require-mutual-authentication = off: a host without a certificate can connect and"
+        + " send keys a Put or an Invalidate. Turn it on (docs/security.md)");
   }
 
   private static boolean plaintext(Config config) {

@@ -61,6 +61,17 @@ class RemotingExposureTest {
   }
 
   @Test
+  void tlsThatAsksNoCertificateOfWhoeverConnectsIsWarnedAbout() {
+    Config tls = config("akka.remote.artery.transport = tls-tcp");
+    assertTrue(RemotingExposure.weakTls(tls, "192.0.2.7", 25520).isEmpty(), "mutual authentication is Akka's default");
+    Config oneWay = config("akka.remote.artery.transport = tls-tcp\n"
+        + "akka.remote.artery.ssl.config-ssl-engine.require-mutual-authentication = off");
+    assertTrue(RemotingExposure.weakTls(oneWay, "192.0.2.7", 25520).orElseThrow().contains("require-mutual-authentication = off"));
+    assertTrue(RemotingExposure.weakTls(oneWay, "127.0.0.1", 25520).isEmpty(), "loopback");
+    assertTrue(RemotingExposure.weakTls(config(""), "192.0.2.7", 25520).isEmpty(), "plain TCP is refused, not warned about");
+  }
+
+  @Test
   void theRefusalNamesTheSettingAndTheTlsAlternative() {
     String refusal = RemotingExposure.refusal(config(""), "192.0.2.7", 25520);
     assertTrue(refusal.contains("kck.cluster.allow-plaintext-remoting = on"), refusal);
