@@ -155,10 +155,12 @@ public final class Kck {
      * configured), creates the journal tables when absent (starting the embedded PostgreSQL first
      * when {@code kck.database.url} is empty), starts the key entities' sharding, then the
      * extensions of {@code kck.extensions} (the HTTP service when {@code kck.http.enabled}).
-     * Blocks until the database answers.
+     * Blocks until the database answers, waiting for one that does not accept connections yet up
+     * to {@code kck.database.start-timeout} (meanwhile {@link Kck#waitingForDatabase} says so).
      *
      * @throws IllegalStateException if {@code akka.actor.provider} is not {@code cluster}, if KCK
-     *     is already started on this system, if the database cannot be reached, or if the
+     *     is already started on this system, if the database cannot be reached within {@code
+     *     kck.database.start-timeout}, or if the
      *     configuration asks for a feature whose optional jar is absent (the message names it)
      * @throws IllegalArgumentException if two primers share a name, or a setting is unknown or
      *     invalid (the message names its path)
@@ -174,6 +176,19 @@ public final class Kck {
       Extensions.start(kck);
       return kck;
     }
+  }
+
+  /**
+   * The health of a node on whose ActorSystem {@link Builder#start()} is still running because
+   * KCK's database does not accept connections yet ({@code kck.database.start-timeout}): not ready,
+   * its {@code database} check saying since when it waits. Empty when no start waits on {@code
+   * system} (before and after that, ask {@link KckAdmin#health}). For readiness probes that run
+   * while {@code Kck.start} blocks; thread-safe, never blocks.
+   */
+  public static Optional<Health> waitingForDatabase(ActorSystem<?> system) {
+    return Engine.waitingForDatabase(Objects.requireNonNull(system, "system")).map(since -> new Health(List.of(
+        new Health.Check("database", false, "KCK is starting and waits since " + since
+            + " for its database to accept connections"))));
   }
 
   /**

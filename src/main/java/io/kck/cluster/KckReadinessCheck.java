@@ -1,6 +1,7 @@
 package io.kck.cluster;
 
 import akka.actor.ActorSystem;
+import akka.actor.typed.javadsl.Adapter;
 import io.kck.Kck;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -41,7 +42,10 @@ public final class KckReadinessCheck implements Supplier<CompletionStage<Boolean
   public CompletionStage<Boolean> get() {
     Kck kck = ClusterFormation.on(system);
     if (kck == null) {
-      return CompletableFuture.completedFuture(changed("KCK is not started on this node"));
+      String problem = Kck.waitingForDatabase(Adapter.toTyped(system))
+          .map(health -> health.checks().get(0).name() + ": " + health.checks().get(0).detail())
+          .orElse("KCK is not started on this node");
+      return CompletableFuture.completedFuture(changed(problem));
     }
     return kck.admin().health(within).thenApply(health -> changed(health.checks().stream()
         .filter(check -> !check.ok()).findFirst().map(check -> check.name() + ": " + check.detail()).orElse("")));

@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -113,7 +114,9 @@ public final class DatabaseHealth implements AutoCloseable {
         }
       }
       if (downSince != null) {
-        log.info("KCK's database is reachable again after {}", Duration.between(downSince, Instant.now()));
+        // WARN as the line that said it went: a log read at WARN shows when the outage ended too.
+        log.warn("KCK's database is reachable again after {} s",
+            String.format(Locale.ROOT, "%.1f", Duration.between(downSince, Instant.now()).toMillis() / 1000.0));
         downSince = null;
       }
     } catch (SQLException | RuntimeException e) {

@@ -180,7 +180,7 @@ final class EmbeddedPostgresServer {
           Files.writeString(directory.resolve("pg_hba.conf"), HBA);
           statement.execute("SELECT pg_reload_conf()");
         }
-        createReader(statement, secrets);
+        secureReader(url, statement, secrets);
       }
       log.info(
           "Embedded PostgreSQL on port {} with data in {} ({}durable, password in {}), started in {} ms",
@@ -195,11 +195,19 @@ final class EmbeddedPostgresServer {
   }
 
   /**
-   * The role SQL primers connect as: it may log in and read every table (PostgreSQL 14's {@code
-   * pg_read_all_data}), every transaction is read-only, and it is no superuser, so it cannot write,
-   * create, read server files or run programs.
+   * The role SQL primers connect as: it may log in, every transaction is read-only, it is no
+   * superuser (it cannot read server files or run programs), and it reads no table until a primer
+   * that queries it is allowed to ({@link #grantReads}). Applied at every start, so that a data
+   * directory of an older KCK (which gave the role {@code pg_read_all_data}, every table and the
+   * catalog's {@code pg_authid} with it) loses what it no longer needs: the role's grants on tables
+   * are dropped here and given again by the primers that still read them.
+   *
+   * <p>Nobody but the superuser creates anything: PostgreSQL 14 lets every role ({@code PUBLIC})
+   * create in schema {@code public} and make temporary tables, which a role that turns {@code
+   * default_transaction_read_only} off could use. Revoked here, and in {@code template1}, so that
+   * databases created later start the same way.
    */
-  private static void createReader(Statement statement, Secrets secrets) throws SQLException {
+  private static void secureReader(String url, Statement statement, Secrets secrets) throws SQLException {
     statement.execute("""
         DO $$ BEGIN
           IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '%s') THEN
@@ -208,7 +216,46 @@ final class EmbeddedPostgresServer {
         END $$""".formatted(READER, READER));
     statement.execute("ALTER ROLE " + READER + " PASSWORD '" + secrets.reader() + "'");
     statement.execute("ALTER ROLE " + READER + " SET default_transaction_read_only = on");
-    statement.execute("GRANT pg_read_all_data TO " + READER);
+    statement.execute("REVOKE pg_read_all_data FROM " + READER);
+    statement.execute("""
+        DO $$ DECLARE granted record; BEGIN
+          FOR granted IN SELECT DISTINCT n.nspname, c.relname FROM pg_class c
+              JOIN pg_namespace n ON n.oid = c.relnamespace, aclexplode(c.relacl) acl
+              WHERE acl.grantee = '%s'::regrole LOOP
+            EXECUTE format('REVOKE ALL ON TABLE %%I.%%I FROM %s', granted.nspname, granted.relname);
+          END LOOP;
+        END $$""".formatted(READER, READER));
+    closeCreation(statement, "postgres");
+    try (Connection template = DriverManager.getConnection(url.replaceFirst("/postgres$", "/template1"), SUPERUSER,
+            secrets.superuser());
+        Statement templateStatement = template.createStatement()) {
+      closeCreation(templateStatement, "template1");
+    }
+  }
+
+  private static void closeCreation(Statement statement, String database) throws SQLException {
+    statement.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC");
+    statement.execute("REVOKE TEMPORARY ON DATABASE " + database + " FROM PUBLIC");
+  }
+
+  /**
+   * Lets the read-only role {@code SELECT} from {@code tables} (each {@code schema.table}, lower
+   * case, validated by the caller) of the server of {@code dataDirectory}: what one SQL primer
+   * declared it reads. Idempotent.
+   *
+   * @throws SQLException when a table does not exist (yet), or the server cannot be reached
+   */
+  static void grantReads(Path dataDirectory, boolean durable, Duration startupTimeout, List<String> tables)
+      throws SQLException {
+    KckDatabaseProvider.DatabaseSettings owner = owner(dataDirectory, durable, startupTimeout);
+    try (Connection connection = DriverManager.getConnection(owner.jdbcUrl(), owner.user(), owner.password());
+        Statement statement = connection.createStatement()) {
+      for (String table : tables) {
+        String[] parts = table.split("\\.", 2);
+        statement.execute("GRANT USAGE ON SCHEMA \"" + parts[0] + "\" TO " + READER);
+        statement.execute("GRANT SELECT ON TABLE \"" + parts[0] + "\".\"" + parts[1] + "\" TO " + READER);
+      }
+    }
   }
 
   /**

@@ -10,6 +10,8 @@ import akka.persistence.jdbc.db.SlickDatabaseProvider;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValueFactory;
 import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -109,6 +111,25 @@ public final class KckDatabaseProvider implements SlickDatabaseProvider {
       Config embedded = database.getConfig("embedded");
       return Optional.of(EmbeddedPostgresServer.reader(
           Path.of(embedded.getString("data-directory")), embedded.getBoolean("durable"), embedded.getDuration("startup-timeout")));
+    }
+
+    /**
+     * Lets the embedded server's read-only role {@code SELECT} from {@code tables} ({@code
+     * schema.table}, lower case, as {@code io.kck.primer.TableSource} names them), and from no
+     * other table: what an SQL primer that queries KCK's embedded database declared it reads. The
+     * role's grants are dropped at every start of the server; each primer gives its own again.
+     * Nothing when KCK's database is external, whose roles only its operator manages.
+     *
+     * @throws SQLException when a table does not exist, or the server cannot be reached
+     */
+    public static void grantEmbeddedReads(Config config, List<String> tables) throws SQLException {
+      Config database = config.getConfig("kck.database");
+      if (!database.getString("url").isBlank() || tables.isEmpty()) {
+        return;
+      }
+      Config embedded = database.getConfig("embedded");
+      EmbeddedPostgresServer.grantReads(Path.of(embedded.getString("data-directory")), embedded.getBoolean("durable"),
+          embedded.getDuration("startup-timeout"), tables);
     }
 
     /** No password in logs or exception messages. */

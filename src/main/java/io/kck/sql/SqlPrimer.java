@@ -44,8 +44,10 @@ import java.util.regex.Pattern;
  * io.kck.Kck#start} registers every primer configured there.
  *
  * <p>It never runs as KCK: a primer with its own {@code url} needs its own {@code user}; with no url
- * it queries KCK's database as the embedded server's read-only role ({@code kck_reader}), or, when
- * KCK's database is external, only with its own {@code user} and {@code password}. Every compute
+ * it queries KCK's database as the embedded server's read-only role ({@code kck_reader}), which may
+ * read the tables the primer names in {@code tables} (by default those of its {@code sources}) and
+ * no other, or, when KCK's database is external, only with its own {@code user} and {@code
+ * password}. Every compute
  * runs in a read-only transaction, with connect, socket and query timeouts, and fails past {@code
  * max-rows} rows or {@code max-bytes} of values ({@code kck.sql}, overridable per primer).
  *
@@ -78,6 +80,14 @@ public final class SqlPrimer extends Primer<Object> {
   private final Freshness freshness;
   private final JavaType rowsAs; // null: rows as maps
   private final List<TableSource> sources;
+  // Gives the embedded server's read-only role SELECT on the primer's tables; before the first query.
+  private final ReadGrant grant;
+  private volatile boolean granted;
+
+  /** What lets the account of a primer read its tables: nothing but for KCK's embedded database. */
+  private interface ReadGrant {
+    void run() throws SQLException;
+  }
 
   /** How long and how much one compute may take: {@code kck.sql}, overridden per primer. */
   record Limits(Duration connectTimeout, Duration queryTimeout, int maxRows, long maxBytes) {
@@ -94,7 +104,8 @@ public final class SqlPrimer extends Primer<Object> {
     }
   }
 
-  private SqlPrimer(String name, Config config, Parameter<?>[] parameters, Source source, Limits limits, JavaType rowsAs) {
+  private SqlPrimer(String name, Config config, Parameter<?>[] parameters, Source source, Limits limits, JavaType rowsAs,
+      Config whole) {
     super(name, typeOf(rowsAs), parameters);
     this.rowsAs = rowsAs;
     this.url = source.url();
@@ -120,6 +131,29 @@ public final class SqlPrimer extends Primer<Object> {
         ? FreshnessConfig.fromConfig("kck.sql-primers.\"" + name + "\".freshness", config.getConfig("freshness"))
         : Freshness.neverExpires();
     this.sources = SqlSources.of(name, config, parameters());
+    List<String> tables = tables(name, config, sources);
+    this.grant = source.embeddedReader()
+        ? () -> KckDatabaseProvider.DatabaseSettings.grantEmbeddedReads(whole, tables) : () -> { };
+  }
+
+  /**
+   * The tables the query reads ({@code tables}, by default those of {@code sources}): on KCK's
+   * embedded database the read-only role may read these and no other.
+   */
+  private static List<String> tables(String name, Config config, List<TableSource> sources) {
+    if (!config.hasPath("tables")) {
+      return sources.stream().map(TableSource::table).distinct().toList();
+    }
+    List<String> tables = new ArrayList<>();
+    for (String table : config.getStringList("tables")) {
+      try {
+        tables.add(TableSource.table(table).table());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("kck.sql-primers.\"" + name + "\".tables: '" + table
+            + "' is not a table name (schema.table or table, of letters, digits and _)", e);
+      }
+    }
+    return List.copyOf(tables);
   }
 
   /** The tables of {@code sources = [ { table, keys { parameter = column }, on-change } ]} (docs/sources.md). */
@@ -157,7 +191,7 @@ public final class SqlPrimer extends Primer<Object> {
             throw new IllegalArgumentException("kck.sql-primers.\"" + name + "\": row-class " + className + " not found", e);
           }
         }
-        primers.add(new SqlPrimer(name, one, parameters.toArray(Parameter<?>[]::new), source, limits, rowsAs));
+        primers.add(new SqlPrimer(name, one, parameters.toArray(Parameter<?>[]::new), source, limits, rowsAs, config));
       } catch (ConfigException e) {
         throw new IllegalArgumentException("kck.sql-primers.\"" + name + "\": " + e.getMessage(), e);
       }
@@ -171,7 +205,7 @@ public final class SqlPrimer extends Primer<Object> {
    * that database is embedded, and otherwise only with the primer's own {@code user} and {@code
    * password} (KCK's credentials can write the journal).
    */
-  record Source(String url, String user, String password) {
+  record Source(String url, String user, String password, boolean embeddedReader) {
     static Source of(String name, Config primer, Config config) {
       String path = "kck.sql-primers.\"" + name + "\"";
       String url = primer.hasPath("url") ? primer.getString("url") : "";
@@ -182,13 +216,13 @@ public final class SqlPrimer extends Primer<Object> {
           throw new IllegalArgumentException(path + " queries " + url + " and needs its own user (and password):"
               + " a read-only account of that database");
         }
-        return new Source(url, user, password);
+        return new Source(url, user, password, false);
       }
       if (!user.isBlank()) {
-        return new Source(KckDatabaseProvider.DatabaseSettings.from(config).jdbcUrl(), user, password);
+        return new Source(KckDatabaseProvider.DatabaseSettings.from(config).jdbcUrl(), user, password, false);
       }
       return KckDatabaseProvider.DatabaseSettings.embeddedReader(config)
-          .map(reader -> new Source(reader.jdbcUrl(), reader.user(), reader.password()))
+          .map(reader -> new Source(reader.jdbcUrl(), reader.user(), reader.password(), true))
           .orElseThrow(() -> new IllegalArgumentException(path + " queries KCK's external database (kck.database.url)"
               + " and needs its own user and password there: a read-only role, not KCK's own, which can write the journal"));
     }
@@ -234,6 +268,10 @@ public final class SqlPrimer extends Primer<Object> {
    * about {@code max-bytes} of values: a product must not grow without bound because a table did.
    */
   private List<Map<String, Object>> query(Key<Object> key) throws Exception {
+    if (!granted) {
+      grant.run(); // once it succeeded; a table created later is granted by the next compute
+      granted = true;
+    }
     Properties properties = new Properties();
     properties.setProperty("user", user);
     properties.setProperty("password", password);

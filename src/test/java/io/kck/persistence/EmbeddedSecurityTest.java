@@ -15,6 +15,8 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The embedded PostgreSQL admits only KCK: a password per data directory, scram-sha-256, never trust. */
@@ -61,6 +63,8 @@ class EmbeddedSecurityTest {
         Statement statement = owner.createStatement()) {
       statement.execute("CREATE TABLE IF NOT EXISTS reader_test (n int)");
     }
+    EmbeddedPostgresServer.grantReads(Path.of(TestNodes.DATA_DIRECTORY), false, java.time.Duration.ofMinutes(1),
+        List.of("public.reader_test"));
     try (Connection connection = DriverManager.getConnection(reader.jdbcUrl(), reader.user(), reader.password());
         Statement statement = connection.createStatement()) {
       statement.executeQuery("SELECT count(*) FROM reader_test").close();
@@ -69,6 +73,78 @@ class EmbeddedSecurityTest {
       assertThrows(SQLException.class, () -> statement.execute("SET default_transaction_read_only = off; DELETE FROM reader_test"));
       assertThrows(SQLException.class, () -> statement.execute("COPY (SELECT 1) TO PROGRAM 'true'"));
       assertThrows(SQLException.class, () -> statement.executeQuery("SELECT pg_read_file('postgresql.conf')"));
+    }
+  }
+
+  /**
+   * Least privilege: the reader reads the tables SQL primers name and nothing else (not the
+   * journal, not pg_authid's password hashes), and creates nothing, even once it turns its
+   * read-only default off.
+   */
+  @Test
+  void theReaderRoleReadsOnlyGrantedTablesAndCreatesNothing() throws Exception {
+    Path directory = Path.of(TestNodes.DATA_DIRECTORY);
+    KckDatabaseProvider.DatabaseSettings reader = EmbeddedPostgresServer.reader(directory, false, Duration.ofMinutes(1));
+    try (Connection owner = EmbeddedAccess.connect(TestNodes.DATA_DIRECTORY);
+        Statement statement = owner.createStatement()) {
+      statement.execute("CREATE TABLE IF NOT EXISTS reader_allowed (n int)");
+      statement.execute("CREATE TABLE IF NOT EXISTS reader_secret (n int)");
+    }
+    EmbeddedPostgresServer.grantReads(directory, false, Duration.ofMinutes(1), List.of("public.reader_allowed"));
+    assertReaderIsLeastPrivileged(reader);
+  }
+
+  private static void assertReaderIsLeastPrivileged(KckDatabaseProvider.DatabaseSettings reader) throws SQLException {
+    try (Connection connection = DriverManager.getConnection(reader.jdbcUrl(), reader.user(), reader.password());
+        Statement statement = connection.createStatement()) {
+      statement.executeQuery("SELECT count(*) FROM reader_allowed").close();
+      assertDenied(statement, "SELECT count(*) FROM reader_secret");
+      assertDenied(statement, "SELECT rolpassword FROM pg_authid");
+      assertFalse(readable(statement, "pg_read_all_data"), "no pg_read_all_data");
+      statement.execute("SET default_transaction_read_only = off");
+      assertDenied(statement, "CREATE TABLE reader_made (n int)");
+      assertDenied(statement, "CREATE TEMPORARY TABLE reader_temp (n int)");
+      assertDenied(statement, "INSERT INTO reader_allowed VALUES (1)");
+    }
+  }
+
+  private static void assertDenied(Statement statement, String sql) {
+    SQLException denied = assertThrows(SQLException.class, () -> statement.execute(sql), sql);
+    assertEquals("42501", denied.getSQLState(), sql + ": " + denied.getMessage()); // insufficient_privilege
+  }
+
+  private static boolean readable(Statement statement, String role) throws SQLException {
+    try (ResultSet member = statement.executeQuery("SELECT pg_has_role(current_user, '" + role + "', 'MEMBER')")) {
+      return member.next() && member.getBoolean(1);
+    }
+  }
+
+  /**
+   * A data directory of an older KCK, whose reader had pg_read_all_data and whose PUBLIC could
+   * create in public: the next start takes both away.
+   */
+  @Test
+  void anOlderDataDirectoryLosesTheReadersBroadRightsAtItsNextStart() throws Exception {
+    Path directory = Path.of("target/kck-test-postgres-reader-upgrade");
+    deleteRecursively(directory);
+    KckDatabaseProvider.DatabaseSettings owner = EmbeddedAccess.owner(directory.toString(), false);
+    try (Connection connection = DriverManager.getConnection(owner.jdbcUrl(), owner.user(), owner.password());
+        Statement statement = connection.createStatement()) {
+      // What an older KCK left: the reader reads everything, anyone creates in public.
+      statement.execute("GRANT pg_read_all_data TO kck_reader");
+      statement.execute("GRANT CREATE ON SCHEMA public TO PUBLIC");
+      statement.execute("GRANT TEMPORARY ON DATABASE postgres TO PUBLIC");
+      statement.execute("CREATE TABLE reader_allowed (n int)");
+      statement.execute("CREATE TABLE reader_secret (n int)");
+      statement.execute("GRANT SELECT ON reader_secret TO kck_reader"); // a table no primer reads any more
+    }
+    assertTrue(EmbeddedPostgresServer.stop(directory));
+    KckDatabaseProvider.DatabaseSettings reader = EmbeddedPostgresServer.reader(directory, false, Duration.ofMinutes(1));
+    EmbeddedPostgresServer.grantReads(directory, false, Duration.ofMinutes(1), List.of("public.reader_allowed"));
+    try {
+      assertReaderIsLeastPrivileged(reader);
+    } finally {
+      EmbeddedPostgresServer.stop(directory);
     }
   }
 

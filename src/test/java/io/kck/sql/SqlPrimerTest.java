@@ -29,16 +29,19 @@ class SqlPrimerTest {
         kck.sql-primers."sql-sales" {
           parameters = [ { name = register, type = int }, { name = day, type = date } ]
           query = "SELECT sold_at, item, cents FROM sql_test_sales WHERE register = :register AND day = :day ORDER BY sold_at"
+          tables = [ sql_test_sales ]
           freshness { policy = periodic, interval = 10m }
         }
         kck.sql-primers."sql-typed" {
           parameters = [ { name = register, type = int } ]
           query = "SELECT item, cents, sold_at AS at FROM sql_test_sales WHERE register = :register ORDER BY day, sold_at"
           row-class = "io.kck.sql.SqlPrimerTest$SaleRow"
+          tables = [ public.sql_test_sales ]
         }
         kck.sql-primers."sql-by-item" {
           parameters = [ { name = item, type = string } ]
           query = "SELECT count(*)::int AS sales FROM sql_test_sales WHERE item = :item"
+          tables = [ sql_test_sales ]
         }
         """));
     try {
@@ -79,6 +82,15 @@ class SqlPrimerTest {
     assertTrue(badType.getMessage().contains("float"), badType.getMessage());
   }
 
+  @Test
+  void aTableNameThatIsNotOneFailsAtStartNamingThePrimerAndTheSetting() {
+    IllegalArgumentException failure = assertThrows(IllegalArgumentException.class, () -> SqlPrimer.fromConfig(
+        ConfigFactory.parseString("kck.sql-primers.\"sql-bad-table\" { query = \"SELECT 1\", tables = [ \"sales; DROP\" ] }")
+            .withFallback(ConfigFactory.load(TestNodes.config()))));
+    assertTrue(failure.getMessage().contains("kck.sql-primers.\"sql-bad-table\".tables")
+        && failure.getMessage().contains("sales; DROP"), failure.getMessage());
+  }
+
   private static IllegalArgumentException refused(String name, String type, String query) {
     return assertThrows(IllegalArgumentException.class, () -> SqlPrimer.fromConfig(ConfigFactory.parseString(
         "kck.sql-primers.\"%s\" { url = \"jdbc:postgresql://127.0.0.1:1/none\", user = reader, parameters = [ { name = register, type = %s } ], query = \"%s\" }"
@@ -92,9 +104,13 @@ class SqlPrimerTest {
         kck.sql-primers."sql-writes" {
           parameters = [ { name = n, type = int } ]
           query = "INSERT INTO sql_limits_test VALUES (:n) RETURNING n"
+          tables = [ sql_limits_test ]
         }
-        kck.sql-primers."sql-rows" { query = "SELECT n FROM sql_limits_test ORDER BY n", max-rows = 2 }
-        kck.sql-primers."sql-bytes" { query = "SELECT repeat('x', 1000) AS text FROM sql_limits_test", max-bytes = 1000 }
+        kck.sql-primers."sql-rows" { query = "SELECT n FROM sql_limits_test ORDER BY n", max-rows = 2, tables = [ sql_limits_test ] }
+        kck.sql-primers."sql-bytes" {
+          query = "SELECT repeat('x', 1000) AS text FROM sql_limits_test", max-bytes = 1000, tables = [ sql_limits_test ]
+        }
+        kck.sql-primers."sql-journal" { query = "SELECT count(*) AS n FROM event_journal" }
         kck.sql-primers."sql-sleeps" { query = "SELECT pg_sleep(30)", query-timeout = 1s }
         """));
     try {
@@ -108,6 +124,8 @@ class SqlPrimerTest {
       assertEquals(List.of(Map.of("who", "kck_reader")), Stages.await(kck.get("sql-who")), "not KCK's superuser");
 
       assertFailsWith(kck, "sql-writes/4", "read-only");
+      // A table no primer names in tables is not the reader's to read: KCK's journal, for one.
+      assertFailsWith(kck, "sql-journal", "permission denied");
       assertFailsWith(kck, "sql-rows", "more than 2 rows (kck.sql-primers.\"sql-rows\".max-rows)");
       assertFailsWith(kck, "sql-bytes", "larger than 1000 bytes (kck.sql-primers.\"sql-bytes\".max-bytes)");
       long started = System.nanoTime();

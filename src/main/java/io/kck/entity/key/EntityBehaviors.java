@@ -36,7 +36,12 @@ public final class EntityBehaviors {
       return RefusingKey.create(Problem.of(KckException.Kind.INVALID_KEY,
           "Key '" + keyText + "' is not in canonical form; its canonical form is '" + key.text() + "'", null));
     }
-    return Behaviors.setup(context -> Behaviors.withTimers(
-        timers -> new KeyEntity(key, runtime, context, KeyTimers.of(timers), new Deltas(key, runtime), shard)));
+    return Behaviors.setup(context -> {
+      // The actor's log is the key's: without this, Akka names it after the first class that asks
+      // for it (Retention's constructor), and compute failures read as retention's.
+      context.setLoggerName(KeyEntity.class);
+      return Behaviors.withTimers(
+          timers -> new KeyEntity(key, runtime, context, KeyTimers.of(timers), new Deltas(key, runtime), shard));
+    });
   }
 }

@@ -6,6 +6,7 @@ import akka.actor.typed.PreRestart;
 import akka.actor.typed.SupervisorStrategy;
 import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.RecoveryCompleted;
+import akka.persistence.typed.RecoveryFailed;
 import akka.persistence.typed.SnapshotAdapter;
 import akka.persistence.typed.SnapshotCompleted;
 import akka.persistence.typed.javadsl.CommandHandlerWithReply;
@@ -29,6 +30,7 @@ import io.kck.primer.Key;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.slf4j.event.Level;
 
 /**
  * How a key is journaled: its persistence id and plugins, how its events rebuild its state, when
@@ -50,6 +52,7 @@ public abstract class JournaledKey extends EventSourcedBehaviorWithEnforcedRepli
   // all again) and, for a key without augment, its new values' (from this start on).
   private long bytesSinceSnapshot;
   private long loadingSince = System.nanoTime();
+  private boolean loadFailed; // the restart under way follows a failed load, already logged
 
   private final ValueMigrations migrations;
 
@@ -58,8 +61,11 @@ public abstract class JournaledKey extends EventSourcedBehaviorWithEnforcedRepli
     // A journal failure (write or recovery) restarts the key after a backoff instead of stopping
     // it: a stopped entity races with the next request, which sharding may still hand to the dead
     // actor (lost until its caller times out); a restarting one keeps its mailbox and buffer.
+    // Akka would log every such restart as an ERROR with a stack trace, again and again while the
+    // database is down: JournalFailures logs a line per key per window instead.
     super(PersistenceId.of(JournalNames.KEY_TYPE, key.text()),
-        SupervisorStrategy.restartWithBackoff(settings.journalBackoffMin(), settings.journalBackoffMax(), 0.2));
+        SupervisorStrategy.restartWithBackoff(settings.journalBackoffMin(), settings.journalBackoffMax(), 0.2)
+            .withLogLevel(Level.DEBUG));
     this.settings = settings;
     this.deltas = deltas;
     this.retention = retention;
@@ -287,11 +293,16 @@ public abstract class JournaledKey extends EventSourcedBehaviorWithEnforcedRepli
         .onSignal(RecoveryCompleted.instance(), this::recovered)
         .onSignal(SnapshotCompleted.class, (state, saved) -> rows.snapshotted(saved.metadata().persistenceId()))
         .onSignal(PostStop.instance(), state -> stopped(false))
+        .onSignal(RecoveryFailed.class, (state, failed) -> {
+          loadFailed = true;
+          retention.runtime().journalFailures().loadFailed(key.text(), failed.getFailure());
+        })
         .onSignal(PreRestart.instance(), state -> stopped(true))
         .build();
   }
 
   private void recovered(KeyState state) {
+    loadFailed = false;
     if (loading != null && loading.shouldCommit()) {
       loading.key = key.text();
       loading.primer = key.primer().name();
@@ -319,6 +330,10 @@ public abstract class JournaledKey extends EventSourcedBehaviorWithEnforcedRepli
     if (!restarting) {
       meters.stopped();
     } else {
+      if (!loadFailed) {
+        retention.runtime().journalFailures().writeFailed(key.text()); // a load's failure was told with its cause
+      }
+      loadFailed = false;
       loading = loading(); // it loads again
       loadingSince = System.nanoTime();
       bytesSinceSnapshot = 0; // the replay counts them again

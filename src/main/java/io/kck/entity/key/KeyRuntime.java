@@ -20,6 +20,7 @@ import io.kck.persistence.ValueCodecs;
 import io.kck.primer.Primer;
 import io.kck.primer.internal.PrimerRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -49,12 +50,14 @@ public final class KeyRuntime {
   private final TierLoader loader;
   private final Map<String, EntryData> lastValues = new ConcurrentHashMap<>();
   private volatile BatchLanes batches;
+  private final JournalFailures journalFailures;
 
   public KeyRuntime(PrimerRegistry primers, ObjectMapper values, ComputeExecutor executor, EntitySettings settings,
       ActorRef<WarmKeys.Command> warmKeys, KeyClient client, Clock clock, DatabaseHealth health, JournalRows rows,
-      Meters meters, ShardGuards guards, NearCache near, long tierMaxWeight, int maxLive, TierLoader.Settings loading) {
+      Meters meters, ShardGuards guards, NearCache near, long tierMaxWeight, int maxLive, TierLoader.Settings loading,
+      Duration journalFailureLogWindow) {
     this(primers, values, executor, settings, warmKeys, client, clock, health, rows, KeyRows.of(rows), meters, guards, near,
-        tierMaxWeight, maxLive, loading);
+        tierMaxWeight, maxLive, loading, journalFailureLogWindow);
   }
 
   /**
@@ -64,7 +67,8 @@ public final class KeyRuntime {
   KeyRuntime(PrimerRegistry primers, ObjectMapper values, ComputeExecutor executor, EntitySettings settings,
       ActorRef<WarmKeys.Command> warmKeys, KeyClient client, Clock clock, DatabaseHealth health, JournalRows rows,
       KeyRows keyRows, Meters meters, ShardGuards guards, NearCache near, long tierMaxWeight, int maxLive,
-      TierLoader.Settings loading) {
+      TierLoader.Settings loading, Duration journalFailureLogWindow) {
+    this.journalFailures = new JournalFailures(journalFailureLogWindow);
     this.keyRows = keyRows;
     this.guards = guards;
     this.near = near;
@@ -161,6 +165,11 @@ public final class KeyRuntime {
   }
 
   /** Whether KCK's database is reachable, as this node's probe last found. */
+  /** Where keys report their journal failures, logged at most once per key per window. */
+  JournalFailures journalFailures() {
+    return journalFailures;
+  }
+
   public DatabaseHealth health() {
     return health;
   }

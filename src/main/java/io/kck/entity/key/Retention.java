@@ -10,6 +10,7 @@ import io.kck.entity.settings.RetentionPolicy;
 import io.kck.primer.Key;
 import java.time.Instant;
 import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One key's side of the retention ({@link RetentionPolicy}): it records that callers still read
@@ -43,7 +44,7 @@ final class Retention {
     this.self = context.getSelf();
     this.shard = shard;
     this.timers = timers;
-    this.log = context.getLog();
+    this.log = LoggerFactory.getLogger(Retention.class); // its own lines, not the key's
   }
 
   ActorContext<KeyCommand> context() {

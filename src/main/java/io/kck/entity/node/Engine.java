@@ -67,6 +67,7 @@ import io.kck.primer.internal.PrimerRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -98,6 +99,8 @@ public final class Engine {
   private static final Logger log = LoggerFactory.getLogger(Engine.class);
   // By identity: ActorSystems of one cluster share a name and compare equal by their path.
   private static final Map<ActorSystem<?>, Engine> started = Collections.synchronizedMap(new IdentityHashMap<>());
+  // Systems whose start waits for the database, since when (readiness asks).
+  private static final Map<ActorSystem<?>, Instant> waiting = Collections.synchronizedMap(new IdentityHashMap<>());
 
   private final ActorSystem<?> system;
   private final KeyRuntime runtime;
@@ -118,10 +121,12 @@ public final class Engine {
   /**
    * Starts the engine on {@code system}: resolves every setting, joins the node to its cluster,
    * creates the journal tables when absent (starting the embedded PostgreSQL first when no URL is
-   * configured), and starts the key entities' sharding. Blocks until the database answers.
+   * configured), and starts the key entities' sharding. Blocks until the database answers (at most {@code
+   * kck.database.start-timeout} for one that does not accept connections yet).
    *
    * @throws IllegalStateException if {@code akka.actor.provider} is not {@code cluster}, if KCK is
-   *     already started on this system, or if the database cannot be reached
+   *     already started on this system, or if the database cannot be reached within {@code
+   *     kck.database.start-timeout}
    * @throws IllegalArgumentException if two primers share a name or a setting is invalid (the
    *     message names its path)
    */
@@ -142,11 +147,12 @@ public final class Engine {
       throw new IllegalStateException("KCK is already started on ActorSystem " + system.name());
     }
     Sources sources = Sources.prepare(config, registry.primers());
+    refuseOpenRemoting(system, config);
     joinCluster(system, config);
     JournalRows rows = new JournalRows(system, config);
     KckDatabaseProvider.stopWithSystem(system.classicSystem());
     if (config.getBoolean("kck.database.create-schema")) {
-      createSchema(system, rows);
+      createSchema(system, rows, config.getDuration("kck.database.start-timeout"));
     }
     Map<String, Integer> primerCaps = new HashMap<>();
     for (Primer<?> primer : registry.primers()) {
@@ -173,7 +179,7 @@ public final class Engine {
     NearCache near = NearCache.start(system, config, settings, registry.primers(), meters, guards, client, clock);
     KeyRuntime runtime = new KeyRuntime(registry, ValueMapper.of(system), executor, settings,
         warmKeys, client, clock, health, rows, meters, guards, near, EntitySettings.tierMaxWeight(config),
-        EntitySettings.maxLive(config), loading);
+        EntitySettings.maxLive(config), loading, config.getDuration("kck.entity.journal-failure-log-window"));
     runtime.batching(batching);
     Engine engine = new Engine(system, runtime);
     if (started.putIfAbsent(system, engine) != null) {
@@ -216,6 +222,22 @@ public final class Engine {
     return engine;
   }
 
+  /**
+   * Fails the start when the cluster port is plain TCP on an address other machines reach, unless
+   * kck.cluster.allow-plaintext-remoting says so (then warns): before this node joins a cluster or
+   * hosts a key, so that nothing of KCK's answers on that port.
+   */
+  private static void refuseOpenRemoting(ActorSystem<?> system, Config config) {
+    Address self = Cluster.get(system).selfMember().address();
+    String host = self.getHost().orElse("");
+    int port = self.getPort().orElse(0);
+    switch (RemotingExposure.of(config, host)) {
+      case REFUSED -> throw new IllegalStateException(RemotingExposure.refusal(config, host, port));
+      case OPEN_BY_CHOICE -> log.warn(RemotingExposure.warning(config, host, port));
+      case CLOSED -> RemotingExposure.weakTls(config, host, port).ifPresent(log::warn);
+    }
+  }
+
   /** Joins kck.cluster.seed-nodes, or this node itself when no seed nodes are configured. */
   private static void joinCluster(ActorSystem<?> system, Config config) {
     Cluster cluster = Cluster.get(system);
@@ -243,18 +265,39 @@ public final class Engine {
     }
   }
 
-  /** Akka Persistence JDBC's tables (by its schema script) and the version floor table; closes {@code rows} if it cannot. */
-  private static void createSchema(ActorSystem<?> system, JournalRows rows) {
+  /**
+   * Akka Persistence JDBC's tables (by its schema script) and the version floor table, waiting up
+   * to {@code timeout} for a database that does not accept connections yet ({@link DatabaseWait});
+   * closes {@code rows} if it cannot.
+   */
+  private static void createSchema(ActorSystem<?> system, JournalRows rows, Duration timeout) {
     try {
-      rows.withSchemaLock(() -> {
-        SchemaUtils.createIfNotExists(JournalNames.JOURNAL_PLUGIN, system).toCompletableFuture().get(2, TimeUnit.MINUTES);
-        rows.createFloorTable();
-      });
+      new DatabaseWait(timeout, reason -> waiting.putIfAbsent(system, Instant.now())).until("creating KCK's tables", () ->
+          rows.withSchemaLock(() -> {
+            SchemaUtils.createIfNotExists(JournalNames.JOURNAL_PLUGIN, system).toCompletableFuture().get(2, TimeUnit.MINUTES);
+            rows.createFloorTable();
+          }));
     } catch (Exception e) {
       rows.close();
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-      throw new IllegalStateException("KCK cannot create its tables in PostgreSQL (kck.database): " + cause, cause);
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      String waited = DatabaseWait.notYetReachable(cause)
+          ? " after waiting kck.database.start-timeout = " + DatabaseWait.text(timeout) + " for it to accept connections" : "";
+      throw new IllegalStateException("KCK cannot create its tables in PostgreSQL (kck.database)" + waited + ": "
+          + cause, cause);
+    } finally {
+      waiting.remove(system);
     }
+  }
+
+  /**
+   * Since when the start of KCK on {@code system} waits for its database to accept connections,
+   * while {@code Kck.start} runs and waits; empty otherwise.
+   */
+  public static Optional<Instant> waitingForDatabase(ActorSystem<?> system) {
+    return Optional.ofNullable(waiting.get(system));
   }
 
   public ActorSystem<?> system() {

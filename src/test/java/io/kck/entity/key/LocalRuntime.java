@@ -73,7 +73,8 @@ final class LocalRuntime implements AutoCloseable {
     this.runtime = new KeyRuntime(primers, JsonMapper.builder().build(), executor, settings,
         warmKeys.getRef(), client, clock, health, null, rows, meters, guards,
         LocalNearCache.of(config, settings, primers.primers(), meters, guards, clock), EntitySettings.tierMaxWeight(config),
-        EntitySettings.maxLive(config), TierLoader.Settings.fromConfig(config));
+        EntitySettings.maxLive(config), TierLoader.Settings.fromConfig(config),
+        config.getDuration("kck.entity.journal-failure-log-window"));
   }
 
   /** Computes are submitted but never start: a test ends them by hand. */
