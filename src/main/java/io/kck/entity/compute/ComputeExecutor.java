@@ -281,7 +281,7 @@ public final class ComputeExecutor implements AutoCloseable {
     private void stuckUnlessItStops(Thread thread) {
       // Stuck until its thread returns (a compute that honours the interrupt does within moments).
       stuck++;
-      log.warn("A compute of primer '{}' on {} was abandoned (its timeout passed, or its key stopped) and"
+      log.warn("A compute of primer '{}' on {} was abandoned (its timeout passed, its key stopped, or an input it read changed) and"
           + " interrupted; its place goes to the next compute. If the thread does not stop, the primer's code"
           + " ignores interrupts (set timeouts on its JDBC or HTTP calls)", primer, thread.getName());
     }
