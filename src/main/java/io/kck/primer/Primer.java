@@ -147,6 +147,16 @@ public abstract class Primer<V> {
   }
 
   /**
+   * When this primer's warm keys (see {@link #warmKeys()}, {@link #keepsKeysWarm()}, {@link
+   * io.kck.Kck#keepWarm}) are refreshed by the calendar, for example every day at 02:00 in
+   * Europe/Berlin: once per tick in the whole cluster. Empty (the default): no schedule. {@code
+   * kck.primers."<name>".refresh-schedule} in HOCON takes precedence. See {@link RefreshSchedule}.
+   */
+  public Optional<RefreshSchedule> refreshSchedule() {
+    return Optional.empty();
+  }
+
+  /**
    * Whether every key of this primer joins the warm set once it has a value (false, the default):
    * woken through sharding every {@code kck.freshness.wake-interval}, kept in memory, and (with a
    * {@link Freshness.Periodic} policy) refreshed by its timer across passivation and restarts,

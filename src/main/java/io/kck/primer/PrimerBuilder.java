@@ -45,6 +45,7 @@ public final class PrimerBuilder<V> {
   private Augment<V, ?> augment;
   private boolean computeOnMiss = true;
   private boolean keepsKeysWarm;
+  private RefreshSchedule refreshSchedule;
 
   PrimerBuilder(String name, Type valueType) {
     this.name = name;
@@ -110,6 +111,12 @@ public final class PrimerBuilder<V> {
   /** See {@link Primer#keepsKeysWarm()}. */
   public PrimerBuilder<V> keepsKeysWarm(boolean keepsKeysWarm) {
     this.keepsKeysWarm = keepsKeysWarm;
+    return this;
+  }
+
+  /** Refreshes the primer's warm keys on this schedule; see {@link Primer#refreshSchedule()}. */
+  public PrimerBuilder<V> refreshSchedule(RefreshSchedule schedule) {
+    this.refreshSchedule = Objects.requireNonNull(schedule, "schedule");
     return this;
   }
 
@@ -201,6 +208,11 @@ public final class PrimerBuilder<V> {
     @Override
     public List<TableSource> sources() {
       return List.copyOf(spec.sources);
+    }
+
+    @Override
+    public Optional<RefreshSchedule> refreshSchedule() {
+      return Optional.ofNullable(spec.refreshSchedule);
     }
   }
 }

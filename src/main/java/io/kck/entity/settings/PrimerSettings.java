@@ -42,7 +42,8 @@ public record PrimerSettings(
   public static final long NO_DEADLINE = Long.MAX_VALUE;
 
   static final Set<String> KNOWN = Set.of("compute-timeout", "freshness", "stale-if-error", "propagation",
-      "compute-on-miss", "keep-warm", "http-reads", "max-concurrent-computes", "retention", "near-cache");
+      "compute-on-miss", "keep-warm", "http-reads", "max-concurrent-computes", "retention", "near-cache",
+      "refresh-schedule"); // refresh-schedule: read by ScheduleSettings
 
   /** The values of {@code kck.primers."<name>".http-reads} (and {@code kck.http.reads}). */
   public static final Set<String> HTTP_READS = Set.of("compute", "present-only");
