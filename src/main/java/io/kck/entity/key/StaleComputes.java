@@ -49,7 +49,7 @@ final class StaleComputes {
     flight.finish(running.number);
     running.reads.cancel();
     if (running.task != null) {
-      running.task.cancel(); // interrupts it; its place in the pool goes to the next compute
+      running.task.cancelStale(); // interrupts it; its place in the pool goes to the next compute
     }
     log.debug("Compute {} of key '{}' cancelled: an input it read changed ({})", running.number, key, cause);
     return recompute(state, cause);
