@@ -2,7 +2,9 @@ package io.kck.entity;
 
 import akka.actor.typed.ActorRef;
 import io.kck.persistence.KckSerializable;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The protocol, events and state of the primers' refresh schedules (the behavior: {@code
@@ -28,6 +30,12 @@ public final class ScheduledTicks {
   public enum RegionStarted implements Command, KckSerializable {
     INSTANCE
   }
+
+  /**
+   * The ticks decided at one look ({@code ticks}: to run or skipped), with the warm keys read for
+   * those that run ({@code warmKeys} null when the registry did not answer).
+   */
+  public record Decided(List<TickDone> ticks, Set<String> warmKeys) implements Command, KckSerializable {}
 
   /** Answers what was journaled of each primer's ticks (for tests and operators). */
   public record Describe(ActorRef<Ticks> replyTo) implements Command, KckSerializable {}

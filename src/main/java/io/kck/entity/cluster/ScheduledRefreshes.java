@@ -20,6 +20,7 @@ import io.kck.entity.KeyCommand;
 import io.kck.entity.KeyNames;
 import io.kck.entity.ScheduledTicks.Check;
 import io.kck.entity.ScheduledTicks.Command;
+import io.kck.entity.ScheduledTicks.Decided;
 import io.kck.entity.ScheduledTicks.Describe;
 import io.kck.entity.ScheduledTicks.Event;
 import io.kck.entity.ScheduledTicks.RegionStarted;
@@ -78,6 +79,7 @@ public final class ScheduledRefreshes extends EventSourcedBehavior<Command, Even
   private final KeyClient keys;
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
+  private boolean deciding; // the warm keys for due ticks are being read: other looks wait
 
   /**
    * {@code regionStarted}: completes once this node's shard region of the keys runs (the
@@ -144,6 +146,7 @@ public final class ScheduledRefreshes extends EventSourcedBehavior<Command, Even
         .forAnyState()
         .onCommand(Start.class, (state, start) -> dealWithTicks(state, true))
         .onCommand(Check.class, (state, check) -> dealWithTicks(state, false))
+        .onCommand(Decided.class, (state, decided) -> onDecided(decided))
         .onCommand(Describe.class, (state, describe) -> {
           describe.replyTo().tell(new Ticks(Map.copyOf(state.done())));
           return Effect().none();
@@ -163,66 +166,90 @@ public final class ScheduledRefreshes extends EventSourcedBehavior<Command, Even
   }
 
   /**
-   * Runs or skips, per primer, the newest tick later than the one journaled, journals what it did,
-   * and sets the timer for the next tick. {@code starting}: the first look after the singleton
-   * started, when ticks that passed may have been missed rather than just come due.
+   * Decides, per primer, whether the newest tick later than the one journaled runs or is skipped,
+   * and sets the timer for the next tick. Ticks to run wait for the warm keys ({@link Decided});
+   * other looks meanwhile wait too, so that no tick is decided twice. {@code starting}: the first
+   * look after the singleton started, when ticks that passed may have been missed rather than just
+   * come due.
    */
   private Effect<Event, State> dealWithTicks(State state, boolean starting) {
+    if (deciding) {
+      return Effect().stash();
+    }
     Instant now = clock.instant();
-    List<Event> done = new ArrayList<>();
-    List<String> toRun = new ArrayList<>();
-    settings.schedules().forEach((primer, schedule) -> {
+    List<TickDone> decided = new ArrayList<>();
+    boolean anyToRun = false;
+    for (Map.Entry<String, RefreshSchedule> scheduled : settings.schedules().entrySet()) {
+      String primer = scheduled.getKey();
+      RefreshSchedule schedule = scheduled.getValue();
       TickDone last = state.done().get(primer);
       if (last == null) {
-        done.add(new TickDone(primer, now.toEpochMilli(), false)); // a new schedule owes nothing before now
-        return;
+        decided.add(new TickDone(primer, now.toEpochMilli(), false)); // a new schedule owes nothing before now
+        continue;
       }
       Optional<Instant> due = schedule.lastTickAtOrBefore(now);
       if (due.isEmpty() || due.get().toEpochMilli() <= last.tickMillis()) {
-        return;
+        continue;
       }
       boolean late = Duration.between(due.get(), now).compareTo(settings.lateTickGrace()) <= 0;
       boolean run = !starting || late || settings.missedTicks(primer) == RefreshSchedule.MissedTicks.RUN_ONCE;
-      if (run) {
-        toRun.add(primer);
-      } else {
+      if (!run) {
         log.info("Primer '{}': skipping the tick of {} ({}), missed while no node ran its schedule"
             + " (missed-ticks = skip)", primer, due.get(), schedule);
       }
-      done.add(new TickDone(primer, due.get().toEpochMilli(), run));
-    });
-    if (!toRun.isEmpty()) {
-      refreshWarmKeys(toRun, now);
+      anyToRun |= run;
+      decided.add(new TickDone(primer, due.get().toEpochMilli(), run));
     }
     armTimer(now);
-    return done.isEmpty() ? Effect().none() : Effect().persist(done);
+    if (!anyToRun) {
+      return decided.isEmpty() ? Effect().none() : Effect().persist(new ArrayList<Event>(decided));
+    }
+    deciding = true;
+    context.pipeToSelf(AskPattern.<WarmKeys.Command, Set<String>>ask(warmKeys, WarmKeys.GetKeys::new, keys.timeout(),
+        context.getSystem().scheduler()), (warm, error) -> {
+          if (error != null) {
+            log.warn("The warm keys of the primers whose ticks are due could not be read ({}); those ticks run at"
+                + " the next look, within {}", error.toString(), LONGEST_WAIT);
+          }
+          return new Decided(decided, warm);
+        });
+    return Effect().none();
   }
 
-  /** Asks the warm keys of {@code primers} to refresh; failures are logged once per tick and primer. */
-  private void refreshWarmKeys(List<String> primers, Instant tick) {
-    CompletionStage<Set<String>> warm = AskPattern.ask(warmKeys, WarmKeys.GetKeys::new, keys.timeout(),
-        context.getSystem().scheduler());
-    warm.whenComplete((warmSet, error) -> {
-      if (error != null) {
-        log.warn("The refresh of {}'s warm keys at {} did not start: the warm-key registry did not answer ({})",
-            primers, tick, error.toString());
-        return;
+  /**
+   * Sends the refreshes of the ticks that run, then journals every decided tick: a crash between
+   * the two runs a tick again at start (run-once), never loses one. Without the warm keys, only the
+   * skipped ticks are journaled, and the others are due again at the next look.
+   */
+  private Effect<Event, State> onDecided(Decided decided) {
+    deciding = false;
+    List<Event> journaled = new ArrayList<>();
+    for (TickDone tick : decided.ticks()) {
+      if (tick.ran() && decided.warmKeys() == null) {
+        continue;
       }
-      for (String primer : primers) {
-        List<CompletableFuture<?>> refreshes = new ArrayList<>();
-        for (String key : warmSet) {
-          if (KeyNames.primerName(key).equals(primer)) {
-            refreshes.add(keys.ask(key, KeyCommand.Refresh::new).toCompletableFuture());
-          }
-        }
-        log.info("Primer '{}': refreshing {} warm key(s), tick of {}", primer, refreshes.size(), tick);
-        CompletableFuture.allOf(refreshes.toArray(CompletableFuture[]::new)).whenComplete((all, failed) -> {
-          long failures = refreshes.stream().filter(CompletableFuture::isCompletedExceptionally).count();
-          if (failures > 0) {
-            log.warn("Primer '{}': {} of {} warm key(s) failed to refresh at the tick of {}; they keep their"
-                + " values and try again at the next tick", primer, failures, refreshes.size(), tick);
-          }
-        });
+      if (tick.ran()) {
+        refreshWarmKeys(tick.primer(), decided.warmKeys(), Instant.ofEpochMilli(tick.tickMillis()));
+      }
+      journaled.add(tick);
+    }
+    return journaled.isEmpty() ? Effect().unstashAll() : Effect().persist(journaled).thenUnstashAll();
+  }
+
+  /** Asks the warm keys of {@code primer} to refresh; failures are logged once per tick. */
+  private void refreshWarmKeys(String primer, Set<String> warm, Instant tick) {
+    List<CompletableFuture<?>> refreshes = new ArrayList<>();
+    for (String key : warm) {
+      if (KeyNames.primerName(key).equals(primer)) {
+        refreshes.add(keys.ask(key, KeyCommand.Refresh::new).toCompletableFuture());
+      }
+    }
+    log.info("Primer '{}': refreshing {} warm key(s), tick of {}", primer, refreshes.size(), tick);
+    CompletableFuture.allOf(refreshes.toArray(CompletableFuture[]::new)).whenComplete((all, failed) -> {
+      long failures = refreshes.stream().filter(CompletableFuture::isCompletedExceptionally).count();
+      if (failures > 0) {
+        log.warn("Primer '{}': {} of {} warm key(s) failed to refresh at the tick of {}; they keep their"
+            + " values and try again at the next tick", primer, failures, refreshes.size(), tick);
       }
     });
   }
