@@ -96,18 +96,23 @@ class ScheduleTest {
         kck.primers."sched-skip".refresh-schedule { cron = "0 2 * * *", zone = "Europe/Berlin", missed-ticks = skip }
         """;
     RefreshSchedule twoAm = RefreshSchedule.cron("0 2 * * *", BERLIN);
+    // 11:58 Berlin, skip: at the restart (12:00) its tick of two minutes ago is late, not missed.
+    RefreshSchedule lateSkipped = RefreshSchedule.cron("58 11 * * *", BERLIN).missedTicks(RefreshSchedule.MissedTicks.SKIP);
     AtomicInteger runComputes = new AtomicInteger();
     AtomicInteger skipComputes = new AtomicInteger();
+    AtomicInteger lateComputes = new AtomicInteger();
     ActorTestKit before = TestNodes.start("ScheduleTestBefore", TestNodes.manualTimeConfig(config));
     TestClock beforeClock = TestClock.of(before, berlin("2027-01-10T12:00"));
     try {
       Kck kck = Kck.builder(before.system()).clock(beforeClock)
           .primers(primer("sched-run", twoAm.missedTicks(RefreshSchedule.MissedTicks.RUN_ONCE), runComputes),
-              primer("sched-skip", null, skipComputes))
+              primer("sched-skip", null, skipComputes), primer("sched-late", lateSkipped, lateComputes))
           .start();
       TestNodes.warmUp(before, beforeClock, kck, "sched-run/a");
       TestNodes.warmUp(before, beforeClock, kck, "sched-skip/a");
-      ticks(before, beforeClock, done -> done.containsKey("sched-run") && done.containsKey("sched-skip"));
+      TestNodes.warmUp(before, beforeClock, kck, "sched-late/a");
+      ticks(before, beforeClock, done -> done.containsKey("sched-run") && done.containsKey("sched-skip")
+          && done.containsKey("sched-late"));
     } finally {
       TestNodes.shutdown(before, beforeClock);
     }
@@ -115,20 +120,25 @@ class ScheduleTest {
     // Every node was down for three days: the ticks of the 11th, 12th and 13th passed unseen.
     AtomicInteger runAfter = new AtomicInteger();
     AtomicInteger skipAfter = new AtomicInteger();
+    AtomicInteger lateAfter = new AtomicInteger();
     ActorTestKit after = TestNodes.start("ScheduleTestAfter", TestNodes.manualTimeConfig(config));
     TestClock clock = TestClock.of(after, berlin("2027-01-13T12:00"));
     try {
       Kck kck = Kck.builder(after.system()).clock(clock)
           .primers(primer("sched-run", twoAm.missedTicks(RefreshSchedule.MissedTicks.RUN_ONCE), runAfter),
-              primer("sched-skip", null, skipAfter))
+              primer("sched-skip", null, skipAfter), primer("sched-late", lateSkipped, lateAfter))
           .start();
       TestNodes.warmUp(after, clock, kck, "sched-run/a");
       TestNodes.warmUp(after, clock, kck, "sched-skip/a");
+      TestNodes.warmUp(after, clock, kck, "sched-late/a");
       long lastMissed = berlin("2027-01-13T02:00").toEpochMilli();
+      long late = berlin("2027-01-13T11:58").toEpochMilli();
       Map<String, TickDone> done = ticks(after, clock, all -> all.get("sched-run").tickMillis() == lastMissed
-          && all.get("sched-skip").tickMillis() == lastMissed);
+          && all.get("sched-skip").tickMillis() == lastMissed && all.get("sched-late").tickMillis() == late);
       assertTrue(done.get("sched-run").ran(), "run-once: the newest missed tick is run");
       assertFalse(done.get("sched-skip").ran(), "skip: it is recorded as skipped");
+      assertTrue(done.get("sched-late").ran(), "skip, but two minutes late is within kck.schedules.late-tick-grace");
+      Eventually.until("the late tick run", () -> lateAfter.get(), count -> count == 1);
       Eventually.until("the missed tick run once", () -> runAfter.get(), count -> count == 1);
       assertEquals(0, skipAfter.get(), "the skipping primer waits for its next tick (its value loaded, not computed)");
 
