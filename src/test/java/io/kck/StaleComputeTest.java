@@ -102,6 +102,7 @@ class StaleComputeTest {
     assertTrue(politeStopped.await(30, TimeUnit.SECONDS), "the stale compute was interrupted");
     assertTrue(politeSawCancel.get(), "its context said it was cancelled");
     long wasted = TimeUnit.NANOSECONDS.toMillis(politeStoppedAt.get() - changed);
+    System.out.println("stale compute interrupted " + wasted + " ms after its input's put was acknowledged");
     assertTrue(wasted < 10_000, "it stopped soon after the change, not after " + wasted + " ms");
     for (CompletableFuture<Entry<String>> caller : waiting) {
       Entry<String> entry = Stages.await(caller);
