@@ -36,12 +36,16 @@ import io.kck.primer.Freshness;
 import io.kck.primer.Key;
 import io.kck.primer.Parameter;
 import io.kck.primer.Primer;
+import io.kck.primer.RefreshSchedule;
 import io.kck.primer.internal.FreshnessConfig;
+import io.kck.primer.internal.ScheduleConfig;
 import java.lang.reflect.Type;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -365,8 +369,27 @@ public final class KckHttp extends AllDirectives {
       }
       node.put("freshness", freshness(primer).toString());
       node.put("augment", primer.augment().isPresent());
+      RefreshSchedule schedule = refreshSchedule(primer);
+      if (schedule != null) {
+        ObjectNode shown = node.putObject("refreshSchedule").put("cron", schedule.expression())
+            .put("zone", schedule.zone().getId())
+            .put("missedTicks", schedule.missedTicks().map(policy -> policy.name().toLowerCase(Locale.ROOT).replace('_', '-'))
+                .orElse(kck.system().settings().config().getString("kck.schedules.missed-ticks")));
+        schedule.nextTickAfter(Instant.now()).ifPresent(next -> shown.put("nextTick", next.toString()));
+      }
     }
     return list;
+  }
+
+  /**
+   * The schedule {@code primer}'s warm keys are refreshed on: {@code kck.primers."<name>".refresh-schedule}
+   * when set (valid, or {@code Kck.start} had failed), else the primer's own; null when none.
+   */
+  private RefreshSchedule refreshSchedule(Primer<?> primer) {
+    String path = "kck.primers.\"" + primer.name() + "\".refresh-schedule";
+    Config config = kck.system().settings().config();
+    return config.hasPath(path) ? ScheduleConfig.fromConfig(path, config.getConfig(path))
+        : primer.refreshSchedule().orElse(null);
   }
 
   /**

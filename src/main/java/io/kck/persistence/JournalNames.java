@@ -17,6 +17,9 @@ public final class JournalNames {
   /** The persistence id of the warm-key registry. */
   public static final String WARM_KEYS = "kck-warm-keys";
 
+  /** The persistence id of the primers' refresh schedules (the last tick of each). */
+  public static final String SCHEDULES = "kck-schedules";
+
   private JournalNames() {}
 
   /** The persistence id of {@code key} (its canonical text): {@code kck-key|<key>}. */

@@ -48,6 +48,16 @@ public interface ComputeContext<V> {
     throw new UnsupportedOperationException("This compute context does not store values");
   }
 
+  /**
+   * Whether KCK gave up on this compute because a product it read has changed since (its result
+   * would be older than its inputs). KCK also interrupts the compute's thread, and drops whatever
+   * it returns: a long compute may check this between steps and return early (any value, or
+   * throw). Another compute of the key, from the new inputs, has already started. Thread-safe.
+   */
+  default boolean isCancelled() {
+    return false;
+  }
+
   /** Reads another product's value and records the dependency on it; see the class comment. */
   <T> T get(Key<T> key);
 

@@ -47,7 +47,9 @@ import java.util.regex.Pattern;
  * one key at most one compute runs at a time, however many callers wait for it. A compute that
  * throws fails every waiting caller with a {@link io.kck.errors.ComputeFailedException} carrying the
  * exception; nothing is stored. A compute that outlives its timeout is interrupted and its
- * waiters fail with a {@link io.kck.errors.ComputeTimeoutException}. Instances are shared across threads
+ * waiters fail with a {@link io.kck.errors.ComputeTimeoutException}. A compute whose input (a
+ * product it read) changes meanwhile is interrupted too, its result dropped, and its waiters get the
+ * value of a new compute ({@link ComputeContext#isCancelled()}). Instances are shared across threads
  * and keys: keep them stateless, or thread-safe.
  *
  * @param <V> the type of the values this primer computes
@@ -162,6 +164,16 @@ public abstract class Primer<V> {
    */
   public List<Key<V>> warmKeys() {
     return List.of();
+  }
+
+  /**
+   * When this primer's warm keys (see {@link #warmKeys()}, {@link #keepsKeysWarm()}, {@link
+   * io.kck.Kck#keepWarm}) are refreshed by the calendar, for example every day at 02:00 in
+   * Europe/Berlin: once per tick in the whole cluster. Empty (the default): no schedule. {@code
+   * kck.primers."<name>".refresh-schedule} in HOCON takes precedence. See {@link RefreshSchedule}.
+   */
+  public Optional<RefreshSchedule> refreshSchedule() {
+    return Optional.empty();
   }
 
   /**

@@ -52,6 +52,7 @@ public final class PrimerBuilder<V> {
   private boolean keepsKeysWarm;
   private int valueFormat = 1;
   private final Map<Integer, ValueMigration<V>> migrations = new HashMap<>();
+  private RefreshSchedule refreshSchedule;
 
   PrimerBuilder(String name, Type valueType) {
     this.name = name;
@@ -157,6 +158,12 @@ public final class PrimerBuilder<V> {
    */
   public PrimerBuilder<V> migrateFrom(int storedFormat, ValueMigration<V> migration) {
     this.migrations.put(storedFormat, Objects.requireNonNull(migration, "migration"));
+    return this;
+  }
+
+  /** Refreshes the primer's warm keys on this schedule; see {@link Primer#refreshSchedule()}. */
+  public PrimerBuilder<V> refreshSchedule(RefreshSchedule schedule) {
+    this.refreshSchedule = Objects.requireNonNull(schedule, "schedule");
     return this;
   }
 
@@ -275,6 +282,11 @@ public final class PrimerBuilder<V> {
     @Override
     public List<TableSource> sources() {
       return List.copyOf(spec.sources);
+    }
+
+    @Override
+    public Optional<RefreshSchedule> refreshSchedule() {
+      return Optional.ofNullable(spec.refreshSchedule);
     }
   }
 }

@@ -13,8 +13,10 @@ import io.kck.primer.Freshness;
 import io.kck.primer.Key;
 import io.kck.primer.Parameter;
 import io.kck.primer.Primer;
+import io.kck.primer.RefreshSchedule;
 import io.kck.primer.TableSource;
 import io.kck.primer.internal.FreshnessConfig;
+import io.kck.primer.internal.ScheduleConfig;
 import java.lang.reflect.Type;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -31,6 +33,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -88,6 +91,7 @@ public final class SqlPrimer extends Primer<Object> {
   private interface ReadGrant {
     void run() throws SQLException;
   }
+  private final RefreshSchedule refreshSchedule; // null: none
 
   /** How long and how much one compute may take: {@code kck.sql}, overridden per primer. */
   record Limits(Duration connectTimeout, Duration queryTimeout, int maxRows, long maxBytes) {
@@ -131,6 +135,9 @@ public final class SqlPrimer extends Primer<Object> {
         ? FreshnessConfig.fromConfig("kck.sql-primers.\"" + name + "\".freshness", config.getConfig("freshness"))
         : Freshness.neverExpires();
     this.sources = SqlSources.of(name, config, parameters());
+    this.refreshSchedule = config.hasPath("refresh-schedule")
+        ? ScheduleConfig.fromConfig("kck.sql-primers.\"" + name + "\".refresh-schedule", config.getConfig("refresh-schedule"))
+        : null;
     List<String> tables = tables(name, config, sources);
     this.grant = source.embeddedReader()
         ? () -> KckDatabaseProvider.DatabaseSettings.grantEmbeddedReads(whole, tables) : () -> { };
@@ -154,6 +161,12 @@ public final class SqlPrimer extends Primer<Object> {
       }
     }
     return List.copyOf(tables);
+  }
+
+  /** {@code refresh-schedule { cron, zone, missed-ticks }}: when its warm keys are refreshed by the calendar. */
+  @Override
+  public Optional<RefreshSchedule> refreshSchedule() {
+    return Optional.ofNullable(refreshSchedule);
   }
 
   /** The tables of {@code sources = [ { table, keys { parameter = column }, on-change } ]} (docs/sources.md). */

@@ -15,12 +15,15 @@ import io.kck.primer.Key;
 import io.kck.primer.Parameter;
 import io.kck.primer.Primer;
 import io.kck.primer.Propagation;
+import io.kck.primer.RefreshSchedule;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalTime;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -258,6 +261,34 @@ final class ConceptSnippets {
         .build();
     // end::builder[]
     return till;
+  }
+
+  Primer<DaySales> nightlyImport() {
+    // tag::refresh-schedule[]
+    Primer<DaySales> yesterday = Primer.builder("yesterdays-sales", DaySales.class)
+        .parameters(REGISTER)
+        .compute((key, context) -> pointOfSale.importDay(key.get(REGISTER), LocalDate.now().minusDays(1)))
+        .warmKey(1).warmKey(2)                                        // the keys the schedule refreshes
+        .refreshSchedule(RefreshSchedule.cron("0 2 * * *", ZoneId.of("Europe/Berlin")) // daily, 02:00 Berlin time
+            .missedTicks(RefreshSchedule.MissedTicks.RUN_ONCE))         // every node down at 02:00: refresh at start
+        .build();
+    // end::refresh-schedule[]
+    return yesterday;
+  }
+
+  StoreSales totalsThatStopWhenStale(Key<StoreSales> key, ComputeContext<StoreSales> context) {
+    LocalDate day = key.get(StoreTotals.DAY);
+    // tag::cancelled-compute[]
+    long total = 0;
+    for (int register : List.of(1, 2, 3)) {
+      DaySales sales = context.get(registerSales.key(register, day));   // a tracked read
+      if (context.isCancelled()) {
+        throw new CancellationException("an input changed"); // KCK drops this result and has started a new compute
+      }
+      total += sales.totalCents();
+    }
+    // end::cancelled-compute[]
+    return new StoreSales(key.get(StoreTotals.STORE), day, 3, total);
   }
 
   void errors(Key<DaySales> key) {

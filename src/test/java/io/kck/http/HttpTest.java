@@ -23,7 +23,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -104,6 +108,7 @@ class HttpTest {
         kck.primers."http-flaky".http-reads = compute
         kck.http.max-body = 4MiB
         kck.primers."http-tuned".freshness { policy = max-age, soft-age = 90s, hard-age = 10m }
+        kck.primers."http-tuned".refresh-schedule { cron = "0 2 * * *", zone = "Europe/Berlin" }
         # A closed stream is noticed at its next write: a short keep-alive frees its slot soon.
         kck.http.streams { max = 3, max-per-client = 2, keep-alive = 500ms }
         """));
@@ -273,6 +278,22 @@ class HttpTest {
     assertEquals("never-expires", freshness.get("http-notes"), primers.body());
     assertEquals("periodic (interval = 1h, jitter = 5m)", freshness.get("http-periodic"), primers.body());
     assertEquals("max-age (soft-age = 90s, hard-age = 10m)", freshness.get("http-tuned"), "HOCON's override");
+    JsonNode tuned = null;
+    for (JsonNode primer : body(primers)) {
+      if (primer.get("name").asText().equals("http-tuned")) {
+        tuned = primer.get("refreshSchedule");
+      } else {
+        assertTrue(primer.get("refreshSchedule") == null, "a primer without a schedule shows none: " + primer);
+      }
+    }
+    assertTrue(tuned != null, primers.body());
+    assertEquals("0 2 * * *", tuned.get("cron").asText());
+    assertEquals("Europe/Berlin", tuned.get("zone").asText());
+    assertEquals("run-once", tuned.get("missedTicks").asText(), "kck.schedules.missed-ticks");
+    ZonedDateTime next = Instant.parse(tuned.get("nextTick").asText()).atZone(ZoneId.of("Europe/Berlin"));
+    assertTrue(next.toInstant().isAfter(Instant.now()), tuned.toString());
+    assertTrue(next.toInstant().isBefore(Instant.now().plus(Duration.ofHours(26))), tuned.toString());
+    assertEquals(LocalTime.of(2, 0), next.toLocalTime(), "the next 02:00 in Berlin");
   }
 
   @Test

@@ -10,12 +10,16 @@ import com.typesafe.config.ConfigFactory;
 import io.kck.Entry;
 import io.kck.Kck;
 import io.kck.persistence.EmbeddedAccess;
+import io.kck.primer.Primer;
+import io.kck.primer.RefreshSchedule;
 import io.kck.testing.Stages;
 import io.kck.testing.TestNodes;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** A primer defined in HOCON alone, against a table of sales in the real PostgreSQL. */
@@ -89,6 +93,18 @@ class SqlPrimerTest {
             .withFallback(ConfigFactory.load(TestNodes.config()))));
     assertTrue(failure.getMessage().contains("kck.sql-primers.\"sql-bad-table\".tables")
         && failure.getMessage().contains("sales; DROP"), failure.getMessage());
+  }
+
+  @Test
+  void aSqlPrimerDeclaresItsRefreshScheduleInItsBlock() {
+    String block = "kck.sql-primers.\"sql-nightly\" { url = \"jdbc:postgresql://127.0.0.1:1/none\", user = reader,"
+        + " query = \"SELECT 1\", refresh-schedule { cron = \"0 2 * * *\", zone = \"Europe/Berlin\", missed-ticks = skip } }";
+    Primer<?> nightly = SqlPrimer.fromConfig(ConfigFactory.parseString(block)).get(0);
+    assertEquals(Optional.of(RefreshSchedule.cron("0 2 * * *", ZoneId.of("Europe/Berlin"))
+        .missedTicks(RefreshSchedule.MissedTicks.SKIP)), nightly.refreshSchedule());
+    IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> SqlPrimer.fromConfig(
+        ConfigFactory.parseString(block.replace("0 2 * * *", "0 2 * *"))));
+    assertTrue(bad.getMessage().contains("kck.sql-primers.\"sql-nightly\".refresh-schedule.cron"), bad.getMessage());
   }
 
   private static IllegalArgumentException refused(String name, String type, String query) {

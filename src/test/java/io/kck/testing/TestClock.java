@@ -29,6 +29,11 @@ public final class TestClock extends Clock {
     return new TestClock(ManualTime.get(testKit.system()), new AtomicReference<>(Instant.now()));
   }
 
+  /** The clock of a test kit started with {@link TestNodes#manualTimeConfig}, starting at {@code start}. */
+  public static TestClock of(ActorTestKit testKit, Instant start) {
+    return new TestClock(ManualTime.get(testKit.system()), new AtomicReference<>(start));
+  }
+
   public void timePasses(Duration amount) {
     now.updateAndGet(instant -> instant.plus(amount));
     timers.timePasses(amount);

@@ -1,6 +1,6 @@
 /**
  * What runs once per cluster or once per subscription rather than once per key: the warm-key
- * registry and the retention sweep (cluster singletons), and the subscribers that hand a key's
+ * registry, the retention sweep and the primers' refresh schedules (cluster singletons), and the subscribers that hand a key's
  * updates to the application.
  *
  * <p>May import: {@code io.kck.entity}, {@code io.kck.entity.settings}, {@code io.kck.entity.metrics},

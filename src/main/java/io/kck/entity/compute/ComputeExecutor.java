@@ -225,6 +225,7 @@ public final class ComputeExecutor implements AutoCloseable {
     private boolean done; // guarded by lock
     private boolean abandoned; // guarded by lock
     private boolean holdsPlace; // guarded by lock
+    private boolean quiet; // guarded by lock: cancelled as stale, an expected end
 
     private Task(String primer, Runnable work) {
       this.primer = primer;
@@ -250,7 +251,9 @@ public final class ComputeExecutor implements AutoCloseable {
           runner = null;
           if (abandoned) {
             stuck--;
-            log.info("An abandoned compute of primer '{}' has ended; its thread is free again", primer);
+            if (!quiet) {
+              log.info("An abandoned compute of primer '{}' has ended; its thread is free again", primer);
+            }
           }
           // An interrupt meant for this work must not hit the next task on this thread.
           Thread.interrupted();
@@ -264,11 +267,24 @@ public final class ComputeExecutor implements AutoCloseable {
      * its place goes to the next compute at once, whether or not the thread stops.
      */
     public void cancel() {
+      cancel(false);
+    }
+
+    /**
+     * As {@link #cancel()}, for work KCK gave up on because its inputs changed: expected in normal
+     * operation, so logged at debug, not as a warning.
+     */
+    public void cancelStale() {
+      cancel(true);
+    }
+
+    private void cancel(boolean stale) {
       synchronized (lock) {
         if (done || abandoned) {
           return;
         }
         abandoned = true;
+        quiet = stale;
         if (runner != null) {
           runner.interrupt();
           stuckUnlessItStops(runner);
@@ -281,6 +297,11 @@ public final class ComputeExecutor implements AutoCloseable {
     private void stuckUnlessItStops(Thread thread) {
       // Stuck until its thread returns (a compute that honours the interrupt does within moments).
       stuck++;
+      if (quiet) {
+        log.debug("A compute of primer '{}' on {} was cancelled (an input it read changed) and interrupted; its place"
+            + " goes to the next compute", primer, thread.getName());
+        return;
+      }
       log.warn("A compute of primer '{}' on {} was abandoned (its timeout passed, or its key stopped) and"
           + " interrupted; its place goes to the next compute. If the thread does not stop, the primer's code"
           + " ignores interrupts (set timeouts on its JDBC or HTTP calls)", primer, thread.getName());

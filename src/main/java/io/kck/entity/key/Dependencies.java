@@ -209,6 +209,22 @@ final class Dependencies {
   }
 
   /**
+   * A compute is done: the changes heard while it ran that its reads are older than (it read a
+   * version that a change replaced), or null when its reads saw them all. Such a result must not be
+   * stored (StaleComputes): the changes are required of the next compute, part of {@code wave}.
+   */
+  Map<String, Long> missedBy(ComputeReads reads, Wave wave) {
+    if (changedWhileComputing.isEmpty() || Lineage.satisfies(reads.lineage(), changedWhileComputing)) {
+      return null;
+    }
+    Map<String, Long> cause = new HashMap<>(changedWhileComputing);
+    changedWhileComputing.clear();
+    require(cause);
+    this.wave = Wave.earlier(this.wave, wave);
+    return cause;
+  }
+
+  /**
    * A computed value (new or confirmed) is journaled: inputs no longer read stop telling this key,
    * and the changes heard while it ran are checked against what it read. Returns the cause of a
    * change it missed (the value is already behind), or null.

@@ -48,7 +48,8 @@ import java.util.OptionalLong;
  * key). When the key stops or restarts, every part is reset.
  *
  * <p>Computes run off the actor ({@link ComputeRun}) and report back as {@link ComputeDone}, tagged
- * with their attempt number so that a late answer is recognised and dropped.
+ * with their attempt number so that a late answer is recognised and dropped. A compute whose
+ * inputs change under it is cancelled and replaced ({@link StaleComputes}).
  */
 public final class KeyEntity extends JournaledKey {
 
@@ -66,6 +67,7 @@ public final class KeyEntity extends JournaledKey {
   private final Deltas deltas;
   private final SingleFlight flight;
   private final UnreadableValue unreadable;
+  private final StaleComputes stale;
   private boolean stopWhenIdle;
 
   KeyEntity(Key<?> key, KeyRuntime runtime, ActorContext<KeyCommand> context, KeyTimers timers, Deltas deltas,
@@ -91,6 +93,8 @@ public final class KeyEntity extends JournaledKey {
         context.getLog());
     this.flight = new SingleFlight(key, runtime, context.getSelf(), timers, context.getLog(), attempts, backoff,
         freshness, dependencies, observers, replies);
+    this.stale = new StaleComputes(key.text(), attempts, flight, dependencies,
+        settings.propagation() == Propagation.EAGER, context.getLog());
   }
 
   /**
@@ -319,6 +323,7 @@ public final class KeyEntity extends JournaledKey {
 
   private ReplyEffect<KeyEvent, KeyState> onComputeDone(KeyState state, ComputeDone done) {
     Attempts.Attempt finished = flight.finish(done.attempt());
+    Map<String, Long> missed;
     if (finished == null) {
       return Effect().noReply(); // timed out earlier; its waiters have had their answer
     }
@@ -327,6 +332,11 @@ public final class KeyEntity extends JournaledKey {
     } else if (done.problem() != null) {
       dependencies.computeFailed(finished.wave);
       flight.failed(state, finished.number, done.problem());
+    } else if ((missed = dependencies.missedBy(done.reads(), finished.wave)) != null) {
+      // An input it had read changed while it ran: its result is older than its inputs, never stored.
+      if (!stale.recompute(state, missed)) {
+        return outdate(state, missed, false, finished.wave).thenNoReply();
+      }
     } else if (dependencies.computeAgain(done.reads(), finished.wave)) {
       // Its reads saw two versions of one upstream product: compute again, requiring the newer.
       attempts.deferAllToNext();
@@ -385,7 +395,8 @@ public final class KeyEntity extends JournaledKey {
   private ReplyEffect<KeyEvent, KeyState> onInputChanged(KeyState state, InputChanged changed) {
     boolean catchingUp = dependencies.checking();
     dependencies.heard(state, changed);
-    ReplyEffect<KeyEvent, KeyState> effect = (dependencies.keptWhileComputing(changed.cause(), attempts)
+    boolean replaced = stale.cancelIfStale(state, changed.cause()); // then the next compute sees the change
+    ReplyEffect<KeyEvent, KeyState> effect = (replaced || dependencies.keptWhileComputing(changed.cause(), attempts)
         ? Effect().none() : react(state, changed, catchingUp)).thenNoReply();
     return catchingUp && !dependencies.checking() ? effect.thenUnstashAll() : effect; // the gets it held go on
   }

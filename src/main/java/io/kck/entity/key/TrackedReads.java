@@ -23,6 +23,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 
 /**
@@ -43,8 +44,8 @@ import java.util.concurrent.ExecutionException;
  * the old one) marks the result {@code inconsistent}, and the entity computes again instead of
  * storing it.
  *
- * <p>Used by one compute thread; {@link #abort} and {@link #waitingOn} may be called by the key's
- * actor.
+ * <p>Used by one compute thread; {@link #abort}, {@link #waitingOn}, {@link #readSoFar} and {@link
+ * #cancel} may be called by the key's actor.
  */
 final class TrackedReads implements ComputeContext<Object> {
 
@@ -62,6 +63,10 @@ final class TrackedReads implements ComputeContext<Object> {
   private final Map<String, Long> lineage = new HashMap<>();
   private boolean inconsistent;
   private ValueFreshness freshness;
+  // The oldest version of each upstream key read so far, for the actor: an input that moves past it
+  // makes this compute stale (StaleComputes).
+  private final Map<String, Long> readSoFar = new ConcurrentHashMap<>();
+  private volatile boolean cancelled;
 
   private volatile String reading;
   private volatile CompletableFuture<EntryData> pending;
@@ -147,9 +152,25 @@ final class TrackedReads implements ComputeContext<Object> {
       }
     });
     inputs.put(target, entry.version());
+    offered.forEach((upstream, version) -> readSoFar.merge(upstream, version, Math::min));
     @SuppressWarnings("unchecked")
     T value = (T) entry.value().value(runtime.codec(key.primer()));
     return value;
+  }
+
+  @Override
+  public boolean isCancelled() {
+    return cancelled;
+  }
+
+  /** The key's actor gave up on this compute: an input it read has changed. */
+  void cancel() {
+    cancelled = true;
+  }
+
+  /** The oldest version of each upstream key this compute has read so far (a live, thread-safe view). */
+  Map<String, Long> readSoFar() {
+    return readSoFar;
   }
 
   ComputeReads result() {

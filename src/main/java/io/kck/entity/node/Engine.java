@@ -34,6 +34,7 @@ import io.kck.entity.SweepReport;
 import io.kck.entity.WarmKeys;
 import io.kck.entity.cluster.KeySubscriber;
 import io.kck.entity.cluster.RetentionSweeper;
+import io.kck.entity.cluster.ScheduledRefreshes;
 import io.kck.entity.cluster.WarmKeyRegistry;
 import io.kck.entity.compute.ComputeExecutor;
 import io.kck.entity.key.EntityBehaviors;
@@ -41,6 +42,7 @@ import io.kck.entity.key.KeyRuntime;
 import io.kck.entity.metrics.Meters;
 import io.kck.entity.settings.BatchSettings;
 import io.kck.entity.settings.EntitySettings;
+import io.kck.entity.settings.ScheduleSettings;
 import io.kck.entity.source.Sources;
 import io.kck.entity.tier.NearCache;
 import io.kck.entity.tier.ShardGuards;
@@ -143,6 +145,7 @@ public final class Engine {
     BatchSettings batching = BatchSettings.fromConfig(config, registry);
     TierLoader.Settings loading = TierLoader.Settings.fromConfig(config);
     Duration resendAfter = EntitySettings.resendAfter(config);
+    ScheduleSettings schedules = ScheduleSettings.fromConfig(config, registry);
     if (started.containsKey(system)) {
       throw new IllegalStateException("KCK is already started on ActorSystem " + system.name());
     }
@@ -216,6 +219,10 @@ public final class Engine {
     engine.sweeper = ClusterSingleton.get(system).init(SingletonActor.of(RetentionSweeper.create(registry, settings, client,
         rows, warmKeys, clock, EntitySettings.sweepInterval(config), EntitySettings.maxPerSweep(config),
         engine.presence::forgotten), "kck-retention"));
+    if (!schedules.schedules().isEmpty()) { // every node declares the same primers, so the same schedules
+      ClusterSingleton.get(system).init(SingletonActor.of(ScheduledRefreshes.create(schedules, clock, warmKeys, client,
+          regionStarted), "kck-schedules"));
+    }
     engine.sources = sources;
     sources.start(system, client, engine.presence::written, engine::encodeDelta, meterRegistry);
     log.info("KCK started on {} with primers {}", system.name(), registry.primers());

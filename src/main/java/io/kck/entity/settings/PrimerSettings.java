@@ -43,7 +43,7 @@ public record PrimerSettings(
 
   static final Set<String> KNOWN = Set.of("compute-timeout", "freshness", "stale-if-error", "propagation",
       "compute-on-miss", "keep-warm", "http-reads", "max-concurrent-computes", "retention", "near-cache",
-      "batch-size"); // batch-size: read and checked by BatchSettings
+      "batch-size", "refresh-schedule"); // batch-size: read and checked by BatchSettings; refresh-schedule: by ScheduleSettings
 
   /** The values of {@code kck.primers."<name>".http-reads} (and {@code kck.http.reads}). */
   public static final Set<String> HTTP_READS = Set.of("compute", "present-only");
