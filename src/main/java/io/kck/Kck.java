@@ -518,8 +518,10 @@ public final class Kck {
   public Subscription addHook(Primer<?> primer, KeyHook hook) {
     Objects.requireNonNull(primer, "primer");
     Objects.requireNonNull(hook, "hook");
-    if (engine.primers().find(primer.name()).filter(p -> p == primer).isEmpty()) {
-      throw new UnknownPrimerException(primer.name(), primer.name());
+    if (!engine.primers().contains(primer)) {
+      throw engine.primers().find(primer.name()).isPresent()
+          ? UnknownPrimerException.notTheRegistered(primer.name(), primer.name())
+          : new UnknownPrimerException(primer.name(), primer.name());
     }
     Runnable remove = engine.addHook(primer, hook);
     return remove::run;
@@ -611,14 +613,22 @@ public final class Kck {
     return (Entry<V>) entry;
   }
 
-  private boolean registered(Key<?> key) {
+  boolean registered(Key<?> key) {
     return engine.primers().contains(key.primer());
+  }
+
+  /** Why {@code key}, of no registered primer, is refused: no primer of that name, or another object of it. */
+  UnknownPrimerException unregistered(Key<?> key) {
+    String name = key.primer().name();
+    return engine.primers().find(name).isPresent()
+        ? UnknownPrimerException.notTheRegistered(key.text(), name)
+        : new UnknownPrimerException(key.text(), name);
   }
 
   private void requireRegistered(Key<?> key) {
     Objects.requireNonNull(key, "key");
     if (!registered(key)) {
-      throw new UnknownPrimerException(key.text(), key.primer().name());
+      throw unregistered(key);
     }
   }
 
@@ -628,7 +638,7 @@ public final class Kck {
       return failed(nullKey());
     }
     if (!registered(key)) {
-      return failed(new UnknownPrimerException(key.text(), key.primer().name()));
+      return failed(unregistered(key));
     }
     try {
       return action.get();

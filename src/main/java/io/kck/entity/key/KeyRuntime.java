@@ -44,6 +44,7 @@ public final class KeyRuntime {
   private final ShardGuards guards;
   private final NearCache near;
   private final LiveLimit liveLimit;
+  private final RunningKeys running = new RunningKeys();
   private final TierLoader loader;
   private final Map<String, EntryData> lastValues = new ConcurrentHashMap<>();
 
@@ -113,6 +114,11 @@ public final class KeyRuntime {
   /** The bound of this node's live key actors (kck.entity.max-live). */
   LiveLimit liveLimit() {
     return liveLimit;
+  }
+
+  /** The keys whose actors run on this node now. */
+  public RunningKeys running() {
+    return running;
   }
 
   /** This node's read tier. */

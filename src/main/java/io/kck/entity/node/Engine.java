@@ -28,6 +28,8 @@ import io.kck.entity.EntryData;
 import io.kck.entity.KeyClient;
 import io.kck.entity.KeyCommand;
 import io.kck.entity.KeyNames;
+import io.kck.entity.KeyState;
+import io.kck.entity.KeyStatus;
 import io.kck.entity.ServedEntry;
 import io.kck.entity.SweepReport;
 import io.kck.entity.WarmKeys;
@@ -47,6 +49,7 @@ import io.kck.errors.InvalidValueException;
 import io.kck.errors.KckException;
 import io.kck.errors.KckTimeoutException;
 import io.kck.errors.KeyUnavailableException;
+import io.kck.errors.NotCachedException;
 import io.kck.errors.OverloadedException;
 import io.kck.persistence.DatabaseHealth;
 import io.kck.persistence.JournalNames;
@@ -358,9 +361,25 @@ public final class Engine {
     return requests.hit(keyText);
   }
 
-  /** A get that was no hit: see {@link KeyRequests#get}. Fails with the key's {@code KckException}. */
+  /**
+   * A get that was no hit: see {@link KeyRequests#get}. Fails with the key's {@code KckException}.
+   * A key of a primer that does not compute on a miss is first looked for in the journal, as
+   * {@link #getIfPresent} does: a get of a key nobody wrote fails with {@link NotCachedException}
+   * without starting its actor (it would only have answered the same).
+   */
   public CompletionStage<EntryData> get(Key<?> key) {
-    return requests.get(key);
+    if (runtime.settings().of(key.primer()).computeOnMiss()) {
+      return requests.get(key);
+    }
+    EntryData held = heldWhileDatabaseIsDown(key);
+    if (held != null) {
+      return CompletableFuture.completedFuture(held);
+    }
+    return requests.getIfPresent(key).thenApply(found -> found.orElseThrow(() -> {
+      runtime.meters().of(key.primer()).get(Meters.GetOutcome.NOT_CACHED);
+      return new NotCachedException(key.text(), "Key '" + key + "' has no value and " + key.primer()
+          + " does not compute on a miss", null);
+    }));
   }
 
   /** The key's entry if it has a value, never computing; empty when it has none. */
@@ -396,6 +415,25 @@ public final class Engine {
    */
   public CompletionStage<EntryData> augment(Key<?> key, Object delta, OptionalLong expectedVersion) {
     return requests.augment(key, encodeDelta(key, delta), expectedVersion);
+  }
+
+  /**
+   * What the actor of {@code key} is doing, asked of it only when it may hold something: its actor
+   * runs on this node, or the key has rows in the journal ({@link KeyPresence}). Any other key has
+   * never had a value here, and is answered {@link KeyState.Status#EMPTY} without starting its
+   * actor, so that inspecting made-up keys costs nothing. (A key whose actor runs on another node
+   * and has not yet journaled its first value reads as empty from here.) Fails like {@link
+   * KeyClient#inspect}, and with {@link OverloadedException} when too many presence checks wait.
+   */
+  public CompletionStage<KeyStatus> inspect(Key<?> key, Duration within) {
+    String text = key.text();
+    if (runtime.running().contains(text)) {
+      return keys().inspect(text, within);
+    }
+    return presence.written(text).thenCompose(written -> written || runtime.running().contains(text)
+        ? keys().inspect(text, within)
+        : CompletableFuture.completedFuture(new KeyStatus(text, KeyState.Status.EMPTY, 0, 0, 0, null, false, Map.of(),
+            Set.of(), null, null, 0, null)));
   }
 
   /** This node's readiness checks ({@link Readiness}); the shard region is given {@code within}. */
