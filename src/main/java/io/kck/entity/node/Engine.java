@@ -283,7 +283,7 @@ public final class Engine {
    * @throws InvalidValueException if it is null, not of the primer's value type, or not writable
    */
   private StoredValue encodeValue(Key<?> key, Object value) {
-    return encode(key, runtime.codec(key.primer()), value, "put into");
+    return encode(key, runtime.codec(key.primer()), value, "put into", "its value");
   }
 
   /**
@@ -298,7 +298,7 @@ public final class Engine {
       throw new InvalidValueException(key.text(),
           "Cannot augment key '" + key + "': primer '" + key.primer().name() + "' declares no augment()", null);
     }
-    StoredValue encoded = encode(key, codec, delta, "augment");
+    StoredValue encoded = encode(key, codec, delta, "augment", "its delta");
     try {
       // Replay reads every journaled delta back as long as the key lives: refuse now what would
       // read back incomplete, or what the primer's own check refuses.
@@ -311,13 +311,20 @@ public final class Engine {
     return encoded;
   }
 
-  private static StoredValue encode(Key<?> key, ValueCodec codec, Object value, String what) {
+  /**
+   * {@code value} as JSON, checked: of the codec's type and within {@code kck.max-value-bytes}
+   * (measured while it is written, so a value far too large is never held whole).
+   */
+  private StoredValue encode(Key<?> key, ValueCodec codec, Object value, String what, String which) {
     if (value == null || !codec.type().getRawClass().isInstance(value)) {
       throw new InvalidValueException(key.text(), "Cannot " + what + " key '" + key + "': need a " + codec.type()
           + ", got " + (value == null ? "null" : "a " + value.getClass().getName()), null);
     }
     try {
-      return StoredValue.encoded(value, codec.encode(value));
+      return StoredValue.encoded(value, codec.encode(value, runtime.settings().maxValueBytes()));
+    } catch (ValueCodec.TooLarge e) {
+      throw new InvalidValueException(key.text(), "Cannot " + what + " key '" + key + "': " + which + " is "
+          + runtime.settings().tooLarge(e.length()) + ". Nothing was stored", null);
     } catch (RuntimeException e) {
       throw new InvalidValueException(key.text(), "Cannot " + what + " key '" + key + "': " + e.getMessage(), e);
     }
