@@ -21,6 +21,7 @@ import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
@@ -93,7 +94,7 @@ public final class Kck {
 
   /** Starts KCK on {@code system} with these primers; see {@link Builder#start()}. */
   public static Kck start(ActorSystem<?> system, Primer<?>... primers) {
-    return builder(system).primers(List.of(primers)).start();
+    return builder(system).primers(primers).start();
   }
 
   /** Starts KCK on {@code system} with these primers; see {@link Builder#start()}. */
@@ -103,7 +104,7 @@ public final class Kck {
 
   /** A builder, for what {@link #start} does not take: the clock. */
   public static Builder builder(ActorSystem<?> system) {
-    return new Builder(Objects.requireNonNull(system, "system"));
+    return new Builder(Objects.requireNonNull(system, "The ActorSystem (parameter 'system') is null"));
   }
 
   /** Starts KCK with primers and, optionally, a clock. Not thread-safe; use it once. */
@@ -117,15 +118,31 @@ public final class Kck {
       this.system = system;
     }
 
-    /** Adds primers to register. */
-    public Builder primers(Collection<? extends Primer<?>> more) {
-      Objects.requireNonNull(more, "primers").forEach(primer -> primers.add(Objects.requireNonNull(primer, "primer")));
+    /**
+     * Adds primers to register.
+     *
+     * @throws NullPointerException naming the parameter if the collection or one of its primers is null
+     */
+    public Builder primers(Collection<? extends Primer<?>> primers) {
+      Objects.requireNonNull(primers, "The primers (parameter 'primers') are null");
+      int index = 0;
+      for (Primer<?> primer : primers) {
+        if (primer == null) {
+          throw new NullPointerException("Primer " + index + " (parameter 'primers') is null");
+        }
+        index++;
+      }
+      this.primers.addAll(primers);
       return this;
     }
 
-    /** Adds primers to register. */
-    public Builder primers(Primer<?>... more) {
-      return primers(List.of(Objects.requireNonNull(more, "primers")));
+    /**
+     * Adds primers to register.
+     *
+     * @throws NullPointerException naming the parameter if the array or one of its primers is null
+     */
+    public Builder primers(Primer<?>... primers) {
+      return primers(Arrays.asList(Objects.requireNonNull(primers, "The primers (parameter 'primers') are null")));
     }
 
     /**

@@ -103,8 +103,10 @@ public final class Parameter<T> {
    *
    * @throws IllegalArgumentException (or any runtime exception of the parser) if the text is not
    *     a value of this parameter
+   * @throws NullPointerException naming {@code text} if it is null
    */
   public T parse(String text) {
+    Objects.requireNonNull(text, "text");
     T value = parser.apply(text);
     if (value == null) {
       throw new IllegalArgumentException("the parser returned null");
@@ -114,7 +116,7 @@ public final class Parameter<T> {
 
   /** The canonical text of {@code value}, before key escaping. */
   public String format(T value) {
-    return formatter.apply(value);
+    return formatter.apply(Objects.requireNonNull(value, "value"));
   }
 
   String formatObject(Object value) {

@@ -316,9 +316,13 @@ public final class Engine {
    * (measured while it is written, so a value far too large is never held whole).
    */
   private StoredValue encode(Key<?> key, ValueCodec codec, Object value, String what, String which) {
-    if (value == null || !codec.type().getRawClass().isInstance(value)) {
+    if (value == null) {
+      throw new InvalidValueException(key.text(), "Cannot " + what + " key '" + key + "': the " + which.substring(4)
+          + " (parameter '" + which.substring(4) + "') is null; need a " + codec.type().getRawClass().getName(), null);
+    }
+    if (!codec.type().getRawClass().isInstance(value)) {
       throw new InvalidValueException(key.text(), "Cannot " + what + " key '" + key + "': need a " + codec.type()
-          + ", got " + (value == null ? "null" : "a " + value.getClass().getName()), null);
+          + ", got a " + value.getClass().getName(), null);
     }
     try {
       return StoredValue.encoded(value, codec.encode(value, runtime.settings().maxValueBytes()));
