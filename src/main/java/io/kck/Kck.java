@@ -359,8 +359,10 @@ public final class Kck {
    * completed is never lost. A compute running when the put arrives is discarded when it ends, and
    * every caller waiting for a value receives the put value.
    *
-   * <p>The value is written as JSON on the calling thread: one that is not of the primer's value
-   * type, or that Jackson cannot write, fails the stage with {@link InvalidValueException}.
+   * <p>The value is written as JSON on the calling thread: one that is null, not of the primer's
+   * value type, that Jackson cannot write, or whose JSON is longer than {@code kck.max-value-bytes}
+   * (the message names the limit and the size) fails the stage with {@link InvalidValueException},
+   * and nothing is sent.
    */
   public <V> CompletionStage<Entry<V>> put(Key<V> key, V value) {
     return ask(key, registered -> engine.put(registered, value), data -> entry(key, data));
@@ -379,7 +381,8 @@ public final class Kck {
    * not lose it: its result gets the delta applied on top.
    *
    * <p>Fails, with nothing applied, with {@link InvalidValueException} when the primer declares no
-   * augment, the delta is not of its delta type, or the augment function rejects it; with {@link
+   * augment, the delta is null or not of its delta type, the augment function rejects it, or the
+   * delta or the value it makes is longer, as JSON, than {@code kck.max-value-bytes}; with {@link
    * io.kck.errors.NothingToAugmentException} when the key has no value (augment never computes: a
    * compute now might already include the delta's data); and like {@link #put} when the journal
    * fails.

@@ -374,23 +374,24 @@ public final class Engine {
 
   /**
    * A get that was no hit: see {@link KeyRequests#get}. Fails with the key's {@code KckException}.
-   * A key of a primer that does not compute on a miss is first looked for in the journal, as
-   * {@link #getIfPresent} does: a get of a key nobody wrote fails with {@link NotCachedException}
-   * without starting its actor (it would only have answered the same).
+   * A key of a primer that does not compute on a miss is asked only when its actor runs here or
+   * it has rows in the journal ({@link KeyPresence}, as {@link #getIfPresent} asks): a get of a key
+   * nobody wrote fails with {@link NotCachedException} without starting its actor (which would
+   * only have answered the same).
    */
   public CompletionStage<EntryData> get(Key<?> key) {
-    if (runtime.settings().of(key.primer()).computeOnMiss()) {
+    String text = key.text();
+    if (runtime.settings().of(key.primer()).computeOnMiss() || runtime.running().contains(text)) {
       return requests.get(key);
     }
-    EntryData held = heldWhileDatabaseIsDown(key);
-    if (held != null) {
-      return CompletableFuture.completedFuture(held);
-    }
-    return requests.getIfPresent(key).thenApply(found -> found.orElseThrow(() -> {
+    return presence.written(text).thenCompose(written -> {
+      if (written || runtime.running().contains(text)) {
+        return requests.get(key);
+      }
       runtime.meters().of(key.primer()).get(Meters.GetOutcome.NOT_CACHED);
-      return new NotCachedException(key.text(), "Key '" + key + "' has no value and " + key.primer()
-          + " does not compute on a miss", null);
-    }));
+      return CompletableFuture.failedFuture(new NotCachedException(text, "Key '" + key + "' has no value (it was"
+          + " never written) and " + key.primer() + " does not compute on a miss", null));
+    });
   }
 
   /** The key's entry if it has a value, never computing; empty when it has none. */
