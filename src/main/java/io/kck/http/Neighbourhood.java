@@ -20,8 +20,10 @@ import java.util.concurrent.CompletionStage;
  * A key with the keys it reads and the keys that read it, each with its status, version and age,
  * wherever in the cluster they live (asked through sharding): what the page draws when a key is
  * searched for. Inspecting starts no actor of a key that has no rows and no actor here ({@link
- * io.kck.KckAdmin#inspect}): a made-up key is answered {@code empty}, and creates nothing. At most {@link #MAX_EACH_SIDE} on each side; each key asked for at most {@link
- * LiveKeys#PER_KEY}, and one that cannot answer in time is listed as {@code unavailable}.
+ * io.kck.KckAdmin#inspect}): a made-up key is answered {@code empty}, and creates nothing. At most
+ * {@link #MAX_EACH_SIDE} on each side; each key asked for at most {@link LiveKeys#PER_KEY}, and one
+ * that cannot answer in time (or whose primer this node does not know) is listed as {@code
+ * unavailable}.
  */
 final class Neighbourhood {
   static final int MAX_EACH_SIDE = 50;
