@@ -22,6 +22,7 @@ import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
@@ -94,7 +95,7 @@ public final class Kck {
 
   /** Starts KCK on {@code system} with these primers; see {@link Builder#start()}. */
   public static Kck start(ActorSystem<?> system, Primer<?>... primers) {
-    return builder(system).primers(List.of(primers)).start();
+    return builder(system).primers(primers).start();
   }
 
   /** Starts KCK on {@code system} with these primers; see {@link Builder#start()}. */
@@ -104,7 +105,7 @@ public final class Kck {
 
   /** A builder, for what {@link #start} does not take: the clock. */
   public static Builder builder(ActorSystem<?> system) {
-    return new Builder(Objects.requireNonNull(system, "system"));
+    return new Builder(Objects.requireNonNull(system, "The ActorSystem (parameter 'system') is null"));
   }
 
   /** Starts KCK with primers and, optionally, a clock. Not thread-safe; use it once. */
@@ -118,15 +119,31 @@ public final class Kck {
       this.system = system;
     }
 
-    /** Adds primers to register. */
-    public Builder primers(Collection<? extends Primer<?>> more) {
-      Objects.requireNonNull(more, "primers").forEach(primer -> primers.add(Objects.requireNonNull(primer, "primer")));
+    /**
+     * Adds primers to register.
+     *
+     * @throws NullPointerException naming the parameter if the collection or one of its primers is null
+     */
+    public Builder primers(Collection<? extends Primer<?>> primers) {
+      Objects.requireNonNull(primers, "The primers (parameter 'primers') are null");
+      int index = 0;
+      for (Primer<?> primer : primers) {
+        if (primer == null) {
+          throw new NullPointerException("Primer " + index + " (parameter 'primers') is null");
+        }
+        index++;
+      }
+      this.primers.addAll(primers);
       return this;
     }
 
-    /** Adds primers to register. */
-    public Builder primers(Primer<?>... more) {
-      return primers(List.of(Objects.requireNonNull(more, "primers")));
+    /**
+     * Adds primers to register.
+     *
+     * @throws NullPointerException naming the parameter if the array or one of its primers is null
+     */
+    public Builder primers(Primer<?>... primers) {
+      return primers(Arrays.asList(Objects.requireNonNull(primers, "The primers (parameter 'primers') are null")));
     }
 
     /**
@@ -360,8 +377,10 @@ public final class Kck {
    * completed is never lost. A compute running when the put arrives is discarded when it ends, and
    * every caller waiting for a value receives the put value.
    *
-   * <p>The value is written as JSON on the calling thread: one that is not of the primer's value
-   * type, or that Jackson cannot write, fails the stage with {@link InvalidValueException}.
+   * <p>The value is written as JSON on the calling thread: one that is null, not of the primer's
+   * value type, that Jackson cannot write, or whose JSON is longer than {@code kck.max-value-bytes}
+   * (the message names the limit and the size) fails the stage with {@link InvalidValueException},
+   * and nothing is sent.
    */
   public <V> CompletionStage<Entry<V>> put(Key<V> key, V value) {
     return ask(key, registered -> engine.put(registered, value), data -> entry(key, data));
@@ -392,7 +411,8 @@ public final class Kck {
    * not lose it: its result gets the delta applied on top.
    *
    * <p>Fails, with nothing applied, with {@link InvalidValueException} when the primer declares no
-   * augment, the delta is not of its delta type, or the augment function rejects it; with {@link
+   * augment, the delta is null or not of its delta type, the augment function rejects it, or the
+   * delta or the value it makes is longer, as JSON, than {@code kck.max-value-bytes}; with {@link
    * io.kck.errors.NothingToAugmentException} when the key has no value (augment never computes: a
    * compute now might already include the delta's data); and like {@link #put} when the journal
    * fails.
@@ -548,8 +568,10 @@ public final class Kck {
   public Subscription addHook(Primer<?> primer, KeyHook hook) {
     Objects.requireNonNull(primer, "primer");
     Objects.requireNonNull(hook, "hook");
-    if (engine.primers().find(primer.name()).filter(p -> p == primer).isEmpty()) {
-      throw new UnknownPrimerException(primer.name(), primer.name());
+    if (!engine.primers().contains(primer)) {
+      throw engine.primers().find(primer.name()).isPresent()
+          ? UnknownPrimerException.notTheRegistered(primer.name(), primer.name())
+          : new UnknownPrimerException(primer.name(), primer.name());
     }
     Runnable remove = engine.addHook(primer, hook);
     return remove::run;
@@ -641,14 +663,22 @@ public final class Kck {
     return (Entry<V>) entry;
   }
 
-  private boolean registered(Key<?> key) {
+  boolean registered(Key<?> key) {
     return engine.primers().contains(key.primer());
+  }
+
+  /** Why {@code key}, of no registered primer, is refused: no primer of that name, or another object of it. */
+  UnknownPrimerException unregistered(Key<?> key) {
+    String name = key.primer().name();
+    return engine.primers().find(name).isPresent()
+        ? UnknownPrimerException.notTheRegistered(key.text(), name)
+        : new UnknownPrimerException(key.text(), name);
   }
 
   private void requireRegistered(Key<?> key) {
     Objects.requireNonNull(key, "key");
     if (!registered(key)) {
-      throw new UnknownPrimerException(key.text(), key.primer().name());
+      throw unregistered(key);
     }
   }
 
@@ -658,7 +688,7 @@ public final class Kck {
       return failed(nullKey());
     }
     if (!registered(key)) {
-      return failed(new UnknownPrimerException(key.text(), key.primer().name()));
+      return failed(unregistered(key));
     }
     try {
       return action.get();

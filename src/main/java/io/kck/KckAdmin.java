@@ -3,6 +3,7 @@ package io.kck;
 import io.kck.entity.KeyStatus;
 import io.kck.entity.node.Engine;
 import io.kck.errors.InvalidKeyException;
+import io.kck.errors.InvalidValueException;
 import io.kck.primer.Key;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.time.Duration;
@@ -16,6 +17,8 @@ import java.util.concurrent.CompletionStage;
  * fail like {@link Kck}'s.
  */
 public final class KckAdmin {
+  /** The longest wait Akka's scheduler takes (a Scala duration counts nanoseconds in a long). */
+  private static final Duration LONGEST_WAIT = Duration.ofDays(365);
   private final Kck kck;
   private final Engine engine;
   private final CompositeMeterRegistry meters;
@@ -42,13 +45,27 @@ public final class KckAdmin {
    * in time is failing.
    */
   public CompletionStage<Health> health(Duration within) {
+    String problem = badWait(within);
+    if (problem != null) {
+      return kck.failed(new InvalidValueException("(health)", "Cannot check health: " + problem, null));
+    }
     return engine.health(within).thenApply(checks -> new Health(checks.stream()
         .map(check -> new Health.Check(check.name(), check.ok(), check.detail())).toList()));
   }
 
   /**
-   * What the actor of {@code key} is doing now (it starts the actor, and loads its state, when it
-   * is not running; it computes nothing). Waits up to {@code kck.request-timeout}.
+   * What the actor of {@code key} is doing now. It computes nothing, and starts an actor only for a
+   * key that may hold something: one whose actor runs on this node is asked; one that has rows in
+   * the journal is asked too (its actor starts and loads its state); any other key never had a
+   * value and is answered {@link KeyInfo.State#EMPTY}, version 0, without an actor, so that
+   * inspecting made-up keys (the HTTP page's search) creates nothing. A key whose actor runs on
+   * another node and has not journaled its first value yet reads as empty from here. Waits up to
+   * {@code kck.request-timeout}.
+   *
+   * <p>Fails the stage, with nothing started, with {@link InvalidKeyException} for a null key and
+   * {@link io.kck.errors.UnknownPrimerException} for a key whose primer is not the one registered
+   * under its name; with {@link io.kck.errors.OverloadedException} when too many checks of keys'
+   * rows wait for the database.
    */
   public CompletionStage<KeyInfo> inspect(Key<?> key) {
     return inspect(key, engine.keys().timeout());
@@ -63,8 +80,15 @@ public final class KckAdmin {
     if (key == null) {
       return kck.failed(new InvalidKeyException("null", "The key (parameter 'key') is null"));
     }
+    if (!kck.registered(key)) {
+      return kck.failed(kck.unregistered(key));
+    }
+    String problem = badWait(within);
+    if (problem != null) {
+      return kck.failed(new InvalidValueException(key.text(), "Cannot inspect key '" + key + "': " + problem, null));
+    }
     Kck.KckFuture<KeyInfo> result = new Kck.KckFuture<>(kck.system().executionContext());
-    engine.keys().inspect(key.text(), within).whenComplete((status, error) -> {
+    engine.inspect(key, within).whenComplete((status, error) -> {
       if (error != null) {
         result.completeExceptionally(Kck.asKckException(key.text(), error));
       } else {
@@ -130,6 +154,17 @@ public final class KckAdmin {
       }
     });
     return result;
+  }
+
+  /** What is wrong with {@code within} as a wait, or null when it is one. */
+  private static String badWait(Duration within) {
+    if (within == null) {
+      return "the wait (parameter 'within') is null";
+    }
+    if (within.isNegative() || within.isZero() || within.compareTo(LONGEST_WAIT) > 0) {
+      return "the wait (parameter 'within') must be positive and at most " + LONGEST_WAIT + ", got " + within;
+    }
+    return null;
   }
 
   private static KeyInfo info(KeyStatus status) {

@@ -10,6 +10,16 @@ public final class UnknownPrimerException extends InvalidKeyException {
     this(key, primerName, "Invalid key '" + key + "': no primer named '" + primerName + "' is registered");
   }
 
+  /**
+   * The exception for {@code key}, whose primer is named like a registered one, {@code
+   * primerName}, but is another object: KCK runs keys of the primer objects it was started with
+   * only (another object may compute otherwise).
+   */
+  public static UnknownPrimerException notTheRegistered(String key, String primerName) {
+    return new UnknownPrimerException(key, primerName, "Invalid key '" + key + "': its primer is not the one registered"
+        + " under the name '" + primerName + "' (another object of that name; use the registered primer, or kck.key(text))");
+  }
+
   /** The exception for {@code key}; {@code message} names the key and what went wrong. */
   UnknownPrimerException(String key, String primerName, String message) {
     super(Kind.UNKNOWN_PRIMER, key, message, null);

@@ -48,7 +48,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
@@ -278,9 +277,9 @@ public final class KckHttp extends AllDirectives {
 
   private Route updates(String text, String client) {
     return withKey(text, key -> {
-      CompletionStage<Boolean> allowed = reads.policy(key) == ReadPolicy.COMPUTE
-          ? CompletableFuture.completedFuture(true)
-          : reads.entry(key).thenApply(entry -> true);
+      // Read first, by the primer's policy: a stream is opened only on a key that has a value (or
+      // was just computed for it), so that no request starts the actor of a made-up key to watch it.
+      CompletionStage<Boolean> allowed = reads.entry(key).thenApply(entry -> true);
       return onComplete(allowed, result -> {
         if (!result.isSuccess()) {
           return complete(problems.response(result.failed().get(), text));

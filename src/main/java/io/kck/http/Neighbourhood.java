@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kck.Kck;
 import io.kck.KeyInfo;
+import io.kck.errors.KckException;
 import io.kck.primer.Key;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,8 +19,11 @@ import java.util.concurrent.CompletionStage;
 /**
  * A key with the keys it reads and the keys that read it, each with its status, version and age,
  * wherever in the cluster they live (asked through sharding): what the page draws when a key is
- * searched for. At most {@link #MAX_EACH_SIDE} on each side; each key asked for at most {@link
- * LiveKeys#PER_KEY}, and one that cannot answer in time is listed as {@code unavailable}.
+ * searched for. Inspecting starts no actor of a key that has no rows and no actor here ({@link
+ * io.kck.KckAdmin#inspect}): a made-up key is answered {@code empty}, and creates nothing. At most
+ * {@link #MAX_EACH_SIDE} on each side; each key asked for at most {@link LiveKeys#PER_KEY}, and one
+ * that cannot answer in time (or whose primer this node does not know) is listed as {@code
+ * unavailable}.
  */
 final class Neighbourhood {
   static final int MAX_EACH_SIDE = 50;
@@ -32,8 +36,7 @@ final class Neighbourhood {
       center.inputs().keySet().stream().sorted().limit(MAX_EACH_SIDE).forEach(around::add);
       center.dependents().stream().sorted().limit(MAX_EACH_SIDE).forEach(around::add);
       List<String> names = new ArrayList<>(around);
-      List<CompletableFuture<KeyInfo>> infos = names.stream()
-          .map(name -> kck.admin().inspect(kck.key(name), LiveKeys.PER_KEY).toCompletableFuture()).toList();
+      List<CompletableFuture<KeyInfo>> infos = names.stream().map(name -> around(kck, name)).toList();
       return CompletableFuture.allOf(infos.toArray(CompletableFuture[]::new)).handle((done, error) -> {
         ObjectNode body = json.createObjectNode();
         body.set("key", node(json, center));
@@ -48,6 +51,15 @@ final class Neighbourhood {
         return body;
       });
     });
+  }
+
+  /** A key around the centre, inspected; one of a primer this node does not know is unavailable. */
+  private static CompletableFuture<KeyInfo> around(Kck kck, String name) {
+    try {
+      return kck.admin().inspect(kck.key(name), LiveKeys.PER_KEY).toCompletableFuture();
+    } catch (KckException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   private static ObjectNode node(ObjectMapper json, KeyInfo info) {

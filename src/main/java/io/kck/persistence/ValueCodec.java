@@ -47,6 +47,41 @@ public final class ValueCodec {
   }
 
   /**
+   * The value's JSON, if it takes at most {@code maxBytes}: a longer one is measured while it is
+   * written, never held whole.
+   *
+   * @throws TooLarge with the JSON's length when it is longer
+   * @throws UncheckedIOException if Jackson cannot write the value
+   */
+  public byte[] encode(Object value, long maxBytes) {
+    BoundedJson out = new BoundedJson(maxBytes);
+    try {
+      writer.writeValue(out, value);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "Cannot write a " + value.getClass().getName() + " as JSON for " + type, e);
+    }
+    if (out.length() > maxBytes) {
+      throw new TooLarge(out.length());
+    }
+    return out.bytes();
+  }
+
+  /** A value whose JSON is longer than allowed; {@link #length()} says how long. */
+  public static final class TooLarge extends RuntimeException {
+    private final long length;
+
+    TooLarge(long length) {
+      super(length + " bytes as JSON", null, false, false);
+      this.length = length;
+    }
+
+    public long length() {
+      return length;
+    }
+  }
+
+  /**
    * Whether {@code json} reads back as a complete value of the declared type: every property of
    * its constructor (a record's components) present and not null. What a delta must be before it
    * is journaled, since replay reads it back for as long as the key lives.

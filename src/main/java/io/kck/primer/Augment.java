@@ -71,7 +71,7 @@ public final class Augment<V, D> {
   /** For generic delta types: {@code Augment.of(new TypeReference<List<Sale>>() {}, ...)}. */
   public static <V, D> Augment<V, D> of(
       TypeReference<D> deltaType, BiFunction<V, D, V> apply) {
-    return new Augment<>(deltaType.getType(), apply, null, delta -> {});
+    return new Augment<>(Objects.requireNonNull(deltaType, "deltaType").getType(), apply, null, delta -> {});
   }
 
   /** The same, also following the deltas of the products it reads; see the class comment. */

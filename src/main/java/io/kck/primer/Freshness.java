@@ -119,8 +119,8 @@ public sealed interface Freshness {
   record MaxAge(Duration softAge, Duration hardAge) implements Freshness {
     /** Checks the durations. */
     public MaxAge {
-      requirePositive("soft age", softAge);
-      requirePositive("hard age", hardAge);
+      requirePositive("soft age (parameter 'softAge')", softAge);
+      requirePositive("hard age (parameter 'hardAge')", hardAge);
       if (hardAge.compareTo(softAge) < 0) {
         throw new IllegalArgumentException(
             "Max-age freshness needs hard age >= soft age, got soft " + softAge + ", hard " + hardAge);

@@ -47,8 +47,13 @@ public final class Key<V> {
    * The value of one of this key's parameters.
    *
    * @throws IllegalArgumentException if {@code parameter} is not a parameter of this key's primer
+   * @throws NullPointerException naming {@code parameter} if it is null
    */
   public <T> T get(Parameter<T> parameter) {
+    if (parameter == null) {
+      throw new NullPointerException("Key '" + text + "': the parameter (parameter 'parameter') is null; its primer declares "
+          + primer.parameters());
+    }
     int index = primer.parameters().indexOf(parameter);
     if (index < 0) {
       throw new IllegalArgumentException(

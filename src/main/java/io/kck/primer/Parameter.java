@@ -41,14 +41,20 @@ public final class Parameter<T> {
     this.formatter = Objects.requireNonNull(formatter, "formatter");
   }
 
-  /** A decimal {@code int}; {@code +7} and {@code 007} parse to 7, whose canonical text is {@code 7}. */
+  /**
+   * A decimal {@code int} of ASCII digits {@code 0-9}, with an optional sign; {@code +7} and
+   * {@code 007} parse to 7, whose canonical text is {@code 7}. Other scripts' digits (Arabic-Indic
+   * {@code ١}, full-width {@code １}) are refused: Java's {@code Integer.parseInt} would read them
+   * as 1, so a path rule of a proxy in front (which compares characters) could be passed by a
+   * spelling it does not recognise as the same key.
+   */
   public static Parameter<Integer> ofInt(String name) {
-    return new Parameter<>(name, Integer.class, Integer::valueOf, String::valueOf);
+    return new Parameter<>(name, Integer.class, text -> Integer.valueOf(asciiDecimal(text)), String::valueOf);
   }
 
-  /** A decimal {@code long}. */
+  /** A decimal {@code long} of ASCII digits {@code 0-9}, with an optional sign (see {@link #ofInt}). */
   public static Parameter<Long> ofLong(String name) {
-    return new Parameter<>(name, Long.class, Long::valueOf, String::valueOf);
+    return new Parameter<>(name, Long.class, text -> Long.valueOf(asciiDecimal(text)), String::valueOf);
   }
 
   /** Any non-empty text; characters that would break the key form are escaped in the key text. */
@@ -97,8 +103,10 @@ public final class Parameter<T> {
    *
    * @throws IllegalArgumentException (or any runtime exception of the parser) if the text is not
    *     a value of this parameter
+   * @throws NullPointerException naming {@code text} if it is null
    */
   public T parse(String text) {
+    Objects.requireNonNull(text, "text");
     T value = parser.apply(text);
     if (value == null) {
       throw new IllegalArgumentException("the parser returned null");
@@ -108,7 +116,7 @@ public final class Parameter<T> {
 
   /** The canonical text of {@code value}, before key escaping. */
   public String format(T value) {
-    return formatter.apply(value);
+    return formatter.apply(Objects.requireNonNull(value, "value"));
   }
 
   String formatObject(Object value) {
@@ -118,6 +126,26 @@ public final class Parameter<T> {
   @Override
   public String toString() {
     return name + ":" + type.getSimpleName();
+  }
+
+  /**
+   * {@code text} if it is an optional {@code +} or {@code -} followed by ASCII digits only.
+   *
+   * @throws IllegalArgumentException naming what is not an ASCII digit
+   */
+  private static String asciiDecimal(String text) {
+    int start = !text.isEmpty() && (text.charAt(0) == '+' || text.charAt(0) == '-') ? 1 : 0;
+    if (start == text.length()) {
+      throw new IllegalArgumentException("expected ASCII digits 0-9");
+    }
+    for (int i = start; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < '0' || c > '9') {
+        throw new IllegalArgumentException("expected ASCII digits 0-9, found '" + text.substring(i, text.offsetByCodePoints(i, 1))
+            + "' (U+" + String.format(Locale.ROOT, "%04X", text.codePointAt(i)) + ")");
+      }
+    }
+    return text;
   }
 
   private static Boolean parseBoolean(String text) {

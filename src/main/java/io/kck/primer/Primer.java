@@ -81,10 +81,15 @@ public abstract class Primer<V> {
     this(name, valueType, parameters);
   }
 
+  /** Whether {@code name} may name a primer (for {@link PrimerBuilder}, which checks it at once). */
+  static boolean isValidPrimerName(String name) {
+    return name != null && NAME.matcher(name).matches();
+  }
+
   /**
    * Starts a primer defined by functions instead of a subclass; see {@link PrimerBuilder}.
    *
-   * @throws IllegalArgumentException (from {@code build()}) if the name is invalid
+   * @throws IllegalArgumentException if the name is invalid
    */
   public static <V> PrimerBuilder<V> builder(String name, Class<V> valueType) {
     return PrimerBuilder.of(name, valueType);
@@ -267,6 +272,7 @@ public abstract class Primer<V> {
    * @throws IllegalArgumentException if a template names a parameter this primer does not have
    */
   public final List<String> declaredDependencies(Key<V> key) {
+    Objects.requireNonNull(key, "key");
     List<String> templates = dependsOn();
     if (templates.isEmpty()) {
       return List.of();
@@ -317,11 +323,16 @@ public abstract class Primer<V> {
    *
    * @throws WrongParameterCountException if the number of values differs from the parameters
    * @throws InvalidParameterException if a value is null or not of its parameter's type
+   * @throws InvalidKeyException if {@code values} itself is null
    */
   public final Key<V> key(Object... values) {
-    String shown = name + Arrays.toString(values == null ? new Object[] {null} : values);
-    if (values == null || values.length != parameters.size()) {
-      throw countMismatch(shown, shown, values == null ? 1 : values.length);
+    if (values == null) {
+      throw new InvalidKeyException(name, "Invalid key of primer '" + name + "': the parameter values (parameter"
+          + " 'values') are null; it takes " + parameters.size() + " parameter(s) " + parameters);
+    }
+    String shown = name + Arrays.toString(values);
+    if (values.length != parameters.size()) {
+      throw countMismatch(shown, shown, values.length);
     }
     StringBuilder text = new StringBuilder(name);
     for (int i = 0; i < values.length; i++) {
@@ -331,7 +342,7 @@ public abstract class Primer<V> {
         throw new InvalidParameterException(
             shown,
             parameter.name(),
-            "Invalid key " + shown + ": parameter '" + parameter.name() + "' needs a "
+            "Invalid key " + shown + ": parameter '" + parameter.name() + "' (values[" + i + "]) needs a "
                 + parameter.type().getSimpleName() + ", got "
                 + (value == null ? "null" : value.getClass().getSimpleName() + " " + value),
             null);

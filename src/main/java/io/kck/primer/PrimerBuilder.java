@@ -55,13 +55,21 @@ public final class PrimerBuilder<V> {
   private RefreshSchedule refreshSchedule;
 
   PrimerBuilder(String name, Type valueType) {
+    if (!Primer.isValidPrimerName(name)) {
+      throw new IllegalArgumentException("Invalid primer name '" + name + "' (parameter 'name'): use a letter, then"
+          + " letters, digits, '-', '_' or '.'");
+    }
     this.name = name;
     this.valueType = Objects.requireNonNull(valueType, "valueType");
   }
 
-  /** The key's parameters, in order (none by default: a primer with one key). */
+  /**
+   * The key's parameters, in order (none by default: a primer with one key).
+   *
+   * @throws NullPointerException naming the parameter if the array or one of its elements is null
+   */
   public PrimerBuilder<V> parameters(Parameter<?>... parameters) {
-    this.parameters = parameters.clone();
+    this.parameters = noNulls(parameters, "parameters").clone();
     return this;
   }
 
@@ -95,7 +103,12 @@ public final class PrimerBuilder<V> {
 
   /** See {@link Primer#computeTimeout()}. */
   public PrimerBuilder<V> computeTimeout(Duration timeout) {
-    this.computeTimeout = Objects.requireNonNull(timeout, "timeout");
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("Primer '" + name + "' needs a positive compute timeout (parameter 'timeout'),"
+          + " got " + timeout);
+    }
+    this.computeTimeout = timeout;
     return this;
   }
 
@@ -113,14 +126,14 @@ public final class PrimerBuilder<V> {
 
   /** See {@link Primer#dependsOn()}. */
   public PrimerBuilder<V> dependsOn(String... templates) {
-    this.dependsOn = List.of(templates);
+    this.dependsOn = List.of(noNulls(templates, "templates"));
     return this;
   }
 
   /** Keys to keep warm from start-up, each given by its parameter values; see {@link Primer#warmKeys()}. */
   public PrimerBuilder<V> warmKey(Object... parameterValues) {
     List<List<Object>> more = new ArrayList<>(warmKeys);
-    more.add(List.of(parameterValues));
+    more.add(List.of(noNulls(parameterValues, "parameterValues")));
     this.warmKeys = List.copyOf(more);
     return this;
   }
@@ -195,6 +208,19 @@ public final class PrimerBuilder<V> {
       primer.key(values.toArray()); // fails here, not at start-up, when a warm key does not fit
     }
     return primer;
+  }
+
+  /** {@code array}, checked to be no null and hold none. */
+  private static <T> T[] noNulls(T[] array, String parameter) {
+    if (array == null) {
+      throw new NullPointerException("The array (parameter '" + parameter + "') is null");
+    }
+    for (int i = 0; i < array.length; i++) {
+      if (array[i] == null) {
+        throw new NullPointerException(parameter + "[" + i + "] (parameter '" + parameter + "') is null");
+      }
+    }
+    return array;
   }
 
   static <V> PrimerBuilder<V> of(String name, Class<V> valueType) {

@@ -227,6 +227,8 @@ public final class TableSource {
    * @throws IllegalStateException if neither {@link #keys} nor {@link #keyParameters} was given
    */
   public List<Key<?>> keysOf(Primer<?> primer, Row row) {
+    Objects.requireNonNull(primer, "primer");
+    Objects.requireNonNull(row, "row");
     if (keys != null) {
       Collection<? extends Key<?>> found = keys.apply(row);
       return found == null ? List.of() : new ArrayList<>(found);
@@ -241,11 +243,13 @@ public final class TableSource {
 
   /** The delta a row added to a key applies, or null (then the key is outdated); null without augment. */
   public Object added(Row row) {
+    Objects.requireNonNull(row, "row");
     return added == null ? null : added.apply(row);
   }
 
   /** The delta a row removed from a key applies, or null (then the key is outdated). */
   public Object removed(Row row) {
+    Objects.requireNonNull(row, "row");
     return removed == null ? null : removed.apply(row);
   }
 

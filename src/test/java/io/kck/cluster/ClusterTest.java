@@ -269,7 +269,7 @@ class ClusterTest {
     List<Integer> ids = new ArrayList<>();
     for (int candidate = 0; ids.size() < 6 && candidate < 60; candidate++) {
       Stages.await(nodes.get(candidate % 3).kck.put("cluster-dep-source/" + candidate, "0"));
-      KeyStatuses.of(nodes.get(0).kck, "cluster-dep-d/" + candidate);
+      KeyStatuses.start(nodes.get(0).testKit.system(), "cluster-dep-d/" + candidate);
       if (owner("cluster-dep-source/" + candidate) != owner("cluster-dep-d/" + candidate)) {
         ids.add(candidate);
       }

@@ -1,6 +1,7 @@
 package io.kck.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.http.javadsl.ServerBinding;
@@ -11,6 +12,7 @@ import io.kck.errors.KckException;
 import io.kck.primer.KeyCorpus;
 import io.kck.testing.Stages;
 import io.kck.testing.TestNodes;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -63,6 +65,22 @@ class KeyAgreementTest {
       JsonNode body = json.readTree(response.body());
       assertEquals(expected.status().intValue(), response.status(), bad + ": " + response.body());
       assertEquals(expected.name(), body.get("code").asText(), bad + ": " + response.body());
+    }
+  }
+
+  /**
+   * Digits of other scripts sent raw (UTF-8 in the request line, as a client that does not encode
+   * sends them) are refused too (400), never read as the key of ASCII digits. Percent-encoded, the
+   * corpus above has them refused as parameters, like the Java API.
+   */
+  @Test
+  void otherScriptsDigitsSentRawAreRefused() throws Exception {
+    for (String one : List.of("\uFF11", "\u0661")) {
+      String raw = new String(one.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1); // RawHttp writes Latin-1
+      RawHttp.Response response =
+          RawHttp.send(port, "GET", "/api/keys/everything/" + raw + "/2/n/true/2026-01-01/STORE/1.00", "127.0.0.1", null);
+      assertEquals(400, response.status(), one + ": " + response.body());
+      assertFalse(response.body().contains("\"value\""), one + ": " + response.body());
     }
   }
 }

@@ -48,6 +48,10 @@ public final class KeyCorpus {
       "nope/1",                                              // no such primer
       "everything/1/2",                                      // too few parameters
       "everything/seven/2/n/true/2026-01-01/STORE/1.00",     // not an int
+      "everything/%D9%A1/2/n/true/2026-01-01/STORE/1.00",    // an Arabic-Indic one: a digit, not an ASCII one
+      "everything/%EF%BC%91/2/n/true/2026-01-01/STORE/1.00", // a full-width one
+      "everything/1/%D9%A1%D9%A2/n/true/2026-01-01/STORE/1.00", // the same in a long
+      "everything/1/2/n/true/%D9%A2026-01-01/STORE/1.00",    // nor in a date
       "everything/1/2/n/true/2026-02-30/STORE/1.00",         // no such day
       "everything/1/2/n/true/2026-02-01/PHONE/1.00",         // no such enum constant
       "everything/1/2/n/true/2026-02-01/STORE/12",           // the custom parser refuses

@@ -145,6 +145,26 @@ class KeyTest {
     assertThrows(InvalidKeyException.class, () -> registry.parse("everything/" + "1/".repeat(200)));
   }
 
+  /**
+   * Java reads other scripts' digits as numbers ({@code Integer.parseInt("١")} is 1): a key of
+   * them would be the same key as its ASCII spelling to KCK, and another path to a proxy.
+   */
+  @Test
+  void numbersTakeAsciiDigitsOnly() {
+    for (String one : List.of("\u0661", "\uFF11", "%D9%A1", "%EF%BC%91", "+\uFF11", "-")) {
+      InvalidParameterException register = assertThrows(InvalidParameterException.class,
+          () -> registry.parse("everything/" + one + "/2/n/true/2026-01-01/STORE/1.00"), one);
+      assertEquals("register", register.parameter());
+      assertTrue(register.getMessage().contains("ASCII digits"), register.getMessage());
+      InvalidParameterException store = assertThrows(InvalidParameterException.class,
+          () -> registry.parse("everything/1/" + one + "/n/true/2026-01-01/STORE/1.00"), one);
+      assertEquals("store", store.parameter());
+    }
+    assertEquals("everything/-7/12/n/true/2026-01-01/STORE/1.00",
+        registry.parse("everything/-07/+12/n/true/2026-01-01/STORE/1.00").text());
+    assertThrows(IllegalArgumentException.class, () -> REGISTER.parse("\u0661"));
+  }
+
   /** The corpus KeyAgreementTest asks over HTTP: the Java API's answers. */
   @Test
   void theSharedCorpusParsesToItsCanonicalKeysAndRefusesItsBadTexts() {

@@ -4,6 +4,7 @@ import akka.actor.typed.ActorRef;
 import io.kck.entity.KeyCommand;
 import io.kck.entity.Problem;
 import io.kck.entity.metrics.Traces;
+import io.kck.entity.settings.EntitySettings;
 import io.kck.errors.DependencyCycleException;
 import io.kck.errors.KckException;
 import io.kck.persistence.StoredValue;
@@ -22,6 +23,7 @@ import org.slf4j.MDC;
 final class ComputeRun implements Runnable {
   private final Key<Object> key;
   private final ValueCodec codec;
+  private final EntitySettings settings;
   private final long attempt;
   private final long baseVersion;
   private final String wave;
@@ -31,10 +33,11 @@ final class ComputeRun implements Runnable {
   private final String requires;
 
   @SuppressWarnings("unchecked")
-  ComputeRun(Key<?> key, ValueCodec codec, Attempts.Attempt attempt, TrackedReads reads, ActorRef<KeyCommand> entity,
+  ComputeRun(Key<?> key, ValueCodec codec, EntitySettings settings, Attempts.Attempt attempt, TrackedReads reads, ActorRef<KeyCommand> entity,
       String cause, Map<String, Long> requires) {
     this.key = (Key<Object>) key;
     this.codec = codec;
+    this.settings = settings;
     this.attempt = attempt.number;
     this.baseVersion = attempt.baseVersion;
     this.wave = attempt.wave == null ? null : attempt.wave.id();
@@ -124,7 +127,14 @@ final class ComputeRun implements Runnable {
       if (!codec.type().getRawClass().isInstance(value)) {
         throw new ClassCastException(primer + " returned a " + value.getClass().getName() + ", not a " + codec.type());
       }
-      return new KeyCommand.ComputeDone(attempt, StoredValue.encoded(value, codec.encode(value)), null, reads.result(),
+      byte[] json;
+      try {
+        json = codec.encode(value, settings.maxValueBytes());
+      } catch (ValueCodec.TooLarge e) {
+        return new KeyCommand.ComputeDone(attempt, null, Problem.of(KckException.Kind.COMPUTE_FAILED, "Compute of key '"
+            + key + "' failed: its value is " + settings.tooLarge(e.length()) + "; nothing was stored", null), null);
+      }
+      return new KeyCommand.ComputeDone(attempt, StoredValue.encoded(value, json), null, reads.result(),
           reads.freshness());
     } catch (Throwable t) {
       return failed(t);

@@ -82,9 +82,13 @@ final class Deltas {
     }
     try {
       Object decoded = augment.delta().value(deltas);
-      StoredValue next = apply(state, decoded);
+      StoredValue next = bounded(state, decoded);
       return new Planned(new KeyEvent.DeltaApplied(version, clock.instant(), augment.delta(),
           state.inputs(), state.lineage()), decoded, next);
+    } catch (ValueCodec.TooLarge e) {
+      return Planned.refused(Problem.of(KckException.Kind.INVALID_VALUE, "Cannot augment key '" + key
+          + "': its value with the delta would be " + runtime.settings().tooLarge(e.length()) + ". Nothing was applied",
+          null));
     } catch (RuntimeException e) {
       return Planned.refused(Problem.of(KckException.Kind.INVALID_VALUE,
           "Cannot augment key '" + key + "': the delta was rejected: " + e + ". Nothing was applied", e));
@@ -137,7 +141,7 @@ final class Deltas {
       return Optional.empty();
     }
     Augments.check(augment, own.get()); // a delta of its own passes the primer's check like any other
-    StoredValue next = apply(state, own.get());
+    StoredValue next = bounded(state, own.get()); // one too large fails: the key then recomputes, and says why
     Map<String, Long> inputs = new HashMap<>(state.inputs());
     inputs.put(changed.input(), changed.version());
     KeyEvent.DeltaApplied event = new KeyEvent.DeltaApplied(version, clock.instant(), StoredValue.of(own.get(), deltas),
@@ -204,6 +208,17 @@ final class Deltas {
     preparedValue = null;
     setAside = 0;
     lastSetAside = null;
+  }
+
+  /**
+   * {@code delta} applied to {@code state}'s value, encoded now and within {@code
+   * kck.max-value-bytes}: what a new delta may make. (Replay applies journaled deltas unchecked.)
+   *
+   * @throws ValueCodec.TooLarge when the value would be larger
+   */
+  private StoredValue bounded(KeyState state, Object delta) {
+    Object next = applyTo(state.value().value(values), delta);
+    return StoredValue.encoded(next, values.encode(next, runtime.settings().maxValueBytes()));
   }
 
   private StoredValue apply(KeyState state, Object delta) {

@@ -77,6 +77,7 @@ public final class KeyEntity extends JournaledKey {
         runtime.keyRows(), new ValueMigrations(key, runtime.codec(key.primer())));
     this.key = key;
     this.runtime = runtime;
+    runtime.running().started(key.text());
     this.attempts = new Attempts(runtime.meters(key.primer()).waiting);
     this.context = context;
     this.settings = runtime.settings().of(key.primer());
@@ -491,6 +492,9 @@ public final class KeyEntity extends JournaledKey {
   @Override
   void onStop(boolean restarting) {
     localHits.stopped(restarting);
+    if (!restarting) {
+      runtime.running().stopped(key.text());
+    }
     if (restarting) {
       runtime.health().suspect(); // a journal failure: is the database down?
     }

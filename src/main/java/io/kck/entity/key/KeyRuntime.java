@@ -47,6 +47,7 @@ public final class KeyRuntime {
   private final ShardGuards guards;
   private final NearCache near;
   private final LiveLimit liveLimit;
+  private final RunningKeys running = new RunningKeys();
   private final TierLoader loader;
   private final Map<String, EntryData> lastValues = new ConcurrentHashMap<>();
   private volatile BatchLanes batches;
@@ -134,6 +135,11 @@ public final class KeyRuntime {
   /** The bound of this node's live key actors (kck.entity.max-live). */
   LiveLimit liveLimit() {
     return liveLimit;
+  }
+
+  /** The keys whose actors run on this node now. */
+  public RunningKeys running() {
+    return running;
   }
 
   /** This node's read tier. */

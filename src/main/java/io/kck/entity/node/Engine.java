@@ -28,6 +28,8 @@ import io.kck.entity.EntryData;
 import io.kck.entity.KeyClient;
 import io.kck.entity.KeyCommand;
 import io.kck.entity.KeyNames;
+import io.kck.entity.KeyState;
+import io.kck.entity.KeyStatus;
 import io.kck.entity.ValueExpiry;
 import io.kck.entity.ServedEntry;
 import io.kck.entity.SweepReport;
@@ -51,6 +53,7 @@ import io.kck.errors.InvalidValueException;
 import io.kck.errors.KckException;
 import io.kck.errors.KckTimeoutException;
 import io.kck.errors.KeyUnavailableException;
+import io.kck.errors.NotCachedException;
 import io.kck.errors.OverloadedException;
 import io.kck.persistence.DatabaseHealth;
 import io.kck.persistence.JournalNames;
@@ -335,7 +338,7 @@ public final class Engine {
    * @throws InvalidValueException if it is null, not of the primer's value type, or not writable
    */
   private StoredValue encodeValue(Key<?> key, Object value) {
-    return encode(key, runtime.codec(key.primer()), value, "put into");
+    return encode(key, runtime.codec(key.primer()), value, "put into", "its value");
   }
 
   /**
@@ -350,7 +353,7 @@ public final class Engine {
       throw new InvalidValueException(key.text(),
           "Cannot augment key '" + key + "': primer '" + key.primer().name() + "' declares no augment()", null);
     }
-    StoredValue encoded = encode(key, codec, delta, "augment");
+    StoredValue encoded = encode(key, codec, delta, "augment", "its delta");
     try {
       // Replay reads every journaled delta back as long as the key lives: refuse now what would
       // read back incomplete, or what the primer's own check refuses.
@@ -363,13 +366,24 @@ public final class Engine {
     return encoded;
   }
 
-  private static StoredValue encode(Key<?> key, ValueCodec codec, Object value, String what) {
-    if (value == null || !codec.type().getRawClass().isInstance(value)) {
+  /**
+   * {@code value} as JSON, checked: of the codec's type and within {@code kck.max-value-bytes}
+   * (measured while it is written, so a value far too large is never held whole).
+   */
+  private StoredValue encode(Key<?> key, ValueCodec codec, Object value, String what, String which) {
+    if (value == null) {
+      throw new InvalidValueException(key.text(), "Cannot " + what + " key '" + key + "': the " + which.substring(4)
+          + " (parameter '" + which.substring(4) + "') is null; need a " + codec.type().getRawClass().getName(), null);
+    }
+    if (!codec.type().getRawClass().isInstance(value)) {
       throw new InvalidValueException(key.text(), "Cannot " + what + " key '" + key + "': need a " + codec.type()
-          + ", got " + (value == null ? "null" : "a " + value.getClass().getName()), null);
+          + ", got a " + value.getClass().getName(), null);
     }
     try {
-      return StoredValue.encoded(value, codec.encode(value));
+      return StoredValue.encoded(value, codec.encode(value, runtime.settings().maxValueBytes()));
+    } catch (ValueCodec.TooLarge e) {
+      throw new InvalidValueException(key.text(), "Cannot " + what + " key '" + key + "': " + which + " is "
+          + runtime.settings().tooLarge(e.length()) + ". Nothing was stored", null);
     } catch (RuntimeException e) {
       throw new InvalidValueException(key.text(), "Cannot " + what + " key '" + key + "': " + e.getMessage(), e);
     }
@@ -413,9 +427,26 @@ public final class Engine {
     return requests.hit(keyText);
   }
 
-  /** A get that was no hit: see {@link KeyRequests#get}. Fails with the key's {@code KckException}. */
+  /**
+   * A get that was no hit: see {@link KeyRequests#get}. Fails with the key's {@code KckException}.
+   * A key of a primer that does not compute on a miss is asked only when its actor runs here or
+   * it has rows in the journal ({@link KeyPresence}, as {@link #getIfPresent} asks): a get of a key
+   * nobody wrote fails with {@link NotCachedException} without starting its actor (which would
+   * only have answered the same).
+   */
   public CompletionStage<EntryData> get(Key<?> key) {
-    return requests.get(key);
+    String text = key.text();
+    if (runtime.settings().of(key.primer()).computeOnMiss() || runtime.running().contains(text)) {
+      return requests.get(key);
+    }
+    return presence.written(text).thenCompose(written -> {
+      if (written || runtime.running().contains(text)) {
+        return requests.get(key);
+      }
+      runtime.meters().of(key.primer()).get(Meters.GetOutcome.NOT_CACHED);
+      return CompletableFuture.failedFuture(new NotCachedException(text, "Key '" + key + "' has no value (it was"
+          + " never written) and " + key.primer() + " does not compute on a miss", null));
+    });
   }
 
   /** The key's entry if it has a value, never computing; empty when it has none. */
@@ -456,6 +487,25 @@ public final class Engine {
    */
   public CompletionStage<EntryData> augment(Key<?> key, Object delta, OptionalLong expectedVersion) {
     return requests.augment(key, encodeDelta(key, delta), expectedVersion);
+  }
+
+  /**
+   * What the actor of {@code key} is doing, asked of it only when it may hold something: its actor
+   * runs on this node, or the key has rows in the journal ({@link KeyPresence}). Any other key has
+   * never had a value here, and is answered {@link KeyState.Status#EMPTY} without starting its
+   * actor, so that inspecting made-up keys costs nothing. (A key whose actor runs on another node
+   * and has not yet journaled its first value reads as empty from here.) Fails like {@link
+   * KeyClient#inspect}, and with {@link OverloadedException} when too many presence checks wait.
+   */
+  public CompletionStage<KeyStatus> inspect(Key<?> key, Duration within) {
+    String text = key.text();
+    if (runtime.running().contains(text)) {
+      return keys().inspect(text, within);
+    }
+    return presence.written(text).thenCompose(written -> written || runtime.running().contains(text)
+        ? keys().inspect(text, within)
+        : CompletableFuture.completedFuture(new KeyStatus(text, KeyState.Status.EMPTY, 0, 0, 0, null, false, Map.of(),
+            Set.of(), null, null, 0, null)));
   }
 
   /** This node's readiness checks ({@link Readiness}); the shard region is given {@code within}. */

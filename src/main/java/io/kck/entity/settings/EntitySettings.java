@@ -36,7 +36,12 @@ public record EntitySettings(
     int augmentSnapshotEvery,
     long augmentSnapshotBytes,
     boolean localHits,
+    long maxValueBytes,
     Map<String, PrimerSettings> primers) {
+
+  /** The least and the most {@code kck.max-value-bytes} may be. */
+  public static final long MIN_VALUE_BYTES = 1024;
+  public static final long MAX_VALUE_BYTES = 256L << 20;
 
   public EntitySettings {
     primers = Map.copyOf(primers);
@@ -68,6 +73,10 @@ public record EntitySettings(
     if (augmentSnapshotEvery < 1 || augmentSnapshotBytes < 1) {
       throw new IllegalArgumentException(
           "kck.augment: snapshot-every and snapshot-after-bytes must be at least 1");
+    }
+    if (maxValueBytes < MIN_VALUE_BYTES || maxValueBytes > MAX_VALUE_BYTES) {
+      throw new IllegalArgumentException("kck.max-value-bytes must be between 1KiB and 256MiB, got " + maxValueBytes
+          + " bytes");
     }
     if (snapshotEvery < 1 || snapshotAfterBytes < 1 || keepSnapshots < 1 || stashCapacity < 1) {
       throw new IllegalArgumentException(
@@ -133,6 +142,7 @@ public record EntitySettings(
         kck.getInt("augment.snapshot-every"),
         kck.getBytes("augment.snapshot-after-bytes"),
         kck.getBoolean("entity.local-hits"),
+        kck.getBytes("max-value-bytes"),
         primers);
   }
 
@@ -147,6 +157,25 @@ public record EntitySettings(
       throw new IllegalArgumentException("Primer '" + primer.name() + "' was not registered when KCK started");
     }
     return resolved;
+  }
+
+  /**
+   * Why a value or delta of {@code jsonLength} bytes of JSON is refused ({@code kck.max-value-bytes}),
+   * as the end of a sentence that begins with what it is ("its value is ..."); null when it fits.
+   */
+  public String tooLarge(long jsonLength) {
+    if (jsonLength <= maxValueBytes) {
+      return null;
+    }
+    return String.format(Locale.ROOT, "%,d bytes as JSON, more than kck.max-value-bytes allows (%s = %,d bytes)",
+        jsonLength, readable(maxValueBytes), maxValueBytes);
+  }
+
+  private static String readable(long bytes) {
+    if (bytes % (1 << 20) == 0) {
+      return (bytes >> 20) + " MiB";
+    }
+    return bytes % 1024 == 0 ? (bytes >> 10) + " KiB" : bytes + " bytes";
   }
 
   /** The wait after {@code consecutiveFailures} failed computes in a row (1 or more). */

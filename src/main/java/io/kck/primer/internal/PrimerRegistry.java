@@ -67,8 +67,8 @@ public final class PrimerRegistry {
    */
   public Key<?> parse(String text) {
     if (text == null || text.isEmpty()) {
-      throw new InvalidKeyException(
-          String.valueOf(text), "Invalid key " + (text == null ? "null" : "''") + ": a key names a primer");
+      throw new InvalidKeyException(String.valueOf(text), text == null
+          ? "The key text (parameter 'text') is null" : "Invalid key '': a key names a primer");
     }
     int separator = text.indexOf('/');
     String name = separator < 0 ? text : text.substring(0, separator);

@@ -29,7 +29,7 @@ class BackoffTest {
   static EntitySettings settings(Duration backoffMin, Duration backoffMax, double backoffFactor) {
     return new EntitySettings(Duration.ofMinutes(2), backoffMin, backoffMax, backoffFactor, 10, 1 << 22, 2, 100,
         Duration.ofDays(1), Duration.ofSeconds(30), Duration.ofMillis(200), Duration.ofSeconds(10),
-        Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofMinutes(1), 16384, 1000, 1 << 20, true, Map.of());
+        Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofMinutes(1), 16384, 1000, 1 << 20, true, 16 << 20, Map.of());
   }
 
   @Test

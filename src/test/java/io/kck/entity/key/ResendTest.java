@@ -81,7 +81,9 @@ class ResendTest {
     var entity = KeyStatuses.entity(testKit.system(), key);
     entity.tell(new KeyCommand.Get(caller.ref())); // starts the compute, which waits
     entity.tell(new KeyCommand.Get(caller.ref())); // the same get, sent again
-    assertEquals(key, Stages.await(kck.admin().inspect(kck.key(key)), PATIENCE).key()); // both have arrived
+    // Asked of the actor itself (kck.admin().inspect would not wait for an actor that may not run yet).
+    KeyReply inspected = Stages.await(entity.ask(KeyCommand.Inspect::new, PATIENCE), PATIENCE);
+    assertEquals(key, ((KeyReply.Status) inspected).status().key()); // both have arrived
 
     release.countDown();
 

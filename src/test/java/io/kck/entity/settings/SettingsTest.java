@@ -8,13 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.kck.entity.tier.TierLoader;
+import io.kck.primer.ComputeContext;
 import io.kck.primer.Freshness;
+import io.kck.primer.Key;
 import io.kck.primer.Parameter;
 import io.kck.primer.Primer;
 import io.kck.primer.Propagation;
 import io.kck.primer.internal.PrimerRegistry;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -227,10 +230,23 @@ class SettingsTest {
 
   @Test
   void aBadTimeoutSetInCodeIsBlamedOnThePrimerNotOnTheConfiguration() {
-    Primer<String> zero = Primer.builder("zero", String.class).compute((key, ctx) -> "x")
-        .computeTimeout(Duration.ZERO).build();
+    Primer<String> zero = new Primer<>("zero", String.class) {
+      @Override
+      public String compute(Key<String> key, ComputeContext<String> context) {
+        return "x";
+      }
+
+      @Override
+      public Optional<Duration> computeTimeout() {
+        return Optional.of(Duration.ZERO);
+      }
+    };
     IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> EntitySettings.fromConfig(
         DEFAULTS, PrimerRegistry.of(List.of(zero))));
     assertNames("computeTimeout()", refused);
+    // A builder refuses it at once, naming its parameter.
+    IllegalArgumentException built = assertThrows(IllegalArgumentException.class,
+        () -> Primer.builder("zero", String.class).computeTimeout(Duration.ZERO));
+    assertNames("parameter 'timeout'", built);
   }
 }
