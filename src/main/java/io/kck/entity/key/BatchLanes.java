@@ -42,7 +42,18 @@ final class BatchLanes {
     if (lane == null) {
       Optional<BatchCompute<Object>> batch = primer.batchCompute();
       if (batch.isEmpty()) {
-        return executor.submit(primer.name(), run)::cancel;
+        ComputeExecutor.Task task = executor.submit(primer.name(), run);
+        return new ComputeHandle() {
+          @Override
+          public void cancel() {
+            task.cancel();
+          }
+
+          @Override
+          public void cancelStale() {
+            task.cancelStale();
+          }
+        };
       }
       lane = lanes.computeIfAbsent(primer.name(), name -> new Lane(primer, batch.get(), settings.sizeOf(primer)));
     }

@@ -4,7 +4,6 @@ package io.kck.entity.key;
  * A started compute of one key, as its attempt holds it: on the compute pool alone, or as a
  * key of a batch ({@link BatchLanes}). Thread-safe.
  */
-@FunctionalInterface
 interface ComputeHandle {
 
   /**
@@ -13,4 +12,12 @@ interface ComputeHandle {
    * Its answer, should one still come, is recognised as late and dropped by the key.
    */
   void cancel();
+
+  /**
+   * Abandons the key's compute because an input it read changed ({@link StaleComputes}): as
+   * {@link #cancel()}, but not reported as a stuck compute; a key of a batch only leaves its batch.
+   */
+  default void cancelStale() {
+    cancel();
+  }
 }
