@@ -43,7 +43,7 @@ public final class KckAdmin {
    */
   public CompletionStage<Health> health(Duration within) {
     return engine.health(within).thenApply(checks -> new Health(checks.stream()
-        .map(check -> new Health.Check(check.name(), check.ok(), check.detail())).toList()));
+        .map(check -> new Health.Check(check.name(), check.ok(), check.degraded(), check.detail())).toList()));
   }
 
   /**
