@@ -88,7 +88,8 @@ class CashRegisterSampleTest {
     // A sale inserted with plain SQL reached its register's day (one delta, no import) and the
     // league table two levels up, on their own; the sample printed how long each took.
     for (Report run : List.of(first, second)) {
-      assertEquals(run.rungUpBefore().version() + 1, run.rungUpAfter().version());
+      assertEquals(run.rungUpBefore().version() + 1, run.rungUpAfter().version(),
+          "before " + run.rungUpBefore() + "\nafter " + run.rungUpAfter() + "\n" + firstText + "\n" + secondText);
       assertEquals(run.rungUpBefore().value().plus(run.rungUp()), run.rungUpAfter().value());
       assertEquals(storeTotal(run.leagueAfter(), 1) + 12_50, storeTotal(run.leagueAfterRungUp(), 1),
           "the league table: before " + run.leagueAfter() + ", after the SQL insert " + run.leagueAfterRungUp());

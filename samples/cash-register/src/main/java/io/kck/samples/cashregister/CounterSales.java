@@ -1,7 +1,8 @@
 package io.kck.samples.cashregister;
 
+import com.typesafe.config.Config;
+import io.kck.KckDatabase;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -17,18 +18,15 @@ import java.util.List;
  * as a source, so a new row reaches the register's day, its store and the league table on its own.
  */
 public final class CounterSales {
-  private final String url;
-  private final String user;
-  private final String password;
+  private final Config config;
 
-  public CounterSales(String url, String user, String password) {
-    this.url = url;
-    this.user = user;
-    this.password = password;
+  /** In KCK's own database, as {@code config} (the ActorSystem's) says. */
+  public CounterSales(Config config) {
+    this.config = config;
   }
 
   private Connection connect() throws SQLException {
-    return DriverManager.getConnection(url, user, password);
+    return KckDatabase.connect(config);
   }
 
   /** Creates the table when it is missing; a source table sends whole old rows (REPLICA IDENTITY FULL). */
