@@ -50,7 +50,7 @@ public final class KckAdmin {
       return kck.failed(new InvalidValueException("(health)", "Cannot check health: " + problem, null));
     }
     return engine.health(within).thenApply(checks -> new Health(checks.stream()
-        .map(check -> new Health.Check(check.name(), check.ok(), check.detail())).toList()));
+        .map(check -> new Health.Check(check.name(), check.ok(), check.degraded(), check.detail())).toList()));
   }
 
   /**

@@ -10,6 +10,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.kck.entity.node.Engine;
 import io.kck.entity.source.SourceConsumer;
+import io.kck.entity.source.SourceSettings;
 import io.kck.errors.KckException;
 import io.kck.persistence.KckDatabaseProvider.DatabaseSettings;
 import io.kck.primer.Augment;
@@ -290,6 +291,135 @@ class SourcesTest {
     } finally {
       second.shutdownTestKit();
     }
+  }
+
+  @Test
+  void aBurstOfChangesToOneKeysRowsRecomputesItAtMostOncePerRefreshWindow() throws Exception {
+    StringBuilder rows = new StringBuilder();
+    for (int id = 0; id < 10; id++) {
+      rows.append(id == 0 ? "" : ", ").append("(").append(1000 + id).append(", 9, 1)");
+    }
+    change("INSERT INTO src_refresh VALUES " + rows);
+    assertEquals(10L, Stages.await(kck.get("src-refresh/9")));
+    Eventually.count("the computes of the refresh key", () -> computesOf("src-refresh/9"), 1);
+
+    // 1,000 row changes in one transaction: one request, then one per window while they are read.
+    String[] updates = new String[100];
+    java.util.Arrays.fill(updates, "UPDATE src_refresh SET cents = cents + 1 WHERE register = 9");
+    long window = 100; // kck.sources.refresh-window
+    long transactionStarted = System.nanoTime();
+    change(updates);
+    long transactionMillis = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - transactionStarted);
+    int transactionRecomputes = computesOf("src-refresh/9") - 1;
+    System.out.printf("1,000 row changes of one key in one transaction, applied in %d ms: %d recomputes%n",
+        transactionMillis, transactionRecomputes);
+    assertTrue(transactionRecomputes <= 2 + transactionMillis / window, "1,000 changes in one transaction recomputed "
+        + transactionRecomputes + " times in " + transactionMillis + " ms");
+    refreshedWithoutAGet("src-refresh/9", total("src_refresh", 9));
+
+    // 1,000 row changes each in a transaction of its own: a refresh at most once per window.
+    int before = computesOf("src-refresh/9");
+    long started = System.nanoTime();
+    try (Connection connection = connect();
+        PreparedStatement update = connection.prepareStatement("UPDATE src_refresh SET cents = cents + 1 WHERE id = ?")) {
+      for (int i = 0; i < 1000; i++) {
+        update.setInt(1, 1000 + i % 10);
+        update.executeUpdate();
+      }
+    }
+    change("UPDATE src_refresh SET cents = cents + 1 WHERE id = 1000"); // waits until the burst was applied
+    long elapsedMillis = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+    int recomputes = computesOf("src-refresh/9") - before;
+    refreshedWithoutAGet("src-refresh/9", total("src_refresh", 9));
+    System.out.printf("a burst of 1,001 commits to one key's rows in %d ms: %d recomputes%n", elapsedMillis, recomputes);
+    assertTrue(recomputes >= 1, "the burst refreshed the key");
+    assertTrue(recomputes <= 2 + elapsedMillis / window, recomputes + " recomputes for a burst of " + elapsedMillis
+        + " ms: more than one per " + window + " ms window");
+  }
+
+  /** Waits until the refreshed key holds {@code expected}, asking only what it holds (no get computes it). */
+  static void refreshedWithoutAGet(String key, long expected) {
+    Eventually.until(key + " to be refreshed to " + expected, () -> Stages.await(kck.getIfPresent(key)),
+        value -> value.equals(Optional.of(expected)));
+  }
+
+  @Test
+  void aLaggingSlotLeavesTheNodeReadyButDegradedUntilItCatchesUp() throws Exception {
+    String slot = "kck_sources_test_lag";
+    sql("CREATE TABLE src_lag (id int PRIMARY KEY, register int NOT NULL, cents bigint NOT NULL)",
+        "ALTER TABLE src_lag REPLICA IDENTITY FULL");
+    java.util.concurrent.CountDownLatch mapping = new java.util.concurrent.CountDownLatch(1);
+    ActorTestKit node = TestNodes.start("SourcesTestLag",
+        ConfigFactory.parseString("kck.sources.max-lag = 300ms").withFallback(config(slot)));
+    try {
+      // The row-to-key function blocks until released: the change waits, as it would behind a slow key.
+      Kck lagging = Kck.start(node.system(), totals("src-lag", "src_lag", TableSource.table("src_lag").keyParameters(row -> {
+        try {
+          mapping.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return List.of(row.getInt("register"));
+      }), false));
+      String base = "http://127.0.0.1:" + Stages.await(io.kck.http.KckHttp.start(lagging, "127.0.0.1", 0))
+          .localAddress().getPort();
+      Eventually.until("the lagging node's consumer to read the slot",
+          () -> Engine.on(node.system()).sources().consumer().map(SourceConsumer::connected).orElse(false), up -> up);
+      Health healthy = Stages.await(lagging.admin().health(java.time.Duration.ofSeconds(5)));
+      assertTrue(healthy.ready() && !healthy.degraded(), healthy.toString());
+      assertTrue(healthy.checks().stream().anyMatch(check -> check.name().equals("sources")), healthy.toString());
+
+      sql("INSERT INTO src_lag VALUES (1, 1, 5)");
+      Health degraded = Eventually.until("the node to report the lag", () -> Stages.await(
+          lagging.admin().health(java.time.Duration.ofSeconds(5))), Health::degraded);
+      assertTrue(degraded.ready(), "degraded, still ready: " + degraded);
+      Health.Check sources = degraded.checks().stream().filter(Health.Check::degraded).findFirst().orElseThrow();
+      assertEquals("sources", sources.name());
+      assertTrue(sources.detail().contains("kck.sources.max-lag"), sources.detail());
+      java.net.http.HttpResponse<String> ready = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/health/ready")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, ready.statusCode(), "degraded keeps the pod in service: " + ready.body());
+      assertTrue(ready.body().contains("\"degraded\":true") && ready.body().contains("\"degradedBy\":\"sources: "),
+          ready.body());
+
+      mapping.countDown();
+      Eventually.until("the node to catch up and no longer be degraded", () -> Stages.await(
+          lagging.admin().health(java.time.Duration.ofSeconds(5))), health -> health.ready() && !health.degraded());
+    } finally {
+      mapping.countDown();
+      node.shutdownTestKit();
+    }
+    Eventually.until("the lag test's slot to be released", () -> slotActive(slot), active -> !active);
+    sql("SELECT pg_drop_replication_slot('" + slot + "')", "DROP PUBLICATION " + slot);
+  }
+
+  @Test
+  void aConsumerTakesTheSlotFromAConnectionThatStillHoldsIt() throws Exception {
+    String slot = "kck_sources_test_held";
+    SourceSettings settings = SourceSettings.fromConfig(ConfigFactory.load(config(slot)));
+    new io.kck.entity.source.SourceDatabase(settings).prepare(java.util.Set.of("public.src_outdate"));
+    // The stream of a consumer whose node crashed: still open for the server, which would keep it
+    // until wal_sender_timeout (60 s).
+    java.util.Properties properties = new java.util.Properties();
+    org.postgresql.PGProperty.USER.set(properties, db.user());
+    org.postgresql.PGProperty.PASSWORD.set(properties, db.password());
+    org.postgresql.PGProperty.ASSUME_MIN_SERVER_VERSION.set(properties, "10");
+    org.postgresql.PGProperty.REPLICATION.set(properties, "database");
+    org.postgresql.PGProperty.PREFER_QUERY_MODE.set(properties, "simple");
+    SourceConsumer consumer = new SourceConsumer(settings, List.of(), null, null, null);
+    try (Connection crashed = DriverManager.getConnection(db.jdbcUrl(), properties)) {
+      crashed.unwrap(org.postgresql.PGConnection.class).getReplicationAPI().replicationStream().logical()
+          .withSlotName(slot).withSlotOption("proto_version", 1).withSlotOption("publication_names", slot).start();
+      assertTrue(slotActive(slot), "the slot is held");
+      consumer.start();
+      Eventually.until("the consumer to take the slot over", java.time.Duration.ofSeconds(20), consumer::connected,
+          connected -> connected);
+    } finally {
+      consumer.stop();
+    }
+    Eventually.until("the held slot to be released", () -> slotActive(slot), active -> !active);
+    sql("SELECT pg_drop_replication_slot('" + slot + "')", "DROP PUBLICATION " + slot);
   }
 
   static boolean slotExists(String slot) throws SQLException {

@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What operations ask of a node: {@code GET /health/alive} (the service answers), {@code GET
- * /health/ready} (200 when every readiness check passes, else 503; JSON naming each check), and
+ * /health/ready} (200 when every readiness check passes, degraded or not, else 503; JSON naming each check), and
  * {@code GET /metrics} (KCK's meters in Prometheus' text format, from the Prometheus registry KCK
  * was given, or one this service adds to {@link io.kck.KckAdmin#meters()}).
  *
@@ -139,10 +139,15 @@ final class Operations extends AllDirectives {
     ObjectNode body = json.createObjectNode().put("ready", health.ready());
     ArrayNode checks = body.putArray("checks");
     for (Health.Check check : health.checks()) {
-      checks.addObject().put("name", check.name()).put("ok", check.ok()).put("detail", check.detail());
+      checks.addObject().put("name", check.name()).put("ok", check.ok()).put("degraded", check.degraded())
+          .put("detail", check.detail());
     }
     health.checks().stream().filter(check -> !check.ok()).findFirst()
         .ifPresent(failing -> body.put("failing", failing.name()));
+    // Degraded is still 200: a probe that restarted or unrouted the pod would not make the slot catch up.
+    body.put("degraded", health.degraded());
+    health.checks().stream().filter(Health.Check::degraded).findFirst()
+        .ifPresent(degraded -> body.put("degradedBy", degraded.name() + ": " + degraded.detail()));
     return complete(HttpResponse.create().withStatus(health.ready() ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE)
         .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body.toString())));
   }

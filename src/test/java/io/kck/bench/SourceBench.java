@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -54,8 +55,13 @@ final class SourceBench {
           + ", 100 FROM generate_series(1, 1000) g");
     }
     String prefix = "bench-src-" + run;
+    AtomicInteger registerComputes = new AtomicInteger();
+    AtomicInteger polledComputes = new AtomicInteger();
     Primer<Long> register = Primer.builder(prefix + "-register", Long.class).parameters(ID)
-        .compute((key, context) -> sum(dataDirectory, table, "register = " + key.get(ID)))
+        .compute((key, context) -> {
+          registerComputes.incrementAndGet();
+          return sum(dataDirectory, table, "register = " + key.get(ID));
+        })
         .augment(Augment.of(Long.class, (Long total, Long cents) -> total + cents))
         .source(TableSource.table(table).keyParameters(row -> List.of(row.getInt("register")))
             .augment(row -> row.getLong("cents"), row -> -row.getLong("cents")))
@@ -77,14 +83,18 @@ final class SourceBench {
           return total;
         }).build();
     Primer<Long> polled = Primer.builder(prefix + "-polled", Long.class).parameters(ID)
-        .compute((key, context) -> sum(dataDirectory, table, "true"))
+        .compute((key, context) -> {
+          polledComputes.incrementAndGet();
+          return sum(dataDirectory, table, "true");
+        })
         .freshness(Freshness.periodic(Duration.ofSeconds(1))).build();
+    Primer<Long> wide = widePrimer(prefix, dataDirectory, run);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "bench-sources",
         ConfigFactory.parseString("kck.sources.slot = kck_bench_" + run + "\nkck.sources.publication = kck_bench_" + run)
             .withFallback(config));
     List<Benchmarks.Row> rows = new ArrayList<>();
     try {
-      Kck kck = Kck.start(system, register, store, chain, polled);
+      Kck kck = Kck.start(system, register, store, chain, polled, wide);
       long initial = (Long) kck.get(chain.key(0)).toCompletableFuture().get(2, TimeUnit.MINUTES);
       kck.get(polled.key(0)).toCompletableFuture().get(1, TimeUnit.MINUTES);
       AtomicReference<long[]> seen = new AtomicReference<>(new long[] {initial, System.nanoTime()});
@@ -96,6 +106,9 @@ final class SourceBench {
       AtomicReference<long[]> seenRegister = new AtomicReference<>(new long[] {0, 0});
       Subscription watchingRegister = kck.subscribe(register.key(0),
           entry -> seenRegister.set(new long[] {entry.version(), System.nanoTime()}));
+      int registerComputesBefore = registerComputes.get();
+      int polledComputesBefore = polledComputes.get();
+      long phaseStarted = System.nanoTime();
       double[] direct = new double[samples];
       double[] latency = new double[samples];
       double[] polling = new double[pollingSamples];
@@ -123,6 +136,9 @@ final class SourceBench {
           }
         }
       }
+      double phaseMinutes = (System.nanoTime() - phaseStarted) / 60e9;
+      int sourceComputes = registerComputes.get() - registerComputesBefore;
+      int pollComputes = polledComputes.get() - polledComputesBefore;
       watching.close();
       watchingRegister.close();
       Arrays.sort(direct);
@@ -137,6 +153,12 @@ final class SourceBench {
       rows.add(new Benchmarks.Row("source: commit to the product two levels up readable, p99 (isolated commits)", percentile(latency, 0.99),
           "polling, periodic 1 s (p99)", percentile(polling, 0.99), "ms", false,
           "n=" + samples + " / n=" + pollingSamples));
+
+      rows.add(new Benchmarks.Row("source: staleness, mean (commit to the product two levels up readable)", mean(latency),
+          "polling, periodic 1 s (mean)", mean(polling), "ms", false, "n=" + samples + " / n=" + pollingSamples));
+      rows.add(new Benchmarks.Row("source: computes per minute to stay that fresh (the 100 registers, augmented)",
+          sourceComputes / phaseMinutes, "polling, periodic 1 s (one key)", pollComputes / phaseMinutes, "computes/min",
+          false, String.format(java.util.Locale.ROOT, "over %.1f min", phaseMinutes)));
 
       // Throughput: rows committed in transactions of 100 over all registers; the keys apply each as a delta.
       SourceConsumer consumer = Engine.on(system).sources().consumer().orElseThrow();
@@ -166,11 +188,131 @@ final class SourceBench {
       rows.add(new Benchmarks.Row("source: row changes applied per second (augment, " + STORES * REGISTERS_PER_STORE
           + " keys, 100 rows per commit)", throughputRows / appliedSeconds, "the same rows committed with JDBC",
           throughputRows / committedSeconds, "changes/s", true, "n=" + throughputRows));
+      rows.addAll(sustained(system, kck, wide, dataDirectory, run, smoke));
     } finally {
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
     }
     return rows;
+  }
+
+  private static final AtomicInteger wideComputes = new AtomicInteger();
+
+  /** {@code wide/<k>}: the sum of its rows of bench_wide_*, augmented by each inserted row. */
+  private static Primer<Long> widePrimer(String prefix, String dataDirectory, String run) throws SQLException {
+    String table = "bench_wide_" + run;
+    try (Connection connection = EmbeddedAccess.connect(dataDirectory); Statement statement = connection.createStatement()) {
+      statement.execute("CREATE TABLE " + table + " (id bigserial PRIMARY KEY, k int NOT NULL, cents bigint NOT NULL)");
+      statement.execute("CREATE INDEX ON " + table + " (k)");
+      statement.execute("ALTER TABLE " + table + " REPLICA IDENTITY FULL");
+    }
+    return Primer.builder(prefix + "-wide", Long.class).parameters(ID)
+        .compute((key, context) -> {
+          wideComputes.incrementAndGet();
+          return sum(dataDirectory, table, "k = " + key.get(ID));
+        })
+        .augment(Augment.of(Long.class, (Long total, Long cents) -> total + cents))
+        .source(TableSource.table(table).keyParameters(row -> List.of(row.getInt("k")))
+            .augment(row -> row.getLong("cents"), row -> -row.getLong("cents")))
+        .build();
+  }
+
+  /**
+   * 10,000 source row changes per second (1,000 in a smoke run) offered for 30 s (2 s) over
+   * 100,000 computed keys (1,000): transactions of 100 inserts, each of a random key, paced. Rows:
+   * the rate applied against the rate offered, the lag from each commit to the slot confirmed past it
+   * (every key of it journaled), and the recomputes it caused (none: augment).
+   */
+  private static List<Benchmarks.Row> sustained(ActorSystem<Void> system, Kck kck, Primer<Long> wide,
+      String dataDirectory, String run, boolean smoke) throws Exception {
+    int keys = smoke ? 1_000 : 100_000;
+    int perSecond = smoke ? 1_000 : 10_000;
+    int seconds = smoke ? 2 : 30;
+    int perCommit = 100;
+    String table = "bench_wide_" + run;
+    // Every key computed (and journaled) first: a change to a key nobody computed is skipped.
+    java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(64);
+    for (int k = 0; k < keys; k++) {
+      inFlight.acquire();
+      kck.get(wide.key(k)).whenComplete((value, error) -> inFlight.release());
+    }
+    inFlight.acquire(64);
+    inFlight.release(64);
+    int computesBefore = wideComputes.get();
+    SourceConsumer consumer = Engine.on(system).sources().consumer().orElseThrow();
+    java.util.concurrent.ConcurrentLinkedQueue<long[]> committed = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    List<Double> lags = java.util.Collections.synchronizedList(new ArrayList<>());
+    java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+    Thread watcher = new Thread(() -> {
+      while (writing.get() || !committed.isEmpty()) {
+        long confirmed = consumer.confirmedLsn();
+        long now = System.nanoTime();
+        for (long[] commit = committed.peek(); commit != null && Long.compareUnsigned(confirmed, commit[0]) > 0;
+            commit = committed.peek()) {
+          committed.poll();
+          if (commit[2] == 1) {
+            lags.add((now - commit[1]) / 1e6);
+          }
+        }
+        java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+      }
+    }, "bench-source-lag");
+    watcher.setDaemon(true);
+    watcher.start();
+    java.util.Random random = new java.util.Random(7);
+    long commitEveryNanos = TimeUnit.SECONDS.toNanos(1) * perCommit / perSecond;
+    long commits = (long) seconds * perSecond / perCommit;
+    long tail = TimeUnit.SECONDS.toNanos(1) / commitEveryNanos; // unmeasured: confirms the last measured ones
+    long started = System.nanoTime();
+    long measuredEnd = started;
+    try (Connection connection = EmbeddedAccess.connect(dataDirectory);
+        PreparedStatement insert = connection.prepareStatement("INSERT INTO " + table + " (k, cents) VALUES (?, 1)")) {
+      connection.setAutoCommit(false);
+      for (long c = 0; c < commits + tail; c++) {
+        long due = started + c * commitEveryNanos;
+        while (System.nanoTime() < due) {
+          java.util.concurrent.locks.LockSupport.parkNanos(due - System.nanoTime());
+        }
+        for (int i = 0; i < perCommit; i++) {
+          insert.setInt(1, random.nextInt(keys));
+          insert.addBatch();
+        }
+        insert.executeBatch();
+        long lsn = lsn(connection);
+        connection.commit();
+        committed.add(new long[] {lsn, System.nanoTime(), c < commits ? 1 : 0});
+        if (c == commits - 1) {
+          measuredEnd = System.nanoTime();
+        }
+      }
+    }
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+    while (committed.size() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    writing.set(false);
+    watcher.join(10_000);
+    double offered = commits * perCommit / ((measuredEnd - started) / 1e9);
+    double[] sorted;
+    synchronized (lags) {
+      sorted = lags.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    }
+    double lastLag = sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1];
+    double applied = sorted.length * (double) perCommit / ((measuredEnd - started) / 1e9 + lastLag / 1e3);
+    String where = String.format(java.util.Locale.ROOT, "%,d keys, %d s, %d rows per commit", keys, seconds, perCommit);
+    List<Benchmarks.Row> rows = new ArrayList<>();
+    rows.add(new Benchmarks.Row("source: row changes applied per second, " + perSecond + "/s offered over " + keys
+        + " keys (augment)", applied, "offered", offered, "changes/s", true, where));
+    rows.add(new Benchmarks.Row("source: the same, commit to every key of it journaled (slot confirmable), p99",
+        sorted.length == 0 ? Double.NaN : percentile(sorted, 0.99), "p50",
+        sorted.length == 0 ? Double.NaN : percentile(sorted, 0.5), "ms", false, "n=" + sorted.length + " commits"));
+    rows.add(new Benchmarks.Row("source: the same, recomputes", wideComputes.get() - computesBefore, "", 0, "computes",
+        false, where));
+    return rows;
+  }
+
+  private static double mean(double[] values) {
+    return Arrays.stream(values).average().orElse(Double.NaN);
   }
 
   private static long waitFor(AtomicReference<long[]> seen, long value) throws InterruptedException {

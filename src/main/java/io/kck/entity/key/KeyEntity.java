@@ -291,7 +291,7 @@ public final class KeyEntity extends JournaledKey {
     attempts.invalidated();
     if (!state.hasValue()) {
       if (change.refresh()) {
-        flight.startIfAwaited(state, null);
+        flight.refreshInBackground(state); // also after a compute this change superseded
       }
       return Effect().reply(change.replyTo(), replies.entry(state, false)); // nothing to change: a compute reads the row
     }
@@ -315,7 +315,7 @@ public final class KeyEntity extends JournaledKey {
       flight.written(change.replyTo());
       dependencies.valueDropped(after, now());
       if (change.refresh()) {
-        flight.startInBackground(after);
+        flight.refreshInBackground(after);
       } else {
         flight.startIfAwaited(after, null);
       }

@@ -49,6 +49,8 @@ final class SingleFlight implements JournaledKey.Writers {
   private final Meters.PrimerMeters meters;
   // Why the callers waiting now wait: the cause of the compute that starts for them.
   private Meters.ComputeCause awaitedCause = Meters.ComputeCause.MISS;
+  /** A source's refresh came while a compute ran: start one when it ends, awaited or not. */
+  private boolean refreshWhenDone;
   private Attempts.Attempt finished;
 
   SingleFlight(Key<?> key, KeyRuntime runtime, ActorRef<KeyCommand> self, KeyTimers timers, Logger log,
@@ -193,6 +195,18 @@ final class SingleFlight implements JournaledKey.Writers {
     }
   }
 
+  /**
+   * A refresh that must run even though a compute runs now (that compute was superseded by a
+   * source change and its result is dropped): starts now when none runs, else once it ends.
+   */
+  void refreshInBackground(KeyState state) {
+    if (attempts.running() == null) {
+      startInBackground(state, Meters.ComputeCause.WARM);
+    } else {
+      refreshWhenDone = true;
+    }
+  }
+
   /** Starts a compute when none runs, even during a backoff (a periodic refresh, or its retry). */
   void startUnlessRunning(KeyState state) {
     if (attempts.running() == null) {
@@ -202,7 +216,7 @@ final class SingleFlight implements JournaledKey.Writers {
 
   /** Starts the next compute when someone waits for it and none runs. */
   void startIfAwaited(KeyState state, List<String> path) {
-    if (attempts.running() == null && attempts.anyWaiting()) {
+    if (attempts.running() == null && (attempts.anyWaiting() || refreshWhenDone)) {
       start(state, path, awaitedCause);
     }
   }
@@ -234,6 +248,7 @@ final class SingleFlight implements JournaledKey.Writers {
    * through reads, ending with this key (null: none).
    */
   private void start(KeyState state, List<String> path, Meters.ComputeCause cause) {
+    refreshWhenDone = false;
     Map<String, Long> promised = Map.copyOf(dependencies.promise(state));
     TrackedReads reads = new TrackedReads(key.text(), path == null ? List.of(key.text()) : path, promised,
         state.value(), state.version(), runtime.codec(key.primer()), runtime, dependencies.takeCarried(state), meters);

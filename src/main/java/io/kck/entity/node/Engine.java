@@ -510,7 +510,7 @@ public final class Engine {
 
   /** This node's readiness checks ({@link Readiness}); the shard region is given {@code within}. */
   public CompletionStage<List<Readiness.Check>> health(Duration within) {
-    return Readiness.check(system, runtime.health(), within);
+    return Readiness.check(system, runtime.health(), sources, within);
   }
 
   /**

@@ -21,8 +21,11 @@ final class PgOutput {
   /** A decoded message. */
   sealed interface Message {}
 
-  /** A transaction starts; {@code finalLsn}: its commit's position. */
-  record Begin(long finalLsn, int xid) implements Message {}
+  /**
+   * A transaction starts; {@code finalLsn}: its commit's position; {@code commitMillis}: its commit
+   * time on the server's clock, in milliseconds since 1970.
+   */
+  record Begin(long finalLsn, long commitMillis, int xid) implements Message {}
 
   /** A transaction ends; {@code commitLsn} is its commit, {@code endLsn} the position after it (what is confirmed). */
   record Commit(long commitLsn, long endLsn) implements Message {}
@@ -47,6 +50,9 @@ final class PgOutput {
   /** A column whose TOASTed value did not change and was not sent: its value is not known. */
   static final String UNCHANGED_TOAST = new String("\u0000unchanged-toast");
 
+  /** 2000-01-01T00:00:00Z in milliseconds since 1970. */
+  private static final long POSTGRES_EPOCH_MILLIS = 946_684_800_000L;
+
   private final Map<Integer, Relation> relations = new HashMap<>();
 
   Message decode(ByteBuffer buffer) {
@@ -54,8 +60,8 @@ final class PgOutput {
     switch (type) {
       case 'B': {
         long finalLsn = buffer.getLong();
-        buffer.getLong(); // commit time
-        return new Begin(finalLsn, buffer.getInt());
+        long commitMicros = buffer.getLong(); // since 2000-01-01, PostgreSQL's epoch
+        return new Begin(finalLsn, POSTGRES_EPOCH_MILLIS + commitMicros / 1000, buffer.getInt());
       }
       case 'C': {
         buffer.get(); // flags

@@ -23,6 +23,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -43,14 +44,18 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Per key, one request is in flight at a time and changes queue behind it in stream order; an
  * outdate or refresh that queues behind another one merges with it (a burst of N changes of one
- * key's rows costs at most one request in flight plus one waiting, whatever N). Keys never written
- * to the journal are asked nothing: their first compute reads the rows.
+ * key's rows costs at most one request in flight plus one waiting, whatever N). A refresh is sent
+ * to a key at most once per {@code kck.sources.refresh-window}: what arrives meanwhile waits and
+ * merges, so a burst recomputes a key at most once per window. Keys never written to the journal
+ * are asked nothing: their first compute reads the rows.
  *
  * <p>One thread reads the stream (pgjdbc's replication API, decoded by {@link PgOutput}); answers
  * arrive on the threads of the key requests. Start with {@link #start}, end with {@link #stop}.
  */
 public final class SourceConsumer {
   private static final Logger log = LoggerFactory.getLogger(SourceConsumer.class);
+  /** PostgreSQL's "object in use": the slot is active for another connection. */
+  private static final String SLOT_IN_USE = "55006";
 
   /** A primer's source, as the consumer routes a table's changes. */
   public record Route(Primer<?> primer, TableSource source) {}
@@ -170,11 +175,15 @@ public final class SourceConsumer {
     }
   }
 
-  /** Seconds since the commit of the oldest transaction not yet confirmed (0 when all are). */
+  /**
+   * Seconds since the commit of the oldest transaction read whose keys have not all answered (0 when
+   * all have): on the server's clock for the commit, this node's for now, never below 0.
+   */
   public double lagSeconds() {
     synchronized (lock) {
+      confirmable(0); // the reader drops answered transactions only when a message arrives
       Txn oldest = pending.peek();
-      return oldest == null ? 0 : (System.currentTimeMillis() - oldest.readAtMillis) / 1000.0;
+      return oldest == null ? 0 : Math.max(0, System.currentTimeMillis() - oldest.commitMillis) / 1000.0;
     }
   }
 
@@ -211,12 +220,30 @@ public final class SourceConsumer {
         if (stopped) {
           break;
         }
+        if (e instanceof SQLException refused && SLOT_IN_USE.equals(refused.getSQLState())) {
+          releaseSlot();
+        }
         log.warn("The change stream of slot '{}' failed; reconnecting in {} ms: {}", settings.slot(), delay, e.toString());
         sleep(delay);
         delay = Math.min(delay * 2, settings.maxRetryDelay().toMillis());
       } finally {
         connected = false;
       }
+    }
+  }
+
+  /**
+   * The slot is held by another connection: that of a consumer on a node that crashed, which the
+   * server keeps until {@code wal_sender_timeout} (60 s by default) or TCP notices. This node runs the
+   * cluster's only consumer (a singleton, started once the old node was downed), so that connection
+   * is ended rather than waited out.
+   */
+  private void releaseSlot() {
+    try {
+      database.endOtherReaders().forEach(pid -> log.warn("The replication slot '{}' was held by server process {},"
+          + " a consumer this cluster no longer runs (its node left or crashed): ended it", settings.slot(), pid));
+    } catch (SQLException e) {
+      log.warn("Cannot end the server process that holds the replication slot '{}': {}", settings.slot(), e.toString());
     }
   }
 
@@ -260,7 +287,7 @@ public final class SourceConsumer {
       }
       PgOutput.Message message = decoder.decode(buffer);
       if (message instanceof PgOutput.Begin begin) {
-        txn = new Txn(begin.finalLsn());
+        txn = new Txn(begin.finalLsn(), begin.commitMillis());
         synchronized (lock) {
           pending.add(txn);
         }
@@ -369,18 +396,42 @@ public final class SourceConsumer {
       } else {
         lane.queue.add(item);
       }
-      if (lane.inFlight == null) {
+      if (lane.inFlight == null && !lane.delayed) {
         send(lane);
       }
     }
   }
 
-  /** Sends the next request of {@code lane}; holds the lock. */
+  /** Sends the next request of {@code lane}, or holds a refresh back until its window is over; holds the lock. */
   private void send(Lane lane) {
-    Item item = lane.queue.poll();
-    if (item == null) {
-      lanes.remove(lane.key);
+    Item next = lane.queue.peek();
+    long now = System.nanoTime();
+    long window = settings.refreshWindow().toNanos();
+    boolean recentRefresh = lane.lastRefreshNanos != 0 && now - lane.lastRefreshNanos < window;
+    if (next == null) {
+      if (recentRefresh) {
+        // Kept for the rest of its window, so that the next change of a burst waits for it too.
+        later(() -> forget(lane), window - (now - lane.lastRefreshNanos));
+      } else {
+        lanes.remove(lane.key, lane);
+      }
       return;
+    }
+    if (next.refresh && recentRefresh && !stopped) {
+      lane.delayed = true; // what arrives meanwhile merges into it
+      later(() -> {
+        synchronized (lock) {
+          lane.delayed = false;
+          if (lane.inFlight == null) {
+            send(lane);
+          }
+        }
+      }, window - (now - lane.lastRefreshNanos));
+      return;
+    }
+    Item item = lane.queue.poll();
+    if (item.refresh) {
+      lane.lastRefreshNanos = now;
     }
     lane.inFlight = item;
     CompletionStage<Boolean> present = item.checked ? CompletableFuture.completedFuture(true) : written.apply(lane.key);
@@ -402,6 +453,25 @@ public final class SourceConsumer {
             });
       }
     });
+  }
+
+  /** Runs {@code work} after {@code nanos}, unless the consumer stopped (its changes go to the next one). */
+  private void later(Runnable work, long nanos) {
+    try {
+      retries.schedule(work, nanos, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException stopping) {
+      log.debug("Stopped: a key's source request is left to the next consumer");
+    }
+  }
+
+  /** Drops a lane whose refresh window is over, when nothing came meanwhile. */
+  private void forget(Lane lane) {
+    synchronized (lock) {
+      if (lane.queue.isEmpty() && lane.inFlight == null && !lane.delayed
+          && System.nanoTime() - lane.lastRefreshNanos >= settings.refreshWindow().toNanos()) {
+        lanes.remove(lane.key, lane);
+      }
+    }
   }
 
   private void done(Lane lane, Item item) {
@@ -468,14 +538,15 @@ public final class SourceConsumer {
   /** A transaction read from the stream: confirmed once committed and every key it affected answered. */
   private static final class Txn {
     final long lsn;
-    final long readAtMillis = System.currentTimeMillis();
+    final long commitMillis;
     long endLsn;
     boolean committed;
     int outstanding;
     long changes;
 
-    Txn(long lsn) {
+    Txn(long lsn, long commitMillis) {
       this.lsn = lsn;
+      this.commitMillis = commitMillis;
     }
   }
 
@@ -500,6 +571,10 @@ public final class SourceConsumer {
     final String key;
     final ArrayDeque<Item> queue = new ArrayDeque<>(2);
     Item inFlight;
+    /** A refresh waits for the end of its window. */
+    boolean delayed;
+    /** When the last refresh was sent (System.nanoTime), 0 for never. */
+    long lastRefreshNanos;
 
     Lane(String key) {
       this.key = key;

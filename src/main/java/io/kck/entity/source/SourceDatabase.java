@@ -202,6 +202,28 @@ public final class SourceDatabase {
     }
   }
 
+  /**
+   * Ends the server processes other than this connection's that hold KCK's slot; answers their ids.
+   * The role needs to be the one those processes run as (KCK's), or to have {@code pg_signal_backend}.
+   */
+  List<Integer> endOtherReaders() throws SQLException {
+    List<Integer> ended = new ArrayList<>();
+    try (Connection connection = connect();
+        PreparedStatement statement = connection.prepareStatement(
+            "SELECT active_pid, pg_terminate_backend(active_pid) FROM pg_replication_slots"
+                + " WHERE slot_name = ? AND active AND active_pid <> pg_backend_pid()")) {
+      statement.setString(1, settings.slot());
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          if (rows.getBoolean(2)) {
+            ended.add(rows.getInt(1));
+          }
+        }
+      }
+    }
+    return ended;
+  }
+
   private static String single(Connection connection, String sql) throws SQLException {
     try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
       return rows.next() ? rows.getString(1) : null;

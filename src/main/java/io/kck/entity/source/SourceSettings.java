@@ -8,9 +8,13 @@ import java.time.Duration;
  * The settings of {@code kck.sources} (reference.conf), read and checked once at start.
  *
  * @param url the JDBC URL of the database whose tables are sources (KCK's own when not set)
+ * @param refreshWindow the least time between two refreshes of one key by source changes
+ * @param maxLag past this lag in seconds, the node reports itself degraded
+ * @param maxLagBytes past this lag in WAL bytes, the node reports itself degraded
  */
 public record SourceSettings(String url, String user, String password, String slot, String publication,
-    Duration statusInterval, int maxPendingChanges, Duration retryDelay, Duration maxRetryDelay) {
+    Duration statusInterval, int maxPendingChanges, Duration retryDelay, Duration maxRetryDelay,
+    Duration refreshWindow, Duration maxLag, long maxLagBytes) {
 
   /** The settings; the database is KCK's own (starting the embedded one if needed) unless kck.sources.url is set. */
   public static SourceSettings fromConfig(Config config) {
@@ -37,8 +41,21 @@ public record SourceSettings(String url, String user, String password, String sl
     if (maxPending < 1) {
       throw new IllegalArgumentException("kck.sources.max-pending-changes must be at least 1: " + maxPending);
     }
+    Duration refreshWindow = sources.getDuration("refresh-window");
+    if (refreshWindow.isNegative()) {
+      throw new IllegalArgumentException("kck.sources.refresh-window must not be negative: " + refreshWindow);
+    }
+    Duration maxLag = sources.getDuration("max-lag");
+    if (maxLag.isNegative() || maxLag.isZero()) {
+      throw new IllegalArgumentException("kck.sources.max-lag must be positive: " + maxLag);
+    }
+    long maxLagBytes = sources.getBytes("max-lag-bytes");
+    if (maxLagBytes < 1) {
+      throw new IllegalArgumentException("kck.sources.max-lag-bytes must be positive: " + maxLagBytes);
+    }
     return new SourceSettings(url, user, password, slot, publication, sources.getDuration("status-interval"),
-        maxPending, sources.getDuration("retry-delay"), sources.getDuration("max-retry-delay"));
+        maxPending, sources.getDuration("retry-delay"), sources.getDuration("max-retry-delay"), refreshWindow, maxLag,
+        maxLagBytes);
   }
 
   /** No password in logs. */

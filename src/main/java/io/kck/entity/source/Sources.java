@@ -14,10 +14,16 @@ import io.kck.primer.Primer;
 import io.kck.primer.TableSource;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
@@ -105,23 +111,66 @@ public final class Sources {
     ClusterSingleton.get(system).init(SingletonActor.of(consumer, "kck-sources"));
   }
 
-  private volatile long lagBytesAt;
-  private volatile double lagBytes = Double.NaN;
+  private static final long LAG_BYTES_EVERY_NANOS = 5_000_000_000L;
+  private final AtomicLong lagBytesAskedAt = new AtomicLong();
+  private volatile long lagBytes = -1;
 
-  /** The slot's lag in WAL bytes, asked of the server at most every 5 s, on the node that runs the consumer. */
+  /** The slot's lag in WAL bytes for the meter, on the node that runs the consumer; NaN elsewhere. */
   private double lagBytes() {
-    Optional<SourceConsumer> consumer = consumer();
-    if (consumer.isEmpty()) {
-      return Double.NaN;
+    long bytes = consumer().isPresent() ? slotLagBytes() : -1;
+    return bytes < 0 ? Double.NaN : bytes;
+  }
+
+  /**
+   * The slot's lag in WAL bytes as last asked of the server, -1 before the first answer or without
+   * a slot. Never blocks: when the last answer is older than 5 s, asks again in the background.
+   */
+  public long slotLagBytes() {
+    if (routes.isEmpty()) {
+      return -1;
     }
     long now = System.nanoTime();
-    if (lagBytesAt == 0 || now - lagBytesAt > 5_000_000_000L) {
-      lagBytesAt = now;
-      long bytes = consumer.get().lagBytes();
-      lagBytes = bytes < 0 ? Double.NaN : bytes;
+    long askedAt = lagBytesAskedAt.get();
+    if ((askedAt == 0 || now - askedAt > LAG_BYTES_EVERY_NANOS) && lagBytesAskedAt.compareAndSet(askedAt, now)) {
+      CompletableFuture.runAsync(() -> {
+        try {
+          lagBytes = new SourceDatabase(settings).lagBytes();
+        } catch (SQLException e) {
+          lagBytes = -1; // unknown: the database check reports an unreachable database
+        }
+      }, LAG_ASKER);
     }
     return lagBytes;
   }
+
+  /**
+   * Why this node is degraded by the slot's lag, past {@code kck.sources.max-lag} (on the node that
+   * reads the slot) or {@code kck.sources.max-lag-bytes}; empty when it is not, or nothing is declared.
+   */
+  public Optional<String> lagProblem() {
+    if (routes.isEmpty()) {
+      return Optional.empty();
+    }
+    List<String> problems = new ArrayList<>();
+    double seconds = consumer().map(SourceConsumer::lagSeconds).orElse(0.0);
+    if (seconds > settings.maxLag().toMillis() / 1000.0) {
+      problems.add(String.format(Locale.ROOT, "changes of the source tables wait %.1f s for their keys"
+          + " (kck.sources.max-lag %s)", seconds, settings.maxLag()));
+    }
+    long bytes = slotLagBytes();
+    if (bytes > settings.maxLagBytes()) {
+      problems.add("PostgreSQL keeps " + bytes + " bytes of WAL for KCK's replication slot (kck.sources.max-lag-bytes "
+          + settings.maxLagBytes() + ")");
+    }
+    return problems.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", problems));
+  }
+
+  /** One daemon thread, shared by every node of the JVM, asks the server for slots' lag. */
+  private static final ExecutorService LAG_ASKER = Executors.newSingleThreadExecutor(work -> {
+    Thread thread = new Thread(work, "kck-sources-lag");
+    thread.setDaemon(true);
+    return thread;
+  });
 
   /** The consumer when it runs on this node. */
   public Optional<SourceConsumer> consumer() {

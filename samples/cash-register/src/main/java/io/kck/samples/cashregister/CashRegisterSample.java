@@ -17,6 +17,7 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -40,6 +41,10 @@ import java.util.concurrent.TimeUnit;
  *       league table from the stores. A new sale augments its register's day in place; the store
  *       and the league table follow its delta on their own. The sample prints how long the
  *       augment took, how long until the league table had it, and how long a full recompute takes.
+ *   <li>Fresh because the table changed: a till inserts a sale into {@code counter_sales} with plain
+ *       SQL, telling KCK nothing; KCK follows the table (a source, read by logical replication),
+ *       adds the sale to its register's day, and the league table two levels up follows. The sample
+ *       prints how long after the commit each had it.
  * </ol>
  *
  * Run: {@code mvn -q test-compile exec:java}. Its data lives in {@code kck-data/} (delete it to
@@ -53,7 +58,9 @@ public final class CashRegisterSample {
   public record Report(
       int imports, int keysFromStore, long concurrentGets, List<Entry<RegisterDay>> days,
       List<Entry<RegisterDay>> live, int tillReadings, League leagueBefore, League leagueAfter,
-      double propagationMillis, double augmentMillis, double recomputeMillis) {}
+      double propagationMillis, double augmentMillis, double recomputeMillis,
+      Entry<RegisterDay> rungUpBefore, Entry<RegisterDay> rungUpAfter, Sale rungUp, League leagueAfterRungUp,
+      double rungUpDayMillis, double rungUpLeagueMillis) {}
 
   public static void main(String[] args) throws Exception {
     // conf/application.conf runs cluster traffic over mutual TLS: this sample's own certificate.
@@ -66,7 +73,10 @@ public final class CashRegisterSample {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "cash-register", config);
     try {
       SalesSource source = new SalesSource(Duration.ofMillis(300));
-      RegisterSales registerSales = new RegisterSales(source);
+      // The tills write their sales into KCK's own PostgreSQL (embedded here), a table KCK follows.
+      CounterSales counter = new CounterSales(config);
+      counter.create();
+      RegisterSales registerSales = new RegisterSales(source, counter);
       LiveSales liveSales = new LiveSales(source, Duration.ofSeconds(1), List.of(1, 2, 3));
       TillBalance till = new TillBalance(source);
       StoreTotals storeTotals = new StoreTotals(registerSales);
@@ -164,6 +174,11 @@ public final class CashRegisterSample {
       printLeague(out, leagueBefore);
       CompletableFuture<Entry<League>> leagueUpdated = new CompletableFuture<>();
       Entry<League> leagueAfter;
+      League leagueAfterRungUp;
+      Entry<League> leagueNow;
+      Entry<RegisterDay> rungUpAfter;
+      double rungUpDayMillis;
+      double rungUpLeagueMillis;
       double propagationMillis;
       double augmentMillis;
       try (Subscription subscription = kck.subscribe(leagueKey, entry -> {
@@ -187,6 +202,60 @@ public final class CashRegisterSample {
             euros(sale.cents()), register2, version, augmentMillis, propagationMillis);
       }
       printLeague(out, leagueAfter);
+
+      out.println("== 8. Fresh because the table changed: a till inserts a sale with plain SQL, and KCK follows");
+      Key<RegisterDay> register3 = registerSales.key(3, DAY);
+      Entry<RegisterDay> rungUpBefore = blocking.getEntry(register3);
+      CompletableFuture<Entry<RegisterDay>> dayHasIt = new CompletableFuture<>();
+      long[] dayAt = new long[1];
+      CompletableFuture<Long> leagueHasIt = new CompletableFuture<>();
+      java.util.concurrent.atomic.AtomicLong storeOneShouldBe = new java.util.concurrent.atomic.AtomicLong(-1);
+      java.util.concurrent.atomic.AtomicReference<Entry<League>> leagueSeen = new java.util.concurrent.atomic.AtomicReference<>();
+      Sale rungUp = new Sale(LocalTime.of(19, 30), "flowers", 12_50);
+      long committed;
+      try (Subscription day = kck.subscribe(register3, entry -> {
+            if (entry.version() > rungUpBefore.version() && !dayHasIt.isDone()) {
+              dayAt[0] = System.nanoTime();
+              dayHasIt.complete(entry);
+            }
+          });
+          Subscription league = kck.subscribe(leagueKey, entry -> {
+            if (!leagueHasIt.isDone()) {
+              leagueSeen.set(entry);
+            }
+            if (storeCents(entry.value(), 1) == storeOneShouldBe.get()) {
+              leagueHasIt.complete(System.nanoTime()); // register 3 stands in store 1
+            }
+          })) {
+        counter.ringUp(3, DAY, rungUp); // INSERT INTO counter_sales ..., committed: KCK is told nothing
+        committed = System.nanoTime();
+        rungUpAfter = dayHasIt.get(30, TimeUnit.SECONDS);
+        // Store 1 is registers 1 to 3: what the league table must show for it now.
+        long storeOne = rungUpAfter.value().totalCents();
+        for (int register : StoreTotals.REGISTERS.get(1)) {
+          storeOne += register == 3 ? 0 : blocking.get(registerSales.key(register, DAY)).totalCents();
+        }
+        storeOneShouldBe.set(storeOne);
+        Entry<League> seen = leagueSeen.get();
+        if (seen != null && storeCents(seen.value(), 1) == storeOne) {
+          leagueHasIt.complete(System.nanoTime());
+        }
+        long leagueAt;
+        try {
+          leagueAt = leagueHasIt.get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+          throw new IllegalStateException("The league table did not reach " + euros(storeOne) + " for store 1 within"
+              + " 30 s of the sale's commit; it shows " + leagueSeen.get(), e);
+        }
+        rungUpDayMillis = (dayAt[0] - committed) / 1e6;
+        rungUpLeagueMillis = (Math.max(leagueAt, dayAt[0]) - committed) / 1e6;
+        leagueNow = leagueSeen.get();
+        leagueAfterRungUp = leagueNow.value();
+      }
+      out.printf("   a sale of %s inserted into counter_sales for register 3 with plain JDBC: %s had it %.1f ms after"
+              + " the commit (version %d to %d, no import), the league table %.1f ms after:%n", euros(rungUp.cents()),
+          register3, rungUpDayMillis, rungUpBefore.version(), rungUpAfter.version(), rungUpLeagueMillis);
+      printLeague(out, leagueNow);
       int importsBefore = source.imports();
       long recomputeStarted = System.nanoTime();
       blocking.refresh(registerSales.key(2, DAY.minusDays(1)));
@@ -206,7 +275,8 @@ public final class CashRegisterSample {
         System.in.read();
       }
       return new Report(imports, fromStore, answers.size(), days, live, used,
-          leagueBefore.value(), leagueAfter.value(), propagationMillis, augmentMillis, recomputeMillis);
+          leagueBefore.value(), leagueAfter.value(), propagationMillis, augmentMillis, recomputeMillis,
+          rungUpBefore, rungUpAfter, rungUp, leagueAfterRungUp, rungUpDayMillis, rungUpLeagueMillis);
     } finally {
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
@@ -219,6 +289,10 @@ public final class CashRegisterSample {
       out.printf("   %d. store %d (registers %s): %d sales, %9s   [%s version %d]%n", rank++, store.store(),
           store.registers(), store.sales(), euros(store.totalCents()), league.key(), league.version());
     }
+  }
+
+  private static long storeCents(League league, int store) {
+    return league.ranking().stream().filter(day -> day.store() == store).mapToLong(StoreDay::totalCents).sum();
   }
 
   private static String euros(long cents) {
