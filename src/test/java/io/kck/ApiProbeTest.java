@@ -7,13 +7,17 @@ import akka.stream.javadsl.Source;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.kck.errors.KckException;
 import io.kck.primer.Augment;
+import io.kck.primer.BatchCompute;
 import io.kck.primer.Freshness;
 import io.kck.primer.Key;
 import io.kck.primer.KeyHook;
 import io.kck.primer.Primer;
 import io.kck.primer.PrimerBuilder;
 import io.kck.primer.Propagation;
+import io.kck.primer.RefreshSchedule;
 import io.kck.primer.TableSource;
+import io.kck.primer.ValueFreshness;
+import io.kck.primer.ValueMigration;
 import io.kck.testing.LiveKeys;
 import io.kck.testing.Stages;
 import io.kck.testing.TestNodes;
@@ -26,6 +30,7 @@ import java.lang.reflect.Modifier;
 import java.lang.reflect.Parameter;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -234,6 +239,8 @@ class ApiProbeTest {
     targets.put(Freshness.class, Freshness::neverExpires);
     targets.put(Augment.class, () -> Augment.of(String.class, (String value, String more) -> value + more));
     targets.put(TableSource.class, () -> TableSource.table("probe_rows"));
+    targets.put(ValueFreshness.class, () -> ValueFreshness.maxAge(Duration.ofMinutes(1)));
+    targets.put(RefreshSchedule.class, () -> RefreshSchedule.cron("0 2 * * *", ZoneId.of("Europe/Berlin")));
     return targets;
   }
 
@@ -329,6 +336,24 @@ class ApiProbeTest {
     }
     if (type == TableSource.Row.class || type == Object.class) {
       return type == Object.class ? "more" : null;
+    }
+    if (type == ValueFreshness.class) {
+      return ValueFreshness.maxAge(Duration.ofMinutes(1));
+    }
+    if (type == RefreshSchedule.class) {
+      return RefreshSchedule.cron("0 2 * * *", ZoneId.of("Europe/Berlin"));
+    }
+    if (type == RefreshSchedule.MissedTicks.class) {
+      return RefreshSchedule.MissedTicks.SKIP;
+    }
+    if (type == ZoneId.class) {
+      return ZoneId.of("UTC");
+    }
+    if (type == BatchCompute.class) {
+      return (BatchCompute<Object>) batch -> { };
+    }
+    if (type == ValueMigration.class) {
+      return (ValueMigration<Object>) json -> "x";
     }
     throw new AssertionError("no sample of " + type + " for " + name);
   }

@@ -93,6 +93,10 @@ public final class KeyRuntime {
     return primers;
   }
 
+  ValueCodecs codecs() {
+    return codecs;
+  }
+
   public ValueCodec codec(Primer<?> primer) {
     return codecs.of(primer);
   }

@@ -251,7 +251,8 @@ final class SingleFlight implements JournaledKey.Writers {
     refreshWhenDone = false;
     Map<String, Long> promised = Map.copyOf(dependencies.promise(state));
     TrackedReads reads = new TrackedReads(key.text(), path == null ? List.of(key.text()) : path, promised,
-        state.value(), state.version(), runtime.codec(key.primer()), runtime, dependencies.takeCarried(state), meters);
+        state.value(), state.version(), runtime.codec(key.primer()), runtime.primers(),
+        runtime.codecs(), runtime.client(), dependencies.takeCarried(state), meters);
     Attempts.Attempt attempt = attempts.start(promised, reads);
     attempt.cause = cause;
     attempt.startedNanos = System.nanoTime();

@@ -2,6 +2,7 @@ package io.kck.entity.key;
 
 import io.kck.entity.ComputeReads;
 import io.kck.entity.EntryData;
+import io.kck.entity.KeyClient;
 import io.kck.entity.KeyCommand;
 import io.kck.entity.Lineage;
 import io.kck.entity.compute.ComputeExecutor;
@@ -11,9 +12,11 @@ import io.kck.errors.KckException;
 import io.kck.errors.KeyUnavailableException;
 import io.kck.persistence.StoredValue;
 import io.kck.persistence.ValueCodec;
+import io.kck.persistence.ValueCodecs;
 import io.kck.primer.ComputeContext;
 import io.kck.primer.Key;
 import io.kck.primer.ValueFreshness;
+import io.kck.primer.internal.PrimerRegistry;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -55,7 +58,10 @@ final class TrackedReads implements ComputeContext<Object> {
   private final StoredValue previous;
   private final long previousVersion;
   private final ValueCodec codec;
-  private final KeyRuntime runtime;
+  // What reading other keys needs; not the whole KeyRuntime, which would tie a compute to the node's wiring.
+  private final PrimerRegistry primers;
+  private final ValueCodecs codecs;
+  private final KeyClient client;
   private final Map<String, EntryData> carried;
   private final Meters.PrimerMeters meters;
 
@@ -78,7 +84,9 @@ final class TrackedReads implements ComputeContext<Object> {
       StoredValue previous,
       long previousVersion,
       ValueCodec codec,
-      KeyRuntime runtime,
+      PrimerRegistry primers,
+      ValueCodecs codecs,
+      KeyClient client,
       Map<String, EntryData> carried,
       Meters.PrimerMeters meters) {
     this.self = self;
@@ -87,7 +95,9 @@ final class TrackedReads implements ComputeContext<Object> {
     this.previous = previous;
     this.previousVersion = previousVersion;
     this.codec = codec;
-    this.runtime = runtime;
+    this.primers = primers;
+    this.codecs = codecs;
+    this.client = client;
     this.carried = carried;
     this.meters = meters;
   }
@@ -114,7 +124,7 @@ final class TrackedReads implements ComputeContext<Object> {
 
   @Override
   public Object get(String key) {
-    return get(runtime.primers().parse(key));
+    return get(primers.parse(key));
   }
 
   @Override
@@ -154,7 +164,7 @@ final class TrackedReads implements ComputeContext<Object> {
     inputs.put(target, entry.version());
     offered.forEach((upstream, version) -> readSoFar.merge(upstream, version, Math::min));
     @SuppressWarnings("unchecked")
-    T value = (T) entry.value().value(runtime.codec(key.primer()));
+    T value = (T) entry.value().value(codecs.of(key.primer()));
     return value;
   }
 
@@ -208,7 +218,7 @@ final class TrackedReads implements ComputeContext<Object> {
     CompletableFuture<EntryData> reply = new CompletableFuture<>();
     pending = reply;
     reading = target;
-    runtime.client().ask(target, replyTo -> new KeyCommand.Read(self, path, needed, replyTo))
+    client.ask(target, replyTo -> new KeyCommand.Read(self, path, needed, replyTo))
         .whenComplete((entry, error) -> {
           if (error != null) {
             reply.completeExceptionally(error);
