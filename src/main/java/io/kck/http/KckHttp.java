@@ -64,7 +64,8 @@ import org.slf4j.LoggerFactory;
  *       with {@code ETag: "<version>"}; {@code If-None-Match} with the current version answers 304.
  *       A key without a value is computed only when its primer's HTTP reads compute ({@code
  *       kck.primers."<name>".http-reads}, default {@code kck.http.reads = present-only}).
- *   <li>{@code PUT /api/keys/<key>} with the value as JSON: put; answers the entry.
+ *   <li>{@code PUT /api/keys/<key>} with the value as JSON, optional {@code If-Match:
+ *       "<version>"}: put (412 when the key is no longer at that version); answers the entry.
  *   <li>{@code DELETE /api/keys/<key>}: invalidate.
  *   <li>{@code POST /api/refresh/<key>}: refresh; answers the entry.
  *   <li>{@code POST /api/augment/<key>} with the delta as JSON, optional {@code If-Match:
@@ -174,6 +175,9 @@ public final class KckHttp extends AllDirectives {
             "akka.http.server.raw-request-uri-header", "on",
             "akka.http.server.remote-address-attribute", "on",
             "akka.http.server.parsing.max-content-length", Long.toString(settings.maxBody()),
+            // A header a client sent malformed (X-Forwarded-For: garbage) is the client's business:
+            // one warning each would let anyone write the node's log.
+            "akka.http.server.parsing.illegal-header-warnings", "off",
             "akka.http.server.parsing.error-handler", JsonParsingErrors.class.getName()))
         .withFallback(system.settings().config());
     return ServerSettings.create(server);

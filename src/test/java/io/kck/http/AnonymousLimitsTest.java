@@ -9,6 +9,7 @@ import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.http.javadsl.ServerBinding;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.ConfigValueFactory;
 import io.kck.Kck;
 import io.kck.primer.Freshness;
 import io.kck.primer.Parameter;
@@ -146,11 +147,13 @@ class AnonymousLimitsTest {
     assertTrue(ClientAddresses.literal("localhost").isEmpty(), "a name is never resolved");
     assertTrue(ClientAddresses.literal("1.2.3").isEmpty());
     IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
-        () -> HttpSettings.of(TestNodes.config("kck.http.trusted-proxies = [\"proxy.local\"]"), "127.0.0.1", 0));
+        () -> HttpSettings.of(testKit.system().settings().config().withValue("kck.http.trusted-proxies",
+            ConfigValueFactory.fromIterable(List.of("proxy.local"))), "127.0.0.1", 0));
     assertTrue(bad.getMessage().contains("kck.http.trusted-proxies") && bad.getMessage().contains("proxy.local"),
         bad.getMessage());
     assertThrows(IllegalArgumentException.class,
-        () -> HttpSettings.of(TestNodes.config("kck.http.trusted-proxies = [\"10.0.0.0/33\"]"), "127.0.0.1", 0));
+        () -> HttpSettings.of(testKit.system().settings().config().withValue("kck.http.trusted-proxies",
+            ConfigValueFactory.fromIterable(List.of("10.0.0.0/33"))), "127.0.0.1", 0));
   }
 
   @Test

@@ -67,11 +67,11 @@ class ErrorBodyTest {
         return "never";
       })
       .build();
-  /** Slower than kck.request-timeout (2 s), faster than its compute timeout. */
+  /** Slower than kck.request-timeout (5 s: a loaded machine starts a key's actor slowly), faster than its compute timeout. */
   static final Primer<String> slowAnswer = Primer.builder("eb-slow-answer", String.class)
       .computeTimeout(Duration.ofSeconds(30))
       .compute((key, context) -> {
-        Thread.sleep(4_000);
+        Thread.sleep(8_000);
         return "late";
       })
       .build();
@@ -93,7 +93,9 @@ class ErrorBodyTest {
   static void start() {
     testKit = TestNodes.start("ErrorBodyTest", TestNodes.config("""
         kck.http.write-token = "w"
-        kck.request-timeout = 2s
+        kck.request-timeout = 5s
+        # Akka's own lines reach SLF4J at every level; Logback's levels decide (WARN but in the log test).
+        akka.loglevel = DEBUG
         kck.http.streams { max = 10, max-per-client = 1, keep-alive = 500ms }
         kck.primers."eb-notes".http-reads = compute
         kck.primers."eb-plain".http-reads = compute
@@ -161,7 +163,9 @@ class ErrorBodyTest {
     send(404, "GET", "/api/keys/eb-present/none", null);                                  // NOT_CACHED
     send(404, "GET", "/api/nothing-here", null);                                          // NOT_FOUND
     send(405, "PATCH", "/api/primers", "{}", JSON);                                        // METHOD_NOT_ALLOWED
-    Stages.await(kck.put(notes.key("v"), "one"));
+    // A loaded machine may take longer than kck.request-timeout to start the key's actor.
+    Eventually.until("a value of eb-notes/v", Eventually.PATIENCE, () -> Stages.await(kck.put(notes.key("v"), "one")),
+        entry -> true);
     send(412, "PUT", "/api/keys/eb-notes/v", "\"x\"", with(WRITE, "If-Match", "\"99\""));  // VERSION_CONFLICT
     send(412, "POST", "/api/augment/eb-notes/v", "\"x\"", with(WRITE, "If-Match", "\"99\"")); // VERSION_CONFLICT
     send(409, "POST", "/api/augment/eb-notes/empty", "\"x\"", WRITE);                      // NOTHING_TO_AUGMENT
@@ -246,7 +250,13 @@ class ErrorBodyTest {
       // One stream per client here: a client's next stream is accepted once the service has
       // noticed that the one before was closed, so each close below is complete before the next.
       Socket stream = openStream();
-      for (int i = 0; i < 5; i++) {
+      for (int i = 0; i < 6; i++) {
+        // As clients leave: half with a reset (unread data, or no linger), half with a clean FIN.
+        if (i % 2 == 0) {
+          stream.setSoLinger(true, 0);
+        } else {
+          stream.shutdownOutput();
+        }
         stream.close();
         stream = Eventually.until("the closed stream's slot to come back", Eventually.PATIENCE,
             ErrorBodyTest::openStream, opened -> opened != null);
