@@ -70,9 +70,4 @@ final class ConnectionSlots {
       perClient.computeIfPresent(slot.client(), (client, count) -> count > 1 ? count - 1 : null);
     }
   }
-
-  /** Connections held now, general and reserve. */
-  synchronized int open() {
-    return general + reserved;
-  }
 }
