@@ -121,7 +121,9 @@ record HttpSettings(
     positive("max-connections", maxConnections);
     positive("max-connections-per-client", maxConnectionsPerClient);
     positive("health-connections", healthConnections);
-    positive("idle-timeout", idleTimeout.toMillis());
+    if (idleTimeout.isNegative() || idleTimeout.isZero()) {
+      throw new IllegalArgumentException("kck.http.idle-timeout must be above 0s, got " + idleTimeout);
+    }
     positive("anonymous-computes.max-keys", anonymousComputeKeys);
     if (anonymousComputeInterval.isNegative()) {
       throw new IllegalArgumentException("kck.http.anonymous-computes.interval must not be negative, got "

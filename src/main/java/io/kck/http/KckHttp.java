@@ -312,7 +312,14 @@ public final class KckHttp extends AllDirectives {
         }
         Source<ServerSentEvent, NotUsed> events = streams.open(client, kck.updates(objectKey(key))
             .map(entry -> ServerSentEvent.create(entries.text(entries.node(entry)), "version", Long.toString(entry.version())))
-            .keepAlive(settings.streamKeepAlive(), () -> (ServerSentEvent) ServerSentEvent.heartbeat()));
+            .keepAlive(settings.streamKeepAlive(), () -> (ServerSentEvent) ServerSentEvent.heartbeat())
+            // A stream that fails (its subscriber fell behind, the node stops) ends like a closed
+            // one: the client reconnects from the version it has. A failed entity would be logged
+            // by Akka HTTP with its stack trace, once per stream.
+            .recoverWithRetries(1, Throwable.class, () -> {
+              log.debug("The event stream of key {} ended early", key);
+              return Source.empty();
+            }));
         if (events == null) {
           return complete(Problems.response(ErrorCode.OVERLOADED, "Too many event streams are open (at most "
               + settings.maxStreams() + ", " + settings.maxStreamsPerClient() + " per client); try again later", text));

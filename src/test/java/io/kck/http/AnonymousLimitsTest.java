@@ -2,14 +2,12 @@ package io.kck.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.http.javadsl.ServerBinding;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.ConfigValueFactory;
 import io.kck.Kck;
 import io.kck.primer.Freshness;
 import io.kck.primer.Parameter;
@@ -133,27 +131,6 @@ class AnonymousLimitsTest {
         socket.close();
       }
     }
-  }
-
-  @Test
-  void addressesAndBlocksAreReadAsLiteralsOnly() {
-    ClientAddresses.Cidr ten = ClientAddresses.Cidr.parse("p", "10.0.0.0/8");
-    assertTrue(ten.contains(ClientAddresses.literal("10.200.3.4").orElseThrow()));
-    assertFalse(ten.contains(ClientAddresses.literal("11.0.0.1").orElseThrow()));
-    ClientAddresses.Cidr six = ClientAddresses.Cidr.parse("p", "fd00::/8");
-    assertTrue(six.contains(ClientAddresses.literal("[fd12::1]:443").orElseThrow()));
-    assertFalse(six.contains(ClientAddresses.literal("10.0.0.1").orElseThrow()));
-    assertTrue(ClientAddresses.Cidr.parse("p", "192.0.2.7").contains(ClientAddresses.literal("192.0.2.7:80").orElseThrow()));
-    assertTrue(ClientAddresses.literal("localhost").isEmpty(), "a name is never resolved");
-    assertTrue(ClientAddresses.literal("1.2.3").isEmpty());
-    IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
-        () -> HttpSettings.of(testKit.system().settings().config().withValue("kck.http.trusted-proxies",
-            ConfigValueFactory.fromIterable(List.of("proxy.local"))), "127.0.0.1", 0));
-    assertTrue(bad.getMessage().contains("kck.http.trusted-proxies") && bad.getMessage().contains("proxy.local"),
-        bad.getMessage());
-    assertThrows(IllegalArgumentException.class,
-        () -> HttpSettings.of(testKit.system().settings().config().withValue("kck.http.trusted-proxies",
-            ConfigValueFactory.fromIterable(List.of("10.0.0.0/33"))), "127.0.0.1", 0));
   }
 
   @Test

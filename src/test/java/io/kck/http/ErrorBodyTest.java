@@ -258,11 +258,17 @@ class ErrorBodyTest {
           stream.shutdownOutput();
         }
         stream.close();
+        // A new version while the service has not noticed yet: it writes to a closed connection.
+        Stages.await(kck.put(notes.key("closed"), "version after close " + i));
         stream = Eventually.until("the closed stream's slot to come back", Eventually.PATIENCE,
             ErrorBodyTest::openStream, opened -> opened != null);
       }
       stream.close();
-      List<String> traces = appender.list.stream().filter(event -> event.getThrowableProxy() != null)
+      List<ILoggingEvent> events;
+      synchronized (appender) { // Logback appends under the appender's lock
+        events = new ArrayList<>(appender.list);
+      }
+      List<String> traces = events.stream().filter(event -> event.getThrowableProxy() != null)
           .map(event -> event.getLoggerName() + ": " + event.getFormattedMessage() + " / "
               + event.getThrowableProxy().getClassName())
           .toList();
