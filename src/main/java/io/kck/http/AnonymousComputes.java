@@ -50,7 +50,13 @@ final class AnonymousComputes {
       }
       outcomes.put(key, new Outcome(now, mine));
     }
-    read.get().whenComplete((entry, error) -> {
+    CompletionStage<Entry<Object>> started;
+    try {
+      started = read.get();
+    } catch (RuntimeException e) {
+      started = CompletableFuture.failedFuture(e); // its waiters hear it too
+    }
+    started.whenComplete((entry, error) -> {
       if (error != null) {
         mine.completeExceptionally(error);
       } else {
