@@ -310,7 +310,7 @@ public final class KckHttp extends AllDirectives {
         if (!result.isSuccess()) {
           return complete(problems.response(result.failed().get(), text));
         }
-        Source<ServerSentEvent, NotUsed> events = streams.open(client, kck.updates(objectKey(key))
+        Source<ServerSentEvent, NotUsed> events = streams.open(client, EventStreams.updates(kck, objectKey(key))
             .map(entry -> ServerSentEvent.create(entries.text(entries.node(entry)), "version", Long.toString(entry.version())))
             .keepAlive(settings.streamKeepAlive(), () -> (ServerSentEvent) ServerSentEvent.heartbeat())
             // A stream that fails (its subscriber fell behind, the node stops) ends like a closed
