@@ -41,7 +41,7 @@ final class BulkGet {
   }
 
   /** The streamed answer to the key texts of one request. */
-  HttpResponse answer(List<String> texts) {
+  HttpResponse answer(List<String> texts, boolean anonymous) {
     Map<String, Object> distinct = new LinkedHashMap<>(); // canonical key (or bad text) -> Key or its error
     for (String text : texts) {
       try {
@@ -53,19 +53,19 @@ final class BulkGet {
     }
     List<Map.Entry<String, Object>> items = new ArrayList<>(distinct.entrySet());
     Source<ByteString, NotUsed> results = Source.from(items)
-        .mapAsync(parallelism, item -> one(item.getKey(), item.getValue()).thenApply(ByteString::fromArray))
+        .mapAsync(parallelism, item -> one(item.getKey(), item.getValue(), anonymous).thenApply(ByteString::fromArray))
         .intersperse(ByteString.fromString("["), ByteString.fromString(","), ByteString.fromString("]"));
     Source<ByteString, NotUsed> body = items.isEmpty() ? Source.single(ByteString.fromString("[]")) : results;
     return HttpResponse.create().withStatus(StatusCodes.OK)
         .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
   }
 
-  private CompletionStage<byte[]> one(String id, Object keyOrError) {
+  private CompletionStage<byte[]> one(String id, Object keyOrError, boolean anonymous) {
     if (keyOrError instanceof KckException invalid) {
       return CompletableFuture.completedFuture(Problems.write(problems.node(invalid, id.substring(1))));
     }
     Key<?> key = (Key<?>) keyOrError;
-    return reads.entry(key).handle((entry, error) -> {
+    return reads.entry(key, anonymous).handle((entry, error) -> {
       ObjectNode node = error == null ? entries.node(entry) : problems.node(error, key.text());
       return Problems.write(node);
     });

@@ -20,7 +20,8 @@ enum ErrorCode {
   NOT_CACHED(StatusCodes.NOT_FOUND),
   NOT_FOUND(StatusCodes.NOT_FOUND),
   METHOD_NOT_ALLOWED(StatusCodes.METHOD_NOT_ALLOWED),
-  VERSION_CONFLICT(StatusCodes.CONFLICT),
+  /** 412: only If-Match sets an expected version over HTTP, and a false If-Match is 412 (RFC 9110). */
+  VERSION_CONFLICT(StatusCodes.PRECONDITION_FAILED),
   NOTHING_TO_AUGMENT(StatusCodes.CONFLICT),
   TOO_LARGE(StatusCodes.PAYLOAD_TOO_LARGE),
   URI_TOO_LONG(StatusCodes.URI_TOO_LONG),

@@ -1,7 +1,12 @@
 package io.kck.http;
 
 import akka.NotUsed;
+import akka.stream.QueueOfferResult;
 import akka.stream.javadsl.Source;
+import io.kck.Entry;
+import io.kck.Kck;
+import io.kck.errors.KeyUnavailableException;
+import io.kck.primer.Key;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -41,6 +46,32 @@ final class EventStreams {
       done.whenComplete((ignored, error) -> release(client, mine));
       return NotUsed.getInstance();
     });
+  }
+
+  /**
+   * The updates of {@code key}, as {@code Kck.updates} gives them, except for a version that
+   * arrives after the client left and before its subscription is closed: dropped here, where
+   * {@code Kck.updates} fails its finished queue once more, which throws into the key's subscriber
+   * and logs a stack trace for every closed stream that sees one more version.
+   */
+  static Source<Entry<Object>, NotUsed> updates(Kck kck, Key<Object> key) {
+    int buffer = 1024;
+    return Source.<Entry<Object>>queue(buffer)
+        .mapMaterializedValue(queue -> kck.subscribe(key, entry -> {
+          if (queue.offer(entry) instanceof QueueOfferResult.Dropped$) {
+            try {
+              queue.fail(new KeyUnavailableException(key.text(),
+                  "A stream of key '" + key + "' fell more than " + buffer + " versions behind", null));
+            } catch (IllegalStateException alreadyEnded) {
+              // the client left meanwhile: nothing to tell it
+            }
+          }
+          // QueueClosed: the client left; its subscription is being closed.
+        }))
+        .watchTermination((subscription, done) -> {
+          done.whenComplete((ignored, error) -> subscription.close());
+          return NotUsed.getInstance();
+        });
   }
 
   int open() {

@@ -32,6 +32,12 @@ record HttpSettings(
     int maxStreamsPerClient,
     Duration streamKeepAlive,
     int maxConnections,
+    int maxConnectionsPerClient,
+    int healthConnections,
+    Duration idleTimeout,
+    ClientAddresses clients,
+    Duration anonymousComputeInterval,
+    int anonymousComputeKeys,
     Duration requestTimeout,
     boolean exposeErrors) {
 
@@ -80,6 +86,12 @@ record HttpSettings(
           http.getInt("streams.max-per-client"),
           http.getDuration("streams.keep-alive"),
           http.getInt("max-connections"),
+          http.getInt("max-connections-per-client"),
+          http.getInt("health-connections"),
+          http.getDuration("idle-timeout"),
+          ClientAddresses.of("kck.http.trusted-proxies", http.getStringList("trusted-proxies")),
+          http.getDuration("anonymous-computes.interval"),
+          http.getInt("anonymous-computes.max-keys"),
           requestTimeout,
           http.getBoolean("expose-errors"));
       settings.check();
@@ -107,6 +119,16 @@ record HttpSettings(
     positive("bulk.parallelism", bulkParallelism);
     positive("streams.max-per-client", maxStreamsPerClient);
     positive("max-connections", maxConnections);
+    positive("max-connections-per-client", maxConnectionsPerClient);
+    positive("health-connections", healthConnections);
+    if (idleTimeout.isNegative() || idleTimeout.isZero()) {
+      throw new IllegalArgumentException("kck.http.idle-timeout must be above 0s, got " + idleTimeout);
+    }
+    positive("anonymous-computes.max-keys", anonymousComputeKeys);
+    if (anonymousComputeInterval.isNegative()) {
+      throw new IllegalArgumentException("kck.http.anonymous-computes.interval must not be negative, got "
+          + anonymousComputeInterval);
+    }
     if (maxStreams < 0 || maxStreams >= maxConnections) {
       throw new IllegalArgumentException("kck.http.streams.max (" + maxStreams + ") must be 0 or more and below"
           + " kck.http.max-connections (" + maxConnections + "): streams must leave room for ordinary requests");

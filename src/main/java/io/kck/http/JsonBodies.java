@@ -85,7 +85,7 @@ final class JsonBodies {
           String key = parser.getText();
           if (distinct.add(key) && distinct.size() > maxKeys) {
             throw new Refused(ErrorCode.BAD_REQUEST, "A bulk get takes at most " + maxKeys
-                + " distinct keys (kck.http.bulk.max-keys)", null);
+                + " distinct keys", null);
           }
           keys.add(key);
         }
@@ -117,9 +117,11 @@ final class JsonBodies {
   /** What a client may know about a body that did not read: no class names, no Jackson internals. */
   private static Refused refusal(IOException e, String key) {
     if (e instanceof StreamConstraintsException) {
+      // Jackson's text names the limit's getter, e.g. "(64, from `StreamReadConstraints.getMaxNestingDepth()`)":
+      // the figure is for the client, the class and its method are not.
       String first = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
-      return new Refused(ErrorCode.BAD_JSON, "The JSON body breaks a limit of kck.http.json: "
-          + first.replaceAll("\\s*\\(from `StreamReadConstraints.*", ""), key);
+      return new Refused(ErrorCode.BAD_JSON, "The JSON body breaks a limit: "
+          + first.replaceAll(",\\s*from `[^`]*`", "").replaceAll("\\s*\\(from `[^`]*`\\)", ""), key);
     }
     String at = where(e instanceof JsonProcessingException processing ? processing.getLocation() : null);
     if (e instanceof JsonParseException || !(e instanceof JsonMappingException)) {

@@ -29,6 +29,6 @@ public final class JsonParsingErrors extends ParsingErrorHandler {
     } else {
       message = status.reason() + (summary.isEmpty() ? "" : ": " + summary.substring(0, Math.min(summary.length(), 120)));
     }
-    return Problems.response(code, message, null).withStatus(status.intValue());
+    return Problems.response(code, Problems.fromAkka(code, message), null).withStatus(status.intValue());
   }
 }

@@ -12,6 +12,7 @@ import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.StatusCode;
 import akka.http.javadsl.model.StatusCodes;
+import akka.http.javadsl.model.headers.Connection;
 import akka.http.javadsl.model.headers.RawHeader;
 import akka.http.javadsl.model.sse.ServerSentEvent;
 import akka.http.javadsl.server.AllDirectives;
@@ -22,6 +23,8 @@ import akka.http.javadsl.settings.ServerSettings;
 import akka.http.javadsl.unmarshalling.Unmarshaller;
 import akka.http.scaladsl.model.EntityStreamSizeException;
 import akka.serialization.jackson.JacksonObjectMapperProvider;
+import akka.stream.Materializer;
+import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -37,10 +40,8 @@ import io.kck.primer.Key;
 import io.kck.primer.Parameter;
 import io.kck.primer.Primer;
 import io.kck.primer.RefreshSchedule;
-import io.kck.primer.internal.FreshnessConfig;
 import io.kck.primer.internal.ScheduleConfig;
 import java.lang.reflect.Type;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,6 +52,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,7 +67,8 @@ import org.slf4j.LoggerFactory;
  *       with {@code ETag: "<version>"}; {@code If-None-Match} with the current version answers 304.
  *       A key without a value is computed only when its primer's HTTP reads compute ({@code
  *       kck.primers."<name>".http-reads}, default {@code kck.http.reads = present-only}).
- *   <li>{@code PUT /api/keys/<key>} with the value as JSON: put; answers the entry.
+ *   <li>{@code PUT /api/keys/<key>} with the value as JSON, optional {@code If-Match:
+ *       "<version>"}: put (412 when the key is no longer at that version); answers the entry.
  *   <li>{@code DELETE /api/keys/<key>}: invalidate.
  *   <li>{@code POST /api/refresh/<key>}: refresh; answers the entry.
  *   <li>{@code POST /api/augment/<key>} with the delta as JSON, optional {@code If-Match:
@@ -97,6 +100,7 @@ public final class KckHttp extends AllDirectives {
   private final RequestGuard guard;
   private final JsonBodies bodies;
   private final KeyReads reads;
+  private final ConditionalPuts puts;
   private final BulkGet bulk;
   private final EventStreams streams;
   private final Operations operations;
@@ -111,7 +115,9 @@ public final class KckHttp extends AllDirectives {
     this.entries = new EntryJson(json, problems);
     this.guard = new RequestGuard(settings);
     this.bodies = new JsonBodies(json, settings.json(), parsing);
-    this.reads = new KeyReads(kck, config, settings.defaultReads());
+    this.reads = new KeyReads(kck, config, settings.defaultReads(),
+        new AnonymousComputes(settings.anonymousComputeInterval(), settings.anonymousComputeKeys()));
+    this.puts = new ConditionalPuts(kck);
     this.bulk = new BulkGet(kck, reads, entries, problems, settings.bulkParallelism());
     this.streams = new EventStreams(settings.maxStreams(), settings.maxStreamsPerClient());
     this.operations = new Operations(kck, json);
@@ -134,8 +140,11 @@ public final class KckHttp extends AllDirectives {
     ActorSystem<?> system = kck.system();
     HttpSettings settings = HttpSettings.of(system.settings().config(), host, port);
     KckHttp service = new KckHttp(kck, settings);
+    Connections connections = new Connections(system, settings, service.route(), service.reserveRoute());
     // Unbound, and its open connections (event streams) closed, when the ActorSystem shuts down.
-    return Http.get(system).newServerAt(host, port).withSettings(serverSettings(system, settings)).bind(service.route())
+    return Http.get(system).newServerAt(host, port).withSettings(serverSettings(system, settings)).connectionSource()
+        .to(Sink.foreach(connections::accept))
+        .run(Materializer.matFromSystem(system))
         .thenApply(binding -> {
           log.info("KCK's HTTP service on {}: {}", url(binding.localAddress()), String.join("; ", settings.summary()));
           return binding.addToCoordinatedShutdown(Duration.ofSeconds(3), system);
@@ -154,7 +163,8 @@ public final class KckHttp extends AllDirectives {
 
   /**
    * Akka HTTP's server settings for this service: its own timeouts (derived from KCK's, so that
-   * KCK answers first), no Server header naming a version, the raw request target (for {@link
+   * KCK answers first; the idle timeout is only the outer bound, {@link RequestDeadline} closes
+   * idle connections much sooner), no Server header naming a version, the raw request target (for {@link
    * RawKeys}), the client's address (for stream caps), a body limit, and JSON for requests that
    * never reach a route ({@link JsonParsingErrors}).
    */
@@ -167,24 +177,41 @@ public final class KckHttp extends AllDirectives {
             "akka.http.server.idle-timeout", idle.toMillis() + "ms",
             "akka.http.server.raw-request-uri-header", "on",
             "akka.http.server.remote-address-attribute", "on",
-            "akka.http.server.max-connections", Integer.toString(settings.maxConnections()),
             "akka.http.server.parsing.max-content-length", Long.toString(settings.maxBody()),
+            // A header a client sent malformed (X-Forwarded-For: garbage) is the client's business:
+            // one warning each would let anyone write the node's log.
+            "akka.http.server.parsing.illegal-header-warnings", "off",
             "akka.http.server.parsing.error-handler", JsonParsingErrors.class.getName()))
         .withFallback(system.settings().config());
     return ServerSettings.create(server);
   }
 
   Route route() {
+    return around(() -> concat(
+        pathSingleSlash(() -> get(() -> getFromResource("io/kck/http/page.html", ContentTypes.TEXT_HTML_UTF8))),
+        pathPrefix("health", operations::health),
+        path("metrics", () -> guard.reads(operations::metrics)),
+        pathPrefix("api", this::api)));
+  }
+
+  /**
+   * The route of a connection in the health reserve ({@link ConnectionSlots}): health only, and
+   * the connection closes after its one answer.
+   */
+  Route reserveRoute() {
+    return respondWithHeader(Connection.create("close"), () -> around(() -> concat(
+        pathPrefix("health", operations::health),
+        complete(Problems.response(ErrorCode.OVERLOADED,
+            "The service holds as many connections as it accepts; try again later", null)))));
+  }
+
+  /** What every route shares: JSON errors and timeouts, safe headers, the Host and Origin checks. */
+  private Route around(Supplier<Route> inner) {
     return handleExceptions(exceptions(), () ->
         handleRejections(rejections(), () ->
             withRequestTimeoutResponse(request -> Problems.response(ErrorCode.UNAVAILABLE,
-                    "The request took longer than kck.http.request-timeout (" + settings.requestTimeout() + ")", null),
-                () -> respondWithDefaultHeaders(SAFE_HEADERS, () ->
-                    guard.sameSite(() -> concat(
-                        pathSingleSlash(() -> get(() -> getFromResource("io/kck/http/page.html", ContentTypes.TEXT_HTML_UTF8))),
-                        pathPrefix("health", operations::health),
-                        path("metrics", () -> guard.reads(operations::metrics)),
-                        pathPrefix("api", this::api)))))));
+                    "The request took longer than the service waits (" + settings.requestTimeout().toSeconds() + " s)", null),
+                () -> respondWithDefaultHeaders(SAFE_HEADERS, () -> guard.sameSite(inner)))));
   }
 
   private static final List<HttpHeader> SAFE_HEADERS = List.of(
@@ -200,7 +227,7 @@ public final class KckHttp extends AllDirectives {
         path("stats", () -> get(() -> guard.reads(operations::stats))),
         path("changes", () -> get(() -> guard.reads(operations::changes))),
         pathPrefix("neighbourhood", () -> get(() -> guard.reads(() -> keyText("neighbourhood", this::neighbourhood)))),
-        path("bulk", () -> post(() -> guard.reads(() -> guard.json(() -> body(this::bulk))))),
+        path("bulk", () -> post(() -> guard.readsBy(anonymous -> guard.json(() -> body(bytes -> bulk(bytes, anonymous)))))),
         path("warm", () -> get(() -> guard.reads(this::warmKeys))),
         pathPrefix("warm", () -> keyText("warm", key -> concat(
             put(() -> guard.writes(() -> done(key, parsed -> kck.keepWarm(parsed), StatusCodes.NO_CONTENT))),
@@ -208,8 +235,8 @@ public final class KckHttp extends AllDirectives {
         pathPrefix("keys", () -> keyText("keys", this::keyRoute)),
         pathPrefix("refresh", () -> post(() -> guard.writes(() -> keyText("refresh", this::refresh)))),
         pathPrefix("augment", () -> post(() -> guard.writes(() -> keyText("augment", this::augment)))),
-        pathPrefix("updates", () -> get(() -> guard.reads(() -> keyText("updates", key ->
-            extractClientIP(client -> updates(key, client.getAddress().map(InetAddress::getHostAddress).orElse("?"))))))));
+        pathPrefix("updates", () -> get(() -> guard.readsBy(anonymous -> keyText("updates", key ->
+            extractRequest(request -> updates(key, settings.clients().of(request), anonymous)))))));
   }
 
   /** The key text of the request, as sent (see {@link RawKeys}). */
@@ -219,8 +246,8 @@ public final class KckHttp extends AllDirectives {
 
   private Route keyRoute(String text) {
     return concat(
-        get(() -> guard.reads(() -> withKey(text, key -> optionalHeaderValueByName("If-None-Match", ifNoneMatch ->
-            onComplete(reads.entry(key), result -> {
+        get(() -> guard.readsBy(anonymous -> withKey(text, key -> optionalHeaderValueByName("If-None-Match", ifNoneMatch ->
+            onComplete(reads.entry(key, anonymous), result -> {
               if (!result.isSuccess()) {
                 return complete(problems.response(result.failed().get(), text));
               }
@@ -231,9 +258,11 @@ public final class KckHttp extends AllDirectives {
               }
               return complete(entries.response(entry));
             }))))),
-        put(() -> guard.writes(() -> withKey(text, key -> body(bytes ->
+        put(() -> guard.writes(() -> withKey(text, key -> optionalHeaderValueByName("If-Match", ifMatch -> body(bytes ->
             entry(text, bodies.value(bytes, key.primer().valueType(), key.text())
-                .thenCompose(value -> kck.put(objectKey(key), value))))))),
+                .thenCompose(value -> ifMatch.isPresent()
+                    ? puts.put(objectKey(key), ifMatch.get(), value)
+                    : kck.put(objectKey(key), value)))))))),
         delete(() -> guard.writes(() -> done(text, kck::invalidate, StatusCodes.NO_CONTENT))));
   }
 
@@ -269,28 +298,34 @@ public final class KckHttp extends AllDirectives {
     }));
   }
 
-  private Route bulk(byte[] body) {
+  private Route bulk(byte[] body, boolean anonymous) {
     return onComplete(bodies.keyList(body, settings.bulkMaxKeys()), result -> result.isSuccess()
-        ? complete(bulk.answer(result.get()))
+        ? complete(bulk.answer(result.get(), anonymous))
         : complete(problems.response(result.failed().get(), null)));
   }
 
-  private Route updates(String text, String client) {
+  private Route updates(String text, String client, boolean anonymous) {
     return withKey(text, key -> {
       // Read first, by the primer's policy: a stream is opened only on a key that has a value (or
       // was just computed for it), so that no request starts the actor of a made-up key to watch it.
-      CompletionStage<Boolean> allowed = reads.entry(key).thenApply(entry -> true);
+      CompletionStage<Boolean> allowed = reads.entry(key, anonymous).thenApply(entry -> true);
       return onComplete(allowed, result -> {
         if (!result.isSuccess()) {
           return complete(problems.response(result.failed().get(), text));
         }
-        Source<ServerSentEvent, NotUsed> events = streams.open(client, kck.updates(objectKey(key))
+        Source<ServerSentEvent, NotUsed> events = streams.open(client, EventStreams.updates(kck, objectKey(key))
             .map(entry -> ServerSentEvent.create(entries.text(entries.node(entry)), "version", Long.toString(entry.version())))
-            .keepAlive(settings.streamKeepAlive(), () -> (ServerSentEvent) ServerSentEvent.heartbeat()));
+            .keepAlive(settings.streamKeepAlive(), () -> (ServerSentEvent) ServerSentEvent.heartbeat())
+            // A stream that fails (its subscriber fell behind, the node stops) ends like a closed
+            // one: the client reconnects from the version it has. A failed entity would be logged
+            // by Akka HTTP with its stack trace, once per stream.
+            .recoverWithRetries(1, Throwable.class, () -> {
+              log.debug("The event stream of key {} ended early", key);
+              return Source.empty();
+            }));
         if (events == null) {
-          return complete(Problems.response(ErrorCode.OVERLOADED, "Too many event streams are open"
-              + " (kck.http.streams.max = " + settings.maxStreams() + ", per client "
-              + settings.maxStreamsPerClient() + "); try again later", text));
+          return complete(Problems.response(ErrorCode.OVERLOADED, "Too many event streams are open (at most "
+              + settings.maxStreams() + ", " + settings.maxStreamsPerClient() + " per client); try again later", text));
         }
         return completeOK(events, EventStreamMarshalling.toEventStream());
       });
@@ -391,15 +426,9 @@ public final class KckHttp extends AllDirectives {
         : primer.refreshSchedule().orElse(null);
   }
 
-  /**
-   * The freshness {@code primer}'s keys run with: {@code kck.primers."<name>".freshness} when set
-   * (valid, or {@code Kck.start} had failed), else the primer's own. Its text names the policy
-   * and its durations as HOCON does, e.g. {@code never-expires}.
-   */
+  /** The freshness {@code primer}'s keys run with; its text names the policy as HOCON does, e.g. {@code never-expires}. */
   private Freshness freshness(Primer<?> primer) {
-    String path = "kck.primers.\"" + primer.name() + "\".freshness";
-    Config config = kck.system().settings().config();
-    return config.hasPath(path) ? FreshnessConfig.fromConfig(path, config.getConfig(path)) : primer.freshness();
+    return KeyReads.freshness(kck.system().settings().config(), primer);
   }
 
   /** A value type without its package: the API tells what a value is, not where the code lives. */
@@ -411,7 +440,7 @@ public final class KckHttp extends AllDirectives {
   private ExceptionHandler exceptions() {
     return ExceptionHandler.newBuilder()
         .match(EntityStreamSizeException.class, e -> complete(Problems.response(
-            ErrorCode.TOO_LARGE, "The body is larger than kck.http.max-body (" + settings.maxBody() + " bytes)", null)))
+            ErrorCode.TOO_LARGE, "The body is larger than the service accepts (" + settings.maxBody() + " bytes)", null)))
         .matchAny(e -> complete(problems.response(e, null)))
         .build();
   }
@@ -424,7 +453,8 @@ public final class KckHttp extends AllDirectives {
         return response;
       }
       ErrorCode code = ErrorCode.ofStatus(response.status().intValue());
-      return Problems.response(code, strict.getData().utf8String(), null).withStatus(response.status())
+      return Problems.response(code, Problems.fromAkka(code, strict.getData().utf8String()), null)
+          .withStatus(response.status())
           .addHeaders(response.getHeaders());
     });
   }

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.concurrent.CompletionException;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,6 +70,32 @@ final class Problems {
     }
     String message = cause.getMessage() == null ? code.name() : replaceKey(cause.getMessage(), fullKey, shownKey);
     return body(code, bounded(message), shownKey, null);
+  }
+
+  /**
+   * What an error body must never contain: a Java class name (qualified, or an exception's simple
+   * name), a setting's path ({@code kck.}, {@code akka.}), a stack frame. Texts Akka HTTP writes
+   * itself (routing, parsing) pass {@link #fromAkka} before they go out; the service's own
+   * messages are written without them, which {@code ErrorBodyTest} checks for every code.
+   */
+  static final Pattern LEAK = Pattern.compile(
+      "\\b(?:[a-z_][\\w$]*\\.)+[A-Z][\\w$]*|\\b\\w*(?:Exception|Error)\\b|\\b(?:kck|akka|java|javax|scala)\\.[a-z]"
+          + "|\\bat [\\w$.]+\\(|`");
+
+  /** Akka HTTP's text of an answer, when it says nothing internal; else a plain one for its code. */
+  static String fromAkka(ErrorCode code, String text) {
+    if (text != null && !text.isBlank() && !LEAK.matcher(text).find()) {
+      return text;
+    }
+    return switch (code) {
+      case TOO_LARGE -> "The body is larger than the service accepts";
+      case URI_TOO_LONG -> "The request target is longer than the service accepts";
+      case HEADERS_TOO_LARGE -> "The request's headers are larger than the service accepts";
+      case NOT_FOUND -> "The requested resource could not be found";
+      case METHOD_NOT_ALLOWED -> "The method is not allowed on this resource";
+      case UNSUPPORTED_MEDIA_TYPE -> "The request's content type is not accepted here";
+      default -> "The request could not be handled (" + code.status().intValue() + ")";
+    };
   }
 
   /** An error the service makes itself (guards, parsing, routing). */

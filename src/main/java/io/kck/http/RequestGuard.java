@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -49,7 +50,16 @@ final class RequestGuard extends AllDirectives {
         settings.readToken().matches(header) || settings.writeToken().matches(header)
             ? inner.get()
             : complete(Problems.response(ErrorCode.UNAUTHORIZED,
-                "Reads need 'Authorization: Bearer <kck.http.read-token>'", null)));
+                "Reads need 'Authorization: Bearer <the read token>'", null)));
+  }
+
+  /**
+   * Like {@link #reads(Supplier)}, telling {@code inner} whether the caller is anonymous: it showed
+   * neither token (possible only while reads are open).
+   */
+  Route readsBy(Function<Boolean, Route> inner) {
+    return reads(() -> optionalHeaderValueByName("Authorization", header ->
+        inner.apply(!settings.readToken().matches(header) && !settings.writeToken().matches(header))));
   }
 
   /** Writes need the write token; without one set they are closed unless open-writes is on. */
@@ -60,13 +70,13 @@ final class RequestGuard extends AllDirectives {
     }
     if (settings.writeToken().isEmpty()) {
       return complete(Problems.response(ErrorCode.FORBIDDEN,
-          "Writes are closed: set kck.http.write-token (or, on loopback only, kck.http.open-writes = on)", null));
+          "Writes are closed on this service: it has no write token", null));
     }
     return optionalHeaderValueByName("Authorization", header ->
         settings.writeToken().matches(header)
             ? typed.get()
             : complete(Problems.response(ErrorCode.UNAUTHORIZED,
-                "Writes need 'Authorization: Bearer <kck.http.write-token>'", null)));
+                "Writes need 'Authorization: Bearer <the write token>'", null)));
   }
 
   /** A POST or PUT must say its body is JSON (a bodyless refresh too). */
@@ -89,7 +99,7 @@ final class RequestGuard extends AllDirectives {
         .orElse(request.getUri().host().address());
     if (host == null || host.isEmpty() || !settings.allowedHosts().contains(HttpSettings.normalHost(host))) {
       return Optional.of("This service does not answer for host '" + Problems.abbreviate(String.valueOf(host))
-          + "' (kck.http.allowed-hosts)");
+          + "': not an allowed host");
     }
     return Optional.empty();
   }
@@ -100,7 +110,7 @@ final class RequestGuard extends AllDirectives {
       return Optional.empty();
     }
     return Optional.of("Requests from origin '" + Problems.abbreviate(origin.get())
-        + "' are not accepted (kck.http.allowed-origins)");
+        + "' are not accepted: not the service's own or an allowed origin");
   }
 
   /** The page this service served: its origin is the Host the request was sent to. */

@@ -63,4 +63,40 @@ class HttpSettingsTest {
     assertFalse(BearerToken.of("").matches(Optional.of("Bearer ")), "no token set matches nothing");
     assertEquals("(set)", token.toString(), "never printed");
   }
+
+  @Test
+  void connectionLimitsAreCheckedAtStart() {
+    HttpSettings defaults = HttpSettings.of(config(""), "127.0.0.1", 0);
+    assertEquals(1024, defaults.maxConnections());
+    assertEquals(64, defaults.maxConnectionsPerClient());
+    assertEquals(16, defaults.healthConnections());
+    assertEquals(Duration.ofSeconds(5), defaults.idleTimeout());
+    assertEquals(Duration.ofSeconds(1), defaults.anonymousComputeInterval());
+    for (String bad : new String[] {"max-connections-per-client = 0", "health-connections = 0", "idle-timeout = 0s",
+        "anonymous-computes.interval = -1s", "anonymous-computes.max-keys = 0"}) {
+      IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+          () -> HttpSettings.of(config("kck.http." + bad), "127.0.0.1", 0), bad);
+      assertTrue(refused.getMessage().contains("kck.http." + bad.substring(0, bad.indexOf(' '))), refused.getMessage());
+    }
+  }
+
+  @Test
+  void trustedProxiesAreAddressesOrBlocksReadAsLiteralsOnly() {
+    ClientAddresses.Cidr ten = ClientAddresses.Cidr.parse("p", "10.0.0.0/8");
+    assertTrue(ten.contains(ClientAddresses.literal("10.200.3.4").orElseThrow()));
+    assertFalse(ten.contains(ClientAddresses.literal("11.0.0.1").orElseThrow()));
+    ClientAddresses.Cidr six = ClientAddresses.Cidr.parse("p", "fd00::/8");
+    assertTrue(six.contains(ClientAddresses.literal("[fd12::1]:443").orElseThrow()));
+    assertFalse(six.contains(ClientAddresses.literal("10.0.0.1").orElseThrow()));
+    assertTrue(ClientAddresses.Cidr.parse("p", "192.0.2.7").contains(ClientAddresses.literal("192.0.2.7:80").orElseThrow()));
+    assertTrue(ClientAddresses.literal("localhost").isEmpty(), "a name is never resolved");
+    assertTrue(ClientAddresses.literal("1.2.3").isEmpty());
+    assertTrue(ClientAddresses.literal("unknown").isEmpty());
+    IllegalArgumentException name = assertThrows(IllegalArgumentException.class,
+        () -> HttpSettings.of(config("kck.http.trusted-proxies = [\"proxy.local\"]"), "127.0.0.1", 0));
+    assertTrue(name.getMessage().contains("kck.http.trusted-proxies") && name.getMessage().contains("proxy.local"),
+        name.getMessage());
+    assertThrows(IllegalArgumentException.class,
+        () -> HttpSettings.of(config("kck.http.trusted-proxies = [\"10.0.0.0/33\"]"), "127.0.0.1", 0));
+  }
 }

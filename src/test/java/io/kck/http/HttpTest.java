@@ -182,7 +182,7 @@ class HttpTest {
     assertEquals(version + 1, body(augmented).get("version").asLong());
     HttpResponse<String> conflict = send("POST", "/api/augment/http-notes/w", "\"?\"",
         "Content-Type", "application/json", "Authorization", token, "If-Match", "\"" + version + "\"");
-    assertEquals(409, conflict.statusCode());
+    assertEquals(412, conflict.statusCode());
     assertEquals("VERSION_CONFLICT", body(conflict).get("code").asText());
     assertEquals("mine!", body(send("GET", "/api/keys/http-notes/w", null)).get("value").asText());
 
@@ -198,6 +198,51 @@ class HttpTest {
         "Content-Type", "application/json", "Authorization", token);
     assertEquals(400, badValue.statusCode());
     assertEquals("INVALID_VALUE", body(badValue).get("code").asText());
+  }
+
+  @Test
+  void putHonoursIfMatch() throws Exception {
+    String token = "Bearer s3cret";
+    HttpResponse<String> first = send("PUT", "/api/keys/http-notes/cond", "\"one\"",
+        "Content-Type", "application/json", "Authorization", token);
+    assertEquals(200, first.statusCode(), first.body());
+    String etag = first(first, "ETag").orElseThrow();
+
+    HttpResponse<String> second = send("PUT", "/api/keys/http-notes/cond", "\"two\"",
+        "Content-Type", "application/json", "Authorization", token, "If-Match", etag);
+    assertEquals(200, second.statusCode(), second.body());
+    assertEquals("two", body(second).get("value").asText());
+
+    // The same ETag again is stale now: 412, and the value stays.
+    HttpResponse<String> stale = send("PUT", "/api/keys/http-notes/cond", "\"three\"",
+        "Content-Type", "application/json", "Authorization", token, "If-Match", etag);
+    assertEquals(412, stale.statusCode(), stale.body());
+    assertEquals("VERSION_CONFLICT", body(stale).get("code").asText());
+    assertEquals("two", Stages.await(kck.get(notes.key("cond"))));
+
+    // "*" matches any value, but not a key without one.
+    assertEquals(200, send("PUT", "/api/keys/http-notes/cond", "\"four\"", "Content-Type", "application/json",
+        "Authorization", token, "If-Match", "*").statusCode());
+    HttpResponse<String> none = send("PUT", "/api/keys/http-notes/cond-none", "\"x\"", "Content-Type", "application/json",
+        "Authorization", token, "If-Match", "*");
+    assertEquals(412, none.statusCode(), none.body());
+    assertEquals(Optional.empty(), Stages.await(kck.getIfPresent(notes.key("cond-none"))), "nothing written");
+
+    // Ten clients holding the same ETag at once: exactly one wins.
+    String current = first(send("GET", "/api/keys/http-notes/cond", null), "ETag").orElseThrow();
+    List<CompletableFuture<HttpResponse<String>>> racing = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      racing.add(client.sendAsync(HttpRequest.newBuilder(URI.create(base + "/api/keys/http-notes/cond"))
+          .PUT(HttpRequest.BodyPublishers.ofString("\"race " + i + "\"")).header("Content-Type", "application/json")
+          .header("Authorization", token).header("If-Match", current).build(), HttpResponse.BodyHandlers.ofString()));
+    }
+    long won = 0;
+    for (CompletableFuture<HttpResponse<String>> one : racing) {
+      int status = one.get(60, TimeUnit.SECONDS).statusCode();
+      assertTrue(status == 200 || status == 412, "status " + status);
+      won += status == 200 ? 1 : 0;
+    }
+    assertEquals(1, won, "one conditional put per version");
   }
 
   @Test
@@ -377,7 +422,7 @@ class HttpTest {
     }
     HttpResponse<String> one = send("GET", "/api/keys/http-present/flood-1", null);
     assertEquals("NOT_CACHED", body(one).get("code").asText());
-    assertTrue(body(one).get("message").asText().contains("http-reads"), one.body());
+    assertTrue(body(one).get("message").asText().contains("do not compute"), one.body());
   }
 
   @Test
