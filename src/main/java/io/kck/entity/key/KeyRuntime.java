@@ -93,10 +93,6 @@ public final class KeyRuntime {
     return primers;
   }
 
-  ValueCodecs codecs() {
-    return codecs;
-  }
-
   public ValueCodec codec(Primer<?> primer) {
     return codecs.of(primer);
   }
