@@ -717,6 +717,17 @@ public final class Benchmarks {
     double[] cacheComputes = new double[sizes.rounds()];
     double[] millis = new double[sizes.rounds()];
     double[] cacheMillis = new double[sizes.rounds()];
+    double[] untilCompute = new double[sizes.rounds()];
+    double[] afterCompute = new double[sizes.rounds()];
+    double[] lastAsked = new double[sizes.rounds()];
+    AtomicLong computeStarted = new AtomicLong();
+    AtomicLong computeEnded = new AtomicLong();
+    primer.body((k, count) -> {
+      computeStarted.set(System.nanoTime());
+      String value = "value of " + k.get(CountingPrimer.ID);
+      computeEnded.set(System.nanoTime());
+      return value;
+    });
     for (int round = 0; round < sizes.rounds(); round++) {
       String key = primer.name() + "/single-flight-" + round;
       int before = primer.computes();
@@ -725,9 +736,14 @@ public final class Benchmarks {
       for (int i = 0; i < sizes.singleFlightGets(); i++) {
         answers.add(kck.get(key).toCompletableFuture());
       }
+      long asked = System.nanoTime();
       CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
-      millis[round] = (System.nanoTime() - started) / 1e6;
+      long answered = System.nanoTime();
+      millis[round] = (answered - started) / 1e6;
       computes[round] = primer.computes() - before;
+      lastAsked[round] = (asked - started) / 1e6;
+      untilCompute[round] = (computeStarted.get() - started) / 1e6;
+      afterCompute[round] = (answered - computeEnded.get()) / 1e6;
 
       AtomicLong loads = new AtomicLong();
       AsyncLoadingCache<String, Object> caffeine = Caffeine.newBuilder().executor(Runnable::run).buildAsync(k -> {
@@ -748,6 +764,14 @@ public final class Benchmarks {
         "Caffeine AsyncLoadingCache", Measured.of(cacheComputes), "computes", false);
     add("single flight: until all " + gets + " answered", Measured.of(millis),
         "Caffeine AsyncLoadingCache", Measured.of(cacheMillis), "ms", false);
+    // Where the time goes: the gets made, the key started and recovered until its compute, and
+    // from the compute's end until the last get has its answer (journal write, replies).
+    add("single flight: until all " + gets + " gets are made", Measured.of(lastAsked),
+        "the whole stampede, until all answered", Measured.of(millis), "ms", false);
+    add("single flight: from the first get until the compute starts", Measured.of(untilCompute),
+        "the whole stampede, until all answered", Measured.of(millis), "ms", false);
+    add("single flight: from the compute's end until all " + gets + " answered", Measured.of(afterCompute),
+        "the whole stampede, until all answered", Measured.of(millis), "ms", false);
   }
 
   private void coldMiss(Kck kck, CountingPrimer primer) throws Exception {
