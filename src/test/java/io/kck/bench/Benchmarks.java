@@ -373,7 +373,23 @@ public final class Benchmarks {
       }
       return Measured.of(samples).median();
     });
+    // Each update above follows a pause (the coalescing window is over); "the put alone" runs back
+    // to back. The same put after the same pause: what waking every thread a put crosses (region,
+    // shard, key, journal writer, the key again, the caller) adds to the first hop of a
+    // propagation. Later hops run while those threads are awake.
+    Measured paused = measure(() -> {
+      double[] samples = new double[sizes.updatesPerRound()];
+      for (int i = 0; i < samples.length; i++) {
+        Thread.sleep(spacing);
+        long started = System.nanoTime();
+        kck.put(source.key("alone"), "p" + i).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        samples[i] = (System.nanoTime() - started) / 1e6;
+      }
+      return Measured.of(samples).median();
+    });
     add("propagation: put to dependent readable, depth 1", one, "the put alone, acknowledged", alone, "ms", false);
+    add("propagation: the put alone after the same pause as each update, acknowledged", paused,
+        "the put alone, acknowledged", alone, "ms", false);
     add("propagation: put to dependent readable, depth 10", chain, "the put alone, acknowledged", alone, "ms", false);
     add(String.format("propagation: put to all %,d dependents readable", sizes.fanOut()), all,
         "the put alone, acknowledged", alone, "ms", false);
