@@ -11,6 +11,8 @@ import com.typesafe.config.ConfigFactory;
 import io.kck.Kck;
 import io.kck.testing.CountingPrimer;
 import io.kck.testing.GraphPrimer;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -43,8 +45,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * its fastest configuration, where its default (the JDK common pool, a single thread on 2 cores)
  * would handicap it.
  *
- * <p>{@code -Dkck.bench.cases=hit,single-flight,cold-miss,persistence,propagation,augment,recovery,sources}
- * runs some cases only;
+ * <p>{@code -Dkck.bench.cases=hit,single-flight,cold-miss,persistence,propagation,augment,recovery,sources,ycsb}
+ * runs some cases only ({@code ycsb}: see {@link YcsbBench}, {@code -Dkck.bench.ycsb.keys=10000} for a check);
  * {@code -Dkck.bench.config="akka.persistence.max-concurrent-recoveries = 200"} adds HOCON.
  *
  * <p>Smoke run (seconds; the test suite runs it so the harness cannot rot): add {@code
@@ -189,6 +191,10 @@ public final class Benchmarks {
     if (selected("sources")) {
       rows.addAll(SourceBench.run(config, DATA_DIRECTORY, run, sizes.smoke()));
       progress("sources");
+    }
+    if (selected("ycsb")) {
+      rows.addAll(YcsbBench.run(config, DATA_DIRECTORY, run, sizes.smoke()));
+      progress("ycsb");
     }
   }
 
@@ -793,15 +799,40 @@ public final class Benchmarks {
   private void coldMiss(Kck kck, CountingPrimer primer) throws Exception {
     double[] ours = new double[sizes.rounds()];
     double[] cache = new double[sizes.rounds()];
+    double[] perKey = new double[sizes.rounds()];
+    double[] recovery = new double[sizes.rounds()];
+    double[] write = new double[sizes.rounds()];
+    // KCK's meters record into no registry in this harness (metrics off): one for this case only.
+    SimpleMeterRegistry timed = new SimpleMeterRegistry();
+    kck.admin().meters().add(timed);
     for (int round = 0; round < sizes.rounds(); round++) {
       String prefix = primer.name() + "/cold-" + round + "-";
+      // Where a new key's time goes: its load from the journal (from the actor's start, the wait for
+      // one of Akka's max-concurrent-recoveries included) and its journal write, as KCK's meters time them.
+      Timer recoveries = timed.get("kck.keys.recovery")
+          .tag("primer", primer.name()).timer();
+      Timer writes = timed.get("kck.journal.write")
+          .tag("primer", primer.name()).timer();
+      long recovered = recoveries.count();
+      double recoveringMillis = recoveries.totalTime(TimeUnit.MILLISECONDS);
+      long written = writes.count();
+      double writingMillis = writes.totalTime(TimeUnit.MILLISECONDS);
       ours[round] = rate(sizes.coldKeys(), sizes.coldInFlight(), i -> kck.get(prefix + i).toCompletableFuture());
+      perKey[round] = sizes.coldInFlight() * 1000.0 / ours[round];
+      recovery[round] = (recoveries.totalTime(TimeUnit.MILLISECONDS) - recoveringMillis)
+          / Math.max(1, recoveries.count() - recovered);
+      write[round] = (writes.totalTime(TimeUnit.MILLISECONDS) - writingMillis) / Math.max(1, writes.count() - written);
       AsyncLoadingCache<String, Object> caffeine = Caffeine.newBuilder().executor(Runnable::run).buildAsync(k -> "value of " + k);
       cache[round] = rate(sizes.coldKeys(), sizes.coldInFlight(), i -> caffeine.get(prefix + i));
     }
     add("cold miss: new keys (start, compute, persist), " + String.format("%,d", sizes.coldInFlight()) + " in flight",
         Measured.of(ours),
         "Caffeine loading the same keys", Measured.of(cache), "keys/s", true);
+    kck.admin().meters().remove(timed);
+    String whole = "a new key's whole time, " + String.format("%,d", sizes.coldInFlight()) + " in flight";
+    add("cold miss: a new key's load from the journal (recovery), mean", Measured.of(recovery), whole,
+        Measured.of(perKey), "ms", false);
+    add("cold miss: a new key's journal write, mean", Measured.of(write), whole, Measured.of(perKey), "ms", false);
   }
 
   /** Operations per second of {@code count} asynchronous operations, {@code window} at a time. */
