@@ -57,7 +57,7 @@ final class YcsbBench {
     long keys = Long.getLong("kck.bench.ycsb.keys", smoke ? 10_000 : 1_000_000);
     int threads = Integer.getInteger("kck.bench.ycsb.threads", 16);
     long warmUpMillis = Long.getLong("kck.bench.ycsb.warm-up-ms", smoke ? 300 : 10_000);
-    long windowMillis = Long.getLong("kck.bench.ycsb.window-ms", smoke ? 500 : 20_000);
+    long windowMillis = Long.getLong("kck.bench.ycsb.window-ms", smoke ? 2_000 : 20_000); // puts too in a smoke run
     String table = "bench_ycsb_" + run;
     try (Connection connection = EmbeddedAccess.connect(dataDirectory); Statement statement = connection.createStatement()) {
       statement.execute("CREATE TABLE " + table + " (id bigint PRIMARY KEY, value text NOT NULL)");
@@ -139,7 +139,7 @@ final class YcsbBench {
       out.add(row(name + ", put p50", ours.putP50(), baseline, theirs.putP50(), "µs", false));
       out.add(row(name + ", put p99", ours.putP99(), baseline, theirs.putP99(), "µs", false));
     }
-    out.add(row("ycsb: heap held after both mixes, after GC" + of, heap[0] / 1048576.0, baseline, heap[1] / 1048576.0,
+    out.add(row("ycsb: heap after GC, held after both mixes" + of, heap[0] / 1048576.0, baseline, heap[1] / 1048576.0,
         "MiB", false));
     return out;
   }
