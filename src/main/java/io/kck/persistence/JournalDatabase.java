@@ -39,6 +39,7 @@ public final class JournalDatabase implements Extension {
   private final Serialization serialization;
   private final GroupCommit writes;
   private final ExecutorService reads;
+  private final RecoveryReads recoveryReads;
 
   private JournalDatabase(ExtendedActorSystem system) {
     Config config = system.settings().config();
@@ -50,6 +51,7 @@ public final class JournalDatabase implements Extension {
     this.writes = new GroupCommit(this, events, journal.getInt("write-threads"),
         journal.getInt("max-rows-per-write"), journal.getBytes("max-bytes-per-write"));
     this.reads = threads("kck-journal-read", journal.getInt("read-threads"));
+    this.recoveryReads = new RecoveryReads(this, reads);
     system.registerOnTermination(this::close);
   }
 
@@ -70,6 +72,11 @@ public final class JournalDatabase implements Extension {
 
   GroupCommit writes() {
     return writes;
+  }
+
+  /** The reads of keys that start (snapshot, highest sequence number), many keys per query. */
+  RecoveryReads recoveryReads() {
+    return recoveryReads;
   }
 
   /** A connection from the journal's pool, in autocommit mode; the caller closes it. */

@@ -122,17 +122,9 @@ public final class PostgresJournal extends AsyncWriteJournal {
     }));
   }
 
+  /** Read with the other keys' that start now, one query for many ({@link RecoveryReads}). */
   @Override
   public Future<Long> doAsyncReadHighestSequenceNr(String persistenceId, long fromSequenceNr) {
-    return FutureConverters.asScala(database.read(connection -> {
-      try (PreparedStatement select = connection.prepareStatement("SELECT max(sequence_number) FROM "
-          + database.events() + " WHERE persistence_id = ?")) {
-        select.setString(1, persistenceId);
-        try (ResultSet row = select.executeQuery()) {
-          row.next();
-          return Math.max(row.getLong(1), 0L);
-        }
-      }
-    }));
+    return FutureConverters.asScala(database.recoveryReads().highestSequenceNr(persistenceId));
   }
 }

@@ -5,7 +5,6 @@ import akka.persistence.SnapshotMetadata;
 import akka.persistence.SnapshotSelectionCriteria;
 import akka.persistence.snapshot.japi.SnapshotStore;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.Optional;
@@ -16,7 +15,8 @@ import scala.jdk.javaapi.FutureConverters;
  * KCK's snapshot store plugin ({@code kck.snapshot-store}): the key entities' snapshots in
  * PostgreSQL, in Akka Persistence JDBC's {@code snapshot} table. A save is one upsert (a snapshot
  * saved again at the same sequence number replaces the first); a load reads the newest snapshot
- * that the criteria select. Operations run on the journal's read threads ({@link JournalDatabase}).
+ * that the criteria select, together with the loads of other keys that start at the same time
+ * ({@link RecoveryReads}). Operations run on the journal's read threads ({@link JournalDatabase}).
  * Verified with Akka's snapshot store TCK ({@code SnapshotStoreTckTest}).
  */
 public final class PostgresSnapshotStore extends SnapshotStore {
@@ -25,27 +25,10 @@ public final class PostgresSnapshotStore extends SnapshotStore {
 
   private final JournalDatabase database = JournalDatabase.get(context().system());
 
+  /** Read with the other keys' that start now, one query for many ({@link RecoveryReads}). */
   @Override
   public Future<Optional<SelectedSnapshot>> doLoadAsync(String persistenceId, SnapshotSelectionCriteria criteria) {
-    return FutureConverters.asScala(database.read(connection -> {
-      try (PreparedStatement select = connection.prepareStatement("SELECT sequence_number, created, snapshot_ser_id,"
-          + " snapshot_ser_manifest, snapshot_payload, meta_ser_id, meta_ser_manifest, meta_payload FROM "
-          + database.snapshots() + SELECTED + " ORDER BY sequence_number DESC LIMIT 1")) {
-        bind(select, persistenceId, criteria);
-        try (ResultSet row = select.executeQuery()) {
-          if (!row.next()) {
-            return Optional.<SelectedSnapshot>empty();
-          }
-          Object snapshot = database.deserialize(new JournalDatabase.Serialized(row.getInt(3), row.getString(4), row.getBytes(5)));
-          SnapshotMetadata metadata = SnapshotMetadata.apply(persistenceId, row.getLong(1), row.getLong(2));
-          byte[] meta = row.getBytes(8);
-          if (meta != null) {
-            metadata = metadata.withMetadata(database.deserialize(new JournalDatabase.Serialized(row.getInt(6), row.getString(7), meta)));
-          }
-          return Optional.of(SelectedSnapshot.create(metadata, snapshot));
-        }
-      }
-    }));
+    return FutureConverters.asScala(database.recoveryReads().latestSnapshot(persistenceId, criteria));
   }
 
   @Override

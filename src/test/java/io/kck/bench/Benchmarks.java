@@ -11,6 +11,8 @@ import com.typesafe.config.ConfigFactory;
 import io.kck.Kck;
 import io.kck.testing.CountingPrimer;
 import io.kck.testing.GraphPrimer;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -43,8 +45,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * its fastest configuration, where its default (the JDK common pool, a single thread on 2 cores)
  * would handicap it.
  *
- * <p>{@code -Dkck.bench.cases=hit,single-flight,cold-miss,persistence,propagation,augment,recovery,sources,batch}
- * runs some cases only;
+ * <p>{@code -Dkck.bench.cases=hit,single-flight,cold-miss,persistence,propagation,augment,recovery,sources,batch,ycsb}
+ * runs some cases only ({@code ycsb}: see {@link YcsbBench}, {@code -Dkck.bench.ycsb.keys=10000} for a check);
  * {@code -Dkck.bench.config="akka.persistence.max-concurrent-recoveries = 200"} adds HOCON.
  *
  * <p>Smoke run (seconds; the test suite runs it so the harness cannot rot): add {@code
@@ -193,6 +195,10 @@ public final class Benchmarks {
     if (selected("sources")) {
       rows.addAll(SourceBench.run(config, DATA_DIRECTORY, run, sizes.smoke()));
       progress("sources");
+    }
+    if (selected("ycsb")) {
+      rows.addAll(YcsbBench.run(config, DATA_DIRECTORY, run, sizes.smoke()));
+      progress("ycsb");
     }
   }
 
@@ -377,7 +383,23 @@ public final class Benchmarks {
       }
       return Measured.of(samples).median();
     });
+    // Each update above follows a pause (the coalescing window is over); "the put alone" runs back
+    // to back. The same put after the same pause: what waking every thread a put crosses (region,
+    // shard, key, journal writer, the key again, the caller) adds to the first hop of a
+    // propagation. Later hops run while those threads are awake.
+    Measured paused = measure(() -> {
+      double[] samples = new double[sizes.updatesPerRound()];
+      for (int i = 0; i < samples.length; i++) {
+        Thread.sleep(spacing);
+        long started = System.nanoTime();
+        kck.put(source.key("alone"), "p" + i).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        samples[i] = (System.nanoTime() - started) / 1e6;
+      }
+      return Measured.of(samples).median();
+    });
     add("propagation: put to dependent readable, depth 1", one, "the put alone, acknowledged", alone, "ms", false);
+    add("propagation: the put alone after the same pause as each update, acknowledged", paused,
+        "the put alone, acknowledged", alone, "ms", false);
     add("propagation: put to dependent readable, depth 10", chain, "the put alone, acknowledged", alone, "ms", false);
     add(String.format("propagation: put to all %,d dependents readable", sizes.fanOut()), all,
         "the put alone, acknowledged", alone, "ms", false);
@@ -721,6 +743,17 @@ public final class Benchmarks {
     double[] cacheComputes = new double[sizes.rounds()];
     double[] millis = new double[sizes.rounds()];
     double[] cacheMillis = new double[sizes.rounds()];
+    double[] untilCompute = new double[sizes.rounds()];
+    double[] afterCompute = new double[sizes.rounds()];
+    double[] lastAsked = new double[sizes.rounds()];
+    AtomicLong computeStarted = new AtomicLong();
+    AtomicLong computeEnded = new AtomicLong();
+    primer.body((k, count) -> {
+      computeStarted.set(System.nanoTime());
+      String value = "value of " + k.get(CountingPrimer.ID);
+      computeEnded.set(System.nanoTime());
+      return value;
+    });
     for (int round = 0; round < sizes.rounds(); round++) {
       String key = primer.name() + "/single-flight-" + round;
       int before = primer.computes();
@@ -729,9 +762,14 @@ public final class Benchmarks {
       for (int i = 0; i < sizes.singleFlightGets(); i++) {
         answers.add(kck.get(key).toCompletableFuture());
       }
+      long asked = System.nanoTime();
       CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
-      millis[round] = (System.nanoTime() - started) / 1e6;
+      long answered = System.nanoTime();
+      millis[round] = (answered - started) / 1e6;
       computes[round] = primer.computes() - before;
+      lastAsked[round] = (asked - started) / 1e6;
+      untilCompute[round] = (computeStarted.get() - started) / 1e6;
+      afterCompute[round] = (answered - computeEnded.get()) / 1e6;
 
       AtomicLong loads = new AtomicLong();
       AsyncLoadingCache<String, Object> caffeine = Caffeine.newBuilder().executor(Runnable::run).buildAsync(k -> {
@@ -752,20 +790,53 @@ public final class Benchmarks {
         "Caffeine AsyncLoadingCache", Measured.of(cacheComputes), "computes", false);
     add("single flight: until all " + gets + " answered", Measured.of(millis),
         "Caffeine AsyncLoadingCache", Measured.of(cacheMillis), "ms", false);
+    // Where the time goes: the gets made, the key started and recovered until its compute, and
+    // from the compute's end until the last get has its answer (journal write, replies).
+    add("single flight: until all " + gets + " gets are made", Measured.of(lastAsked),
+        "the whole stampede, until all answered", Measured.of(millis), "ms", false);
+    add("single flight: from the first get until the compute starts", Measured.of(untilCompute),
+        "the whole stampede, until all answered", Measured.of(millis), "ms", false);
+    add("single flight: from the compute's end until all " + gets + " answered", Measured.of(afterCompute),
+        "the whole stampede, until all answered", Measured.of(millis), "ms", false);
   }
 
   private void coldMiss(Kck kck, CountingPrimer primer) throws Exception {
     double[] ours = new double[sizes.rounds()];
     double[] cache = new double[sizes.rounds()];
+    double[] perKey = new double[sizes.rounds()];
+    double[] recovery = new double[sizes.rounds()];
+    double[] write = new double[sizes.rounds()];
+    // KCK's meters record into no registry in this harness (metrics off): one for this case only.
+    SimpleMeterRegistry timed = new SimpleMeterRegistry();
+    kck.admin().meters().add(timed);
     for (int round = 0; round < sizes.rounds(); round++) {
       String prefix = primer.name() + "/cold-" + round + "-";
+      // Where a new key's time goes: its load from the journal (from the actor's start, the wait for
+      // one of Akka's max-concurrent-recoveries included) and its journal write, as KCK's meters time them.
+      Timer recoveries = timed.get("kck.keys.recovery")
+          .tag("primer", primer.name()).timer();
+      Timer writes = timed.get("kck.journal.write")
+          .tag("primer", primer.name()).timer();
+      long recovered = recoveries.count();
+      double recoveringMillis = recoveries.totalTime(TimeUnit.MILLISECONDS);
+      long written = writes.count();
+      double writingMillis = writes.totalTime(TimeUnit.MILLISECONDS);
       ours[round] = rate(sizes.coldKeys(), sizes.coldInFlight(), i -> kck.get(prefix + i).toCompletableFuture());
+      perKey[round] = sizes.coldInFlight() * 1000.0 / ours[round];
+      recovery[round] = (recoveries.totalTime(TimeUnit.MILLISECONDS) - recoveringMillis)
+          / Math.max(1, recoveries.count() - recovered);
+      write[round] = (writes.totalTime(TimeUnit.MILLISECONDS) - writingMillis) / Math.max(1, writes.count() - written);
       AsyncLoadingCache<String, Object> caffeine = Caffeine.newBuilder().executor(Runnable::run).buildAsync(k -> "value of " + k);
       cache[round] = rate(sizes.coldKeys(), sizes.coldInFlight(), i -> caffeine.get(prefix + i));
     }
     add("cold miss: new keys (start, compute, persist), " + String.format("%,d", sizes.coldInFlight()) + " in flight",
         Measured.of(ours),
         "Caffeine loading the same keys", Measured.of(cache), "keys/s", true);
+    kck.admin().meters().remove(timed);
+    String whole = "a new key's whole time, " + String.format("%,d", sizes.coldInFlight()) + " in flight";
+    add("cold miss: a new key's load from the journal (recovery), mean", Measured.of(recovery), whole,
+        Measured.of(perKey), "ms", false);
+    add("cold miss: a new key's journal write, mean", Measured.of(write), whole, Measured.of(perKey), "ms", false);
   }
 
   /** Operations per second of {@code count} asynchronous operations, {@code window} at a time. */

@@ -28,8 +28,8 @@ class BenchmarksSmokeTest {
         "augment split", "hit by Key, 1 thread", "hit by text", "bytes allocated per hit, by Key", "recovery", "memory: heap per live",
         "memory: heap per ready idle key, actor passivated", "hit on a non-owner node, near cache",
         "near cache: put on the owner until the other node answers it, p99", "scale: 1,000 keys touched, heap after GC",
-        "scale: 1,000 keys read again",
-        "batch: 500 cold keys through one batch-computing primer")) {
+        "scale: 1,000 keys read again", "ycsb: 95% gets / 5% puts", "ycsb: 50% gets / 50% puts",
+        "ycsb: heap after GC", "batch: 500 cold keys through one batch-computing primer")) {
       assertTrue(rows.stream().anyMatch(row -> row.name().startsWith(name)), name + " missing:\n" + table);
     }
     for (Benchmarks.Row row : rows) {

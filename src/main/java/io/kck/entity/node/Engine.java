@@ -63,6 +63,7 @@ import io.kck.persistence.KeyPresence;
 import io.kck.persistence.StoredValue;
 import io.kck.persistence.ValueCodec;
 import io.kck.persistence.ValueMapper;
+import io.kck.primer.Freshness;
 import io.kck.primer.Key;
 import io.kck.primer.KeyHook;
 import io.kck.primer.Primer;
@@ -120,7 +121,8 @@ public final class Engine {
     this.runtime = runtime;
     this.presence = new KeyPresence(runtime.rows());
     this.requests = new KeyRequests(runtime.tier(), runtime.near(), runtime.loader(), runtime.client(),
-        runtime.clock(), this::heldWhileDatabaseIsDown, this::mayHaveValue);
+        runtime.clock(), this::heldWhileDatabaseIsDown, this::mayHaveValue,
+        key -> !(runtime.settings().of(key.primer()).freshness() instanceof Freshness.AlwaysFresh));
   }
 
   /**
@@ -317,6 +319,11 @@ public final class Engine {
   /** The engine started on {@code system}, or null (tests in this package reach its parts through it). */
   public static Engine on(ActorSystem<?> system) {
     return started.get(system);
+  }
+
+  /** How many gets share a request now, by key (none once every get is answered). */
+  public int sharedGetsInFlight() {
+    return requests.sharedGetsInFlight();
   }
 
   public KeyRuntime runtime() {

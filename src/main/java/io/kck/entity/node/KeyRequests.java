@@ -21,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -38,9 +39,13 @@ final class KeyRequests {
   private final Clock clock;
   private final Function<Key<?>, EntryData> heldWhileDatabaseIsDown;
   private final Function<Key<?>, CompletionStage<Boolean>> mayHaveValue;
+  private final SharedGets shared;
+  private final Predicate<Key<?>> sharesGets; // not always-fresh keys: each of their gets waits for a compute of its own
 
   KeyRequests(ReadTier tier, NearCache near, TierLoader loader, KeyClient keys, Clock clock,
-      Function<Key<?>, EntryData> heldWhileDatabaseIsDown, Function<Key<?>, CompletionStage<Boolean>> mayHaveValue) {
+      Function<Key<?>, EntryData> heldWhileDatabaseIsDown, Function<Key<?>, CompletionStage<Boolean>> mayHaveValue,
+      Predicate<Key<?>> sharesGets) {
+    this.sharesGets = sharesGets;
     this.mayHaveValue = mayHaveValue;
     this.tier = tier;
     this.near = near;
@@ -48,6 +53,7 @@ final class KeyRequests {
     this.keys = keys;
     this.clock = clock;
     this.heldWhileDatabaseIsDown = heldWhileDatabaseIsDown;
+    this.shared = new SharedGets(keys.timeout());
   }
 
   /** A fresh entry of {@code key} this node may answer from at once, or null. */
@@ -68,14 +74,23 @@ final class KeyRequests {
   /**
    * A get that was no hit: from what this node holds while the database is unreachable (marked
    * stale), from the journal in bulk when the key's actor does not run here but its shard does,
-   * else from the key's actor (and again from what this node holds if asking it failed).
+   * else from the key's actor (and again from what this node holds if asking it failed). Concurrent
+   * gets of one key share one request ({@link SharedGets}).
    */
   CompletionStage<EntryData> get(Key<?> key) {
     EntryData held = heldWhileDatabaseIsDown.apply(key);
     if (held != null) {
       return CompletableFuture.completedFuture(held);
     }
-    return loadedOr(key, () -> askToGet(key));
+    if (!sharesGets.test(key)) {
+      return loadedOr(key, () -> askToGet(key));
+    }
+    return shared.get(key.text(), () -> loadedOr(key, () -> askToGet(key)));
+  }
+
+  /** Gets sharing a request now (none once every get is answered). */
+  int sharedGetsInFlight() {
+    return shared.inFlight();
   }
 
   /**
@@ -150,6 +165,7 @@ final class KeyRequests {
   private CompletionStage<EntryData> write(Key<?> key, Function<ActorRef<KeyReply>, KeyCommand.Request> request) {
     return keys.ask(key.text(), replyTo -> {
       near.writing(key);
+      shared.detach(key.text());
       return request.apply(replyTo);
     }).thenApply(data -> {
       near.written(key, data);
