@@ -30,6 +30,7 @@ import java.lang.reflect.Modifier;
 import java.lang.reflect.Parameter;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -345,6 +346,9 @@ class ApiProbeTest {
     }
     if (type == RefreshSchedule.MissedTicks.class) {
       return RefreshSchedule.MissedTicks.SKIP;
+    }
+    if (type == Instant.class) {
+      return Instant.parse("2030-01-01T00:00:00Z");
     }
     if (type == ZoneId.class) {
       return ZoneId.of("UTC");

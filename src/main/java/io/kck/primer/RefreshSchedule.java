@@ -108,6 +108,7 @@ public final class RefreshSchedule {
 
   /** The first tick strictly after {@code instant}; empty if the expression never ticks again. */
   public Optional<Instant> nextTickAfter(Instant instant) {
+    Objects.requireNonNull(instant, "instant");
     Optional<Instant> next = ticks.nextExecution(instant.atZone(zone)).map(ZonedDateTime::toInstant);
     // A gap in the zone's local time before that tick may hold a tick that did not exist locally.
     ZoneOffsetTransition transition = zone.getRules().nextTransition(instant);
@@ -122,6 +123,7 @@ public final class RefreshSchedule {
 
   /** The last tick at or before {@code instant}; empty if it never ticked before. */
   public Optional<Instant> lastTickAtOrBefore(Instant instant) {
+    Objects.requireNonNull(instant, "instant");
     Optional<Instant> last = ticks.lastExecution(instant.atZone(zone)).map(ZonedDateTime::toInstant);
     // cron-utils answers one strictly before; a tick exactly at the instant, or at the end of a gap, is later.
     Optional<Instant> later = last.flatMap(this::nextTickAfter);

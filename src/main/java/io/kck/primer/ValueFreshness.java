@@ -61,11 +61,13 @@ public final class ValueFreshness {
 
   /** When a value stored at {@code storedAt} expires by this freshness, or null when it does not expire. */
   public @Nullable Instant expiryFor(Instant storedAt) {
+    Objects.requireNonNull(storedAt, "storedAt");
     return maxAge != null ? storedAt.plus(maxAge) : expiresAt;
   }
 
   /** When the key recomputes a value stored at {@code storedAt} by this freshness, or null when it does not. */
   public @Nullable Instant refreshFor(Instant storedAt) {
+    Objects.requireNonNull(storedAt, "storedAt");
     return refreshAfter != null ? storedAt.plus(refreshAfter) : refreshAt;
   }
 

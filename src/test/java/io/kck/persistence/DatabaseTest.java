@@ -201,33 +201,46 @@ class DatabaseTest {
         statement.execute("LOCK TABLE event_journal IN EXCLUSIVE MODE");
       }
       CompletableFuture<Entry<Object>> put = kck.put("overload/k", "imported").toCompletableFuture();
+      // Augments are requests of their own (concurrent gets of one key share one): the buffer takes
+      // five, the rest fail at once.
+      List<CompletableFuture<Long>> augments = new ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        augments.add(kck.augment("overload/k", "+").toCompletableFuture());
+      }
+      Eventually.until("the augments beyond the buffer to fail",
+          () -> augments.stream().filter(CompletableFuture::isCompletedExceptionally).count(), failed -> failed == 195);
+      for (CompletableFuture<Long> augment : augments) {
+        if (augment.isCompletedExceptionally()) {
+          Stages.failure(augment, OverloadedException.class);
+        }
+      }
+      // Every kind of request is answered at once, not after kck.request-timeout (150 s): an
+      // augment, an inspection, a stampede of gets (one shared request, refused for all), and a
+      // read by another key's compute (which then fails with it).
+      Duration atOnce = Duration.ofSeconds(20);
+      Stages.failure(kck.augment("overload/k", "!"), OverloadedException.class, atOnce);
+      Stages.failure(kck.admin().inspect(kck.key("overload/k")), OverloadedException.class, atOnce);
       List<CompletableFuture<Object>> gets = new ArrayList<>();
       for (int i = 0; i < 200; i++) {
         gets.add(kck.get("overload/k").toCompletableFuture());
       }
-      Eventually.until("the gets beyond the buffer to fail", () -> gets.stream().filter(CompletableFuture::isCompletedExceptionally).count(),
-          failed -> failed == 195);
       for (CompletableFuture<Object> get : gets) {
-        if (get.isCompletedExceptionally()) {
-          Stages.failure(get, OverloadedException.class);
-        }
+        Stages.failure(get, OverloadedException.class, atOnce);
       }
-      // Every kind of request is answered at once, not after kck.request-timeout (150 s): an
-      // augment, an inspection, and a read by another key's compute (which then fails with it).
-      Duration atOnce = Duration.ofSeconds(20);
-      Stages.failure(kck.augment("overload/k", "!"), OverloadedException.class, atOnce);
-      Stages.failure(kck.admin().inspect(kck.key("overload/k")), OverloadedException.class, atOnce);
       ComputeFailedException read = Stages.failure(kck.get("overload-reader/k"), ComputeFailedException.class, atOnce);
       assertInstanceOf(OverloadedException.class, read.getCause(), read.getMessage());
       assertTrue(!put.isDone(), "a put is not acknowledged before it is written");
       blocker.commit();
 
       assertEquals(2, Stages.await(put).version());
-      for (CompletableFuture<Object> get : gets) {
-        if (!get.isCompletedExceptionally()) {
-          assertEquals("imported", Stages.await(get));
+      for (CompletableFuture<Long> augment : augments) {
+        if (!augment.isCompletedExceptionally()) {
+          Stages.await(augment);
         }
       }
+      Entry<Object> last = Stages.await(kck.getEntry("overload/k"));
+      assertEquals("imported+++++", last.value(), "the five buffered augments applied once each, after the put");
+      assertEquals(7, last.version());
     } finally {
       testKit.shutdownTestKit();
     }
