@@ -104,11 +104,7 @@ final class Deltas {
       return Problem.of(KckException.Kind.NOTHING_TO_AUGMENT, "Cannot augment key '" + key + "': it has no value ("
           + state.status().name().toLowerCase(Locale.ROOT) + "); get or put it first. Nothing was applied", null);
     }
-    if (expectedVersion.isPresent() && expectedVersion.getAsLong() != state.version()) {
-      return Problem.of(KckException.Kind.VERSION_CONFLICT, "Cannot augment key '" + key + "' at version "
-          + expectedVersion.getAsLong() + ": its current version is " + state.version() + ". Nothing was applied", null);
-    }
-    return null;
+    return ExpectedVersion.conflict(key, "augment", "applied", state, expectedVersion);
   }
 
   /**
