@@ -395,12 +395,35 @@ public final class Kck {
    */
   public <V> CompletionStage<Entry<V>> put(Key<V> key, V value, ValueFreshness freshness) {
     Objects.requireNonNull(freshness, () -> "A put into '" + key + "' needs a freshness, got null");
-    return ask(key, registered -> engine.put(registered, value, freshness), data -> entry(key, data));
+    return ask(key, registered -> engine.put(registered, value, freshness, OptionalLong.empty()),
+        data -> entry(key, data));
   }
 
   /** {@link #put(Key, Object)} into the key named by {@code key}; the value must be of its primer's type. */
   public CompletionStage<Entry<Object>> put(String key, Object value) {
     return withKey(key, parsed -> put(parsed, value));
+  }
+
+  /**
+   * Like {@link #put(Key, Object)}, only if the key's value is still at {@code expectedVersion}
+   * (optimistic concurrency, like {@link #augment(Key, Object, long)}): the key checks it as it takes
+   * the put, so of two puts expecting one version exactly one succeeds. Otherwise fails with {@link
+   * io.kck.errors.VersionConflictException}, naming both versions (or that the key has no value),
+   * and writes nothing. A version below 1 fails with {@link InvalidValueException} (a key has a
+   * value only from version 1 on).
+   */
+  public <V> CompletionStage<Entry<V>> put(Key<V> key, V value, long expectedVersion) {
+    if (expectedVersion < 1 && key != null) {
+      return failed(new InvalidValueException(key.text(),
+          "Cannot put key '" + key + "': the expected version must be 1 or more, got " + expectedVersion, null));
+    }
+    return ask(key, registered -> engine.put(registered, value, null, OptionalLong.of(expectedVersion)),
+        data -> entry(key, data));
+  }
+
+  /** {@link #put(Key, Object, long)} into the key named by {@code key}. */
+  public CompletionStage<Entry<Object>> put(String key, Object value, long expectedVersion) {
+    return withKey(key, parsed -> put(parsed, value, expectedVersion));
   }
 
   /**

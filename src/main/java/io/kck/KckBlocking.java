@@ -107,6 +107,16 @@ public final class KckBlocking {
     return await(kck.put(key, value), key);
   }
 
+  /** See {@link Kck#put(Key, Object, long)}. */
+  public <V> Entry<V> put(Key<V> key, V value, long expectedVersion) {
+    return await(kck.put(key, value, expectedVersion), key);
+  }
+
+  /** See {@link Kck#put(String, Object, long)}. */
+  public Entry<Object> put(String key, Object value, long expectedVersion) {
+    return await(kck.put(key, value, expectedVersion), key);
+  }
+
   /** See {@link Kck#augment(Key, Object)}; returns the new version. */
   public long augment(Key<?> key, Object delta) {
     return await(kck.augment(key, delta), key);

@@ -140,6 +140,7 @@ class ApiProbeTest {
     probes.put("within   ", () -> Stages.await(kck.admin().inspect(key, Duration.ofDays(100_000))));
     probes.put("key", () -> Stages.await(kck.get("")));
     probes.put("version", () -> Stages.await(kck.augment(key, "more", 0)));
+    probes.put("version ", () -> Stages.await(kck.put(key, "other", 0)));
     probes.put("name", () -> io.kck.primer.Parameter.ofInt(""));
     probes.put("name ", () -> io.kck.primer.Parameter.ofInt("  "));
     probes.put("name  ", () -> Primer.builder("", String.class).compute((k, c) -> "").build());

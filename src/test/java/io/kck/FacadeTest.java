@@ -12,6 +12,7 @@ import io.kck.errors.InvalidKeyException;
 import io.kck.errors.InvalidParameterException;
 import io.kck.errors.InvalidValueException;
 import io.kck.errors.UnknownPrimerException;
+import io.kck.errors.VersionConflictException;
 import io.kck.errors.WrongParameterCountException;
 import io.kck.primer.ComputeContext;
 import io.kck.primer.Key;
@@ -26,7 +27,9 @@ import io.kck.testing.TestNodes;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
@@ -143,6 +146,49 @@ class FacadeTest {
 
     Entry<Sales> second = Stages.await(kck.put(key, new Sales(3, LocalDate.of(2026, 11, 2), List.of(9L))));
     assertEquals(2, second.version());
+  }
+
+  @Test
+  void ofPutsExpectingOneVersionExactlyOneWinsWhetherInTurnOrAtOnce() {
+    LocalDate day = LocalDate.of(2026, 11, 2);
+    Key<Sales> key = sales.key(7, day);
+    long version = Stages.await(kck.put(key, new Sales(7, day, List.of(1L)))).version();
+
+    // In turn: the second expects a version that is gone, and writes nothing.
+    Sales first = new Sales(7, day, List.of(2L));
+    assertEquals(version + 1, Stages.await(kck.put(key, first, version)).version());
+    VersionConflictException stale = Stages.failure(kck.put(key, new Sales(7, day, List.of(3L)), version),
+        VersionConflictException.class);
+    assertEquals(key.text(), stale.key());
+    assertTrue(stale.getMessage().contains("at version " + version)
+        && stale.getMessage().contains("current version is " + (version + 1)), stale.getMessage());
+    assertEquals(first, Stages.await(kck.get(key)));
+
+    // At once: ten puts expecting the current version; the key takes exactly one.
+    long current = version + 1;
+    List<CompletableFuture<Entry<Sales>>> racing = new ArrayList<>();
+    for (long i = 0; i < 10; i++) {
+      racing.add(kck.put(key, new Sales(7, day, List.of(100 + i)), current).toCompletableFuture());
+    }
+    Stages.await(CompletableFuture.allOf(racing.toArray(CompletableFuture[]::new)).handle((all, error) -> null));
+    List<Entry<Sales>> won = new ArrayList<>();
+    for (CompletableFuture<Entry<Sales>> put : racing) {
+      if (put.isCompletedExceptionally()) {
+        Stages.failure(put, VersionConflictException.class); // each loser is told why
+      } else {
+        won.add(put.join());
+      }
+    }
+    assertEquals(1, won.size(), "one put per expected version");
+    Entry<Sales> now = Stages.await(kck.getEntry(key));
+    assertEquals(current + 1, now.version());
+    assertEquals(won.get(0).value(), now.value());
+
+    // A key without a value has no version to expect: nothing is written.
+    Key<Sales> none = sales.key(8, day);
+    VersionConflictException empty = Stages.failure(kck.put(none, first, 1), VersionConflictException.class);
+    assertTrue(empty.getMessage().contains("no value"), empty.getMessage());
+    assertEquals(Optional.empty(), Stages.await(kck.getIfPresent(none)));
   }
 
   @Test

@@ -15,12 +15,10 @@ import io.kck.primer.Augment;
 import io.kck.primer.Parameter;
 import io.kck.primer.Primer;
 import io.kck.primer.TableSource;
+import io.kck.testing.ChildJvm;
 import io.kck.testing.Eventually;
 import io.kck.testing.Stages;
 import io.kck.testing.TestNodes;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -122,28 +120,12 @@ class SourcesCrashTest {
     }
     Path conf = directory.resolve("node.conf");
     Files.writeString(conf, database);
-    Process node = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), SourcesCrashTest.class.getName(), conf.toString())
-        .redirectError(ProcessBuilder.Redirect.DISCARD)
-        .start();
-    List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
-    Thread reader = new Thread(() -> {
-      try (BufferedReader out = new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line = out.readLine(); line != null; line = out.readLine()) {
-          lines.add(line);
-        }
-      } catch (java.io.IOException e) {
-        // killed
-      }
-    }, "sources-crash-node-output");
-    reader.setDaemon(true);
-    reader.start();
-
     long finalLsn = 0;
     long confirmedAtKill = 0;
     int afterKill = 0;
-    try (Connection connection = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password())) {
-      Eventually.until("the node to compute its keys", Duration.ofMinutes(3), () -> List.copyOf(lines),
+    try (ChildJvm node = ChildJvm.start(SourcesCrashTest.class, conf.toString());
+        Connection connection = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password())) {
+      Eventually.until("the node to compute its keys", Duration.ofMinutes(3), node::lines,
           output -> output.contains("READY"));
       long quarter = 0;
       boolean killed = false;
@@ -159,8 +141,7 @@ class SourcesCrashTest {
                 lsn -> Long.compareUnsigned(lsn, after) > 0);
           }
           if (Long.compareUnsigned(confirmed(connection), after) > 0) {
-            node.destroyForcibly(); // SIGKILL, while the stream goes on
-            assertTrue(node.waitFor(30, TimeUnit.SECONDS), "the node is gone");
+            node.kill(); // SIGKILL, while the stream goes on
             confirmedAtKill = confirmed(connection);
             killed = true;
           }
@@ -169,8 +150,6 @@ class SourcesCrashTest {
         }
       }
       assertTrue(killed, "the node was killed in the middle of the stream");
-    } finally {
-      node.destroyForcibly();
     }
 
     ActorTestKit restarted = TestNodes.start("SourcesCrashRestarted", config(database));

@@ -11,6 +11,7 @@ import com.typesafe.config.ConfigFactory;
 import io.kck.persistence.KckDatabaseProvider.DatabaseSettings;
 import io.kck.primer.Parameter;
 import io.kck.primer.Primer;
+import io.kck.testing.ChildJvm;
 import io.kck.testing.Eventually;
 import io.kck.testing.Stages;
 import io.kck.testing.TestNodes;
@@ -101,31 +102,16 @@ class VersionCrashTest {
       }
     };
 
-    Process node = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), VersionCrashTest.class.getName(), conf.toString())
-        .redirectError(ProcessBuilder.Redirect.DISCARD)
-        .start();
-    List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
-    Thread reader = new Thread(() -> {
-      try (BufferedReader out = new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line = out.readLine(); line != null; line = out.readLine()) {
-          lines.add(line);
-          if (line.startsWith("SEEN ")) {
-            String[] words = line.split(" ");
-            saw.accept(words[1] + "@" + words[2], words[3]);
-          }
-        }
-      } catch (java.io.IOException e) {
-        // the node was killed
-      }
-    }, "crashing-node-output");
-    reader.setDaemon(true);
-    reader.start();
-
     long killedAfter;
     DatabaseSettings db = DatabaseSettings.from(ConfigFactory.load(TestNodes.config(database)));
-    try (Connection lock = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password())) {
-      Eventually.until("the node to start and compute crash-random/a", Duration.ofSeconds(120), () -> List.copyOf(lines),
+    ChildJvm node = ChildJvm.start(VersionCrashTest.class, line -> {
+      if (line.startsWith("SEEN ")) {
+        String[] words = line.split(" ");
+        saw.accept(words[1] + "@" + words[2], words[3]);
+      }
+    }, conf.toString());
+    try (node; Connection lock = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password())) {
+      Eventually.until("the node to start and compute crash-random/a", Duration.ofSeconds(120), node::lines,
           output -> output.contains("READY"));
       assertTrue(seen.containsKey("crash-random/a@1"), "the first value is version 1: " + seen);
 
@@ -133,7 +119,7 @@ class VersionCrashTest {
       try (Statement statement = lock.createStatement()) {
         statement.execute("LOCK TABLE event_journal IN SHARE MODE"); // reads go on, inserts wait
       }
-      try (PrintStream commands = new PrintStream(node.getOutputStream(), true, StandardCharsets.UTF_8)) {
+      try (PrintStream commands = new PrintStream(node.input(), true, StandardCharsets.UTF_8)) {
         long asked = System.nanoTime();
         commands.println("refresh crash-random/a"); // computes a new value, which waits for the journal
         try {
@@ -142,19 +128,15 @@ class VersionCrashTest {
           commands.println("put crash-random/b given"); // a first value, numbered above the primer's floor
           Eventually.until("both writes to wait for the journal's lock", () -> waitingInserts(lock), waiting -> waiting >= 2);
         } catch (AssertionError e) {
-          throw new AssertionError(e.getMessage() + "; the node printed " + lines, e);
+          throw new AssertionError(e.getMessage() + "; the node printed " + node.lines(), e);
         }
-        node.destroyForcibly(); // SIGKILL: no shutdown hook, no goodbye to the database
-        assertTrue(node.waitFor(30, TimeUnit.SECONDS), "the node is gone");
+        node.kill(); // SIGKILL: no shutdown hook, no goodbye to the database
         killedAfter = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked);
       }
       lock.rollback(); // the dead node's waiting inserts go on, or are rolled back with its connection
-    } finally {
-      node.destroyForcibly();
     }
-    reader.join(10_000);
-    assertFalse(seen.containsKey("crash-random/a@2"), "nobody saw a value the journal did not hold: " + lines);
-    assertFalse(seen.containsKey("crash-random/b@1"), "nor the unacknowledged put: " + lines);
+    assertFalse(seen.containsKey("crash-random/a@2"), "nobody saw a value the journal did not hold: " + node.lines());
+    assertFalse(seen.containsKey("crash-random/b@1"), "nor the unacknowledged put: " + node.lines());
 
     ActorTestKit restarted = TestNodes.start("VersionCrashTestRestarted", TestNodes.config(database));
     try {

@@ -40,11 +40,25 @@ public sealed interface KeyCommand {
 
   /**
    * Stores a value the caller supplies, as a new version; {@code expiry}: its own freshness (resolved
-   * when the caller put it), or null when its primer's applies.
+   * when the caller put it), or null when its primer's applies. With an {@code expectedVersion},
+   * only if the key's value is still that version (checked by the key as it takes the put, so two
+   * puts expecting one version never both win); otherwise answers a {@link Problem} and writes
+   * nothing.
    */
-  record Put(StoredValue value, ActorRef<KeyReply> replyTo, ValueExpiry expiry) implements Request, KckSerializable {
+  record Put(StoredValue value, ActorRef<KeyReply> replyTo, ValueExpiry expiry, OptionalLong expectedVersion)
+      implements Request, KckSerializable {
 
-    /** A put without freshness of its own. */
+    /** A put from a node that sends no expected version is unconditional. */
+    public Put {
+      expectedVersion = expectedVersion == null ? OptionalLong.empty() : expectedVersion;
+    }
+
+    /** An unconditional put. */
+    public Put(StoredValue value, ActorRef<KeyReply> replyTo, ValueExpiry expiry) {
+      this(value, replyTo, expiry, OptionalLong.empty());
+    }
+
+    /** An unconditional put without freshness of its own. */
     public Put(StoredValue value, ActorRef<KeyReply> replyTo) {
       this(value, replyTo, null);
     }

@@ -36,6 +36,10 @@ import java.util.Optional;
  * <p>Immutable and thread-safe.
  */
 public final class RefreshSchedule {
+  // Not a record: its components would be public as they are, and two cannot be. missedTicks() answers
+  // an Optional of what may be unset (a record's accessor answers the field, null), and the parsed cron
+  // (a cron-utils type, which no API signature may name) would be a component or be parsed anew on
+  // every tick asked for. A public canonical constructor would also let an unparsed expression in.
 
   /** What KCK does, when it starts, with ticks that passed while no node ran the schedule. */
   public enum MissedTicks {

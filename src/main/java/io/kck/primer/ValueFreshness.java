@@ -27,6 +27,11 @@ import org.jspecify.annotations.Nullable;
  * is not positive.
  */
 public final class ValueFreshness {
+  // Not a record: a value is one of four kinds, which only the factories make. A record would add to
+  // the API a public constructor taking all four parts (each call then checked for exactly one, the
+  // duration positive) and four accessors of which three answer null, for what expiryFor and
+  // refreshFor already answer.
+
   private final Instant expiresAt;
   private final Duration maxAge;
   private final Instant refreshAt;

@@ -51,7 +51,7 @@ final class ConceptSnippets {
     // end::keys[]
   }
 
-  void operations(Key<DaySales> key, DaySales imported) {
+  void operations(Key<DaySales> key, DaySales imported, long version) {
     // tag::operations[]
     kck.get(key);            // the value: at once when fresh, else computed (once, however many ask)
     kck.getEntry(key);       // the value with its version, computedAt, stale, ...
@@ -59,6 +59,7 @@ final class ConceptSnippets {
     kck.refresh(key);        // recompute now; answers the new value
     kck.invalidate(key);     // drop the value; the next get computes
     kck.put(key, imported);  // store a value you already have
+    kck.put(key, imported, version); // only if the key is still at that version
     // end::operations[]
   }
 

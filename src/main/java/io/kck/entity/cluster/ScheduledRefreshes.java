@@ -2,7 +2,6 @@ package io.kck.entity.cluster;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
-import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.javadsl.Behaviors;
@@ -12,7 +11,6 @@ import akka.persistence.typed.RecoveryCompleted;
 import akka.persistence.typed.javadsl.CommandHandler;
 import akka.persistence.typed.javadsl.Effect;
 import akka.persistence.typed.javadsl.EventHandler;
-import akka.persistence.typed.javadsl.EventSourcedBehavior;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
 import io.kck.entity.KeyClient;
@@ -31,6 +29,7 @@ import io.kck.entity.ScheduledTicks.Ticks;
 import io.kck.entity.WarmKeys;
 import io.kck.entity.settings.ScheduleSettings;
 import io.kck.persistence.JournalNames;
+import io.kck.persistence.KckEventSourced;
 import io.kck.primer.RefreshSchedule;
 import java.time.Clock;
 import java.time.Duration;
@@ -67,7 +66,7 @@ import org.slf4j.LoggerFactory;
  * most {@link #LONGEST_WAIT}, so that a wall clock that is set (or a laptop that slept) delays a
  * tick by at most that.
  */
-public final class ScheduledRefreshes extends EventSourcedBehavior<Command, Event, State> {
+public final class ScheduledRefreshes extends KckEventSourced<Command, Event, State> {
   /** The longest the singleton sleeps before it looks at the clock again. */
   static final Duration LONGEST_WAIT = Duration.ofHours(1);
   private static final Logger log = LoggerFactory.getLogger(ScheduledRefreshes.class);
@@ -104,7 +103,7 @@ public final class ScheduledRefreshes extends EventSourcedBehavior<Command, Even
       KeyClient keys, ActorContext<Command> context, TimerScheduler<Command> timers) {
     // A journal failure restarts it after a backoff: a stopped singleton would stop every schedule.
     super(PersistenceId.ofUniqueId(JournalNames.SCHEDULES),
-        SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofMinutes(1), 0.2));
+        restartsAfterBackoff(Duration.ofSeconds(1), Duration.ofMinutes(1)));
     this.settings = settings;
     this.clock = clock;
     this.warmKeys = warmKeys;
@@ -116,16 +115,6 @@ public final class ScheduledRefreshes extends EventSourcedBehavior<Command, Even
   @Override
   public State emptyState() {
     return new State(new HashMap<>());
-  }
-
-  @Override
-  public String journalPluginId() {
-    return JournalNames.JOURNAL_PLUGIN;
-  }
-
-  @Override
-  public String snapshotPluginId() {
-    return JournalNames.SNAPSHOT_PLUGIN;
   }
 
   @Override

@@ -13,7 +13,6 @@ import akka.persistence.typed.RecoveryCompleted;
 import akka.persistence.typed.javadsl.CommandHandler;
 import akka.persistence.typed.javadsl.Effect;
 import akka.persistence.typed.javadsl.EventHandler;
-import akka.persistence.typed.javadsl.EventSourcedBehavior;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
 import io.kck.entity.KeyClient;
@@ -30,6 +29,7 @@ import io.kck.entity.WarmKeys.Removed;
 import io.kck.entity.WarmKeys.State;
 import io.kck.entity.WarmKeys.WakeAll;
 import io.kck.persistence.JournalNames;
+import io.kck.persistence.KckEventSourced;
 import io.kck.primer.internal.PrimerRegistry;
 import java.time.Duration;
 import java.util.HashSet;
@@ -54,7 +54,7 @@ import org.slf4j.Logger;
  * re-arms its timer from its persisted computed-at time. The cost: one small message per warm key
  * per interval, and the set of warm keys in one actor's memory.
  */
-public final class WarmKeyRegistry extends EventSourcedBehavior<Command, Event, State> {
+public final class WarmKeyRegistry extends KckEventSourced<Command, Event, State> {
 
   private final KeyClient keys;
   private final Duration wakeInterval;
@@ -109,16 +109,6 @@ public final class WarmKeyRegistry extends EventSourcedBehavior<Command, Event, 
   @Override
   public State emptyState() {
     return new State(new HashSet<>());
-  }
-
-  @Override
-  public String journalPluginId() {
-    return JournalNames.JOURNAL_PLUGIN;
-  }
-
-  @Override
-  public String snapshotPluginId() {
-    return JournalNames.SNAPSHOT_PLUGIN;
   }
 
   @Override

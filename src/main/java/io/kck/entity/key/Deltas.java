@@ -104,11 +104,7 @@ final class Deltas {
       return Problem.of(KckException.Kind.NOTHING_TO_AUGMENT, "Cannot augment key '" + key + "': it has no value ("
           + state.status().name().toLowerCase(Locale.ROOT) + "); get or put it first. Nothing was applied", null);
     }
-    if (expectedVersion.isPresent() && expectedVersion.getAsLong() != state.version()) {
-      return Problem.of(KckException.Kind.VERSION_CONFLICT, "Cannot augment key '" + key + "' at version "
-          + expectedVersion.getAsLong() + ": its current version is " + state.version() + ". Nothing was applied", null);
-    }
-    return null;
+    return ExpectedVersion.conflict(key, "augment", "applied", state, expectedVersion);
   }
 
   /**
@@ -213,6 +209,12 @@ final class Deltas {
   /**
    * {@code delta} applied to {@code state}'s value, encoded now and within {@code
    * kck.max-value-bytes}: what a new delta may make. (Replay applies journaled deltas unchecked.)
+   *
+   * <p>The encoding is the measurement: nothing else tells how long the new value's JSON is (the
+   * old value's length and the delta's say nothing of what the function made), and no encoded form
+   * of it exists yet. It is no second encoding: the bytes are kept ({@link StoredValue#encoded}),
+   * and whatever needs the value's JSON later (a snapshot, a reply to another node, the read tier's
+   * size) takes them as they are.
    *
    * @throws ValueCodec.TooLarge when the value would be larger
    */

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * every key of a node shares it.
  */
 final class JournalFailures {
-  // By name: a reference to the class would knot this node-wide part to the actor that uses it.
+  // By name, and JournaledKey's: operators filter on it (docs/operations.md, OutageLogTest), and a
+  // reference to the class would knot this node-wide part to the actor that uses it.
   private static final Logger log = LoggerFactory.getLogger("io.kck.entity.key.JournaledKey");
   // Past this many keys in their windows, windows that ended are dropped (the map stays small).
   private static final int PRUNE_ABOVE = 10_000;

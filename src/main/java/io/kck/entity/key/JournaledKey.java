@@ -3,7 +3,6 @@ package io.kck.entity.key;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.PostStop;
 import akka.actor.typed.PreRestart;
-import akka.actor.typed.SupervisorStrategy;
 import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.RecoveryCompleted;
 import akka.persistence.typed.RecoveryFailed;
@@ -13,7 +12,6 @@ import akka.persistence.typed.javadsl.CommandHandlerWithReply;
 import akka.persistence.typed.javadsl.Effect;
 import akka.persistence.typed.javadsl.EffectBuilder;
 import akka.persistence.typed.javadsl.EventHandler;
-import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
@@ -26,6 +24,8 @@ import io.kck.entity.metrics.Traces;
 import io.kck.entity.settings.EntitySettings;
 import io.kck.persistence.JournalNames;
 import io.kck.persistence.JournalPurge;
+import io.kck.persistence.KckEventSourced;
+import io.kck.persistence.KckEventSourcedWithReplies;
 import io.kck.primer.Key;
 import java.time.Instant;
 import java.util.Optional;
@@ -38,7 +38,7 @@ import org.slf4j.event.Level;
  * to it, the signals of its life (loaded, stopped), and how it forgets its rows when its primer's
  * retention says so ({@link Retention}). {@link KeyEntity} adds what it does with commands.
  */
-public abstract class JournaledKey extends EventSourcedBehaviorWithEnforcedReplies<KeyCommand, KeyEvent, KeyState> {
+public abstract class JournaledKey extends KckEventSourcedWithReplies<KeyCommand, KeyEvent, KeyState> {
 
   private final EntitySettings settings;
   private final Deltas deltas;
@@ -64,7 +64,7 @@ public abstract class JournaledKey extends EventSourcedBehaviorWithEnforcedRepli
     // Akka would log every such restart as an ERROR with a stack trace, again and again while the
     // database is down: JournalFailures logs a line per key per window instead.
     super(PersistenceId.of(JournalNames.KEY_TYPE, key.text()),
-        SupervisorStrategy.restartWithBackoff(settings.journalBackoffMin(), settings.journalBackoffMax(), 0.2)
+        KckEventSourced.restartsAfterBackoff(settings.journalBackoffMin(), settings.journalBackoffMax())
             .withLogLevel(Level.DEBUG));
     this.settings = settings;
     this.deltas = deltas;
@@ -191,16 +191,6 @@ public abstract class JournaledKey extends EventSourcedBehaviorWithEnforcedRepli
   @Override
   public KeyState emptyState() {
     return KeyState.EMPTY;
-  }
-
-  @Override
-  public String journalPluginId() {
-    return JournalNames.JOURNAL_PLUGIN;
-  }
-
-  @Override
-  public String snapshotPluginId() {
-    return JournalNames.SNAPSHOT_PLUGIN;
   }
 
   /**

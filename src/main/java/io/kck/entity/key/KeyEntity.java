@@ -213,6 +213,11 @@ public final class KeyEntity extends JournaledKey {
 
   private ReplyEffect<KeyEvent, KeyState> onPut(KeyState state, KeyCommand.Put put) {
     observers.hook(HookEvent.Action.PUT, HookEvent.Phase.BEFORE, state.version(), null, null);
+    Problem conflict = ExpectedVersion.conflict(key, "put", "written", state, put.expectedVersion());
+    if (conflict != null) { // refused before anything changes: a running compute goes on
+      observers.hook(HookEvent.Action.PUT, HookEvent.Phase.AFTER, 0, null, conflict.toException(key.text()));
+      return Effect().reply(put.replyTo(), new KeyReply.Failed(conflict));
+    }
     attempts.supersede();
     // A put replaces the value, not the key's edges: the next change of an input recomputes it.
     ValueStored stored = new ValueStored(nextVersion(state), now(), put.value(), Origin.PUT, state.inputs(), state.lineage(),

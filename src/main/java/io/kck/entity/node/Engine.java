@@ -478,12 +478,16 @@ public final class Engine {
    *     primer's type or cannot be written as JSON
    */
   public CompletionStage<EntryData> put(Key<?> key, Object value) {
-    return put(key, value, null);
+    return put(key, value, null, OptionalLong.empty());
   }
 
-  /** {@link #put(Key, Object)} with the value's own {@code freshness} (null: its primer's), counted from now. */
-  public CompletionStage<EntryData> put(Key<?> key, Object value, ValueFreshness freshness) {
-    return requests.put(key, encodeValue(key, value), ValueExpiry.of(freshness, runtime.clock().instant()));
+  /**
+   * {@link #put(Key, Object)} with the value's own {@code freshness} (null: its primer's), counted
+   * from now; only if the key's value is still at {@code expectedVersion} when one is given.
+   */
+  public CompletionStage<EntryData> put(Key<?> key, Object value, ValueFreshness freshness, OptionalLong expectedVersion) {
+    return requests.put(key, encodeValue(key, value), ValueExpiry.of(freshness, runtime.clock().instant()),
+        expectedVersion);
   }
 
   /**

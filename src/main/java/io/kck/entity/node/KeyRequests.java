@@ -122,8 +122,8 @@ final class KeyRequests {
     return write(key, KeyCommand.Invalidate::new);
   }
 
-  CompletionStage<EntryData> put(Key<?> key, StoredValue value, ValueExpiry expiry) {
-    return write(key, replyTo -> new KeyCommand.Put(value, replyTo, expiry));
+  CompletionStage<EntryData> put(Key<?> key, StoredValue value, ValueExpiry expiry, OptionalLong expectedVersion) {
+    return write(key, replyTo -> new KeyCommand.Put(value, replyTo, expiry, expectedVersion));
   }
 
   CompletionStage<EntryData> augment(Key<?> key, StoredValue delta, OptionalLong expectedVersion) {
