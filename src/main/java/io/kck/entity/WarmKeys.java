@@ -26,7 +26,13 @@ public final class WarmKeys {
   public record Remove(String key, ActorRef<StatusReply<Done>> replyTo) implements Command, KckSerializable {}
 
   /** Answers the keys kept warm. */
-  public record GetKeys(ActorRef<Set<String>> replyTo) implements Command, KckSerializable {}
+  public record GetKeys(ActorRef<Listed> replyTo) implements Command, KckSerializable {}
+
+  /**
+   * The answer to {@link GetKeys}: the registry is a singleton, so this often travels to another
+   * node and must be serializable (a bare {@code Set} is not).
+   */
+  public record Listed(Set<String> keys) implements KckSerializable {}
 
   /** The registry's own timer: wake every warm key. */
   public enum WakeAll implements Command {

@@ -243,6 +243,18 @@ class ClusterTest {
   }
 
   @Test
+  void everyNodeKeepsKeysWarmAndListsThemThroughTheRegistryOnTheOldest() {
+    useSharedCluster();
+    String key = "cluster-sales/warm-listed";
+    Stages.await(nodes.get(2).kck.keepWarm(key)); // the registry is a singleton on the oldest node, 0
+    for (int i = 0; i < 3; i++) {
+      assertTrue(Stages.await(nodes.get(i).kck.warmKeys()).contains(key), "the warm keys listed through node " + i);
+    }
+    Stages.await(nodes.get(1).kck.stopKeepingWarm(key));
+    assertFalse(Stages.await(nodes.get(2).kck.warmKeys()).contains(key));
+  }
+
+  @Test
   void aKeyHasOneOwnerWhicheverNodeIsAsked() {
     useSharedCluster();
     int computesBefore = computes();

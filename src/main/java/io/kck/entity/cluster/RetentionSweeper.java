@@ -108,7 +108,8 @@ public final class RetentionSweeper {
   }
 
   private CompletionStage<SweepReport> sweep() {
-    CompletionStage<Set<String>> warm = AskPattern.ask(warmKeys, WarmKeys.GetKeys::new, Duration.ofSeconds(10), system.scheduler());
+    CompletionStage<Set<String>> warm = AskPattern.<WarmKeys.Command, WarmKeys.Listed>ask(warmKeys, WarmKeys.GetKeys::new,
+        Duration.ofSeconds(10), system.scheduler()).thenApply(WarmKeys.Listed::keys);
     return warm.thenCompose(warmSet -> {
       CompletionStage<List<String>> candidates = CompletableFuture.completedFuture(new ArrayList<>());
       for (Primer<?> primer : primers.primers()) {

@@ -194,8 +194,8 @@ public final class ScheduledRefreshes extends KckEventSourced<Command, Event, St
       return decided.isEmpty() ? Effect().none() : Effect().persist(new ArrayList<Event>(decided));
     }
     deciding = true;
-    context.pipeToSelf(AskPattern.<WarmKeys.Command, Set<String>>ask(warmKeys, WarmKeys.GetKeys::new, keys.timeout(),
-        context.getSystem().scheduler()), (warm, error) -> {
+    context.pipeToSelf(AskPattern.<WarmKeys.Command, WarmKeys.Listed>ask(warmKeys, WarmKeys.GetKeys::new, keys.timeout(),
+        context.getSystem().scheduler()).thenApply(WarmKeys.Listed::keys), (warm, error) -> {
           if (error != null) {
             log.warn("The warm keys of the primers whose ticks are due could not be read ({}); those ticks run at"
                 + " the next look, within {}", error.toString(), LONGEST_WAIT);

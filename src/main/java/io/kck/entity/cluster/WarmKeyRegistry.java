@@ -23,6 +23,7 @@ import io.kck.entity.WarmKeys.Added;
 import io.kck.entity.WarmKeys.Command;
 import io.kck.entity.WarmKeys.Event;
 import io.kck.entity.WarmKeys.GetKeys;
+import io.kck.entity.WarmKeys.Listed;
 import io.kck.entity.WarmKeys.RegionStarted;
 import io.kck.entity.WarmKeys.Remove;
 import io.kck.entity.WarmKeys.Removed;
@@ -164,7 +165,7 @@ public final class WarmKeyRegistry extends KckEventSourced<Command, Event, State
         .onCommand(
             GetKeys.class,
             (state, list) -> {
-              list.replyTo().tell(Set.copyOf(state.keys()));
+              list.replyTo().tell(new Listed(Set.copyOf(state.keys())));
               return Effect().none();
             })
         .onCommand(

@@ -574,8 +574,8 @@ public final class Engine {
 
   /** The canonical keys kept warm now. */
   public CompletionStage<Set<String>> warmKeys() {
-    return AskPattern.<WarmKeys.Command, Set<String>>ask(runtime.warmKeys(), WarmKeys.GetKeys::new, keys().timeout(),
-        system.scheduler());
+    return AskPattern.<WarmKeys.Command, WarmKeys.Listed>ask(runtime.warmKeys(), WarmKeys.GetKeys::new, keys().timeout(),
+        system.scheduler()).thenApply(WarmKeys.Listed::keys);
   }
 
   /**

@@ -63,8 +63,8 @@ class WarmKeysStartTest {
   }
 
   private static CompletableFuture<Set<String>> keys(ActorRef<WarmKeys.Command> registry) {
-    return AskPattern.<WarmKeys.Command, Set<String>>ask(registry, WarmKeys.GetKeys::new, Duration.ofSeconds(60),
-        testKit.system().scheduler()).toCompletableFuture();
+    return AskPattern.<WarmKeys.Command, WarmKeys.Listed>ask(registry, WarmKeys.GetKeys::new, Duration.ofSeconds(60),
+        testKit.system().scheduler()).thenApply(WarmKeys.Listed::keys).toCompletableFuture();
   }
 
   private static KeyClient client() {
