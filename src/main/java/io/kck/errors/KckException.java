@@ -8,7 +8,7 @@ import org.jspecify.annotations.Nullable;
  * #kind()}, so a log line, a tracked read inside a compute and an HTTP error all say which data
  * product went wrong, and how, in the same words.
  *
- * <p>The kind decides the exception's class ({@link #of}) and, over HTTP, the status code: the
+ * <p>The kind decides the exception's class ({@link KckExceptions#of}) and, over HTTP, the status code: the
  * same failure reaches {@code kck.get}, a compute's {@code context.get} and an HTTP client as the
  * same kind. Stages returned by {@code Kck} complete exceptionally with a subclass of this type
  * (wrapped in a {@link java.util.concurrent.CompletionException} when read through {@code join()});
@@ -16,7 +16,7 @@ import org.jspecify.annotations.Nullable;
  */
 public class KckException extends RuntimeException {
 
-  /** What went wrong. Every kind has exactly one exception class; see {@link #of}. */
+  /** What went wrong. Every kind has exactly one exception class; see {@link KckExceptions#of}. */
   public enum Kind {
     /** The key text or parameter values do not make a key ({@link InvalidKeyException}). */
     INVALID_KEY,
@@ -32,7 +32,7 @@ public class KckException extends RuntimeException {
     NOT_CACHED,
     /** An augment reached a key without a value ({@link NothingToAugmentException}). */
     NOTHING_TO_AUGMENT,
-    /** An augment expected another version ({@link VersionConflictException}). */
+    /** An augment or a put expected another version ({@link VersionConflictException}). */
     VERSION_CONFLICT,
     /** The primer's compute threw ({@link ComputeFailedException}). */
     COMPUTE_FAILED,
