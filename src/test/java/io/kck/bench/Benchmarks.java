@@ -176,6 +176,10 @@ public final class Benchmarks {
     } finally {
       terminate(system);
     }
+    if (selected("single-flight")) {
+      singleFlightOnThreeNodes(config, run);
+      progress("single flight on three nodes");
+    }
     if (selected("recovery")) {
       recoveryAndMemory(config, run);
       progress("recovery and memory");
@@ -798,6 +802,48 @@ public final class Benchmarks {
         "the whole stampede, until all answered", Measured.of(millis), "ms", false);
     add("single flight: from the compute's end until all " + gets + " answered", Measured.of(afterCompute),
         "the whole stampede, until all answered", Measured.of(millis), "ms", false);
+  }
+
+  /**
+   * 10,000 concurrent gets of one cold key spread over three nodes (get {@code i} through node
+   * {@code i % 3}), beside the same gets of another cold key all through one node of the same
+   * cluster: with one ask per node and one compute in the cluster, the spread costs little more.
+   */
+  private void singleFlightOnThreeNodes(Config config, String run) throws Exception {
+    String name = "bench-sf3-" + run;
+    List<CountingPrimer> instances = new ArrayList<>();
+    double[] spread = new double[sizes.rounds()];
+    double[] oneNode = new double[sizes.rounds()];
+    double[] spreadComputes = new double[sizes.rounds()];
+    double[] oneNodeComputes = new double[sizes.rounds()];
+    try (ThreeNodes nodes = ThreeNodes.start("bench-sf3", config, () -> {
+      CountingPrimer primer = new CountingPrimer(name);
+      instances.add(primer);
+      return List.of(primer);
+    })) {
+      java.util.function.IntSupplier computes = () -> instances.stream().mapToInt(CountingPrimer::computes).sum();
+      List<Kck> kcks = nodes.kcks();
+      for (int round = 0; round < sizes.rounds(); round++) {
+        for (boolean spreadOver : new boolean[] {true, false}) {
+          String key = name + "/" + (spreadOver ? "spread-" : "one-") + round;
+          int before = computes.getAsInt();
+          long started = System.nanoTime();
+          List<CompletableFuture<Object>> answers = new ArrayList<>(sizes.singleFlightGets());
+          for (int i = 0; i < sizes.singleFlightGets(); i++) {
+            answers.add(kcks.get(spreadOver ? i % 3 : 0).get(key).toCompletableFuture());
+          }
+          CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+          double millis = (System.nanoTime() - started) / 1e6;
+          (spreadOver ? spread : oneNode)[round] = millis;
+          (spreadOver ? spreadComputes : oneNodeComputes)[round] = computes.getAsInt() - before;
+        }
+      }
+    }
+    String gets = String.format("%,d", sizes.singleFlightGets());
+    add("single flight: until all " + gets + " gets spread over 3 nodes answered", Measured.of(spread),
+        "the same through one node of the 3", Measured.of(oneNode), "ms", false);
+    add("single flight: computes for " + gets + " gets spread over 3 nodes", Measured.of(spreadComputes),
+        "the same through one node of the 3", Measured.of(oneNodeComputes), "computes", false);
   }
 
   private void coldMiss(Kck kck, CountingPrimer primer) throws Exception {

@@ -48,6 +48,14 @@ class BenchmarksSmokeTest {
     Benchmarks.Row computes = rows.stream()
         .filter(row -> row.name().startsWith("single flight: computes")).findFirst().orElseThrow();
     assertEquals(1.0, computes.ours(), "single flight in the benchmark");
+    for (String clusterRow : List.of("gets spread over 3 nodes answered", "ycsb: 95% gets / 5% puts",
+        "ycsb: 50% gets / 50% puts")) {
+      assertTrue(rows.stream().anyMatch(row -> row.name().contains(clusterRow)
+          && (row.name().contains("3 nodes") || row.name().contains("over 3 nodes"))), clusterRow + " on 3 nodes missing:\n" + table);
+    }
+    Benchmarks.Row spreadComputes = rows.stream()
+        .filter(row -> row.name().contains("computes for") && row.name().contains("spread over 3 nodes")).findFirst().orElseThrow();
+    assertEquals(1.0, spreadComputes.ours(), "one compute for gets spread over three nodes");
     assertTrue(table.contains("| case | ours (median) | baseline |"), table);
   }
 }

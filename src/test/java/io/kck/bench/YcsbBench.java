@@ -5,6 +5,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import io.kck.Kck;
 import io.kck.persistence.EmbeddedAccess;
 import io.kck.primer.Parameter;
@@ -37,6 +38,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * Both share one pool of connections for their reads of the table. Each system runs a warm-up and
  * then a measured window per mix; the rows give throughput, p50 and p99 of each operation, and the
  * heap held after the runs (after a GC, above what was used before the system started).
+ *
+ * <p>Then the cost of a cluster: the same mixes on three nodes in this JVM (one ActorSystem each,
+ * Artery on loopback, the primer's near cache on, client thread {@code t} using node {@code t % 3}),
+ * beside KCK on one node from the same run ({@code kck.bench.ycsb.cluster = off} leaves it out).
  */
 final class YcsbBench {
   private static final Parameter<Long> ID = Parameter.ofLong("id");
@@ -72,6 +77,8 @@ final class YcsbBench {
     double[][] mixes = {{0.95, 0.05}, {0.5, 0.5}};
     String[] mixNames = {"95% gets / 5% puts", "50% gets / 50% puts"};
     Result[][] results = new Result[2][mixes.length]; // [0]: KCK, [1]: the baseline
+    Result[] clustered = new Result[mixes.length];
+    boolean cluster = Boolean.parseBoolean(System.getProperty("kck.bench.ycsb.cluster", "true"));
     long[] heap = new long[2];
     try {
       // The baseline first, then KCK, each alone in the JVM's heap.
@@ -121,6 +128,31 @@ final class YcsbBench {
         system.terminate();
         system.getWhenTerminated().toCompletableFuture().get(1, TimeUnit.MINUTES);
       }
+      if (cluster) {
+        String primer = "bench-ycsb3-" + run;
+        try (ThreeNodes nodes = ThreeNodes.start("bench-ycsb3", ConfigFactory.parseString(
+            "kck.primers.\"" + primer + "\".near-cache = on").withFallback(config),
+            () -> List.of(Primer.builder(primer, String.class).parameters(ID)
+                .compute((key, context) -> read(pool, table, key.get(ID))).build()))) {
+          List<Store> stores = new ArrayList<>();
+          for (Kck node : nodes.kcks()) {
+            stores.add(new Store() {
+              @Override
+              public void get(long id) throws Exception {
+                node.get(primer + "/" + id).toCompletableFuture().get(2, TimeUnit.MINUTES);
+              }
+
+              @Override
+              public void put(long id, String value) throws Exception {
+                node.put(primer + "/" + id, value).toCompletableFuture().get(2, TimeUnit.MINUTES);
+              }
+            });
+          }
+          for (int mix = 0; mix < mixes.length; mix++) {
+            clustered[mix] = mix(stores, popularity, threads, mixes[mix][0], warmUpMillis, windowMillis);
+          }
+        }
+      }
     } finally {
       for (Connection connection : pool) {
         connection.close();
@@ -138,6 +170,17 @@ final class YcsbBench {
       out.add(row(name + ", get p99", ours.getP99(), baseline, theirs.getP99(), "µs", false));
       out.add(row(name + ", put p50", ours.putP50(), baseline, theirs.putP50(), "µs", false));
       out.add(row(name + ", put p99", ours.putP99(), baseline, theirs.putP99(), "µs", false));
+    }
+    for (int mix = 0; mix < mixes.length && cluster; mix++) {
+      Result three = clustered[mix];
+      Result one = results[0][mix];
+      String name = "ycsb: " + mixNames[mix] + of + ", 3 nodes (near cache on)";
+      String oneNode = "KCK on one node (this run)";
+      out.add(row(name + ", throughput", three.opsPerSecond(), oneNode, one.opsPerSecond(), "ops/s", true));
+      out.add(row(name + ", get p50", three.getP50(), oneNode, one.getP50(), "µs", false));
+      out.add(row(name + ", get p99", three.getP99(), oneNode, one.getP99(), "µs", false));
+      out.add(row(name + ", put p50", three.putP50(), oneNode, one.putP50(), "µs", false));
+      out.add(row(name + ", put p99", three.putP99(), oneNode, one.putP99(), "µs", false));
     }
     out.add(row("ycsb: heap after GC, held after both mixes" + of, heap[0] / 1048576.0, baseline, heap[1] / 1048576.0,
         "MiB", false));
@@ -170,6 +213,12 @@ final class YcsbBench {
    */
   private static Result mix(Store store, Zipfian popularity, int threads, double getShare, long warmUpMillis,
       long windowMillis) throws Exception {
+    return mix(List.of(store), popularity, threads, getShare, warmUpMillis, windowMillis);
+  }
+
+  /** As above, client thread {@code t} using {@code stores.get(t % stores.size())}. */
+  private static Result mix(List<Store> stores, Zipfian popularity, int threads, double getShare, long warmUpMillis,
+      long windowMillis) throws Exception {
     long warmUpEnds = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(warmUpMillis);
     long windowEnds = warmUpEnds + TimeUnit.MILLISECONDS.toNanos(windowMillis);
     long[][] gets = new long[threads][];
@@ -182,6 +231,7 @@ final class YcsbBench {
       int client = t;
       gets[client] = new long[1 << 16];
       puts[client] = new long[1 << 16];
+      Store store = stores.get(t % stores.size());
       Thread thread = new Thread(() -> {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         try {
