@@ -110,11 +110,30 @@ final class RecoveryReads {
     return batch;
   }
 
+  @jdk.jfr.Name("io.kck.RecoveryRead")
+  @jdk.jfr.Label("KCK recovery read")
+  @jdk.jfr.Category({"KCK"})
+  @jdk.jfr.Description("One query of the reads of keys that start, from taking a connection to the last answer")
+  @jdk.jfr.StackTrace(false)
+  static final class Read extends jdk.jfr.Event {
+    @jdk.jfr.Label("Kind") @jdk.jfr.Description("snapshot (with the highest sequence number) or highest") String kind;
+    @jdk.jfr.Label("Keys") int keys;
+  }
+
   private void readHighest() {
     List<HighestRead> batch = take(highest);
     if (batch.isEmpty()) {
       return;
     }
+    Read trace = new Read();
+    trace.begin();
+    readHighest(batch);
+    trace.kind = "highest";
+    trace.keys = batch.size();
+    trace.commit();
+  }
+
+  private void readHighest(List<HighestRead> batch) {
     try (Connection connection = database.connection();
          PreparedStatement select = connection.prepareStatement("SELECT k.id, (SELECT max(sequence_number) FROM "
              + database.events() + " e WHERE e.persistence_id = k.id) FROM unnest(?::text[]) AS k(id)")) {
@@ -140,6 +159,15 @@ final class RecoveryReads {
     if (batch.isEmpty()) {
       return;
     }
+    Read trace = new Read();
+    trace.begin();
+    readSnapshots(batch);
+    trace.kind = "snapshot";
+    trace.keys = batch.size();
+    trace.commit();
+  }
+
+  private void readSnapshots(List<SnapshotRead> batch) {
     int size = batch.size();
     Object[] ids = new Object[size];
     Object[] maxSequenceNrs = new Object[size];

@@ -159,7 +159,7 @@ public final class Benchmarks {
         progress("single flight");
       }
       if (selected("cold-miss")) {
-        coldMiss(kck, primer);
+        coldMiss(kck, primer, config);
         progress("cold miss");
       }
       if (selected("persistence")) {
@@ -800,7 +800,7 @@ public final class Benchmarks {
         "the whole stampede, until all answered", Measured.of(millis), "ms", false);
   }
 
-  private void coldMiss(Kck kck, CountingPrimer primer) throws Exception {
+  private void coldMiss(Kck kck, CountingPrimer primer, Config config) throws Exception {
     double[] ours = new double[sizes.rounds()];
     double[] cache = new double[sizes.rounds()];
     double[] perKey = new double[sizes.rounds()];
@@ -842,8 +842,16 @@ public final class Benchmarks {
     Map<String, Double> stages = ColdMissStages.trace(sizes.coldKeys(), sizes.coldInFlight(), i -> prefix + i,
         key -> kck.get(key).toCompletableFuture());
     Measured traced = Measured.of(new double[] {stages.remove("whole")});
+    double query = stages.remove(ColdMissStages.RECOVERY_QUERY);
+    double keysPerQuery = stages.remove(ColdMissStages.KEYS_PER_QUERY);
     stages.forEach((stage, mean) -> add("cold miss stage: " + stage + ", mean", Measured.of(new double[] {mean}),
         "a new key's whole time, traced round", traced, "ms", false));
+    add("cold miss stage: " + ColdMissStages.RECOVERY_QUERY + ", mean", Measured.of(new double[] {query}),
+        "a new key's whole time, traced round", traced, "ms", false);
+    // Keys recover 50 at a time at most (Akka's max-concurrent-recoveries), which bounds a batch.
+    add("cold miss stage: " + ColdMissStages.KEYS_PER_QUERY + ", mean", Measured.of(new double[] {keysPerQuery}),
+        "akka.persistence.max-concurrent-recoveries", Measured.of(new double[] {
+            config.getInt("akka.persistence.max-concurrent-recoveries")}), "keys", true);
   }
 
   /** Operations per second of {@code count} asynchronous operations, {@code window} at a time. */

@@ -35,13 +35,22 @@ import jdk.jfr.consumer.RecordingFile;
 final class ColdMissStages {
   private ColdMissStages() {}
 
+  private static final String RECOVERY_READ = "io.kck.RecoveryRead";
+  /** A recovery query's time (one of the key's load), a key of {@link #trace}'s answer. */
+  static final String RECOVERY_QUERY = "one recovery query (many keys' snapshots, or highest sequence numbers)";
+  /** Keys a recovery query answered, a key of {@link #trace}'s answer. */
+  static final String KEYS_PER_QUERY = "keys per recovery query";
+
   @Name("io.kck.bench.ColdGet")
   @StackTrace(false)
   static final class ColdGet extends Event {
     String key;
   }
 
-  /** The stages in order, each its mean over the round's keys in ms, and the whole get's mean last. */
+  /**
+   * The stages in order, each its mean over the round's keys in ms, the whole get's mean ("whole"),
+   * and the mean time and size of the round's recovery queries ({@link #RECOVERY_QUERY}, {@link #KEYS_PER_QUERY}).
+   */
   static Map<String, Double> trace(int count, int window, Function<Integer, String> keyOf,
       Function<String, CompletableFuture<?>> get) throws Exception {
     Path file = Files.createTempFile("kck-cold-miss", ".jfr");
@@ -50,6 +59,7 @@ final class ColdMissStages {
           ColdGet.class)) {
         recording.enable(type).withThreshold(Duration.ZERO).withoutStackTrace();
       }
+      recording.enable(RECOVERY_READ).withThreshold(Duration.ZERO).withoutStackTrace();
       recording.start();
       Semaphore inFlight = new Semaphore(window);
       CountDownLatch done = new CountDownLatch(count);
@@ -77,7 +87,14 @@ final class ColdMissStages {
 
   private static Map<String, Double> stages(List<RecordedEvent> events) {
     Map<String, Map<String, RecordedEvent>> byKey = new HashMap<>();
+    List<Double> queryMillis = new ArrayList<>();
+    List<Double> keysPerQuery = new ArrayList<>();
     for (RecordedEvent event : events) {
+      if (event.getEventType().getName().equals(RECOVERY_READ)) {
+        queryMillis.add(millis(event.getStartTime(), event.getEndTime()));
+        keysPerQuery.add((double) event.getInt("keys"));
+        continue;
+      }
       if (!event.hasField("key")) {
         continue; // the recording's own (settings and the like)
       }
@@ -109,9 +126,11 @@ final class ColdMissStages {
         i++;
       }
     }
+    stages.put(RECOVERY_QUERY, queryMillis);
+    stages.put(KEYS_PER_QUERY, keysPerQuery);
     Map<String, Double> means = new LinkedHashMap<>();
     stages.forEach((stage, values) -> means.put(stage,
-        values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN)));
+        values.stream().mapToDouble(Double::doubleValue).average().orElse(0)));
     return means;
   }
 
