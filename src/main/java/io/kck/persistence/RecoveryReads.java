@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 
@@ -26,6 +27,17 @@ import java.util.concurrent.Executor;
  * query. A lone read goes at once, alone: nothing waits to fill a batch (as {@link GroupCommit}
  * does for writes).
  *
+ * <p>A key's recovery asks for its snapshot first and its highest sequence number next, each a
+ * round trip while the key holds one of Akka's recovery permits ({@code
+ * akka.persistence.max-concurrent-recoveries}). So the snapshot query reads each key's highest
+ * sequence number too, in the same statement, and keeps it for that key's next read of it, which
+ * then needs no query: a new key's recovery is one round trip, not two. The number is as true as
+ * a read of its own: only the key's one actor writes its events, and it writes none while it
+ * recovers (it asks for the number to know where to go on). A kept number is taken by the first
+ * read of it and is used only within {@value #KEPT_NANOS} ns of its query (a key stopped between
+ * its two reads leaves one behind, replaced by its next recovery's snapshot read), and at most
+ * {@value #MAX_KEPT} are kept; otherwise the read queries as before.
+ *
  * <p>Each key's answer is its own: a snapshot that cannot be deserialized fails that key's load
  * only; a failed query fails the reads of its batch, as it would have failed each of them alone.
  * Thread-safe.
@@ -33,16 +45,24 @@ import java.util.concurrent.Executor;
 final class RecoveryReads {
   /** Keys per query at most: one array parameter each, so PostgreSQL's limit on parameters does not apply. */
   static final int MAX_KEYS = 1000;
+  /** How long a highest sequence number read with a snapshot stays usable: far more than the hand-offs between the two reads. */
+  static final long KEPT_NANOS = 10_000_000_000L;
+  /** Highest sequence numbers kept at most (a few per key starting now in practice). */
+  static final int MAX_KEPT = 100_000;
 
   private final JournalDatabase database;
   private final Executor threads;
   private final Queue<HighestRead> highest = new ConcurrentLinkedQueue<>();
   private final Queue<SnapshotRead> snapshots = new ConcurrentLinkedQueue<>();
+  // Highest sequence numbers read with the keys' snapshots, each for its key's next read of it.
+  private final Map<String, Kept> kept = new ConcurrentHashMap<>();
 
   RecoveryReads(JournalDatabase database, Executor threads) {
     this.database = database;
     this.threads = threads;
   }
+
+  private record Kept(long highest, long readAt) {}
 
   private record HighestRead(String persistenceId, CompletableFuture<Long> result) {}
 
@@ -51,6 +71,10 @@ final class RecoveryReads {
 
   /** The highest sequence number journaled for {@code persistenceId}, deleted rows included (0 when none). */
   CompletableFuture<Long> highestSequenceNr(String persistenceId) {
+    Kept known = kept.remove(persistenceId);
+    if (known != null && System.nanoTime() - known.readAt() < KEPT_NANOS) {
+      return CompletableFuture.completedFuture(known.highest()); // read with its snapshot, a moment ago
+    }
     HighestRead read = new HighestRead(persistenceId, new CompletableFuture<>());
     highest.add(read);
     submit(this::readHighest, read.result());
@@ -86,11 +110,30 @@ final class RecoveryReads {
     return batch;
   }
 
+  @jdk.jfr.Name("io.kck.RecoveryRead")
+  @jdk.jfr.Label("KCK recovery read")
+  @jdk.jfr.Category({"KCK"})
+  @jdk.jfr.Description("One query of the reads of keys that start, from taking a connection to the last answer")
+  @jdk.jfr.StackTrace(false)
+  static final class Read extends jdk.jfr.Event {
+    @jdk.jfr.Label("Kind") @jdk.jfr.Description("snapshot (with the highest sequence number) or highest") String kind;
+    @jdk.jfr.Label("Keys") int keys;
+  }
+
   private void readHighest() {
     List<HighestRead> batch = take(highest);
     if (batch.isEmpty()) {
       return;
     }
+    Read trace = new Read();
+    trace.begin();
+    readHighest(batch);
+    trace.kind = "highest";
+    trace.keys = batch.size();
+    trace.commit();
+  }
+
+  private void readHighest(List<HighestRead> batch) {
     try (Connection connection = database.connection();
          PreparedStatement select = connection.prepareStatement("SELECT k.id, (SELECT max(sequence_number) FROM "
              + database.events() + " e WHERE e.persistence_id = k.id) FROM unnest(?::text[]) AS k(id)")) {
@@ -116,6 +159,15 @@ final class RecoveryReads {
     if (batch.isEmpty()) {
       return;
     }
+    Read trace = new Read();
+    trace.begin();
+    readSnapshots(batch);
+    trace.kind = "snapshot";
+    trace.keys = batch.size();
+    trace.commit();
+  }
+
+  private void readSnapshots(List<SnapshotRead> batch) {
     int size = batch.size();
     Object[] ids = new Object[size];
     Object[] maxSequenceNrs = new Object[size];
@@ -130,14 +182,16 @@ final class RecoveryReads {
       minSequenceNrs[i] = read.criteria().minSequenceNr();
       minTimestamps[i] = read.criteria().minTimestamp();
     }
-    // Each key's newest selected snapshot by its own criteria: one index probe per key.
+    // Each key's newest selected snapshot by its own criteria, and its highest sequence number (as
+    // readHighest reads it) for the read that follows: two index probes per key, one statement.
     String sql = "SELECT k.i, s.sequence_number, s.created, s.snapshot_ser_id, s.snapshot_ser_manifest,"
-        + " s.snapshot_payload, s.meta_ser_id, s.meta_ser_manifest, s.meta_payload"
+        + " s.snapshot_payload, s.meta_ser_id, s.meta_ser_manifest, s.meta_payload,"
+        + " (SELECT max(e.sequence_number) FROM " + database.events() + " e WHERE e.persistence_id = k.id)"
         + " FROM unnest(?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[])"
         + " WITH ORDINALITY AS k(id, max_seq, max_ts, min_seq, min_ts, i)"
-        + " CROSS JOIN LATERAL (SELECT * FROM " + database.snapshots() + " x WHERE x.persistence_id = k.id"
+        + " LEFT JOIN LATERAL (SELECT * FROM " + database.snapshots() + " x WHERE x.persistence_id = k.id"
         + " AND x.sequence_number <= k.max_seq AND x.created <= k.max_ts AND x.sequence_number >= k.min_seq"
-        + " AND x.created >= k.min_ts ORDER BY x.sequence_number DESC LIMIT 1) s";
+        + " AND x.created >= k.min_ts ORDER BY x.sequence_number DESC LIMIT 1) s ON true";
     Map<Integer, Optional<SelectedSnapshot>> found = new HashMap<>();
     Map<Integer, Exception> unreadable = new HashMap<>();
     try (Connection connection = database.connection(); PreparedStatement select = connection.prepareStatement(sql)) {
@@ -147,8 +201,13 @@ final class RecoveryReads {
       select.setArray(4, connection.createArrayOf("bigint", minSequenceNrs));
       select.setArray(5, connection.createArrayOf("bigint", minTimestamps));
       try (ResultSet row = select.executeQuery()) {
+        long readAt = System.nanoTime();
         while (row.next()) {
           int index = (int) row.getLong(1) - 1;
+          keep(batch.get(index).persistenceId(), Math.max(row.getLong(10), 0L), readAt); // null (no rows): 0
+          if (row.getObject(2) == null) {
+            continue; // no snapshot selected: found nothing
+          }
           try {
             found.put(index, Optional.of(snapshot(batch.get(index).persistenceId(), row)));
           } catch (Exception e) { // this key's snapshot does not deserialize: its load fails, not the others'
@@ -167,6 +226,14 @@ final class RecoveryReads {
       } else {
         batch.get(i).result().complete(found.getOrDefault(i, Optional.empty()));
       }
+    }
+  }
+
+  private void keep(String persistenceId, long highest, long readAt) {
+    if (kept.size() < MAX_KEPT) {
+      kept.put(persistenceId, new Kept(highest, readAt));
+    } else {
+      kept.remove(persistenceId); // not kept: its next read queries, and finds no older number
     }
   }
 

@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -158,7 +159,7 @@ public final class Benchmarks {
         progress("single flight");
       }
       if (selected("cold-miss")) {
-        coldMiss(kck, primer);
+        coldMiss(kck, primer, config);
         progress("cold miss");
       }
       if (selected("persistence")) {
@@ -388,9 +389,8 @@ public final class Benchmarks {
       return Measured.of(samples).median();
     });
     // Each update above follows a pause (the coalescing window is over); "the put alone" runs back
-    // to back. The same put after the same pause: what waking every thread a put crosses (region,
-    // shard, key, journal writer, the key again, the caller) adds to the first hop of a
-    // propagation. Later hops run while those threads are awake.
+    // to back. The same put after the same pause: what the first hop of a propagation pays for the
+    // pause, mostly PostgreSQL's commit after idle (docs/benchmarks.md); later hops follow at once.
     Measured paused = measure(() -> {
       double[] samples = new double[sizes.updatesPerRound()];
       for (int i = 0; i < samples.length; i++) {
@@ -846,7 +846,7 @@ public final class Benchmarks {
         "the same through one node of the 3", Measured.of(oneNodeComputes), "computes", false);
   }
 
-  private void coldMiss(Kck kck, CountingPrimer primer) throws Exception {
+  private void coldMiss(Kck kck, CountingPrimer primer, Config config) throws Exception {
     double[] ours = new double[sizes.rounds()];
     double[] cache = new double[sizes.rounds()];
     double[] perKey = new double[sizes.rounds()];
@@ -883,6 +883,21 @@ public final class Benchmarks {
     add("cold miss: a new key's load from the journal (recovery), mean", Measured.of(recovery), whole,
         Measured.of(perKey), "ms", false);
     add("cold miss: a new key's journal write, mean", Measured.of(write), whole, Measured.of(perKey), "ms", false);
+    // One more round, traced: where the rest of a new key's time goes (ColdMissStages).
+    String prefix = primer.name() + "/cold-traced-";
+    Map<String, Double> stages = ColdMissStages.trace(sizes.coldKeys(), sizes.coldInFlight(), i -> prefix + i,
+        key -> kck.get(key).toCompletableFuture());
+    Measured traced = Measured.of(new double[] {stages.remove("whole")});
+    double query = stages.remove(ColdMissStages.RECOVERY_QUERY);
+    double keysPerQuery = stages.remove(ColdMissStages.KEYS_PER_QUERY);
+    stages.forEach((stage, mean) -> add("cold miss stage: " + stage + ", mean", Measured.of(new double[] {mean}),
+        "a new key's whole time, traced round", traced, "ms", false));
+    add("cold miss stage: " + ColdMissStages.RECOVERY_QUERY + ", mean", Measured.of(new double[] {query}),
+        "a new key's whole time, traced round", traced, "ms", false);
+    // Keys recover 50 at a time at most (Akka's max-concurrent-recoveries), which bounds a batch.
+    add("cold miss stage: " + ColdMissStages.KEYS_PER_QUERY + ", mean", Measured.of(new double[] {keysPerQuery}),
+        "akka.persistence.max-concurrent-recoveries", Measured.of(new double[] {
+            config.getInt("akka.persistence.max-concurrent-recoveries")}), "keys", true);
   }
 
   /** Operations per second of {@code count} asynchronous operations, {@code window} at a time. */

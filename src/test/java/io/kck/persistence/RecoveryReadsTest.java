@@ -83,6 +83,30 @@ class RecoveryReadsTest {
   }
 
   @Test
+  void aKeysHighestSequenceNumberIsReadWithItsSnapshotAndAnsweredOnceWithoutAQuery() {
+    held.clear();
+    RecoveryReads reads = new RecoveryReads(database, held::add);
+    CompletableFuture<Optional<SelectedSnapshot>> eventsNoSnapshot =
+        reads.latestSnapshot("has-events", SnapshotSelectionCriteria.latest());
+    CompletableFuture<Optional<SelectedSnapshot>> brandNew = reads.latestSnapshot("brand-new", SnapshotSelectionCriteria.latest());
+    held.get(0).run(); // one query for both snapshot loads
+    assertTrue(eventsNoSnapshot.join().isEmpty());
+    assertTrue(brandNew.join().isEmpty());
+    held.clear();
+
+    CompletableFuture<Long> events = reads.highestSequenceNr("has-events");
+    CompletableFuture<Long> none = reads.highestSequenceNr("brand-new");
+    assertTrue(held.isEmpty(), "no query: the numbers came with the snapshot loads");
+    assertEquals(3L, events.join());
+    assertEquals(0L, none.join(), "a key without rows starts at 0");
+
+    CompletableFuture<Long> again = reads.highestSequenceNr("has-events");
+    assertEquals(1, held.size(), "a kept number answers one read: the next one queries");
+    held.get(0).run();
+    assertEquals(3L, again.join());
+  }
+
+  @Test
   void aReadNoThreadTakesFailsRatherThanWaitsForever() {
     held.clear();
     RecoveryReads reads = new RecoveryReads(database, task -> {
