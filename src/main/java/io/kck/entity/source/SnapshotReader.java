@@ -7,27 +7,31 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Asks the source database for its snapshot ({@code pg_current_snapshot()}, PostgreSQL 13 and
- * later; {@code txid_current_snapshot()} before) around the computes of primers with sources. One
- * statement in autocommit on a connection kept for the next ask (at most {@link #MAX_IDLE} are
- * kept; more computes at once open more, closed after). Thread-safe. A failure answers null (the
- * compute's value then counts as possibly holding every change) and is logged at most once a minute.
+ * later; {@code txid_current_snapshot()} before) around the computes of primers with sources: one
+ * statement in autocommit (about 0.05 ms on a local server), on one of at most {@link
+ * #CONNECTIONS} connections kept open (opening one costs far more than the query); a compute that
+ * finds them all busy waits for one. Thread-safe. A failure, or no connection within {@link
+ * #WAIT_SECONDS}, answers null (the compute's value then counts as possibly holding every change)
+ * and is logged at most once a minute.
  */
 final class SnapshotReader implements SourceSnapshots, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SnapshotReader.class);
-  private static final int MAX_IDLE = 8;
+  private static final int CONNECTIONS = 4;
+  private static final int WAIT_SECONDS = 10;
   /** PostgreSQL's "undefined function": a server older than 13, without pg_current_snapshot(). */
   private static final String UNDEFINED_FUNCTION = "42883";
 
   private final SourceDatabase database;
+  private final Semaphore permits = new Semaphore(CONNECTIONS);
   private final ConcurrentLinkedDeque<Connection> idle = new ConcurrentLinkedDeque<>();
-  private final AtomicInteger idleCount = new AtomicInteger();
   private final AtomicLong lastWarningMillis = new AtomicLong();
   private volatile String query = "SELECT pg_current_snapshot()::text";
   private volatile boolean closed;
@@ -38,32 +42,44 @@ final class SnapshotReader implements SourceSnapshots, AutoCloseable {
 
   @Override
   public TxnSnapshot now() {
-    Connection kept = idle.pollFirst();
-    if (kept != null) {
-      idleCount.decrementAndGet();
-      try {
-        TxnSnapshot snapshot = ask(kept);
-        release(kept);
-        return snapshot;
-      } catch (SQLException | RuntimeException e) {
-        close(kept); // it went stale (the server restarted, say): a new one asks again
-      }
-    }
-    Connection connection = null;
     try {
-      connection = database.connect();
-      TxnSnapshot snapshot = ask(connection);
-      release(connection);
-      return snapshot;
-    } catch (SQLException | RuntimeException e) {
-      close(connection);
-      long now = System.currentTimeMillis();
-      long last = lastWarningMillis.get();
-      if (now - last > 60_000 && lastWarningMillis.compareAndSet(last, now)) {
-        log.warn("Cannot read the source database's snapshot around a compute; the values computed meanwhile are"
-            + " dropped by the next change of their rows rather than told it: {}", e.toString());
+      if (!permits.tryAcquire(WAIT_SECONDS, TimeUnit.SECONDS)) {
+        warn("no connection to it was free within " + WAIT_SECONDS + " s");
+        return null;
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // the compute is cancelled: its value is not stored
       return null;
+    }
+    try {
+      Connection kept = idle.pollFirst();
+      if (kept != null) {
+        try {
+          return keep(kept, ask(kept));
+        } catch (SQLException | RuntimeException e) {
+          close(kept); // it went stale (the server restarted, say): a new one asks again
+        }
+      }
+      Connection connection = null;
+      try {
+        connection = database.connect();
+        return keep(connection, ask(connection));
+      } catch (SQLException | RuntimeException e) {
+        close(connection);
+        warn(e.toString());
+        return null;
+      }
+    } finally {
+      permits.release();
+    }
+  }
+
+  private void warn(String why) {
+    long now = System.currentTimeMillis();
+    long last = lastWarningMillis.get();
+    if (now - last > 60_000 && lastWarningMillis.compareAndSet(last, now)) {
+      log.warn("Cannot read the source database's snapshot around a compute; the values computed meanwhile are"
+          + " dropped by the next change of their rows rather than told it: {}", why);
     }
   }
 
@@ -85,13 +101,16 @@ final class SnapshotReader implements SourceSnapshots, AutoCloseable {
     }
   }
 
-  private void release(Connection connection) {
-    if (!closed && idleCount.incrementAndGet() <= MAX_IDLE) {
-      idle.addFirst(connection);
-    } else {
-      idleCount.decrementAndGet();
+  private TxnSnapshot keep(Connection connection, TxnSnapshot snapshot) {
+    if (closed) {
       close(connection);
+    } else {
+      idle.addFirst(connection);
+      if (closed) {
+        close(); // closed meanwhile: nothing is left open
+      }
     }
+    return snapshot;
   }
 
   private static void close(Connection connection) {
