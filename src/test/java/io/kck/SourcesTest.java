@@ -156,7 +156,7 @@ class SourcesTest {
     }
     database = TestNodes.ownDatabase("sources_test");
     db = DatabaseSettings.from(ConfigFactory.load(TestNodes.config(database)));
-    for (String table : List.of("src_outdate", "src_refresh", "src_augment", "src_race")) {
+    for (String table : List.of("src_outdate", "src_refresh", "src_augment", "src_race", "src_race_batch")) {
       sql("CREATE TABLE " + table + " (id int PRIMARY KEY, register int NOT NULL, cents bigint NOT NULL)",
           "ALTER TABLE " + table + " REPLICA IDENTITY FULL");
     }
@@ -174,7 +174,7 @@ class SourcesTest {
         totals("src-refresh", "src_refresh", byRegister("src_refresh").onChange(TableSource.Action.REFRESH), false),
         totals("src-augment", "src_augment", byRegister("src_augment")
             .augment(row -> row.getLong("cents"), row -> -row.getLong("cents")), true),
-        racing());
+        racing(), racingInBatches());
     Eventually.until("the consumer to read the slot",
         () -> Engine.on(testKit.system()).sources().consumer().map(SourceConsumer::connected).orElse(false),
         connected -> connected);
@@ -291,6 +291,21 @@ class SourcesTest {
         .build();
   }
 
+  /** The same as {@link #racing()} over src_race_batch, computed in batches: one pair of snapshots per batch. */
+  static Primer<Long> racingInBatches() {
+    return Primer.builder("src-race-batch", Long.class).parameters(REGISTER)
+        .computeAll(batch -> batch.keys().forEach(key -> {
+          computes.computeIfAbsent(key.text(), k -> new AtomicInteger()).incrementAndGet();
+          batch.complete(key, total("src_race_batch", key.get(REGISTER)));
+        }))
+        .augment(Augment.of(Long.class, (Long total, Long cents) -> total + cents))
+        .source(TableSource.table("src_race_batch").keyParameters(row -> {
+          hold(heldChanges, changeHeld);
+          return List.of(row.getInt("register"));
+        }).augment(row -> row.getLong("cents"), row -> -row.getLong("cents")))
+        .build();
+  }
+
   private static void hold(CountDownLatch gate, Semaphore held) {
     if (gate != null) {
       held.release();
@@ -338,6 +353,30 @@ class SourcesTest {
     assertEquals(Optional.of(total("src_race", 1)), Stages.await(kck.getIfPresent(key)));
     assertEquals(110L, total("src_race", 1));
     assertEquals(1, computesOf(key), "no recompute: the later change is a delta");
+  }
+
+  /** The same race with a batch compute: the batch's snapshots tell each of its keys what it holds. */
+  @Test
+  void aBatchComputeThatReadTheRowIsNotToldTheChangeAgain() {
+    CountDownLatch release = new CountDownLatch(1);
+    heldChanges = release;
+    long inserted;
+    try {
+      inserted = commit("INSERT INTO src_race_batch VALUES (1, 1, 100), (2, 2, 7)");
+      acquire(changeHeld, "the consumer to read the insert");
+      heldChanges = null;
+      var first = kck.get("src-race-batch/1"); // computed together (within kck.batch.linger), or one by one
+      var second = kck.get("src-race-batch/2");
+      assertEquals(100L, Stages.await(first), "computed after the commit: it holds the row");
+      assertEquals(7L, Stages.await(second));
+    } finally {
+      heldChanges = null;
+      release.countDown();
+    }
+    awaitApplied(inserted);
+    assertEquals(Optional.of(100L), Stages.await(kck.getIfPresent("src-race-batch/1")), "not counted twice");
+    assertEquals(Optional.of(7L), Stages.await(kck.getIfPresent("src-race-batch/2")));
+    assertEquals(1, computesOf("src-race-batch/1"));
   }
 
   /**
