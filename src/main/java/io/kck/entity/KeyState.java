@@ -182,20 +182,24 @@ public record KeyState(
     if (event instanceof KeyEvent.ValueOutdated outdated) {
       Map<String, Long> cause = new HashMap<>(outdatedBy);
       outdated.cause().forEach((k, v) -> cause.merge(k, v, Math::max));
-      return new KeyState(value, version, computedAt, inputs, lineage, dependents, cause, usedAt, supplied, source, expiry, format, window);
+      return new KeyState(value, version, computedAt, inputs, lineage, dependents, cause,
+          usedAt, supplied, source, expiry, format, window);
     }
     if (event instanceof KeyEvent.DependentAdded added) {
       Set<String> more = new HashSet<>(dependents);
       more.add(added.dependent());
-      return new KeyState(value, version, computedAt, inputs, lineage, more, outdatedBy, usedAt, supplied, source, expiry, format, window);
+      return new KeyState(value, version, computedAt, inputs, lineage, more, outdatedBy,
+          usedAt, supplied, source, expiry, format, window);
     }
     if (event instanceof KeyEvent.DependentRemoved removed) {
       Set<String> fewer = new HashSet<>(dependents);
       fewer.remove(removed.dependent());
-      return new KeyState(value, version, computedAt, inputs, lineage, fewer, outdatedBy, usedAt, supplied, source, expiry, format, window);
+      return new KeyState(value, version, computedAt, inputs, lineage, fewer, outdatedBy,
+          usedAt, supplied, source, expiry, format, window);
     }
     if (event instanceof KeyEvent.KeyUsed used) {
-      return new KeyState(value, version, computedAt, inputs, lineage, dependents, outdatedBy, used.at(), supplied, source, expiry, format, window);
+      return new KeyState(value, version, computedAt, inputs, lineage, dependents, outdatedBy,
+          used.at(), supplied, source, expiry, format, window);
     }
     if (event instanceof KeyEvent.Forgotten forgotten) {
       return new KeyState(null, Math.max(version, forgotten.version()), null, Map.of(), Map.of(), Set.of(), Map.of(),
