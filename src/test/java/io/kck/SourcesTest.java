@@ -29,6 +29,9 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -104,6 +107,11 @@ class SourcesTest {
    * to its commit journaled by the keys it affects.
    */
   static void change(String... statements) {
+    awaitApplied(commit(statements));
+  }
+
+  /** Runs {@code statements} in one transaction; answers a WAL position before its commit. */
+  static long commit(String... statements) {
     long before;
     try (Connection connection = connect()) {
       connection.setAutoCommit(false);
@@ -120,6 +128,11 @@ class SourcesTest {
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
+    return before;
+  }
+
+  /** Waits until the consumer reports every change up to the commit after {@code before} journaled by its keys. */
+  static void awaitApplied(long before) {
     SourceConsumer consumer = Engine.on(testKit.system()).sources().consumer().orElseThrow();
     Eventually.until("the consumer to apply the change at " + before, consumer::confirmedLsn,
         applied -> Long.compareUnsigned(applied, before) > 0);
@@ -143,7 +156,7 @@ class SourcesTest {
     }
     database = TestNodes.ownDatabase("sources_test");
     db = DatabaseSettings.from(ConfigFactory.load(TestNodes.config(database)));
-    for (String table : List.of("src_outdate", "src_refresh", "src_augment")) {
+    for (String table : List.of("src_outdate", "src_refresh", "src_augment", "src_race", "src_race_batch")) {
       sql("CREATE TABLE " + table + " (id int PRIMARY KEY, register int NOT NULL, cents bigint NOT NULL)",
           "ALTER TABLE " + table + " REPLICA IDENTITY FULL");
     }
@@ -160,7 +173,8 @@ class SourcesTest {
         totals("src-outdate", "src_outdate", byRegister("src_outdate"), false),
         totals("src-refresh", "src_refresh", byRegister("src_refresh").onChange(TableSource.Action.REFRESH), false),
         totals("src-augment", "src_augment", byRegister("src_augment")
-            .augment(row -> row.getLong("cents"), row -> -row.getLong("cents")), true));
+            .augment(row -> row.getLong("cents"), row -> -row.getLong("cents")), true),
+        racing(), racingInBatches());
     Eventually.until("the consumer to read the slot",
         () -> Engine.on(testKit.system()).sources().consumer().map(SourceConsumer::connected).orElse(false),
         connected -> connected);
@@ -252,6 +266,151 @@ class SourcesTest {
     assertEquals(3L, total("src_augment", 1));
     assertEquals(1, computesOf("src-augment/1"), "no recompute: deltas only");
     assertEquals(1, computesOf("src-augment/2"));
+  }
+
+  /** While set, the consumer's mapping of each src_race row waits for it (the change is held back). */
+  static volatile CountDownLatch heldChanges;
+  static final Semaphore changeHeld = new Semaphore(0);
+  /** While set, each compute of src-race waits for it before it reads the table. */
+  static volatile CountDownLatch heldComputes;
+  static final Semaphore computeHeld = new Semaphore(0);
+
+  /** Register totals of src_race (augment), whose changes and computes a test can hold back. */
+  static Primer<Long> racing() {
+    return Primer.builder("src-race", Long.class).parameters(REGISTER)
+        .compute((key, context) -> {
+          computes.computeIfAbsent(key.text(), k -> new AtomicInteger()).incrementAndGet();
+          hold(heldComputes, computeHeld);
+          return total("src_race", key.get(REGISTER));
+        })
+        .augment(Augment.of(Long.class, (Long total, Long cents) -> total + cents))
+        .source(TableSource.table("src_race").keyParameters(row -> {
+          hold(heldChanges, changeHeld);
+          return List.of(row.getInt("register"));
+        }).augment(row -> row.getLong("cents"), row -> -row.getLong("cents")))
+        .build();
+  }
+
+  /** The same as {@link #racing()} over src_race_batch, computed in batches: one pair of snapshots per batch. */
+  static Primer<Long> racingInBatches() {
+    return Primer.builder("src-race-batch", Long.class).parameters(REGISTER)
+        .computeAll(batch -> batch.keys().forEach(key -> {
+          computes.computeIfAbsent(key.text(), k -> new AtomicInteger()).incrementAndGet();
+          batch.complete(key, total("src_race_batch", key.get(REGISTER)));
+        }))
+        .augment(Augment.of(Long.class, (Long total, Long cents) -> total + cents))
+        .source(TableSource.table("src_race_batch").keyParameters(row -> {
+          hold(heldChanges, changeHeld);
+          return List.of(row.getInt("register"));
+        }).augment(row -> row.getLong("cents"), row -> -row.getLong("cents")))
+        .build();
+  }
+
+  private static void hold(CountDownLatch gate, Semaphore held) {
+    if (gate != null) {
+      held.release();
+      try {
+        gate.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private static void acquire(Semaphore held, String what) {
+    try {
+      assertTrue(held.tryAcquire(60, TimeUnit.SECONDS), what);
+    } catch (InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * The race of issue 32.3, on one node: a row is inserted, a get computes the key (its compute reads
+   * the row), and the insert's change reaches the key only after that value was stored. The value
+   * already holds the row: the change is recorded, not added again.
+   */
+  @Test
+  void aChangeThatReachesAKeyAfterAComputeThatReadItsRowIsNotAppliedAgain() {
+    String key = "src-race/1";
+    CountDownLatch release = new CountDownLatch(1);
+    heldChanges = release;
+    long inserted;
+    try {
+      inserted = commit("INSERT INTO src_race VALUES (1, 1, 100)");
+      acquire(changeHeld, "the consumer to read the insert");
+      heldChanges = null;
+      assertEquals(100L, Stages.await(kck.get(key)), "computed after the commit: it holds the row");
+    } finally {
+      heldChanges = null;
+      release.countDown();
+    }
+    awaitApplied(inserted);
+    assertEquals(Optional.of(100L), Stages.await(kck.getIfPresent(key)), "the insert is not counted twice");
+    assertEquals(1, Stages.await(kck.getEntry(key)).version(), "no delta applied");
+
+    change("INSERT INTO src_race VALUES (2, 1, 10)"); // committed after the compute: a delta, as before
+    assertEquals(Optional.of(total("src_race", 1)), Stages.await(kck.getIfPresent(key)));
+    assertEquals(110L, total("src_race", 1));
+    assertEquals(1, computesOf(key), "no recompute: the later change is a delta");
+  }
+
+  /** The same race with a batch compute: the batch's snapshots tell each of its keys what it holds. */
+  @Test
+  void aBatchComputeThatReadTheRowIsNotToldTheChangeAgain() {
+    CountDownLatch release = new CountDownLatch(1);
+    heldChanges = release;
+    long inserted;
+    try {
+      inserted = commit("INSERT INTO src_race_batch VALUES (1, 1, 100), (2, 2, 7)");
+      acquire(changeHeld, "the consumer to read the insert");
+      heldChanges = null;
+      var first = kck.get("src-race-batch/1"); // computed together (within kck.batch.linger), or one by one
+      var second = kck.get("src-race-batch/2");
+      assertEquals(100L, Stages.await(first), "computed after the commit: it holds the row");
+      assertEquals(7L, Stages.await(second));
+    } finally {
+      heldChanges = null;
+      release.countDown();
+    }
+    awaitApplied(inserted);
+    assertEquals(Optional.of(100L), Stages.await(kck.getIfPresent("src-race-batch/1")), "not counted twice");
+    assertEquals(Optional.of(7L), Stages.await(kck.getIfPresent("src-race-batch/2")));
+    assertEquals(1, computesOf("src-race-batch/1"));
+  }
+
+  /**
+   * A row committed while a compute runs, whose change reaches the key after the value is stored:
+   * the value may or may not hold the row (here it does, it read the table after the commit), so
+   * it is dropped and the next get recomputes; never a delta on top.
+   */
+  @Test
+  void aChangeCommittedWhileTheComputeRanDropsItsValueAndTheNextGetEqualsTheRows() {
+    String key = "src-race/2";
+    CountDownLatch computing = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    heldComputes = computing;
+    long inserted;
+    try {
+      var first = kck.get(key);
+      acquire(computeHeld, "the compute to start");
+      heldComputes = null;
+      heldChanges = release;
+      inserted = commit("INSERT INTO src_race VALUES (3, 2, 50)");
+      acquire(changeHeld, "the consumer to read the insert");
+      heldChanges = null;
+      computing.countDown(); // it reads the table now, after the commit
+      assertEquals(50L, Stages.await(first));
+    } finally {
+      heldComputes = null;
+      heldChanges = null;
+      computing.countDown();
+      release.countDown();
+    }
+    awaitApplied(inserted);
+    assertEquals(Optional.empty(), Stages.await(kck.getIfPresent(key)), "dropped: its compute ran across the commit");
+    assertEquals(50L, Stages.await(kck.get(key)), "recomputed: equal to the rows");
+    assertEquals(2, computesOf(key));
   }
 
   @Test

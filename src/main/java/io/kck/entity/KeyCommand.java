@@ -79,9 +79,18 @@ public sealed interface KeyCommand {
    * recompute now. Answered (with the entry after it) only once the change is journaled, with its
    * {@code position}; a change at or before the position the key last recorded is answered at once
    * and applied nothing. A key without a value records nothing: its next compute reads the row.
+   * {@code xid}: the 32-bit id of the change's transaction (0 when unknown, or when the request
+   * stands for several), what the key compares with its value's {@link ComputeWindow}: a change the
+   * value already holds is recorded and not applied, and one it may hold drops the value.
    */
-  record SourceChange(SourcePosition position, boolean refresh, StoredValue delta, ActorRef<KeyReply> replyTo)
-      implements Request, KckSerializable {}
+  record SourceChange(SourcePosition position, boolean refresh, StoredValue delta, long xid, ActorRef<KeyReply> replyTo)
+      implements Request, KckSerializable {
+
+    /** A change of no known transaction. */
+    public SourceChange(SourcePosition position, boolean refresh, StoredValue delta, ActorRef<KeyReply> replyTo) {
+      this(position, refresh, delta, 0, replyTo);
+    }
+  }
 
   /** Drops the value; the next get computes. Answers with the entry after the drop. */
   record Invalidate(ActorRef<KeyReply> replyTo) implements Request, KckSerializable {}
@@ -190,14 +199,26 @@ public sealed interface KeyCommand {
   /**
    * A compute finished (with a value, or with {@code problem}). Sent by the actor to itself, with
    * what the compute read ({@code reads}, null when it failed) and the freshness it gave its value
-   * ({@code freshness}, null when its primer's applies).
+   * ({@code freshness}, null when its primer's applies), and, for a primer with source tables, when
+   * it ran in the source database's terms ({@code window}, null otherwise).
    */
-  record ComputeDone(long attempt, StoredValue value, Problem problem, ComputeReads reads, ValueFreshness freshness)
+  record ComputeDone(long attempt, StoredValue value, Problem problem, ComputeReads reads, ValueFreshness freshness,
+      ComputeWindow window)
       implements KeyCommand, NoSerializationVerificationNeeded {
 
     /** A compute that gave its value no freshness of its own. */
     public ComputeDone(long attempt, StoredValue value, Problem problem, ComputeReads reads) {
-      this(attempt, value, problem, reads, null);
+      this(attempt, value, problem, reads, null, null);
+    }
+
+    /** A compute of a primer without source tables. */
+    public ComputeDone(long attempt, StoredValue value, Problem problem, ComputeReads reads, ValueFreshness freshness) {
+      this(attempt, value, problem, reads, freshness, null);
+    }
+
+    /** The same answer, of a compute that ran within {@code ran}. */
+    public ComputeDone within(ComputeWindow ran) {
+      return new ComputeDone(attempt, value, problem, reads, freshness, ran);
     }
   }
 

@@ -21,7 +21,9 @@ public sealed interface KeyEvent extends KckSerializable {
    * {@code inputs} and {@code lineage} are what the compute read (a put keeps the key's edges).
    * {@code expiry}: the value's own freshness, or null when its primer's applies. {@code format}: the
    * primer's value format the JSON was written in ({@code Primer.valueFormat()}); 0 in events
-   * journaled before KCK recorded formats, which read as format 1.
+   * journaled before KCK recorded formats, which read as format 1. {@code window}: when the compute
+   * ran in the source database's terms, for a primer with source tables; null otherwise (a put, a
+   * primer without sources, events journaled before KCK recorded it).
    */
   record ValueStored(
       long version,
@@ -31,7 +33,8 @@ public sealed interface KeyEvent extends KckSerializable {
       Map<String, Long> inputs,
       Map<String, Long> lineage,
       ValueExpiry expiry,
-      int format)
+      int format,
+      ComputeWindow window)
       implements KeyEvent {
 
     /** A value of the first format, without freshness of its own. */
@@ -40,23 +43,36 @@ public sealed interface KeyEvent extends KckSerializable {
       this(version, computedAt, value, origin, inputs, lineage, null, 0);
     }
 
+    /** A value made without reading source tables (or put). */
+    public ValueStored(long version, Instant computedAt, StoredValue value, Origin origin, Map<String, Long> inputs,
+        Map<String, Long> lineage, ValueExpiry expiry, int format) {
+      this(version, computedAt, value, origin, inputs, lineage, expiry, format, null);
+    }
+
     /** The same event with {@code migrated}, the value read into {@code newFormat}. */
     public ValueStored migrated(StoredValue migrated, int newFormat) {
-      return new ValueStored(version, computedAt, migrated, origin, inputs, lineage, expiry, newFormat);
+      return new ValueStored(version, computedAt, migrated, origin, inputs, lineage, expiry, newFormat, window);
     }
   }
 
   /**
    * A recompute produced the value the key already had (early cutoff): the version stays, nobody is
    * told; its computed-at time, its own freshness ({@code expiry}, null when its primer's applies)
-   * and the inputs and lineage it was made from move on.
+   * and the inputs and lineage it was made from move on, as does its {@code window} (see {@link
+   * ValueStored}; null when none).
    */
-  record ValueConfirmed(Instant computedAt, Map<String, Long> inputs, Map<String, Long> lineage, ValueExpiry expiry)
+  record ValueConfirmed(Instant computedAt, Map<String, Long> inputs, Map<String, Long> lineage, ValueExpiry expiry,
+      ComputeWindow window)
       implements KeyEvent {
 
     /** A confirmation without freshness of its own. */
     public ValueConfirmed(Instant computedAt, Map<String, Long> inputs, Map<String, Long> lineage) {
-      this(computedAt, inputs, lineage, null);
+      this(computedAt, inputs, lineage, null, null);
+    }
+
+    /** A confirmation by a compute that read no source table. */
+    public ValueConfirmed(Instant computedAt, Map<String, Long> inputs, Map<String, Long> lineage, ValueExpiry expiry) {
+      this(computedAt, inputs, lineage, expiry, null);
     }
   }
 
@@ -91,6 +107,14 @@ public sealed interface KeyEvent extends KckSerializable {
    * change, delivered again after a restart, is not applied twice. The version is kept.
    */
   record SourceChanged(Instant at, SourcePosition position) implements KeyEvent {}
+
+  /**
+   * A change of a source table (at {@code position}) that the key's value already holds: its compute
+   * began after the change's transaction committed ({@link ComputeWindow}). Nothing changes but the
+   * position, recorded so that the change, delivered again after a restart, is skipped whatever the
+   * value is by then.
+   */
+  record SourceHeld(Instant at, SourcePosition position) implements KeyEvent {}
 
   /** The value was invalidated: the next get computes. The version is kept. */
   record ValueDropped(Instant at) implements KeyEvent {}

@@ -37,6 +37,10 @@ import java.util.Set;
  *     states journaled before KCK recorded it)
  * @param format the value format of the current value's JSON ({@code Primer.valueFormat()}); 0 in
  *     states journaled before KCK recorded formats, which read as format 1
+ * @param window when the compute that made the current value ran, in the source database's terms
+ *     ({@link ComputeWindow}): which source changes the value holds; {@code null} for a value put,
+ *     made by a primer without sources, or journaled before KCK recorded it (then every change
+ *     after the value's position is applied to it)
  */
 public record KeyState(
     StoredValue value,
@@ -50,7 +54,8 @@ public record KeyState(
     boolean supplied,
     SourcePosition source,
     ValueExpiry expiry,
-    int format)
+    int format,
+    ComputeWindow window)
     implements KckSerializable {
 
   /** A state that has applied no change of a source table (states journaled before sources read so). */
@@ -64,6 +69,14 @@ public record KeyState(
       Map<String, Long> lineage, Set<String> dependents, Map<String, Long> outdatedBy, Instant usedAt, boolean supplied,
       SourcePosition source) {
     this(value, version, computedAt, inputs, lineage, dependents, outdatedBy, usedAt, supplied, source, null, 0);
+  }
+
+  /** A state whose value came from no compute of a primer with sources (states journaled before KCK recorded it). */
+  public KeyState(StoredValue value, long version, Instant computedAt, Map<String, Long> inputs,
+      Map<String, Long> lineage, Set<String> dependents, Map<String, Long> outdatedBy, Instant usedAt, boolean supplied,
+      SourcePosition source, ValueExpiry expiry, int format) {
+    this(value, version, computedAt, inputs, lineage, dependents, outdatedBy, usedAt, supplied, source, expiry, format,
+        null);
   }
 
   /** The state of a key that never had a value. */
@@ -124,7 +137,7 @@ public record KeyState(
   /** The same state with {@code migrated}, its value read into {@code newFormat}. */
   public KeyState migrated(StoredValue migrated, int newFormat) {
     return new KeyState(migrated, version, computedAt, inputs, lineage, dependents, outdatedBy, usedAt, supplied, source,
-        expiry, newFormat);
+        expiry, newFormat, window);
   }
 
   /** The same state without its value (as an invalidation leaves it). */
@@ -135,23 +148,25 @@ public record KeyState(
   /**
    * The state after {@code applied}, whose new value ({@code next}) the caller computed. A delta
    * that followed an input's moved the inputs on, and a recompute would make it again; one from
-   * the application ({@code augment}) left them as they were, and only the application has it.
+   * the application ({@code augment}) left them as they were, and only the application has it. The
+   * window stays: the value still holds what its compute read, and the deltas since.
    */
   public KeyState withDelta(KeyEvent.DeltaApplied applied, StoredValue next) {
     boolean fromApplication = applied.inputs().equals(inputs);
     return new KeyState(next, applied.version(), computedAt, applied.inputs(), applied.lineage(), dependents, outdatedBy,
-        applied.appliedAt(), supplied || fromApplication, SourcePosition.later(source, applied.source()), expiry, format);
+        applied.appliedAt(), supplied || fromApplication, SourcePosition.later(source, applied.source()), expiry, format,
+        window);
   }
 
   public KeyState apply(KeyEvent event) {
     if (event instanceof KeyEvent.ValueStored stored) {
       return new KeyState(stored.value(), stored.version(), stored.computedAt(), stored.inputs(), stored.lineage(),
           dependents, Map.of(), stored.computedAt(), stored.origin() == KeyEvent.Origin.PUT, source, stored.expiry(),
-          stored.format());
+          stored.format(), stored.window());
     }
     if (event instanceof KeyEvent.ValueConfirmed confirmed) {
       return new KeyState(value, version, confirmed.computedAt(), confirmed.inputs(), confirmed.lineage(), dependents,
-          Map.of(), confirmed.computedAt(), false, source, confirmed.expiry(), format);
+          Map.of(), confirmed.computedAt(), false, source, confirmed.expiry(), format, confirmed.window());
     }
     if (event instanceof KeyEvent.ValueDropped dropped) {
       return new KeyState(null, version, computedAt, inputs, lineage, dependents, Map.of(), dropped.at(), false, source);
@@ -160,23 +175,31 @@ public record KeyState(
       return new KeyState(null, version, computedAt, inputs, lineage, dependents, Map.of(), usedAt, false,
           SourcePosition.later(source, changed.position()));
     }
+    if (event instanceof KeyEvent.SourceHeld held) {
+      return new KeyState(value, version, computedAt, inputs, lineage, dependents, outdatedBy, usedAt, supplied,
+          SourcePosition.later(source, held.position()), expiry, format, window);
+    }
     if (event instanceof KeyEvent.ValueOutdated outdated) {
       Map<String, Long> cause = new HashMap<>(outdatedBy);
       outdated.cause().forEach((k, v) -> cause.merge(k, v, Math::max));
-      return new KeyState(value, version, computedAt, inputs, lineage, dependents, cause, usedAt, supplied, source, expiry, format);
+      return new KeyState(value, version, computedAt, inputs, lineage, dependents, cause,
+          usedAt, supplied, source, expiry, format, window);
     }
     if (event instanceof KeyEvent.DependentAdded added) {
       Set<String> more = new HashSet<>(dependents);
       more.add(added.dependent());
-      return new KeyState(value, version, computedAt, inputs, lineage, more, outdatedBy, usedAt, supplied, source, expiry, format);
+      return new KeyState(value, version, computedAt, inputs, lineage, more, outdatedBy,
+          usedAt, supplied, source, expiry, format, window);
     }
     if (event instanceof KeyEvent.DependentRemoved removed) {
       Set<String> fewer = new HashSet<>(dependents);
       fewer.remove(removed.dependent());
-      return new KeyState(value, version, computedAt, inputs, lineage, fewer, outdatedBy, usedAt, supplied, source, expiry, format);
+      return new KeyState(value, version, computedAt, inputs, lineage, fewer, outdatedBy,
+          usedAt, supplied, source, expiry, format, window);
     }
     if (event instanceof KeyEvent.KeyUsed used) {
-      return new KeyState(value, version, computedAt, inputs, lineage, dependents, outdatedBy, used.at(), supplied, source, expiry, format);
+      return new KeyState(value, version, computedAt, inputs, lineage, dependents, outdatedBy,
+          used.at(), supplied, source, expiry, format, window);
     }
     if (event instanceof KeyEvent.Forgotten forgotten) {
       return new KeyState(null, Math.max(version, forgotten.version()), null, Map.of(), Map.of(), Set.of(), Map.of(),

@@ -35,7 +35,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -155,8 +154,6 @@ class SourcesClusterTest {
   }
 
   @Test
-  @Disabled("Known bug (docs/sources.md, In a cluster): in 1 of 5 runs a key applied one augment change twice after"
-      + " the consumer's node crashed (CI, 2026-12-07: cluster-src-total/1 was 210, its rows 110)")
   void whenTheConsumersNodeCrashesAnotherNodeResumesFromTheSlotLosingAndRepeatingNothing() {
     DatabaseSettings shared = DatabaseSettings.from(ConfigFactory.load(TestNodes.config()));
     try (Connection connection = DriverManager.getConnection(shared.jdbcUrl(), shared.user(), shared.password());

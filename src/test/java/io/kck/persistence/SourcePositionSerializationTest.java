@@ -11,11 +11,13 @@ import akka.serialization.Serializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
+import io.kck.entity.ComputeWindow;
 import io.kck.entity.KeyCommand;
 import io.kck.entity.KeyEvent;
 import io.kck.entity.KeyReply;
 import io.kck.entity.KeyState;
 import io.kck.entity.SourcePosition;
+import io.kck.entity.TxnSnapshot;
 import io.kck.testing.TestNodes;
 import java.time.Instant;
 import java.util.Map;
@@ -73,6 +75,30 @@ class SourcePositionSerializationTest {
   }
 
   @Test
+  void computeWindowsAndHeldChangesRoundTripAndOlderRowsReadAsNoWindow() throws Exception {
+    StoredValue value = StoredValue.fromJson("42".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    ComputeWindow window = new ComputeWindow(TxnSnapshot.parse("100:105:100,103"), TxnSnapshot.parse("103:110:"));
+    KeyEvent.ValueStored stored = new KeyEvent.ValueStored(1, AT, value, KeyEvent.Origin.COMPUTED, Map.of(), Map.of(),
+        null, 1, window);
+    assertEquals(window, ((KeyEvent.ValueStored) roundTrip(stored)).window());
+    KeyEvent.ValueConfirmed confirmed = new KeyEvent.ValueConfirmed(AT, Map.of(), Map.of(), null, window);
+    assertEquals(window, ((KeyEvent.ValueConfirmed) roundTrip(confirmed)).window());
+    KeyState state = KeyState.EMPTY.apply(stored);
+    assertEquals(window, ((KeyState) roundTrip(state)).window());
+    assertEquals(new KeyEvent.SourceHeld(AT, POSITION), roundTrip(new KeyEvent.SourceHeld(AT, POSITION)));
+    KeyState crowded = KeyState.EMPTY.apply(new KeyEvent.ValueStored(1, AT, value, KeyEvent.Origin.COMPUTED, Map.of(),
+        Map.of(), null, 1, new ComputeWindow(new TxnSnapshot(5, 9, null), null)));
+    assertNull(((KeyState) roundTrip(crowded)).window().before().running(), "a list too long to keep stays unknown");
+    KeyCommand.SourceChange change = new KeyCommand.SourceChange(POSITION, false, value, 0xFFFF_FFF0L,
+        testKit.createTestProbe(KeyReply.class).getRef());
+    assertEquals(0xFFFF_FFF0L, ((KeyCommand.SourceChange) roundTrip(change)).xid());
+
+    assertNull(((KeyEvent.ValueStored) without(stored, "window")).window(), "journaled before windows");
+    assertNull(((KeyState) without(state, "window")).window());
+    assertEquals(value, ((KeyState) without(state, "window")).value());
+  }
+
+  @Test
   void positionsOrderByCommitThenPlaceInTheTransaction() {
     assertTrue(new SourcePosition(5, 9).compareTo(new SourcePosition(6, 0)) < 0);
     assertTrue(new SourcePosition(6, 1).appliedBy(new SourcePosition(6, 1)));
@@ -84,11 +110,16 @@ class SourcePositionSerializationTest {
 
   /** Serializes {@code message}, removes the field "source" as an older release never wrote it, and reads it back. */
   private static Object withoutSource(Object message) throws Exception {
+    return without(message, "source");
+  }
+
+  /** Serializes {@code message}, removes {@code field} as an older release never wrote it, and reads it back. */
+  private static Object without(Object message, String field) throws Exception {
     Serializer serializer = serialization.findSerializerFor(message);
     byte[] bytes = serialization.serialize(message).get();
     ObjectNode tree = (ObjectNode) cbor.readTree(bytes);
-    assertTrue(tree.has("source"), "written: " + tree);
-    tree.remove("source");
+    assertTrue(tree.has(field), "written: " + tree);
+    tree.remove(field);
     String manifest = akka.serialization.Serializers.manifestFor(serializer, message);
     return serialization.deserialize(cbor.writeValueAsBytes(tree), serializer.identifier(), manifest).get();
   }

@@ -1,6 +1,9 @@
 package io.kck.entity.key;
 
+import io.kck.entity.ComputeWindow;
 import io.kck.entity.KeyCommand;
+import io.kck.entity.SourceSnapshots;
+import io.kck.entity.TxnSnapshot;
 import io.kck.entity.compute.ComputeExecutor;
 import io.kck.primer.Batch;
 import io.kck.primer.BatchCompute;
@@ -53,8 +56,12 @@ final class BatchRun implements Runnable, Batch<Object> {
   public void run() {
     MDC.put("kck.primer", primer.name());
     MDC.put("kck.batch", Integer.toString(runs.size()));
+    SourceSnapshots snapshots = runs.values().iterator().next().snapshots(); // one primer: all or none
+    ComputeWindow window = null;
     try {
+      TxnSnapshot before = snapshots == null ? null : snapshots.now(); // once for the whole batch
       computeAll();
+      window = snapshots == null ? null : new ComputeWindow(before, snapshots.now());
     } finally {
       over = true;
       MDC.remove("kck.primer");
@@ -62,6 +69,9 @@ final class BatchRun implements Runnable, Batch<Object> {
     }
     for (ComputeRun run : runs.values()) {
       KeyCommand.ComputeDone done = answers.get(run.key().text());
+      if (done != null && done.value() != null && window != null) {
+        done = done.within(window);
+      }
       run.deliver(done != null ? done : run.failed(new IllegalStateException("The batch compute of " + primer
           + " gave no value for key '" + run.key() + "' (it answered " + answers.size() + " of " + runs.size()
           + " keys)")));

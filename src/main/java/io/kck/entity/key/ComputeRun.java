@@ -1,8 +1,11 @@
 package io.kck.entity.key;
 
 import akka.actor.typed.ActorRef;
+import io.kck.entity.ComputeWindow;
 import io.kck.entity.KeyCommand;
 import io.kck.entity.Problem;
+import io.kck.entity.SourceSnapshots;
+import io.kck.entity.TxnSnapshot;
 import io.kck.entity.metrics.Traces;
 import io.kck.entity.settings.EntitySettings;
 import io.kck.errors.DependencyCycleException;
@@ -31,10 +34,21 @@ final class ComputeRun implements Runnable {
   private final ActorRef<KeyCommand> entity;
   private final String cause;
   private final String requires;
+  private final SourceSnapshots snapshots;
 
-  @SuppressWarnings("unchecked")
   ComputeRun(Key<?> key, ValueCodec codec, EntitySettings settings, Attempts.Attempt attempt, TrackedReads reads, ActorRef<KeyCommand> entity,
       String cause, Map<String, Long> requires) {
+    this(key, codec, settings, attempt, reads, entity, cause, requires, null);
+  }
+
+  /**
+   * {@code snapshots}: where a compute of a primer with source tables takes the source database's
+   * snapshot before it starts and after it ends ({@link ComputeWindow}); null for other primers.
+   */
+  @SuppressWarnings("unchecked")
+  ComputeRun(Key<?> key, ValueCodec codec, EntitySettings settings, Attempts.Attempt attempt, TrackedReads reads, ActorRef<KeyCommand> entity,
+      String cause, Map<String, Long> requires, SourceSnapshots snapshots) {
+    this.snapshots = snapshots;
     this.key = (Key<Object>) key;
     this.codec = codec;
     this.settings = settings;
@@ -66,7 +80,12 @@ final class ComputeRun implements Runnable {
     }
     KeyCommand.ComputeDone done;
     try {
+      // Before the compute's first read and after its last: which source changes its value holds.
+      TxnSnapshot before = snapshots == null ? null : snapshots.now();
       done = compute();
+      if (snapshots != null && done.value() != null) {
+        done = done.within(new ComputeWindow(before, snapshots.now()));
+      }
     } finally {
       MDC.remove("kck.key");
       MDC.remove("kck.primer");
@@ -97,6 +116,11 @@ final class ComputeRun implements Runnable {
     } catch (Throwable t) {
       return failed(t);
     }
+  }
+
+  /** Where its snapshots of the source database are taken; null for a primer without sources. */
+  SourceSnapshots snapshots() {
+    return snapshots;
   }
 
   /** The key. */

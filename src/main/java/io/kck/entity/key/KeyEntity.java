@@ -7,6 +7,7 @@ import akka.persistence.typed.javadsl.CommandHandlerWithReply;
 import akka.persistence.typed.javadsl.Effect;
 import akka.persistence.typed.javadsl.EffectBuilder;
 import akka.persistence.typed.javadsl.ReplyEffect;
+import io.kck.entity.ComputeWindow;
 import io.kck.entity.KeyCommand;
 import io.kck.entity.KeyCommand.ComputeDone;
 import io.kck.entity.KeyCommand.InputChanged;
@@ -284,14 +285,28 @@ public final class KeyEntity extends JournaledKey {
   }
 
   /**
-   * A row this key is made from changed (in a source table). A compute that runs now may have read
-   * the row before or after the change: its result is moot, and whoever waits for it waits for the
-   * next one. The change is answered once it is journaled with its position (a delta, or the value
-   * dropped), so that the source's consumer confirms the stream past it only then.
+   * A row this key is made from changed (in a source table). What the value holds of the change's
+   * transaction decides ({@link ComputeWindow}): a value whose compute began after the commit holds
+   * it (the position is recorded, nothing applied, and a compute that runs now, started later still,
+   * holds it too); one whose compute ended before the commit does not (the delta is applied, or the
+   * value dropped or refreshed); one whose compute ran across the commit may, and is dropped (or
+   * refreshed), never counted twice. A value with no window (put, augmented from nothing, journaled
+   * before KCK recorded windows) takes every change. A compute that runs now may have read the row
+   * before or after the change: its result is moot, and whoever waits for it waits for the next
+   * one. The change is answered once it is journaled with its position (a delta, the value dropped,
+   * or held), so that the source's consumer confirms the stream past it only then.
    */
   private ReplyEffect<KeyEvent, KeyState> onSourceChange(KeyState state, KeyCommand.SourceChange change) {
     if (change.position().appliedBy(state.source())) {
       return Effect().reply(change.replyTo(), replies.entry(state, false)); // delivered again after a restart
+    }
+    ComputeWindow.Held held = state.hasValue() && state.window() != null
+        ? state.window().holds(change.xid()) : ComputeWindow.Held.NO;
+    if (held == ComputeWindow.Held.YES) {
+      flight.writing(change.replyTo());
+      return journal(new KeyEvent.SourceHeld(now(), change.position()))
+          .thenRun((KeyState after) -> flight.written(change.replyTo()))
+          .thenReply(change.replyTo(), (KeyState after) -> replies.entry(after, false));
     }
     attempts.invalidated();
     if (!state.hasValue()) {
@@ -300,7 +315,7 @@ public final class KeyEntity extends JournaledKey {
       }
       return Effect().reply(change.replyTo(), replies.entry(state, false)); // nothing to change: a compute reads the row
     }
-    if (change.delta() != null) {
+    if (change.delta() != null && held == ComputeWindow.Held.NO) {
       Deltas.Planned planned = deltas.plan(state, new KeyCommand.Augment(change.delta(), OptionalLong.empty(),
           change.replyTo()), nextVersion(state));
       if (planned.refused() == null) {
@@ -368,12 +383,13 @@ public final class KeyEntity extends JournaledKey {
       // Early cutoff: same value, same version, nobody to tell.
       Instant at = now();
       return journal(new KeyEvent.ValueConfirmed(at, done.reads().inputs(), done.reads().lineage(),
-          ValueExpiry.of(done.freshness(), at)))
+          ValueExpiry.of(done.freshness(), at), done.window()))
           .thenRun((KeyState after) -> afterComputed(state, after, finished.number));
     }
     Instant at = now();
     ValueStored stored = new ValueStored(nextVersion(state), at, value, Origin.COMPUTED,
-        done.reads().inputs(), done.reads().lineage(), ValueExpiry.of(done.freshness(), at), key.primer().valueFormat());
+        done.reads().inputs(), done.reads().lineage(), ValueExpiry.of(done.freshness(), at), key.primer().valueFormat(),
+        done.window());
     return journal(stored).thenRun((KeyState after) -> {
       announce(after, null, finished.wave);
       afterComputed(state, after, finished.number);

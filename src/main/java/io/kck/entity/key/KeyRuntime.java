@@ -4,6 +4,7 @@ import akka.actor.typed.ActorRef;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kck.entity.EntryData;
 import io.kck.entity.KeyClient;
+import io.kck.entity.SourceSnapshots;
 import io.kck.entity.WarmKeys;
 import io.kck.entity.compute.ComputeExecutor;
 import io.kck.entity.metrics.Meters;
@@ -22,6 +23,7 @@ import io.kck.primer.internal.PrimerRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -51,6 +53,8 @@ public final class KeyRuntime {
   private final TierLoader loader;
   private final Map<String, EntryData> lastValues = new ConcurrentHashMap<>();
   private volatile BatchLanes batches;
+  private volatile SourceSnapshots snapshots;
+  private volatile Set<String> followingSources = Set.of();
   private final JournalFailures journalFailures;
 
   public KeyRuntime(PrimerRegistry primers, ObjectMapper values, ComputeExecutor executor, EntitySettings settings,
@@ -112,6 +116,21 @@ public final class KeyRuntime {
    */
   public void batching(BatchSettings batching) {
     this.batches = new BatchLanes(executor, batching);
+  }
+
+  /**
+   * Takes a snapshot of the source database around each compute of {@code primers} (the names of
+   * those that declare source tables); called once, as the node starts and before any key does.
+   */
+  public void sourceSnapshots(SourceSnapshots snapshots, Set<String> primers) {
+    this.snapshots = snapshots;
+    this.followingSources = Set.copyOf(primers);
+  }
+
+  /** Where a compute of {@code primer} takes the source database's snapshots; null for a primer without sources. */
+  SourceSnapshots snapshotsFor(Primer<?> primer) {
+    SourceSnapshots taken = snapshots;
+    return taken != null && followingSources.contains(primer.name()) ? taken : null;
   }
 
   /** Where this node's keys start their computes: alone, or in batches. */

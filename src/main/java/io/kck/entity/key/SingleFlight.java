@@ -262,7 +262,7 @@ final class SingleFlight implements JournaledKey.Writers {
     observers.hook(HookEvent.Action.COMPUTE, HookEvent.Phase.BEFORE, state.version(), null, null);
     attempt.task = runtime.batches().start( // alone, or in a batch of its primer's keys
         new ComputeRun(key, runtime.codec(key.primer()), runtime.settings(), attempt, reads, self, cause.name().toLowerCase(
-            Locale.ROOT), promised));
+            Locale.ROOT), promised, runtime.snapshotsFor(key.primer())));
     timers.start(TIMEOUT_TIMER, new KeyCommand.ComputeTimedOut(attempt.number), settings.computeTimeout());
   }
 

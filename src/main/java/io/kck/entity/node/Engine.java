@@ -189,6 +189,7 @@ public final class Engine {
         warmKeys, client, clock, health, rows, meters, guards, near, EntitySettings.tierMaxWeight(config),
         EntitySettings.maxLive(config), loading, config.getDuration("kck.entity.journal-failure-log-window"));
     runtime.batching(batching);
+    runtime.sourceSnapshots(sources.snapshots(), sources.primers());
     Engine engine = new Engine(system, runtime);
     if (started.putIfAbsent(system, engine) != null) {
       executor.close();
@@ -203,6 +204,7 @@ public final class Engine {
       client.close();
       engine.presence.close();
       runtime.loader().close();
+      sources.close();
       rows.close();
       started.remove(system);
     });

@@ -287,7 +287,7 @@ public final class SourceConsumer {
       }
       PgOutput.Message message = decoder.decode(buffer);
       if (message instanceof PgOutput.Begin begin) {
-        txn = new Txn(begin.finalLsn(), begin.commitMillis());
+        txn = new Txn(begin.finalLsn(), begin.commitMillis(), Integer.toUnsignedLong(begin.xid()));
         synchronized (lock) {
           pending.add(txn);
         }
@@ -327,13 +327,14 @@ public final class SourceConsumer {
       if (!augment) {
         Map<String, Key<?>> all = new LinkedHashMap<>(removedFrom);
         all.putAll(addedTo);
-        all.keySet().forEach(key -> enqueue(txn, key, new Item(new SourcePosition(txn.lsn, base + 1), refresh, null)));
+        all.keySet().forEach(key -> enqueue(txn, key, new Item(new SourcePosition(txn.lsn, base + 1), txn.xid, refresh,
+            null)));
         continue;
       }
       // A row removed from a key: its "removed" delta, or an outdate; a row added: its "added" delta.
-      removedFrom.forEach((text, key) -> enqueue(txn, text, new Item(new SourcePosition(txn.lsn, base),
+      removedFrom.forEach((text, key) -> enqueue(txn, text, new Item(new SourcePosition(txn.lsn, base), txn.xid,
           false, route.source().augmentsRemovals() ? delta(route, key, before, false) : null)));
-      addedTo.forEach((text, key) -> enqueue(txn, text, new Item(new SourcePosition(txn.lsn, base + 1),
+      addedTo.forEach((text, key) -> enqueue(txn, text, new Item(new SourcePosition(txn.lsn, base + 1), txn.xid,
           false, delta(route, key, now, true))));
     }
   }
@@ -392,6 +393,7 @@ public final class SourceConsumer {
       if (last != null && last.delta == null && item.delta == null) {
         last.position = SourcePosition.later(last.position, item.position); // a burst of outdates: one request
         last.refresh |= item.refresh;
+        last.xid = last.xid == item.xid ? last.xid : 0; // of several transactions: the key cannot skip it
         last.txns.addAll(item.txns);
       } else {
         lane.queue.add(item);
@@ -443,7 +445,8 @@ public final class SourceConsumer {
       } else {
         item.checked = true;
         requestsSent.incrementAndGet();
-        keys.ask(lane.key, replyTo -> new KeyCommand.SourceChange(item.position, item.refresh, item.delta, replyTo))
+        keys.ask(lane.key, replyTo -> new KeyCommand.SourceChange(item.position, item.refresh, item.delta, item.xid,
+                replyTo))
             .whenComplete((entry, failure) -> {
               if (failure != null) {
                 retry(lane, item, failure);
@@ -539,28 +542,34 @@ public final class SourceConsumer {
   private static final class Txn {
     final long lsn;
     final long commitMillis;
+    /** Its 32-bit transaction id (as the stream gives it), unsigned. */
+    final long xid;
     long endLsn;
     boolean committed;
     int outstanding;
     long changes;
 
-    Txn(long lsn, long commitMillis) {
+    Txn(long lsn, long commitMillis, long xid) {
       this.lsn = lsn;
       this.commitMillis = commitMillis;
+      this.xid = xid;
     }
   }
 
   /** What one request tells one key; outdates may cover several transactions. */
   private static final class Item {
     SourcePosition position;
+    /** The transaction's id; 0 once it stands for several. */
+    long xid;
     boolean refresh;
     final StoredValue delta;
     final List<Txn> txns = new ArrayList<>(1);
     boolean checked;
     int retries;
 
-    Item(SourcePosition position, boolean refresh, StoredValue delta) {
+    Item(SourcePosition position, long xid, boolean refresh, StoredValue delta) {
       this.position = position;
+      this.xid = xid;
       this.refresh = refresh;
       this.delta = delta;
     }

@@ -8,6 +8,7 @@ import akka.cluster.typed.ClusterSingleton;
 import akka.cluster.typed.SingletonActor;
 import com.typesafe.config.Config;
 import io.kck.entity.KeyClient;
+import io.kck.entity.SourceSnapshots;
 import io.kck.persistence.StoredValue;
 import io.kck.primer.Key;
 import io.kck.primer.Primer;
@@ -20,6 +21,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -39,11 +42,13 @@ public final class Sources {
   private final List<SourceConsumer.Route> routes;
   private final SourceSettings settings; // null without sources
   private final AtomicReference<SourceConsumer> running = new AtomicReference<>();
+  private final SnapshotReader snapshots; // null without sources
 
   private Sources(Config config, List<SourceConsumer.Route> routes, SourceSettings settings) {
     this.config = config;
     this.routes = routes;
     this.settings = settings;
+    this.snapshots = settings == null ? null : new SnapshotReader(new SourceDatabase(settings));
   }
 
   /**
@@ -74,6 +79,28 @@ public final class Sources {
   /** Whether any primer declares a source. */
   public boolean declared() {
     return !routes.isEmpty();
+  }
+
+  /**
+   * Where computes of {@link #primers()} take the source database's snapshots, so that a key knows
+   * which changes its value holds; null without sources. Its connections close with {@link #close()}.
+   */
+  public SourceSnapshots snapshots() {
+    return snapshots;
+  }
+
+  /** The names of the primers that declare sources. */
+  public Set<String> primers() {
+    Set<String> names = new TreeSet<>();
+    routes.forEach(route -> names.add(route.primer().name()));
+    return names;
+  }
+
+  /** Closes the snapshots' connections (the consumer stops with its singleton). */
+  public void close() {
+    if (snapshots != null) {
+      snapshots.close();
+    }
   }
 
   /** Starts the consumer as a cluster singleton (nothing without sources). */
