@@ -1,0 +1,143 @@
+package io.kck.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import io.kck.Entry;
+import io.kck.Kck;
+import io.kck.primer.Key;
+import io.kck.testing.CountingPrimer;
+import io.kck.testing.KeyStatuses;
+import io.kck.testing.Shards;
+import io.kck.testing.Stages;
+import io.kck.testing.TestNodes;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two nodes in one JVM on one PostgreSQL: values larger than Akka's remoting frame (256 KiB by
+ * default) are read and written from the node that does not own their key, as from its owner.
+ */
+class LargeValueClusterTest {
+  static final int KIB = 1024;
+  static final int MIB = 1024 * KIB;
+
+  static final String CONFIG =
+      """
+      akka.cluster.min-nr-of-members = 1
+      akka.cluster.gossip-interval = 200ms
+      akka.cluster.leader-actions-interval = 200ms
+      akka.cluster.sharding.retry-interval = 200ms
+      # Long enough for a 16 MiB value on a loaded machine, short enough that a lost reply fails the test quickly.
+      kck.request-timeout = 60s
+      kck.primers."big-near".near-cache = on
+      """;
+
+  /** A value of as many characters as its id says (the JSON has two quotes more). */
+  static CountingPrimer sized(String name) {
+    return new CountingPrimer(name).body((key, count) -> "v".repeat(Integer.parseInt(key.get(CountingPrimer.ID).split("-")[0])));
+  }
+
+  static final class Node {
+    final ActorTestKit testKit;
+    final Kck kck;
+
+    Node(String database, akka.actor.Address seed) {
+      String seeds = seed == null ? "" : "kck.cluster.seed-nodes = \"" + seed + "\"\n";
+      testKit = TestNodes.start("LargeValueClusterTest", TestNodes.config(CONFIG + database + seeds));
+      kck = Kck.start(testKit.system(), sized("big"), sized("big-near"));
+    }
+
+    akka.actor.Address address() {
+      return akka.cluster.typed.Cluster.get(testKit.system()).selfMember().address();
+    }
+  }
+
+  static Node owner;
+  static Node other;
+  static List<ActorTestKit> testKits;
+
+  @BeforeAll
+  static void startTwoNodes() {
+    String database = TestNodes.ownDatabase("large_values");
+    Node first = new Node(database, null);
+    Node second = new Node(database, first.address());
+    testKits = List.of(first.testKit, second.testKit);
+    Shards.awaitReady(testKits);
+    owner = first;
+    other = second;
+  }
+
+  @AfterAll
+  static void stopNodes() {
+    other.testKit.shutdownTestKit();
+    owner.testKit.shutdownTestKit();
+  }
+
+  /** A key of {@code primer} with a value of {@code size} characters whose actor runs on the first node. */
+  static String keyOnFirstNode(String primer, int size, String tag) {
+    for (int i = 0; i < 200; i++) {
+      String key = primer + "/" + size + "-" + tag + i;
+      KeyStatuses.start(owner.testKit.system(), key);
+      if (Shards.ownerOf(testKits, key) == 0) {
+        return key;
+      }
+    }
+    throw new AssertionError("no key of " + primer + " landed on the first node");
+  }
+
+  private static void getFromTheOtherNode(String primer, int size) {
+    String key = keyOnFirstNode(primer, size, "get");
+    long start = System.nanoTime();
+    Entry<Object> entry = Stages.await(other.kck.getEntry(key), Duration.ofSeconds(90));
+    System.out.printf("get of %s (%d chars) from the node that does not own it: %d ms%n", key, size,
+        (System.nanoTime() - start) / 1_000_000);
+    assertEquals(size, ((String) entry.value()).length());
+    assertEquals(size, ((String) Stages.await(owner.kck.get(key))).length(), "the owner answers the same value");
+  }
+
+  private static void putFromTheOtherNode(int size) {
+    String key = keyOnFirstNode("big", size, "put");
+    String value = "p".repeat(size);
+    long start = System.nanoTime();
+    Entry<Object> written = Stages.await(other.kck.put(key, value), Duration.ofSeconds(90));
+    System.out.printf("put of %s (%d chars) from the node that does not own it: %d ms%n", key, size,
+        (System.nanoTime() - start) / 1_000_000);
+    assertEquals(value, written.value());
+    assertEquals(value, Stages.await(owner.kck.get(key)), "the owner holds the value put through the other node");
+    assertEquals(value, Stages.await(other.kck.get(key)), "and the other node reads it back");
+  }
+
+  @Test
+  void aOneMebibyteValueIsReadFromTheNodeThatDoesNotOwnIt() {
+    getFromTheOtherNode("big", MIB);
+  }
+
+  @Test
+  void aFiveMebibyteValueIsReadFromTheNodeThatDoesNotOwnIt() {
+    getFromTheOtherNode("big", 5 * MIB);
+  }
+
+  @Test
+  void aOneMebibyteValueIsPutFromTheNodeThatDoesNotOwnIt() {
+    putFromTheOtherNode(MIB);
+  }
+
+  @Test
+  void aFiveMebibyteValueIsPutFromTheNodeThatDoesNotOwnIt() {
+    putFromTheOtherNode(5 * MIB);
+  }
+
+  @Test
+  void aNearCachedLargeValueIsCopiedAndServedWithoutAMessage() {
+    String key = keyOnFirstNode("big-near", MIB, "near");
+    assertEquals(MIB, ((String) Stages.await(other.kck.get(key), Duration.ofSeconds(90))).length());
+    java.util.concurrent.CompletableFuture<Object> again = other.kck.get(key).toCompletableFuture();
+    assertTrue(again.isDone(), "the second get is answered from the near cache");
+    assertEquals(MIB, ((String) again.join()).length());
+  }
+}
