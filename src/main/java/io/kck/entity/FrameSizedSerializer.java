@@ -10,14 +10,17 @@ import java.util.Optional;
 
 /**
  * Akka's Jackson CBOR serializer for the messages that may carry a whole value to another node
- * (a key's {@link KeyReply.Ok}, a {@link KeyCommand.Put}, an {@link KeyCommand.Augment}'s delta),
+ * (a key's {@link KeyReply.Ok}, a {@link KeyCommand.Put}, an {@link KeyCommand.Augment}'s delta, and
+ * the delta or entry a {@link KeyCommand.InputChanged} may bring its dependent),
  * that keeps each message within one remoting frame ({@code
  * akka.remote.artery.advanced.maximum-frame-size}, 256 KiB by default; Akka drops a larger message
  * with an "oversized" error and its sender would wait for its timeout). A value whose JSON is
  * within three quarters of the frame travels inline, as with plain {@code jackson-cbor}; a larger one
  * is replaced by a {@link StreamedValue}: an {@code Ok} is written as a {@link KeyReply.Streamed},
  * a put or an augment with its value as a stream. The receiving node pulls the chunks ({@link
- * KeyClient} for replies, the key's actor for writes) before anyone sees the message.
+ * KeyClient} for replies, the key's actor for writes) before anyone sees the message. An {@code
+ * InputChanged} loses its too-large delta or entry instead (both are shortcuts: the dependent
+ * recomputes, or asks the input).
  *
  * <p>Only messages that cross to another node are serialized (and, in tests, those that
  * {@code akka.actor.serialize-messages} checks): a value sent on its own node never travels as a
@@ -74,6 +77,16 @@ public final class FrameSizedSerializer extends JacksonSerializer {
     }
     if (message instanceof KeyCommand.Augment augment && tooLarge(augment.delta())) {
       return augment.withDelta(null, offer(augment.delta()));
+    }
+    if (message instanceof KeyCommand.InputChanged changed
+        && ((changed.delta() != null && tooLarge(changed.delta().delta()))
+            || (changed.carried() != null && tooLarge(changed.carried().value())))) {
+      // Both are shortcuts for the dependent: without the delta it recomputes, without the carried
+      // entry it asks the input. Dropping them keeps the notification itself from being lost.
+      boolean deltaFits = changed.delta() == null || !tooLarge(changed.delta().delta());
+      boolean carriedFits = changed.carried() == null || !tooLarge(changed.carried().value());
+      return new KeyCommand.InputChanged(changed.input(), changed.version(), changed.cause(), changed.outdated(),
+          deltaFits ? changed.delta() : null, carriedFits ? changed.carried() : null, changed.wave());
     }
     return message;
   }

@@ -133,6 +133,13 @@ class LargeValueClusterTest {
   }
 
   @Test
+  void aValueOfExactlyMaxValueBytesIsPutAndReadFromTheNodeThatDoesNotOwnIt() {
+    int maxValueBytes = other.testKit.system().settings().config().getBytes("kck.max-value-bytes").intValue();
+    putFromTheOtherNode(maxValueBytes - 2); // its JSON: the characters and two quotes
+    getFromTheOtherNode("big", maxValueBytes - 2);
+  }
+
+  @Test
   void aNearCachedLargeValueIsCopiedAndServedWithoutAMessage() {
     String key = keyOnFirstNode("big-near", MIB, "near");
     assertEquals(MIB, ((String) Stages.await(other.kck.get(key), Duration.ofSeconds(90))).length());
