@@ -10,15 +10,17 @@ import java.util.Optional;
 
 /**
  * Akka's Jackson CBOR serializer for the messages that may carry a whole value to another node
- * (a key's {@link KeyReply.Ok}, a {@link KeyCommand.Put}, an {@link KeyCommand.Augment}'s delta, and
+ * (a key's {@link KeyReply.Ok}, a {@link KeyCommand.Put}, an {@link KeyCommand.Augment}'s delta, a
+ * watcher's {@link KeyUpdate.Changed}, and
  * the delta or entry a {@link KeyCommand.InputChanged} may bring its dependent),
  * that keeps each message within one remoting frame ({@code
  * akka.remote.artery.advanced.maximum-frame-size}, 256 KiB by default; Akka drops a larger message
  * with an "oversized" error and its sender would wait for its timeout). A value whose JSON is
  * within three quarters of the frame travels inline, as with plain {@code jackson-cbor}; a larger one
- * is replaced by a {@link StreamedValue}: an {@code Ok} is written as a {@link KeyReply.Streamed},
+ * is replaced by a {@link StreamedValue}: an {@code Ok} is written as a {@link KeyReply.Streamed}, a
+ * {@code Changed} as a {@link KeyUpdate.Streamed},
  * a put or an augment with its value as a stream. The receiving node pulls the chunks ({@link
- * KeyClient} for replies, the key's actor for writes) before anyone sees the message. An {@code
+ * KeyClient} for replies and updates, the key's actor for writes) before anyone sees the message. An {@code
  * InputChanged} loses its too-large delta or entry instead (both are shortcuts: the dependent
  * recomputes, or asks the input).
  *
@@ -33,6 +35,7 @@ public final class FrameSizedSerializer extends JacksonSerializer {
   /** "KCK" and 1: an identifier of KCK's own, outside the range Akka reserves (0 to 40). */
   static final int IDENTIFIER = 0x4B434B01;
   private static final KeyReply.Streamed STREAMED_SAMPLE = new KeyReply.Streamed(null, null);
+  private static final KeyUpdate.Streamed STREAMED_UPDATE_SAMPLE = new KeyUpdate.Streamed(null, null);
 
   private final ExtendedActorSystem system;
   private final int inlineLimit;
@@ -55,8 +58,13 @@ public final class FrameSizedSerializer extends JacksonSerializer {
 
   @Override
   public String manifest(Object message) {
-    return message instanceof KeyReply.Ok ok && tooLarge(ok.entry().value())
-        ? super.manifest(STREAMED_SAMPLE) : super.manifest(message);
+    if (message instanceof KeyReply.Ok ok && tooLarge(ok.entry().value())) {
+      return super.manifest(STREAMED_SAMPLE);
+    }
+    if (message instanceof KeyUpdate.Changed changed && tooLarge(changed.entry().value())) {
+      return super.manifest(STREAMED_UPDATE_SAMPLE);
+    }
+    return super.manifest(message);
   }
 
   @Override
@@ -67,10 +75,10 @@ public final class FrameSizedSerializer extends JacksonSerializer {
   /** The message as it crosses: with a value too large for a frame as a stream (started here). */
   private Object onTheWire(Object message) {
     if (message instanceof KeyReply.Ok ok && tooLarge(ok.entry().value())) {
-      EntryData entry = ok.entry();
-      EntryData withoutValue = new EntryData(entry.key(), null, entry.version(), entry.computedAt(), entry.stale(),
-          entry.refreshing(), entry.lastError(), entry.nextAttemptAt(), entry.lineage(), entry.freshUntil());
-      return new KeyReply.Streamed(withoutValue, offer(entry.value()));
+      return new KeyReply.Streamed(withoutValue(ok.entry()), offer(ok.entry().value()));
+    }
+    if (message instanceof KeyUpdate.Changed changed && tooLarge(changed.entry().value())) {
+      return new KeyUpdate.Streamed(withoutValue(changed.entry()), offer(changed.entry().value()));
     }
     if (message instanceof KeyCommand.Put put && tooLarge(put.value())) {
       return put.withValue(null, offer(put.value()));
@@ -89,6 +97,11 @@ public final class FrameSizedSerializer extends JacksonSerializer {
           deltaFits ? changed.delta() : null, carriedFits ? changed.carried() : null, changed.wave());
     }
     return message;
+  }
+
+  private static EntryData withoutValue(EntryData entry) {
+    return new EntryData(entry.key(), null, entry.version(), entry.computedAt(), entry.stale(), entry.refreshing(),
+        entry.lastError(), entry.nextAttemptAt(), entry.lineage(), entry.freshUntil());
   }
 
   private boolean tooLarge(StoredValue value) {

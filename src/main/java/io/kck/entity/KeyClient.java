@@ -157,13 +157,21 @@ public final class KeyClient {
 
   /** The entry of a {@link KeyReply.Streamed}, once its value has arrived; a value that does not arrive fails it. */
   private CompletionStage<EntryData> pulled(String key, KeyReply.Streamed streamed) {
+    return pull(key, streamed.entry(), streamed.value());
+  }
+
+  /**
+   * {@code entry} (sent without its value) with its value {@code streamed} from another node, once
+   * it has arrived; the stage fails with {@link KeyUnavailableException} naming the key when it
+   * does not arrive. Completes on a thread of Akka's streams.
+   */
+  public CompletionStage<EntryData> pull(String key, EntryData entry, StreamedValue streamed) {
     Materializer streams = materializer;
     if (streams == null) {
       return CompletableFuture.failedFuture(new KeyUnavailableException(key,
           "Key '" + key + "' answered with a value streamed from another node, which this client does not take", null));
     }
-    EntryData entry = streamed.entry();
-    return streamed.value().receive(key, maxValueBytes, streams).handle((value, error) -> {
+    return streamed.receive(key, maxValueBytes, streams).handle((value, error) -> {
       if (error != null) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         throw new CompletionException(new KeyUnavailableException(key, cause.getMessage(), cause));

@@ -140,6 +140,23 @@ class LargeValueClusterTest {
   }
 
   @Test
+  void aSubscriberOnTheNodeThatDoesNotOwnTheKeyReceivesALargeValue() {
+    String key = keyOnFirstNode("big", MIB, "subscribe");
+    java.util.concurrent.LinkedBlockingQueue<Entry<Object>> updates = new java.util.concurrent.LinkedBlockingQueue<>();
+    io.kck.Subscription subscription = other.kck.subscribe(key, updates::add);
+    try {
+      String value = "s".repeat(2 * MIB);
+      Entry<Object> written = Stages.await(owner.kck.put(key, value), Duration.ofSeconds(90));
+      Entry<Object> heard = io.kck.testing.Eventually.until("the subscriber to hear of version " + written.version(),
+          Duration.ofSeconds(90), () -> updates.stream().filter(update -> update.version() >= written.version())
+              .findFirst().orElse(null), update -> update != null);
+      assertEquals(value, heard.value());
+    } finally {
+      subscription.close();
+    }
+  }
+
+  @Test
   void aNearCachedLargeValueIsCopiedAndServedWithoutAMessage() {
     String key = keyOnFirstNode("big-near", MIB, "near");
     assertEquals(MIB, ((String) Stages.await(other.kck.get(key), Duration.ofSeconds(90))).length());

@@ -78,6 +78,18 @@ class FrameSizedSerializerTest {
   }
 
   @Test
+  void aSubscribersUpdateWhoseValueDoesNotFitTravelsWithItsValueAsAStream() {
+    StoredValue value = json(INLINE_LIMIT + 1);
+    KeyUpdate.Streamed read =
+        assertInstanceOf(KeyUpdate.Streamed.class, acrossTheWire(new KeyUpdate.Changed(entry(value))));
+    assertNull(read.entry().value());
+    assertEquals(3, read.entry().version());
+    assertArrayEquals(value.json(), pulled(read.value()));
+    KeyUpdate.Changed small = new KeyUpdate.Changed(entry(json(100)));
+    assertEquals(small, acrossTheWire(small));
+  }
+
+  @Test
   void aPutOrAnAugmentWhoseValueDoesNotFitTravelsWithItsValueAsAStream() {
     TestProbe<KeyReply> probe = testKit.createTestProbe();
     StoredValue value = json(5 * 1024 * 1024);
