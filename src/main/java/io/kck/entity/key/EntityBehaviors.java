@@ -40,8 +40,8 @@ public final class EntityBehaviors {
       // The actor's log is the key's: without this, Akka names it after the first class that asks
       // for it (Retention's constructor), and compute failures read as retention's.
       context.setLoggerName(KeyEntity.class);
-      return StreamedWrites.before(key.text(), runtime.settings().maxValueBytes(), Behaviors.withTimers(
-          timers -> new KeyEntity(key, runtime, context, KeyTimers.of(timers), new Deltas(key, runtime), shard)));
+      return Behaviors.withTimers(
+          timers -> new KeyEntity(key, runtime, context, KeyTimers.of(timers), new Deltas(key, runtime), shard));
     });
   }
 }

@@ -1,10 +1,7 @@
 package io.kck.entity.key;
 
 import akka.actor.typed.ActorRef;
-import akka.actor.typed.Behavior;
-import akka.actor.typed.BehaviorInterceptor;
-import akka.actor.typed.TypedActorContext;
-import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.ActorContext;
 import akka.stream.Materializer;
 import io.kck.entity.KeyCommand;
 import io.kck.entity.KeyReply;
@@ -12,59 +9,49 @@ import io.kck.entity.Problem;
 import io.kck.entity.StreamedValue;
 import io.kck.errors.KckException;
 import io.kck.persistence.StoredValue;
-import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
 /**
- * Stands before a key's actor and pulls the value of a put, or the delta of an augment, that came
- * from another node as a stream (too large for one message, see {@code FrameSizedSerializer});
- * once it has arrived, the key gets the request as if it had come whole. Every other command
- * passes straight through. A value that does not arrive (the sender's node went away, it did not
- * subscribe in time, it brought the wrong number of bytes) fails the request with the reason, and
- * the key changes nothing.
+ * Pulls the value of a put, or the delta of an augment, that came from another node as a stream
+ * (too large for one message, see {@code FrameSizedSerializer}) before the key handles it: once the
+ * value has arrived, the key gets the request back ({@link KeyCommand.Arrived}) as if it had come
+ * whole. A value that does not arrive (the sender's node went away, it did not subscribe in time,
+ * it brought the wrong number of bytes, it announced more than {@code kck.max-value-bytes}) fails
+ * the request with the reason, naming the key, and the key changes nothing.
  *
- * <p>The key may take other commands while a value is on its way: the write is ordered by when its
+ * <p>The key takes other commands while a value is on its way: the write is ordered by when its
  * value arrived, which its caller cannot tell apart from its being sent a little later. Used by the
  * key's actor only, on its thread; the pulls run on Akka streams.
  */
-final class StreamedWrites extends BehaviorInterceptor<KeyCommand, KeyCommand> {
+final class StreamedWrites {
   private final String key;
   private final long maxValueBytes;
+  private final ActorContext<KeyCommand> context;
 
-  private StreamedWrites(String key, long maxValueBytes) {
-    super(KeyCommand.class);
+  StreamedWrites(String key, long maxValueBytes, ActorContext<KeyCommand> context) {
     this.key = key;
     this.maxValueBytes = maxValueBytes;
+    this.context = context;
   }
 
-  /** {@code behavior}, with streamed writes pulled before it sees them. */
-  static Behavior<KeyCommand> before(String key, long maxValueBytes, Behavior<KeyCommand> behavior) {
-    return Behaviors.intercept(() -> new StreamedWrites(key, maxValueBytes), behavior);
+  /** Whether {@code command} is a write whose value is still to be pulled. */
+  static boolean streamed(KeyCommand command) {
+    return command instanceof KeyCommand.Put put && put.streamed() != null
+        || command instanceof KeyCommand.Augment augment && augment.streamed() != null;
   }
 
-  @Override
-  public Behavior<KeyCommand> aroundReceive(TypedActorContext<KeyCommand> context, KeyCommand command,
-      ReceiveTarget<KeyCommand> target) {
-    if (command instanceof KeyCommand.Put put && put.streamed() != null) {
-      pull(context, put.streamed(), put.replyTo(), value -> put.withValue(value, null));
-      return Behaviors.same();
+  /** Starts pulling the value of {@code command}, a write that is {@link #streamed}. */
+  void pull(KeyCommand command) {
+    if (command instanceof KeyCommand.Put put) {
+      pull(put.streamed(), put.replyTo(), value -> put.withValue(value, null));
+    } else if (command instanceof KeyCommand.Augment augment) {
+      pull(augment.streamed(), augment.replyTo(), delta -> augment.withDelta(delta, null));
     }
-    if (command instanceof KeyCommand.Augment augment && augment.streamed() != null) {
-      pull(context, augment.streamed(), augment.replyTo(), delta -> augment.withDelta(delta, null));
-      return Behaviors.same();
-    }
-    if (command instanceof KeyCommand.Arrived arrived) {
-      return target.apply(context, arrived.whole());
-    }
-    return target.apply(context, command);
   }
 
-  private void pull(TypedActorContext<KeyCommand> context, StreamedValue streamed, ActorRef<KeyReply> replyTo,
-      Function<StoredValue, KeyCommand.Request> whole) {
-    ActorRef<KeyCommand> self = context.asJava().getSelf();
-    CompletionStage<StoredValue> arrived =
-        streamed.receive(key, maxValueBytes, Materializer.matFromSystem(context.asJava().getSystem()));
-    arrived.whenComplete((value, error) -> {
+  private void pull(StreamedValue streamed, ActorRef<KeyReply> replyTo, Function<StoredValue, KeyCommand.Request> whole) {
+    ActorRef<KeyCommand> self = context.getSelf();
+    streamed.receive(key, maxValueBytes, Materializer.matFromSystem(context.getSystem())).whenComplete((value, error) -> {
       if (error == null) {
         self.tell(new KeyCommand.Arrived(whole.apply(value))); // (ActorRef.tell is safe from any thread)
       } else {
