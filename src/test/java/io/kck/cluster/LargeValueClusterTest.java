@@ -140,6 +140,30 @@ class LargeValueClusterTest {
   }
 
   @Test
+  void aStreamedPutWhoseValueDoesNotArriveAsAnnouncedFailsNamingTheKeyAndChangesNothing() {
+    String key = keyOnFirstNode("big", 10, "broken");
+    Entry<Object> before = Stages.await(other.kck.getEntry(key));
+    akka.actor.typed.ActorSystem<?> system = other.testKit.system();
+    java.util.function.IntFunction<io.kck.entity.StreamedValue> threeBytesAnnouncedAs = announced ->
+        new io.kck.entity.StreamedValue(akka.stream.javadsl.Source.single(akka.util.ByteString.fromString("\"x\""))
+            .runWith(akka.stream.javadsl.StreamRefs.sourceRef(), system), announced);
+
+    io.kck.entity.KeyReply tooMany = Stages.await(KeyStatuses.entity(system, key).<io.kck.entity.KeyReply>ask(
+        replyTo -> new io.kck.entity.KeyCommand.Put(null, replyTo, null, java.util.OptionalLong.empty(),
+            threeBytesAnnouncedAs.apply(32 * MIB)), Duration.ofSeconds(30)));
+    String refused = ((io.kck.entity.KeyReply.Failed) tooMany).problem().message();
+    assertTrue(refused.contains("'" + key + "'") && refused.contains("kck.max-value-bytes"), refused);
+
+    io.kck.entity.KeyReply tooFew = Stages.await(KeyStatuses.entity(system, key).<io.kck.entity.KeyReply>ask(
+        replyTo -> new io.kck.entity.KeyCommand.Put(null, replyTo, null, java.util.OptionalLong.empty(),
+            threeBytesAnnouncedAs.apply(10)), Duration.ofSeconds(30)));
+    String broken = ((io.kck.entity.KeyReply.Failed) tooFew).problem().message();
+    assertTrue(broken.contains("'" + key + "'") && broken.contains("3 bytes instead of 10"), broken);
+
+    assertEquals(before.version(), Stages.await(owner.kck.getEntry(key)).version(), "nothing was written");
+  }
+
+  @Test
   void aSubscriberOnTheNodeThatDoesNotOwnTheKeyReceivesALargeValue() {
     String key = keyOnFirstNode("big", MIB, "subscribe");
     java.util.concurrent.LinkedBlockingQueue<Entry<Object>> updates = new java.util.concurrent.LinkedBlockingQueue<>();
