@@ -5,6 +5,7 @@ import akka.actor.typed.ActorRef;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.EntityRef;
 import akka.pattern.AskTimeoutException;
+import akka.stream.Materializer;
 import io.kck.errors.KckException;
 import io.kck.errors.KckTimeoutException;
 import io.kck.errors.KeyUnavailableException;
@@ -42,12 +43,25 @@ public final class KeyClient {
   private final long resendAfterNanos;
   // Asks not answered yet: when the database becomes unreachable, each gets a short deadline.
   private final Set<Pending> pending = ConcurrentHashMap.newKeySet();
+  private volatile Materializer materializer;
+  private volatile long maxValueBytes;
 
   /** {@code resendAfter}: {@code kck.request-resend-after}, zero when off (see {@link #resend}). */
   public KeyClient(ClusterSharding sharding, Duration timeout, CoordinatedShutdown shutdown,
       DatabaseHealth health, Duration failWithin, Duration resendAfter) {
     this(key -> sharding.entityRefFor(KeyNames.TYPE_KEY, key), () -> shutdown.getShutdownReason().isPresent(), timeout,
         health, failWithin, resendAfter);
+  }
+
+  /**
+   * Lets this client take values streamed from other nodes ({@link KeyReply.Streamed}: a value too
+   * large for one message) with {@code materializer}, up to {@code maxValueBytes} ({@code
+   * kck.max-value-bytes}). Without it such an answer fails. Called once, while the node is wired.
+   */
+  public KeyClient takingStreamedValues(Materializer materializer, long maxValueBytes) {
+    this.materializer = materializer;
+    this.maxValueBytes = maxValueBytes;
+    return this;
   }
 
   /**
@@ -130,11 +144,40 @@ public final class KeyClient {
    * that delivers the answer, with the key's entry or fails with a {@link KckException}.
    */
   public CompletionStage<EntryData> ask(String key, Function<ActorRef<KeyReply>, KeyCommand.Request> request) {
-    return askReply(key, request).thenApply(reply -> {
+    return askReply(key, request).thenCompose(reply -> {
       if (reply instanceof KeyReply.Ok ok) {
-        return ok.entry();
+        return CompletableFuture.completedFuture(ok.entry());
+      }
+      if (reply instanceof KeyReply.Streamed streamed) {
+        return pulled(key, streamed);
       }
       throw new CompletionException(failure(key, reply));
+    });
+  }
+
+  /** The entry of a {@link KeyReply.Streamed}, once its value has arrived; a value that does not arrive fails it. */
+  private CompletionStage<EntryData> pulled(String key, KeyReply.Streamed streamed) {
+    return pull(key, streamed.entry(), streamed.value());
+  }
+
+  /**
+   * {@code entry} (sent without its value) with its value {@code streamed} from another node, once
+   * it has arrived; the stage fails with {@link KeyUnavailableException} naming the key when it
+   * does not arrive. Completes on a thread of Akka's streams.
+   */
+  public CompletionStage<EntryData> pull(String key, EntryData entry, StreamedValue streamed) {
+    Materializer streams = materializer;
+    if (streams == null) {
+      return CompletableFuture.failedFuture(new KeyUnavailableException(key,
+          "Key '" + key + "' answered with a value streamed from another node, which this client does not take", null));
+    }
+    return streamed.receive(key, maxValueBytes, streams).handle((value, error) -> {
+      if (error != null) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        throw new CompletionException(new KeyUnavailableException(key, cause.getMessage(), cause));
+      }
+      return new EntryData(entry.key(), value, entry.version(), entry.computedAt(), entry.stale(), entry.refreshing(),
+          entry.lastError(), entry.nextAttemptAt(), entry.lineage(), entry.freshUntil());
     });
   }
 

@@ -45,12 +45,27 @@ public sealed interface KeyCommand {
    * puts expecting one version never both win); otherwise answers a {@link Problem} and writes
    * nothing.
    */
-  record Put(StoredValue value, ActorRef<KeyReply> replyTo, ValueExpiry expiry, OptionalLong expectedVersion)
+  record Put(StoredValue value, ActorRef<KeyReply> replyTo, ValueExpiry expiry, OptionalLong expectedVersion,
+      StreamedValue streamed)
       implements Request, KckSerializable {
 
     /** A put from a node that sends no expected version is unconditional. */
     public Put {
       expectedVersion = expectedVersion == null ? OptionalLong.empty() : expectedVersion;
+    }
+
+    /**
+     * A put whose value travels in it ({@code streamed}: only a put on its way to another node whose
+     * value does not fit in one message carries its value as a stream instead, see {@link
+     * FrameSizedSerializer}; the key's node pulls it before the key sees the put).
+     */
+    public Put(StoredValue value, ActorRef<KeyReply> replyTo, ValueExpiry expiry, OptionalLong expectedVersion) {
+      this(value, replyTo, expiry, expectedVersion, null);
+    }
+
+    /** The same put with its value pulled, or about to travel as a stream ({@code value} null). */
+    public Put withValue(StoredValue value, StreamedValue streamed) {
+      return new Put(value, replyTo, expiry, expectedVersion, streamed);
     }
 
     /** An unconditional put. */
@@ -69,8 +84,19 @@ public sealed interface KeyCommand {
    * With an {@code expectedVersion}, only if the value is still that version. Answers with the
    * entry after the delta, or a {@link Problem} (nothing applied).
    */
-  record Augment(StoredValue delta, OptionalLong expectedVersion, ActorRef<KeyReply> replyTo)
-      implements Request, KckSerializable {}
+  record Augment(StoredValue delta, OptionalLong expectedVersion, ActorRef<KeyReply> replyTo, StreamedValue streamed)
+      implements Request, KckSerializable {
+
+    /** An augment whose delta travels in it ({@code streamed}: as for a {@link Put}'s value). */
+    public Augment(StoredValue delta, OptionalLong expectedVersion, ActorRef<KeyReply> replyTo) {
+      this(delta, expectedVersion, replyTo, null);
+    }
+
+    /** The same augment with its delta pulled, or about to travel as a stream ({@code delta} null). */
+    public Augment withDelta(StoredValue delta, StreamedValue streamed) {
+      return new Augment(delta, expectedVersion, replyTo, streamed);
+    }
+  }
 
   /**
    * A committed change of a row of a source table affects this key ({@code io.kck.primer.TableSource}):
@@ -221,6 +247,13 @@ public sealed interface KeyCommand {
       return new ComputeDone(attempt, value, problem, reads, freshness, ran);
     }
   }
+
+  /**
+   * A put or an augment whose value, streamed from another node, has arrived: {@code whole} carries
+   * it. Sent by the key's actor to itself (what stands before the key hands {@code whole} on), never
+   * across nodes, so that it is not serialized again.
+   */
+  record Arrived(Request whole) implements KeyCommand, NoSerializationVerificationNeeded {}
 
   /** A compute ran past its timeout. A timer message. */
   record ComputeTimedOut(long attempt) implements KeyCommand, NoSerializationVerificationNeeded {}

@@ -8,6 +8,13 @@ public sealed interface KeyReply extends KckSerializable {
   /** The request succeeded; the entry is the key's state after it. */
   record Ok(EntryData entry) implements KeyReply {}
 
+  /**
+   * An {@link Ok} whose value was too large for one message to another node: {@code entry} without
+   * its value, and the value as a stream ({@link FrameSizedSerializer} writes an {@link Ok} so; {@link
+   * KeyClient} pulls the value and answers the entry whole).
+   */
+  record Streamed(EntryData entry, StreamedValue value) implements KeyReply {}
+
   /** The request failed, and nothing was changed by it. */
   record Failed(Problem problem) implements KeyReply {}
 

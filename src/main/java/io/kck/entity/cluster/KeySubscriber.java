@@ -63,6 +63,16 @@ public final class KeySubscriber {
                     log.warn("A subscriber of key '{}' threw on version {}", key, entry.version(), e);
                   }
                 }
+              } else if (update.update() instanceof KeyUpdate.Streamed streamed) {
+                // A value too large for one message: it comes as its own update once it has arrived.
+                context.pipeToSelf(keys.pull(key, streamed.entry(), streamed.value()), (entry, error) -> {
+                  if (error != null) {
+                    log.warn("A subscriber of key '{}' missed version {}: {}", key, streamed.entry().version(),
+                        error.getMessage());
+                    return Rewatch.INSTANCE;
+                  }
+                  return new Update(new KeyUpdate.Changed(entry));
+                });
               } else {
                 toKey.accept(new KeyCommand.Watch(self));
               }

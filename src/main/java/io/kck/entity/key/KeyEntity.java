@@ -57,6 +57,7 @@ public final class KeyEntity extends JournaledKey {
   private final Key<?> key;
   private final KeyRuntime runtime;
   private final ActorContext<KeyCommand> context;
+  private final StreamedWrites streamedWrites;
   private final PrimerSettings settings;
   private final FreshnessClock freshness;
   private final Attempts attempts;
@@ -81,6 +82,7 @@ public final class KeyEntity extends JournaledKey {
     runtime.running().started(key.text());
     this.attempts = new Attempts(runtime.meters(key.primer()).waiting);
     this.context = context;
+    this.streamedWrites = new StreamedWrites(key.text(), runtime.settings().maxValueBytes(), context);
     this.settings = runtime.settings().of(key.primer());
     this.freshness = new FreshnessClock(settings.freshness(), timers, runtime.clock(), settings.keepsKeysWarm(),
         () -> runtime.warmKeys().tell(new WarmKeys.Add(key.text(), null)));
@@ -105,7 +107,12 @@ public final class KeyEntity extends JournaledKey {
    */
   @Override
   CommandHandlerWithReply<KeyCommand, KeyEvent, KeyState> keyCommands() {
-    return (state, command) -> {
+    return (state, received) -> {
+      if (StreamedWrites.streamed(received)) {
+        streamedWrites.pull(received); // comes back as Arrived once its value is here
+        return Effect().noReply();
+      }
+      KeyCommand command = received instanceof KeyCommand.Arrived arrived ? arrived.whole() : received;
       KeyState seen = unreadable.seen(state);
       boolean first = retention().firstCommand(seen, command);
       ReplyEffect<KeyEvent, KeyState> effect = command instanceof KeyCommand.Forget forget

@@ -23,6 +23,7 @@ import akka.cluster.typed.SingletonActor;
 import akka.japi.function.Function;
 import akka.pattern.StatusReply;
 import akka.persistence.jdbc.testkit.javadsl.SchemaUtils;
+import akka.stream.Materializer;
 import com.typesafe.config.Config;
 import io.kck.entity.EntryData;
 import io.kck.entity.KeyClient;
@@ -176,7 +177,7 @@ public final class Engine {
         healthConfig.getDuration("probe-timeout"), List.of(rows.events(), rows.snapshots(), rows.floors()));
     KeyClient client = new KeyClient(ClusterSharding.get(system), config.getDuration("kck.request-timeout"),
         CoordinatedShutdown.get(system), health, healthConfig.getDuration("fail-within"),
-        resendAfter);
+        resendAfter).takingStreamedValues(Materializer.matFromSystem(system), settings.maxValueBytes());
     AtomicInteger warmCount = new AtomicInteger(); // for the meters
     CompletableFuture<Void> regionStarted = new CompletableFuture<>();
     ActorRef<WarmKeys.Command> warmKeys = ClusterSingleton.get(system)
