@@ -52,12 +52,24 @@ class ScheduleTest {
     return (schedule == null ? builder : builder.refreshSchedule(schedule)).build();
   }
 
+  /**
+   * Manual time fires every periodic timer on its way through the days this test jumps (a shard's
+   * sentinel every 30 s, the database probe every second, ...): what the schedule does not need
+   * fires seldom here, or the jumps take minutes of the suite.
+   */
+  private static final String FEW_TIMERS = """
+      kck.sharding.passivation.default-idle-strategy.idle-entity.timeout = 2d
+      kck.read-tier.sentinel-wake-interval = 1d
+      kck.freshness.wake-interval = 1d
+      kck.database.health.probe-interval = 1h
+      """;
+
   @Test
   void eachTickRefreshesTheWarmKeysOnceAndTheSpringChangeDoesNotLoseADay() {
     AtomicInteger computes = new AtomicInteger();
     Primer<String> daily = primer("sched-daily", RefreshSchedule.cron("30 2 * * *", BERLIN), computes);
     ActorTestKit testKit = TestNodes.start("ScheduleTest",
-        TestNodes.manualTimeConfig(TestNodes.ownDatabase("schedule_test_spring")));
+        TestNodes.manualTimeConfig(TestNodes.ownDatabase("schedule_test_spring") + FEW_TIMERS));
     TestClock clock = TestClock.of(testKit, berlin("2027-03-26T12:00"));
     try {
       Kck kck = Kck.builder(testKit.system()).clock(clock).primers(daily).start();
