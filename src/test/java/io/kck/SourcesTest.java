@@ -12,6 +12,8 @@ import io.kck.entity.node.Engine;
 import io.kck.entity.source.SourceConsumer;
 import io.kck.entity.source.SourceSettings;
 import io.kck.errors.KckException;
+import io.kck.persistence.FirstComputes;
+import io.kck.persistence.JournalNames;
 import io.kck.persistence.KckDatabaseProvider.DatabaseSettings;
 import io.kck.primer.Augment;
 import io.kck.primer.Key;
@@ -478,6 +480,47 @@ class SourcesTest {
     assertEquals(30L, Stages.await(first), "the batch that read the table before the commit was run again");
     assertEquals(Optional.of(30L), Stages.await(kck.getIfPresent(key)));
     assertEquals(30L, total("src_race_batch", 3));
+  }
+
+  /**
+   * A first compute leaves a mark, which goes once its key has rows in the journal (and is a
+   * minute old), or after a day whatever happened: the table does not grow with the keys.
+   */
+  @Test
+  void aFirstComputesMarkGoesOnceItsKeyWroteOrAfterADay() {
+    String key = "src-outdate/41";
+    assertEquals(0L, Stages.await(kck.get(key)));
+    assertEquals(1L, marks(JournalNames.persistenceId(key)), "its first compute marked it");
+    assertEquals(1, computesOf(key));
+    sql("UPDATE kck_first_computes SET started = now() - interval '2 minutes'"
+            + " WHERE persistence_id = '" + JournalNames.persistenceId(key) + "'",
+        "INSERT INTO kck_first_computes VALUES ('kck-key|src-outdate/42', now() - interval '2 days'),"
+            + " ('kck-key|src-outdate/43', now() - interval '2 minutes'), ('kck-key|src-outdate/44', now())");
+    FirstComputes firstComputes = new FirstComputes(Engine.on(testKit.system()).runtime().rows(),
+        testKit.system().settings().config());
+    try {
+      Stages.await(firstComputes.clean());
+    } finally {
+      firstComputes.close();
+    }
+    assertEquals(0L, marks(JournalNames.persistenceId(key)), "its key wrote its value");
+    assertEquals(0L, marks("kck-key|src-outdate/42"), "a day old: its compute ended long ago");
+    assertEquals(1L, marks("kck-key|src-outdate/43"), "its key wrote nothing yet");
+    assertEquals(1L, marks("kck-key|src-outdate/44"));
+  }
+
+  static long marks(String persistenceId) {
+    try (Connection connection = connect();
+        PreparedStatement statement = connection.prepareStatement(
+            "SELECT count(*) FROM kck_first_computes WHERE persistence_id = ?")) {
+      statement.setString(1, persistenceId);
+      try (ResultSet row = statement.executeQuery()) {
+        row.next();
+        return row.getLong(1);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @Test
