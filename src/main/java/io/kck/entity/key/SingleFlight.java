@@ -11,6 +11,7 @@ import io.kck.entity.SourceSnapshots;
 import io.kck.entity.metrics.Meters;
 import io.kck.entity.settings.PrimerSettings;
 import io.kck.errors.KckException;
+import io.kck.persistence.FirstComputes;
 import io.kck.primer.HookEvent;
 import io.kck.primer.Key;
 import java.time.Clock;
@@ -266,9 +267,11 @@ final class SingleFlight implements JournaledKey.Writers {
     meters.computeStarted(cause);
     observers.hook(HookEvent.Action.COMPUTE, HookEvent.Phase.BEFORE, state.version(), null, null);
     SourceSnapshots snapshots = runtime.snapshotsFor(key.primer());
+    // A key with no journal rows is marked before its compute's snapshot, so that source changes reach it.
+    FirstComputes first = snapshots != null && unwritten.getAsBoolean() ? runtime.firstComputes() : null;
     attempt.task = runtime.batches().start( // alone, or in a batch of its primer's keys
         new ComputeRun(key, runtime.codec(key.primer()), runtime.settings(), attempt, reads, self, cause.name().toLowerCase(
-            Locale.ROOT), promised, snapshots, snapshots != null && unwritten.getAsBoolean() ? runtime.firstComputes() : null));
+            Locale.ROOT), promised, snapshots, first));
     timers.start(TIMEOUT_TIMER, new KeyCommand.ComputeTimedOut(attempt.number), settings.computeTimeout());
   }
 
