@@ -507,6 +507,11 @@ class SourcesTest {
     assertEquals(0L, marks("kck-key|src-outdate/42"), "a day old: its compute ended long ago");
     assertEquals(1L, marks("kck-key|src-outdate/43"), "its key wrote nothing yet");
     assertEquals(1L, marks("kck-key|src-outdate/44"));
+
+    change("INSERT INTO src_outdate VALUES (410, 41, 5)"); // outdates it
+    assertEquals(5L, Stages.await(kck.get(key)));
+    assertEquals(2, computesOf(key));
+    assertEquals(0L, marks(JournalNames.persistenceId(key)), "a key with journal rows computes unmarked");
   }
 
   static long marks(String persistenceId) {
