@@ -12,8 +12,11 @@ import io.kck.entity.node.Engine;
 import io.kck.entity.source.SourceConsumer;
 import io.kck.entity.source.SourceSettings;
 import io.kck.errors.KckException;
+import io.kck.persistence.FirstComputes;
+import io.kck.persistence.JournalNames;
 import io.kck.persistence.KckDatabaseProvider.DatabaseSettings;
 import io.kck.primer.Augment;
+import io.kck.primer.Key;
 import io.kck.primer.Parameter;
 import io.kck.primer.Primer;
 import io.kck.primer.TableSource;
@@ -26,8 +29,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
@@ -274,6 +280,9 @@ class SourcesTest {
   /** While set, each compute of src-race waits for it before it reads the table. */
   static volatile CountDownLatch heldComputes;
   static final Semaphore computeHeld = new Semaphore(0);
+  /** While set, each compute of src-race and src-race-batch waits for it after it read the table. */
+  static volatile CountDownLatch heldAfterReads;
+  static final Semaphore readHeld = new Semaphore(0);
 
   /** Register totals of src_race (augment), whose changes and computes a test can hold back. */
   static Primer<Long> racing() {
@@ -281,7 +290,9 @@ class SourcesTest {
         .compute((key, context) -> {
           computes.computeIfAbsent(key.text(), k -> new AtomicInteger()).incrementAndGet();
           hold(heldComputes, computeHeld);
-          return total("src_race", key.get(REGISTER));
+          long total = total("src_race", key.get(REGISTER));
+          hold(heldAfterReads, readHeld);
+          return total;
         })
         .augment(Augment.of(Long.class, (Long total, Long cents) -> total + cents))
         .source(TableSource.table("src_race").keyParameters(row -> {
@@ -294,10 +305,15 @@ class SourcesTest {
   /** The same as {@link #racing()} over src_race_batch, computed in batches: one pair of snapshots per batch. */
   static Primer<Long> racingInBatches() {
     return Primer.builder("src-race-batch", Long.class).parameters(REGISTER)
-        .computeAll(batch -> batch.keys().forEach(key -> {
-          computes.computeIfAbsent(key.text(), k -> new AtomicInteger()).incrementAndGet();
-          batch.complete(key, total("src_race_batch", key.get(REGISTER)));
-        }))
+        .computeAll(batch -> {
+          Map<Key<Long>, Long> totals = new LinkedHashMap<>();
+          batch.keys().forEach(key -> {
+            computes.computeIfAbsent(key.text(), k -> new AtomicInteger()).incrementAndGet();
+            totals.put(key, total("src_race_batch", key.get(REGISTER)));
+          });
+          hold(heldAfterReads, readHeld);
+          totals.forEach(batch::complete);
+        })
         .augment(Augment.of(Long.class, (Long total, Long cents) -> total + cents))
         .source(TableSource.table("src_race_batch").keyParameters(row -> {
           hold(heldChanges, changeHeld);
@@ -411,6 +427,105 @@ class SourcesTest {
     assertEquals(Optional.empty(), Stages.await(kck.getIfPresent(key)), "dropped: its compute ran across the commit");
     assertEquals(50L, Stages.await(kck.get(key)), "recomputed: equal to the rows");
     assertEquals(2, computesOf(key));
+  }
+
+  /**
+   * The race of a key's very first compute: it reads the table, then a row of the key is committed
+   * and the consumer handles its change before the compute ends. The key has no row in the journal
+   * yet, but its first compute marked it before its snapshot, so the change reaches it: the compute,
+   * which read the table before the commit, is run again, and the key ends equal to its rows.
+   */
+  @Test
+  void aChangeCommittedDuringAKeysFirstComputeReachesIt() {
+    String key = "src-race/3";
+    CountDownLatch release = new CountDownLatch(1);
+    heldAfterReads = release;
+    CompletionStage<Object> first;
+    try {
+      first = kck.get(key);
+      acquire(readHeld, "the first compute to read the table");
+      heldAfterReads = null;
+      awaitApplied(commit("INSERT INTO src_race VALUES (4, 3, 30)")); // the key answered, or was skipped
+      assertEquals(1, computesOf(key), "the first compute is still held");
+    } finally {
+      heldAfterReads = null;
+      release.countDown();
+    }
+    assertEquals(30L, Stages.await(first), "the compute that read the table before the commit was run again");
+    assertEquals(Optional.of(30L), Stages.await(kck.getIfPresent(key)));
+    assertEquals(30L, total("src_race", 3));
+    assertEquals(2, computesOf(key));
+
+    change("INSERT INTO src_race VALUES (5, 3, 1)"); // later changes are deltas, as for any key
+    assertEquals(Optional.of(31L), Stages.await(kck.getIfPresent(key)));
+    assertEquals(2, computesOf(key));
+  }
+
+  /** The same race with a batch compute: the batch marks its keys' first computes before its snapshot. */
+  @Test
+  void aChangeCommittedDuringAFirstBatchComputeReachesItsKey() {
+    String key = "src-race-batch/3";
+    CountDownLatch release = new CountDownLatch(1);
+    heldAfterReads = release;
+    CompletionStage<Object> first;
+    try {
+      first = kck.get(key);
+      acquire(readHeld, "the first batch compute to read the table");
+      heldAfterReads = null;
+      awaitApplied(commit("INSERT INTO src_race_batch VALUES (4, 3, 30)"));
+    } finally {
+      heldAfterReads = null;
+      release.countDown();
+    }
+    assertEquals(30L, Stages.await(first), "the batch that read the table before the commit was run again");
+    assertEquals(Optional.of(30L), Stages.await(kck.getIfPresent(key)));
+    assertEquals(30L, total("src_race_batch", 3));
+  }
+
+  /**
+   * A first compute leaves a mark, which goes once its key has rows in the journal (and is a
+   * minute old), or after a day whatever happened: the table does not grow with the keys.
+   */
+  @Test
+  void aFirstComputesMarkGoesOnceItsKeyWroteOrAfterADay() {
+    String key = "src-outdate/41";
+    assertEquals(0L, Stages.await(kck.get(key)));
+    assertEquals(1L, marks(JournalNames.persistenceId(key)), "its first compute marked it");
+    assertEquals(1, computesOf(key));
+    sql("UPDATE kck_first_computes SET started = now() - interval '2 minutes'"
+            + " WHERE persistence_id = '" + JournalNames.persistenceId(key) + "'",
+        "INSERT INTO kck_first_computes VALUES ('kck-key|src-outdate/42', now() - interval '2 days'),"
+            + " ('kck-key|src-outdate/43', now() - interval '2 minutes'), ('kck-key|src-outdate/44', now())");
+    FirstComputes firstComputes = new FirstComputes(Engine.on(testKit.system()).runtime().rows(),
+        testKit.system().settings().config());
+    try {
+      Stages.await(firstComputes.clean());
+    } finally {
+      firstComputes.close();
+    }
+    assertEquals(0L, marks(JournalNames.persistenceId(key)), "its key wrote its value");
+    assertEquals(0L, marks("kck-key|src-outdate/42"), "a day old: its compute ended long ago");
+    assertEquals(1L, marks("kck-key|src-outdate/43"), "its key wrote nothing yet");
+    assertEquals(1L, marks("kck-key|src-outdate/44"));
+
+    change("INSERT INTO src_outdate VALUES (410, 41, 5)"); // outdates it
+    assertEquals(5L, Stages.await(kck.get(key)));
+    assertEquals(2, computesOf(key));
+    assertEquals(0L, marks(JournalNames.persistenceId(key)), "a key with journal rows computes unmarked");
+  }
+
+  static long marks(String persistenceId) {
+    try (Connection connection = connect();
+        PreparedStatement statement = connection.prepareStatement(
+            "SELECT count(*) FROM kck_first_computes WHERE persistence_id = ?")) {
+      statement.setString(1, persistenceId);
+      try (ResultSet row = statement.executeQuery()) {
+        row.next();
+        return row.getLong(1);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @Test

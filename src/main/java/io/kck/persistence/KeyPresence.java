@@ -38,6 +38,7 @@ public final class KeyPresence {
   private final ThreadPoolExecutor queries;
   private final JournalRows rows;
   private final String sql;
+  private final String sqlWithFirstComputes; // null without sources
   private final Set<String> written = Collections.newSetFromMap(Collections.synchronizedMap(
       new LinkedHashMap<>(1024, 0.75f, true) {
         @Override
@@ -47,9 +48,16 @@ public final class KeyPresence {
       }));
 
   public KeyPresence(JournalRows rows) {
+    this(rows, null);
+  }
+
+  /** {@code firstComputes}: where the keys of primers with sources are marked as their first compute starts; may be null. */
+  public KeyPresence(JournalRows rows, FirstComputes firstComputes) {
     this.rows = rows;
     this.sql = "SELECT EXISTS (SELECT 1 FROM " + rows.events() + " WHERE persistence_id = ?)"
         + " OR EXISTS (SELECT 1 FROM " + rows.snapshots() + " WHERE persistence_id = ?)";
+    this.sqlWithFirstComputes = firstComputes == null ? null : sql + ", EXISTS (SELECT 1 FROM "
+        + firstComputes.table() + " WHERE persistence_id = ?)";
     AtomicInteger threads = new AtomicInteger();
     this.queries = new ThreadPoolExecutor(THREADS, THREADS, 1, TimeUnit.MINUTES, new ArrayBlockingQueue<>(QUEUE), work -> {
       Thread thread = new Thread(work, "kck-key-presence-" + threads.incrementAndGet());
@@ -64,8 +72,26 @@ public final class KeyPresence {
     if (written.contains(key)) {
       return CompletableFuture.completedFuture(true);
     }
+    return ask(key, sql);
+  }
+
+  /**
+   * True when {@code key} has rows in the journal or the snapshot store, or its first compute
+   * started ({@link FirstComputes}): whether a source change must reach it, in one query. Only
+   * journal rows are remembered: a key whose first compute started is asked again until it wrote.
+   *
+   * @throws IllegalStateException when this presence was made without {@link FirstComputes}
+   */
+  public CompletionStage<Boolean> writtenOrComputing(String key) {
+    if (sqlWithFirstComputes == null) {
+      throw new IllegalStateException("No primer declares a source: no first computes are marked");
+    }
+    return written.contains(key) ? CompletableFuture.completedFuture(true) : ask(key, sqlWithFirstComputes);
+  }
+
+  private CompletionStage<Boolean> ask(String key, String query) {
     try {
-      return CompletableFuture.supplyAsync(() -> query(key), queries);
+      return CompletableFuture.supplyAsync(() -> query(key, query), queries);
     } catch (RejectedExecutionException e) {
       return CompletableFuture.failedFuture(new OverloadedException(key,
           "Too many reads of keys that may not exist are waiting for the database (" + QUEUE + "); try again", null));
@@ -81,18 +107,24 @@ public final class KeyPresence {
     queries.shutdownNow();
   }
 
-  private boolean query(String key) {
+  private boolean query(String key, String query) {
     String persistenceId = JournalNames.persistenceId(key);
     try (Connection connection = rows.connection();
-        PreparedStatement statement = connection.prepareStatement(sql)) {
+        PreparedStatement statement = connection.prepareStatement(query)) {
       statement.setString(1, persistenceId);
       statement.setString(2, persistenceId);
+      if (query != sql) {
+        statement.setString(3, persistenceId);
+      }
       try (ResultSet result = statement.executeQuery()) {
-        boolean found = result.next() && result.getBoolean(1);
+        if (!result.next()) {
+          return false;
+        }
+        boolean found = result.getBoolean(1);
         if (found) {
           written.add(key);
         }
-        return found;
+        return found || (query != sql && result.getBoolean(2));
       }
     } catch (SQLException | RuntimeException e) {
       throw new KeyUnavailableException(key, "Cannot tell whether key '" + key + "' has a value: the journal did not answer", e);

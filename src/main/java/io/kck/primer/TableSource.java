@@ -44,7 +44,8 @@ import java.util.function.Function;
  * </ul>
  *
  * <p>Keys that have never been written (nobody computed them) are not started by a change: their
- * first compute reads the row. The functions run on KCK's change-feed thread, one change at a time:
+ * first compute reads the row (a change committed while that first compute runs still reaches the
+ * key, which computes again). The functions run on KCK's change-feed thread, one change at a time:
  * keep them fast and free of side effects. A function that throws is logged, and the change then
  * outdates the keys it could map (or none, when the mapping itself threw).
  *

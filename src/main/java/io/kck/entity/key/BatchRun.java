@@ -59,6 +59,7 @@ final class BatchRun implements Runnable, Batch<Object> {
     SourceSnapshots snapshots = runs.values().iterator().next().snapshots(); // one primer: all or none
     ComputeWindow window = null;
     try {
+      markFirstComputes();
       TxnSnapshot before = snapshots == null ? null : snapshots.now(); // once for the whole batch
       computeAll();
       window = snapshots == null ? null : new ComputeWindow(before, snapshots.now());
@@ -78,9 +79,20 @@ final class BatchRun implements Runnable, Batch<Object> {
     }
   }
 
+  /** Marks the keys of the batch whose compute is their first, in one statement: those keys fail if it fails. */
+  private void markFirstComputes() {
+    List<ComputeRun> first = runs.values().stream().filter(run -> run.firstComputes() != null).toList();
+    if (!first.isEmpty()) {
+      answers.putAll(ComputeRun.unmarked(first.get(0).firstComputes(), first));
+    }
+  }
+
   private void computeAll() {
     List<Key<Object>> ready = new ArrayList<>(runs.size());
     for (ComputeRun run : runs.values()) {
+      if (answers.containsKey(run.key().text())) {
+        continue; // failed already: its first compute could not be marked
+      }
       try {
         run.readDeclared();
         ready.add(run.key());

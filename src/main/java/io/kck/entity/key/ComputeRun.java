@@ -10,11 +10,15 @@ import io.kck.entity.metrics.Traces;
 import io.kck.entity.settings.EntitySettings;
 import io.kck.errors.DependencyCycleException;
 import io.kck.errors.KckException;
+import io.kck.persistence.FirstComputes;
 import io.kck.persistence.StoredValue;
 import io.kck.persistence.ValueCodec;
 import io.kck.primer.ComputeContext;
 import io.kck.primer.Key;
 import io.kck.primer.Primer;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.MDC;
 
@@ -35,20 +39,25 @@ final class ComputeRun implements Runnable {
   private final String cause;
   private final String requires;
   private final SourceSnapshots snapshots;
+  private final FirstComputes firstComputes;
 
   ComputeRun(Key<?> key, ValueCodec codec, EntitySettings settings, Attempts.Attempt attempt, TrackedReads reads, ActorRef<KeyCommand> entity,
       String cause, Map<String, Long> requires) {
-    this(key, codec, settings, attempt, reads, entity, cause, requires, null);
+    this(key, codec, settings, attempt, reads, entity, cause, requires, null, null);
   }
 
   /**
    * {@code snapshots}: where a compute of a primer with source tables takes the source database's
    * snapshot before it starts and after it ends ({@link ComputeWindow}); null for other primers.
+   * {@code firstComputes}: where the key is marked before the first snapshot, so that the source
+   * consumer sends it the changes committed after it although the key wrote nothing yet; null
+   * unless the key has no rows in the journal and its primer has sources.
    */
   @SuppressWarnings("unchecked")
   ComputeRun(Key<?> key, ValueCodec codec, EntitySettings settings, Attempts.Attempt attempt, TrackedReads reads, ActorRef<KeyCommand> entity,
-      String cause, Map<String, Long> requires, SourceSnapshots snapshots) {
+      String cause, Map<String, Long> requires, SourceSnapshots snapshots, FirstComputes firstComputes) {
     this.snapshots = snapshots;
+    this.firstComputes = snapshots == null ? null : firstComputes;
     this.key = (Key<Object>) key;
     this.codec = codec;
     this.settings = settings;
@@ -80,11 +89,14 @@ final class ComputeRun implements Runnable {
     }
     KeyCommand.ComputeDone done;
     try {
-      // Before the compute's first read and after its last: which source changes its value holds.
-      TxnSnapshot before = snapshots == null ? null : snapshots.now();
-      done = compute();
-      if (snapshots != null && done.value() != null) {
-        done = done.within(new ComputeWindow(before, snapshots.now()));
+      done = firstComputes == null ? null : unmarked(firstComputes, List.of(this)).get(key.text());
+      if (done == null) {
+        // Before the compute's first read and after its last: which source changes its value holds.
+        TxnSnapshot before = snapshots == null ? null : snapshots.now();
+        done = compute();
+        if (snapshots != null && done.value() != null) {
+          done = done.within(new ComputeWindow(before, snapshots.now()));
+        }
       }
     } finally {
       MDC.remove("kck.key");
@@ -116,6 +128,32 @@ final class ComputeRun implements Runnable {
     } catch (Throwable t) {
       return failed(t);
     }
+  }
+
+  /**
+   * Marks the first computes of {@code runs} in {@code firstComputes} (one statement), before their
+   * first snapshot; answers the failure to tell each key when KCK's database refuses (then the
+   * consumer could not see the key, and its value would miss what changes meanwhile), else nothing.
+   */
+  static Map<String, KeyCommand.ComputeDone> unmarked(FirstComputes firstComputes, List<ComputeRun> runs) {
+    try {
+      firstComputes.started(runs.stream().map(run -> run.key.text()).toList());
+      return Map.of();
+    } catch (SQLException | RuntimeException e) {
+      Map<String, KeyCommand.ComputeDone> failed = new HashMap<>();
+      for (ComputeRun run : runs) {
+        failed.put(run.key.text(), new KeyCommand.ComputeDone(run.attempt, null, Problem.of(KckException.Kind.UNAVAILABLE,
+            "Compute of key '" + run.key + "' did not start: KCK's database did not record that it is the key's first"
+                + " compute (" + firstComputes.table() + "), without which changes of its source rows would not reach it: "
+                + e, e), null));
+      }
+      return failed;
+    }
+  }
+
+  /** Where its first compute is marked; null when it is not one, or its primer has no sources. */
+  FirstComputes firstComputes() {
+    return firstComputes;
   }
 
   /** Where its snapshots of the source database are taken; null for a primer without sources. */

@@ -53,6 +53,7 @@ public abstract class JournaledKey extends KckEventSourcedWithReplies<KeyCommand
   private long bytesSinceSnapshot;
   private long loadingSince = System.nanoTime();
   private boolean loadFailed; // the restart under way follows a failed load, already logged
+  private boolean rowsDeleted; // forgotten: its rows go, and it stops soon
 
   private final ValueMigrations migrations;
 
@@ -104,10 +105,24 @@ public abstract class JournaledKey extends KckEventSourcedWithReplies<KeyCommand
     writers.writing(forget.replyTo()); // a failed write answers it (the key restarts), as any writer's
     return journal(new KeyEvent.Forgotten(now(), state.version())).thenRun((KeyState after) -> {
       writers.written(forget.replyTo());
+      rowsDeleted = true;
       leave.accept(after);
       long sequenceNr = lastSequenceNumber(retention.context());
       retention.forgotten(state, sequenceNr, forget.replyTo());
     }).thenNoReply(); // answered once its rows are deleted (Retention#forgotten)
+  }
+
+  /**
+   * Whether the key has no rows in the journal, so that the source consumer does not send it
+   * changes unless its first compute is marked ({@code FirstComputes}): it wrote nothing since it
+   * was created, or it was forgotten (its rows are being deleted). True when it cannot tell.
+   */
+  boolean unwritten() {
+    try {
+      return rowsDeleted || lastSequenceNumber(retention.context()) == 0;
+    } catch (IllegalStateException loading) {
+      return true; // not running yet (Akka knows the number once loaded): a mark more at worst
+    }
   }
 
   /** Callers whose write is under way: answered with a failure if the key stops or restarts before it is journaled. */

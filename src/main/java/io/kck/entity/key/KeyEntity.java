@@ -96,7 +96,7 @@ public final class KeyEntity extends JournaledKey {
     this.unreadable = new UnreadableValue(key.text(), runtime.codec(key.primer()), migrations(), context.getSelf(),
         context.getLog());
     this.flight = new SingleFlight(key, runtime, context.getSelf(), timers, context.getLog(), attempts, backoff,
-        freshness, dependencies, observers, replies);
+        freshness, dependencies, observers, replies, this::unwritten);
     this.stale = new StaleComputes(key.text(), attempts, flight, dependencies,
         settings.propagation() == Propagation.EAGER, context.getLog());
   }

@@ -15,6 +15,7 @@ import io.kck.entity.tier.ReadTier;
 import io.kck.entity.tier.ShardGuards;
 import io.kck.entity.tier.TierLoader;
 import io.kck.persistence.DatabaseHealth;
+import io.kck.persistence.FirstComputes;
 import io.kck.persistence.JournalRows;
 import io.kck.persistence.ValueCodec;
 import io.kck.persistence.ValueCodecs;
@@ -55,6 +56,7 @@ public final class KeyRuntime {
   private volatile BatchLanes batches;
   private volatile SourceSnapshots snapshots;
   private volatile Set<String> followingSources = Set.of();
+  private volatile FirstComputes firstComputes;
   private final JournalFailures journalFailures;
 
   public KeyRuntime(PrimerRegistry primers, ObjectMapper values, ComputeExecutor executor, EntitySettings settings,
@@ -120,11 +122,18 @@ public final class KeyRuntime {
 
   /**
    * Takes a snapshot of the source database around each compute of {@code primers} (the names of
-   * those that declare source tables); called once, as the node starts and before any key does.
+   * those that declare source tables), and marks a key's first compute in {@code firstComputes}
+   * before it; called once, as the node starts and before any key does.
    */
-  public void sourceSnapshots(SourceSnapshots snapshots, Set<String> primers) {
+  public void sourceSnapshots(SourceSnapshots snapshots, Set<String> primers, FirstComputes firstComputes) {
     this.snapshots = snapshots;
     this.followingSources = Set.copyOf(primers);
+    this.firstComputes = firstComputes;
+  }
+
+  /** Where the first computes of keys of primers with sources are marked; null without sources. */
+  FirstComputes firstComputes() {
+    return firstComputes;
   }
 
   /** Where a compute of {@code primer} takes the source database's snapshots; null for a primer without sources. */

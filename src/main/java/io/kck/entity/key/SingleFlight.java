@@ -7,9 +7,11 @@ import io.kck.entity.KeyReply;
 import io.kck.entity.KeyState;
 import io.kck.entity.Lineage;
 import io.kck.entity.Problem;
+import io.kck.entity.SourceSnapshots;
 import io.kck.entity.metrics.Meters;
 import io.kck.entity.settings.PrimerSettings;
 import io.kck.errors.KckException;
+import io.kck.persistence.FirstComputes;
 import io.kck.primer.HookEvent;
 import io.kck.primer.Key;
 import java.time.Clock;
@@ -18,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 
 /**
@@ -52,11 +55,14 @@ final class SingleFlight implements JournaledKey.Writers {
   /** A source's refresh came while a compute ran: start one when it ends, awaited or not. */
   private boolean refreshWhenDone;
   private Attempts.Attempt finished;
+  /** Whether the key has no rows in the journal (its next compute is a first compute). */
+  private final BooleanSupplier unwritten;
 
   SingleFlight(Key<?> key, KeyRuntime runtime, ActorRef<KeyCommand> self, KeyTimers timers, Logger log,
       Attempts attempts, Backoff backoff, FreshnessClock freshness, Dependencies dependencies,
-      Observers observers, Replies replies) {
+      Observers observers, Replies replies, BooleanSupplier unwritten) {
     this.key = key;
+    this.unwritten = unwritten;
     this.runtime = runtime;
     this.self = self;
     this.timers = timers;
@@ -260,9 +266,12 @@ final class SingleFlight implements JournaledKey.Writers {
     attempt.wave = dependencies.takeWave();
     meters.computeStarted(cause);
     observers.hook(HookEvent.Action.COMPUTE, HookEvent.Phase.BEFORE, state.version(), null, null);
+    SourceSnapshots snapshots = runtime.snapshotsFor(key.primer());
+    // A key with no journal rows is marked before its compute's snapshot, so that source changes reach it.
+    FirstComputes first = snapshots != null && unwritten.getAsBoolean() ? runtime.firstComputes() : null;
     attempt.task = runtime.batches().start( // alone, or in a batch of its primer's keys
         new ComputeRun(key, runtime.codec(key.primer()), runtime.settings(), attempt, reads, self, cause.name().toLowerCase(
-            Locale.ROOT), promised, runtime.snapshotsFor(key.primer())));
+            Locale.ROOT), promised, snapshots, first));
     timers.start(TIMEOUT_TIMER, new KeyCommand.ComputeTimedOut(attempt.number), settings.computeTimeout());
   }
 

@@ -57,6 +57,7 @@ import io.kck.errors.KeyUnavailableException;
 import io.kck.errors.NotCachedException;
 import io.kck.errors.OverloadedException;
 import io.kck.persistence.DatabaseHealth;
+import io.kck.persistence.FirstComputes;
 import io.kck.persistence.JournalNames;
 import io.kck.persistence.JournalRows;
 import io.kck.persistence.KckDatabaseProvider;
@@ -117,10 +118,10 @@ public final class Engine {
   private ActorRef<RetentionSweeper.Command> sweeper;
   private Sources sources;
 
-  private Engine(ActorSystem<?> system, KeyRuntime runtime) {
+  private Engine(ActorSystem<?> system, KeyRuntime runtime, FirstComputes firstComputes) {
     this.system = system;
     this.runtime = runtime;
-    this.presence = new KeyPresence(runtime.rows());
+    this.presence = new KeyPresence(runtime.rows(), firstComputes);
     this.requests = new KeyRequests(runtime.tier(), runtime.near(), runtime.loader(), runtime.client(),
         runtime.clock(), this::heldWhileDatabaseIsDown, this::mayHaveValue,
         key -> !(runtime.settings().of(key.primer()).freshness() instanceof Freshness.AlwaysFresh));
@@ -159,9 +160,11 @@ public final class Engine {
     refuseOpenRemoting(system, config);
     joinCluster(system, config);
     JournalRows rows = new JournalRows(system, config);
+    // Only with sources: the keys whose first compute started, which their changes must reach.
+    FirstComputes firstComputes = sources.declared() ? new FirstComputes(rows, config) : null;
     KckDatabaseProvider.stopWithSystem(system.classicSystem());
     if (config.getBoolean("kck.database.create-schema")) {
-      createSchema(system, rows, config.getDuration("kck.database.start-timeout"));
+      createSchema(system, rows, firstComputes, config.getDuration("kck.database.start-timeout"));
     }
     Map<String, Integer> primerCaps = new HashMap<>();
     for (Primer<?> primer : registry.primers()) {
@@ -190,8 +193,8 @@ public final class Engine {
         warmKeys, client, clock, health, rows, meters, guards, near, EntitySettings.tierMaxWeight(config),
         EntitySettings.maxLive(config), loading, config.getDuration("kck.entity.journal-failure-log-window"));
     runtime.batching(batching);
-    runtime.sourceSnapshots(sources.snapshots(), sources.primers());
-    Engine engine = new Engine(system, runtime);
+    runtime.sourceSnapshots(sources.snapshots(), sources.primers(), firstComputes);
+    Engine engine = new Engine(system, runtime, firstComputes);
     if (started.putIfAbsent(system, engine) != null) {
       executor.close();
       health.close();
@@ -206,6 +209,9 @@ public final class Engine {
       engine.presence.close();
       runtime.loader().close();
       sources.close();
+      if (firstComputes != null) {
+        firstComputes.close();
+      }
       rows.close();
       started.remove(system);
     });
@@ -232,7 +238,10 @@ public final class Engine {
           regionStarted), "kck-schedules"));
     }
     engine.sources = sources;
-    sources.start(system, client, engine.presence::written, engine::encodeDelta, meterRegistry);
+    if (firstComputes != null) {
+      sources.start(system, client, engine.presence::writtenOrComputing, firstComputes::clean, engine::encodeDelta,
+          meterRegistry);
+    }
     log.info("KCK started on {} with primers {}", system.name(), registry.primers());
     return engine;
   }
@@ -281,16 +290,21 @@ public final class Engine {
   }
 
   /**
-   * Akka Persistence JDBC's tables (by its schema script) and the version floor table, waiting up
-   * to {@code timeout} for a database that does not accept connections yet ({@link DatabaseWait});
-   * closes {@code rows} if it cannot.
+   * Akka Persistence JDBC's tables (by its schema script), the version floor table and, with
+   * sources, the first computes' table ({@code firstComputes}, else null), waiting up to {@code
+   * timeout} for a database that does not accept connections yet ({@link DatabaseWait}); closes
+   * {@code rows} if it cannot.
    */
-  private static void createSchema(ActorSystem<?> system, JournalRows rows, Duration timeout) {
+  private static void createSchema(ActorSystem<?> system, JournalRows rows, FirstComputes firstComputes,
+      Duration timeout) {
     try {
       new DatabaseWait(timeout, reason -> waiting.putIfAbsent(system, Instant.now())).until("creating KCK's tables", () ->
           rows.withSchemaLock(() -> {
             SchemaUtils.createIfNotExists(JournalNames.JOURNAL_PLUGIN, system).toCompletableFuture().get(2, TimeUnit.MINUTES);
             rows.createFloorTable();
+            if (firstComputes != null) {
+              firstComputes.createTable();
+            }
           }));
     } catch (Exception e) {
       rows.close();

@@ -47,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * key's rows costs at most one request in flight plus one waiting, whatever N). A refresh is sent
  * to a key at most once per {@code kck.sources.refresh-window}: what arrives meanwhile waits and
  * merges, so a burst recomputes a key at most once per window. Keys never written to the journal
- * are asked nothing: their first compute reads the rows.
+ * are asked nothing unless their first compute started (it marked them before its snapshot of the
+ * source database: {@code FirstComputes}), so that changes start no key nobody computed.
  *
  * <p>One thread reads the stream (pgjdbc's replication API, decoded by {@link PgOutput}); answers
  * arrive on the threads of the key requests. Start with {@link #start}, end with {@link #stop}.
@@ -441,7 +442,7 @@ public final class SourceConsumer {
       if (error != null) {
         retry(lane, item, error);
       } else if (!isWritten) {
-        done(lane, item); // never written: nobody computed it, its first compute reads the row
+        done(lane, item); // never written nor computing: nobody computed it, its first compute reads the row
       } else {
         item.checked = true;
         requestsSent.incrementAndGet();

@@ -16,6 +16,7 @@ import io.kck.primer.TableSource;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -31,6 +32,9 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The source tables of one node's primers: checked and prepared when KCK starts (publication and
@@ -38,6 +42,7 @@ import java.util.function.Function;
  * cleaned up on request once no primer declares a source.
  */
 public final class Sources {
+  private static final Logger log = LoggerFactory.getLogger(Sources.class);
   private final Config config;
   private final List<SourceConsumer.Route> routes;
   private final SourceSettings settings; // null without sources
@@ -103,10 +108,18 @@ public final class Sources {
     }
   }
 
-  /** Starts the consumer as a cluster singleton (nothing without sources). */
+  /** How often the consumer's node cleans the marks of first computes ({@code clean} of {@link #start}). */
+  static final Duration CLEAN_EVERY = Duration.ofHours(1);
+
+  /**
+   * Starts the consumer as a cluster singleton (nothing without sources). {@code written}: whether
+   * a change must reach a key (it has rows in the journal, or its first compute started); {@code
+   * clean}: deletes the marks of first computes that are no longer needed, run as the consumer
+   * starts and every {@link #CLEAN_EVERY} while it runs.
+   */
   public void start(ActorSystem<?> system, KeyClient keys,
-      Function<String, CompletionStage<Boolean>> written, BiFunction<Key<?>, Object, StoredValue> encodeDelta,
-      MeterRegistry meters) {
+      Function<String, CompletionStage<Boolean>> written, Supplier<CompletionStage<Integer>> clean,
+      BiFunction<Key<?>, Object, StoredValue> encodeDelta, MeterRegistry meters) {
     if (routes.isEmpty()) {
       return;
     }
@@ -123,18 +136,30 @@ public final class Sources {
         .description("WAL bytes PostgreSQL keeps for KCK's slot past what KCK confirmed (asked at most every 5 s)")
         .baseUnit("bytes")
         .register(meters);
-    Behavior<Command> consumer = Behaviors.setup(context -> {
+    Behavior<Command> consumer = Behaviors.setup(context -> Behaviors.<Command>withTimers(timers -> {
       SourceConsumer started = new SourceConsumer(settings, routes, keys, written, encodeDelta);
       started.start();
       running.set(started);
+      timers.startTimerWithFixedDelay(Command.CLEAN, Duration.ZERO, CLEAN_EVERY);
       return Behaviors.receive(Command.class)
+          .onMessageEquals(Command.CLEAN, () -> {
+            clean.get().whenComplete((deleted, error) -> {
+              if (error != null) {
+                log.warn("Could not clean the marks of first computes; again in {}: {}", CLEAN_EVERY,
+                    error.toString());
+              } else {
+                log.debug("Deleted {} marks of first computes no longer needed", deleted);
+              }
+            });
+            return Behaviors.same();
+          })
           .onSignal(PostStop.class, stop -> {
             running.compareAndSet(started, null);
             started.stop();
             return Behaviors.same();
           })
           .build();
-    });
+    }));
     ClusterSingleton.get(system).init(SingletonActor.of(consumer, "kck-sources"));
   }
 
@@ -218,8 +243,9 @@ public final class Sources {
     return new SourceDatabase(SourceSettings.fromConfig(config)).dropSlotAndPublication();
   }
 
-  /** The consumer singleton's protocol: none; it runs until stopped. */
+  /** The consumer singleton's protocol: its timer's; it runs until stopped. */
   public enum Command {
-    NONE
+    /** Clean the marks of first computes. */
+    CLEAN
   }
 }

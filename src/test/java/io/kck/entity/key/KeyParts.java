@@ -40,6 +40,6 @@ final class KeyParts {
     this.observers = new Observers(key.text(), key.primer().name(), runtime.hooks(), runtime.meters(key.primer()).watching);
     this.deltas = new Deltas(key, runtime);
     this.flight = new SingleFlight(key, runtime, self.getRef(), timers, LoggerFactory.getLogger(SingleFlight.class),
-        attempts, backoff, freshness, dependencies, observers, replies);
+        attempts, backoff, freshness, dependencies, observers, replies, () -> true);
   }
 }
