@@ -149,15 +149,10 @@ public final class KeyClient {
         return CompletableFuture.completedFuture(ok.entry());
       }
       if (reply instanceof KeyReply.Streamed streamed) {
-        return pulled(key, streamed);
+        return pull(key, streamed.entry(), streamed.value());
       }
       throw new CompletionException(failure(key, reply));
     });
-  }
-
-  /** The entry of a {@link KeyReply.Streamed}, once its value has arrived; a value that does not arrive fails it. */
-  private CompletionStage<EntryData> pulled(String key, KeyReply.Streamed streamed) {
-    return pull(key, streamed.entry(), streamed.value());
   }
 
   /**

@@ -33,6 +33,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
 
 /**
  * The benchmark suite: every figure beside a baseline measured in the same run, as medians of
@@ -821,7 +822,7 @@ public final class Benchmarks {
       instances.add(primer);
       return List.of(primer);
     })) {
-      java.util.function.IntSupplier computes = () -> instances.stream().mapToInt(CountingPrimer::computes).sum();
+      IntSupplier computes = () -> instances.stream().mapToInt(CountingPrimer::computes).sum();
       List<Kck> kcks = nodes.kcks();
       for (int round = 0; round < sizes.rounds(); round++) {
         for (boolean spreadOver : new boolean[] {true, false}) {
