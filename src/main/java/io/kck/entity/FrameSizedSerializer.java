@@ -27,9 +27,9 @@ import java.util.Optional;
  * <p>Only messages that cross to another node are serialized (and, in tests, those that
  * {@code akka.actor.serialize-messages} checks): a value sent on its own node never travels as a
  * stream, and nothing journaled is written by this serializer (events and snapshots stay with
- * {@code jackson-cbor}). What is written is plain Jackson CBOR, so a node that lacks this binding
- * (an earlier release in a rolling update) still reads a message whose value fits inline.
- * Thread-safe.
+ * {@code jackson-cbor}). What is written is plain Jackson CBOR, but under this serializer's own
+ * identifier: a node of an earlier release, which lacks it, cannot read these messages at all
+ * (docs/operations.md gives the two-step roll). Thread-safe.
  */
 public final class FrameSizedSerializer extends JacksonSerializer {
   /** "KCK" and 1: an identifier of KCK's own, outside the range Akka reserves (0 to 40). */
