@@ -164,7 +164,7 @@ public final class KckHttp extends AllDirectives {
   /**
    * Akka HTTP's server settings for this service: its own timeouts (derived from KCK's, so that
    * KCK answers first; the idle timeout is only the outer bound, {@link RequestDeadline} closes
-   * idle connections much sooner), no Server header naming a version, the raw request target (for {@link
+   * idle connections much sooner), a listen backlog as long as the connections it holds, no Server header naming a version, the raw request target (for {@link
    * RawKeys}), the client's address (for stream caps), a body limit, and JSON for requests that
    * never reach a route ({@link JsonParsingErrors}).
    */
@@ -176,6 +176,9 @@ public final class KckHttp extends AllDirectives {
             "akka.http.server.request-timeout", settings.requestTimeout().toMillis() + "ms",
             "akka.http.server.idle-timeout", idle.toMillis() + "ms",
             "akka.http.server.raw-request-uri-header", "on",
+            // Akka's 100 made a burst of new connections wait a second per hundred for the
+            // client's SYN to be sent again; the kernel queues as many as the service holds.
+            "akka.http.server.backlog", Integer.toString(settings.maxConnections() + settings.healthConnections()),
             "akka.http.server.remote-address-attribute", "on",
             "akka.http.server.parsing.max-content-length", Long.toString(settings.maxBody()),
             // A header a client sent malformed (X-Forwarded-For: garbage) is the client's business:
