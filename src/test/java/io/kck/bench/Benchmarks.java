@@ -402,12 +402,41 @@ public final class Benchmarks {
       }
       return Measured.of(samples).median();
     });
+    Measured rawPaused = rawCommitAfter(spacing);
     add("propagation: put to dependent readable, depth 1", one, "the put alone, acknowledged", alone, "ms", false);
     add("propagation: the put alone after the same pause as each update, acknowledged", paused,
         "the put alone, acknowledged", alone, "ms", false);
+    add("propagation: the put alone after the same pause as each update, acknowledged", paused,
+        "raw JDBC upsert of 1 row, autocommit, after the same pause", rawPaused, "ms", false);
     add("propagation: put to dependent readable, depth 10", chain, "the put alone, acknowledged", alone, "ms", false);
     add(String.format("propagation: put to all %,d dependents readable", sizes.fanOut()), all,
         "the put alone, acknowledged", alone, "ms", false);
+  }
+
+  /**
+   * What the database alone pays for a commit after a pause: one upsert on its own connection,
+   * {@code pauseMillis} after the last, timed to its acknowledgement. The floor under the first hop
+   * of a propagation, which also follows a pause.
+   */
+  private Measured rawCommitAfter(long pauseMillis) throws Exception {
+    try (Connection connection = DriverManager.getConnection(jdbcUrl(), "postgres", password());
+        Statement statement = connection.createStatement()) {
+      statement.execute("CREATE TABLE IF NOT EXISTS bench_paused (k text PRIMARY KEY, v text NOT NULL)");
+      try (PreparedStatement upsert = connection.prepareStatement(
+          "INSERT INTO bench_paused (k, v) VALUES ('k', ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v")) {
+        return measure(() -> {
+          double[] samples = new double[sizes.updatesPerRound()];
+          for (int i = 0; i < samples.length; i++) {
+            Thread.sleep(pauseMillis);
+            long started = System.nanoTime();
+            upsert.setString(1, "p" + i);
+            upsert.executeUpdate();
+            samples[i] = (System.nanoTime() - started) / 1e6;
+          }
+          return Measured.of(samples).median();
+        });
+      }
+    }
   }
 
   /** Median over {@code updatesPerRound} isolated updates of {@code upstream}: until every key in {@code watched} has it. */
