@@ -139,8 +139,10 @@ public final class KckAdmin {
 
   /**
    * Drops KCK's logical replication slot and publication (kck.sources.slot, kck.sources.publication)
-   * once no primer declares a source: a slot nobody reads keeps PostgreSQL's WAL, and fills its disk.
-   * Completes with what it dropped (empty when there was nothing); fails with {@link
+   * and its table of first-compute marks (kck.database.first-computes-table) once no primer declares
+   * a source: a slot nobody reads keeps PostgreSQL's WAL, and fills its disk. Completes with what it
+   * dropped, for example {@code ["slot kck_sources", "publication kck_sources", "table
+   * kck_first_computes"]} (empty when there was nothing); fails with {@link
    * io.kck.errors.KckException} while primers still declare sources, or when the database refuses
    * (the slot is read by another process). See docs/sources.md.
    */

@@ -544,7 +544,9 @@ class SourcesTest {
   @Test
   void withoutSourcesTheAdminCleanUpDropsTheSlotAndPublication() throws Exception {
     String slot = "kck_sources_test_gone";
-    ActorTestKit first = TestNodes.start("SourcesTestFirst", config(slot));
+    // Marks of its own: the class's node keeps using the default table.
+    Config config = ConfigFactory.parseString("kck.database.first-computes-table = " + slot + "_marks").withFallback(config(slot));
+    ActorTestKit first = TestNodes.start("SourcesTestFirst", config);
     try {
       Kck with = Kck.start(first.system(), totals("src-gone", "src_outdate", byRegister("src_outdate"), false));
       assertTrue(slotExists(slot), "a declared source made the slot");
@@ -553,14 +555,17 @@ class SourcesTest {
     } finally {
       first.shutdownTestKit();
     }
-    ActorTestKit second = TestNodes.start("SourcesTestSecond", config(slot));
+    ActorTestKit second = TestNodes.start("SourcesTestSecond", config);
     try {
       Kck without = Kck.start(second.system(), Primer.builder("src-gone", Long.class).parameters(REGISTER)
           .compute((key, context) -> 0L).build());
       assertTrue(slotExists(slot), "starting without sources drops nothing by itself");
       Eventually.until("the slot to be released by the stopped consumer", () -> slotActive(slot), active -> !active);
-      assertEquals(List.of("slot " + slot, "publication " + slot), Stages.await(without.admin().dropUnusedSources()));
+      assertTrue(tableExists(slot + "_marks"), "made at the first start, with the source");
+      assertEquals(List.of("slot " + slot, "publication " + slot, "table " + slot + "_marks"),
+          Stages.await(without.admin().dropUnusedSources()));
       assertFalse(slotExists(slot));
+      assertFalse(tableExists(slot + "_marks"), "the first computes' marks went with the slot");
       assertEquals(List.of(), Stages.await(without.admin().dropUnusedSources()), "nothing left");
     } finally {
       second.shutdownTestKit();
@@ -702,6 +707,15 @@ class SourcesTest {
       statement.setString(1, slot);
       try (ResultSet row = statement.executeQuery()) {
         return row.next();
+      }
+    }
+  }
+
+  static boolean tableExists(String table) throws SQLException {
+    try (Connection connection = connect(); PreparedStatement statement = connection.prepareStatement("SELECT to_regclass(?)")) {
+      statement.setString(1, table);
+      try (ResultSet row = statement.executeQuery()) {
+        return row.next() && row.getString(1) != null;
       }
     }
   }

@@ -4,9 +4,11 @@ import com.typesafe.config.Config;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
@@ -68,6 +70,32 @@ public final class FirstComputes implements AutoCloseable {
     try (Connection connection = rows.connection(); PreparedStatement statement = connection.prepareStatement(
         "CREATE TABLE IF NOT EXISTS " + table + " (persistence_id TEXT PRIMARY KEY, started TIMESTAMPTZ NOT NULL)")) {
       statement.execute();
+    }
+  }
+
+  /**
+   * Drops the table of {@code config} when it exists (KCK's clean-up once no primer declares a
+   * source); answers {@code "table <name>"} when it dropped one.
+   */
+  public static Optional<String> dropTable(JournalRows rows, Config config) throws SQLException {
+    String schema = config.getString("kck.journal.tables.event_journal.schemaName");
+    String name = config.getString("kck.database.first-computes-table");
+    try (Connection connection = rows.connection()) {
+      connection.setAutoCommit(true);
+      String regclass = "SELECT to_regclass(?) IS NOT NULL";
+      String table = JournalDatabase.qualified(schema, name);
+      try (PreparedStatement exists = connection.prepareStatement(regclass)) {
+        exists.setString(1, table);
+        try (ResultSet row = exists.executeQuery()) {
+          if (!row.next() || !row.getBoolean(1)) {
+            return Optional.empty();
+          }
+        }
+      }
+      try (PreparedStatement drop = connection.prepareStatement("DROP TABLE IF EXISTS " + table)) {
+        drop.execute();
+      }
+      return Optional.of("table " + (schema.isBlank() ? name : schema + "." + name));
     }
   }
 

@@ -76,6 +76,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -616,10 +617,20 @@ public final class Engine {
     return sources;
   }
 
-  /** Drops KCK's replication slot and publication when no primer declares a source; answers what it dropped. */
+  /**
+   * Drops KCK's replication slot and publication, and the first computes' table, when no primer
+   * declares a source; answers what it dropped.
+   */
   public CompletionStage<List<String>> dropUnusedSources() {
-    return CompletableFuture.supplyAsync(sources::dropUnused,
-        system.dispatchers().lookup(DispatcherSelector.blocking()));
+    return CompletableFuture.supplyAsync(() -> {
+      List<String> dropped = new ArrayList<>(sources.dropUnused());
+      try {
+        FirstComputes.dropTable(runtime.rows(), system.settings().config()).ifPresent(dropped::add);
+      } catch (SQLException e) {
+        throw new IllegalStateException("Dropped " + dropped + ", but not the first computes' table: " + e.getMessage(), e);
+      }
+      return dropped;
+    }, system.dispatchers().lookup(DispatcherSelector.blocking()));
   }
 
   /** The keys whose actors are alive on this node now, as Cluster Sharding reports them, sorted. */
