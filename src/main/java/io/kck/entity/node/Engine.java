@@ -178,7 +178,9 @@ public final class Engine {
     Config healthConfig = config.getConfig("kck.database.health");
     DatabaseHealth health = new DatabaseHealth(KckDatabaseProvider.DatabaseSettings.from(config),
         healthConfig.getDuration("probe-interval"), healthConfig.getDuration("retry-interval"),
-        healthConfig.getDuration("probe-timeout"), List.of(rows.events(), rows.snapshots(), rows.floors()));
+        healthConfig.getDuration("probe-timeout"), firstComputes == null
+            ? List.of(rows.events(), rows.snapshots(), rows.floors())
+            : List.of(rows.events(), rows.snapshots(), rows.floors(), firstComputes.table()));
     KeyClient client = new KeyClient(ClusterSharding.get(system), config.getDuration("kck.request-timeout"),
         CoordinatedShutdown.get(system), health, healthConfig.getDuration("fail-within"),
         resendAfter).takingStreamedValues(Materializer.matFromSystem(system), settings.maxValueBytes());
