@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -16,35 +17,36 @@ import org.slf4j.LoggerFactory;
 /**
  * Asks the source database for its snapshot ({@code pg_current_snapshot()}, PostgreSQL 13 and
  * later; {@code txid_current_snapshot()} before) around the computes of primers with sources: one
- * statement in autocommit (about 0.05 ms on a local server), on one of at most {@link
- * #CONNECTIONS} connections kept open (opening one costs far more than the query); a compute that
- * finds them all busy waits for one. Thread-safe. A failure, or no connection within {@link
- * #WAIT_SECONDS}, answers null (the compute's value then counts as possibly holding every change)
+ * statement in autocommit (about 0.05 ms on a local server), on one of at most {@code
+ * kck.sources.snapshot-connections} connections kept open (opening one costs far more than the
+ * query); a compute that finds them all busy waits for one. Thread-safe. A failure, or no
+ * connection within {@code kck.sources.snapshot-wait}, answers null (the compute's value then counts as possibly holding every change)
  * and is logged at most once a minute.
  */
 final class SnapshotReader implements SourceSnapshots, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SnapshotReader.class);
-  private static final int CONNECTIONS = 4;
-  private static final int WAIT_SECONDS = 10;
   /** PostgreSQL's "undefined function": a server older than 13, without pg_current_snapshot(). */
   private static final String UNDEFINED_FUNCTION = "42883";
 
   private final SourceDatabase database;
-  private final Semaphore permits = new Semaphore(CONNECTIONS);
+  private final Duration wait;
+  private final Semaphore permits;
   private final ConcurrentLinkedDeque<Connection> idle = new ConcurrentLinkedDeque<>();
   private final AtomicLong lastWarningMillis = new AtomicLong();
   private volatile String query = "SELECT pg_current_snapshot()::text";
   private volatile boolean closed;
 
-  SnapshotReader(SourceDatabase database) {
+  SnapshotReader(SourceDatabase database, int connections, Duration wait) {
     this.database = database;
+    this.permits = new Semaphore(connections);
+    this.wait = wait;
   }
 
   @Override
   public TxnSnapshot now() {
     try {
-      if (!permits.tryAcquire(WAIT_SECONDS, TimeUnit.SECONDS)) {
-        warn("no connection to it was free within " + WAIT_SECONDS + " s");
+      if (!permits.tryAcquire(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+        warn("no connection to it was free within kck.sources.snapshot-wait = " + wait);
         return null;
       }
     } catch (InterruptedException e) {

@@ -11,10 +11,14 @@ import java.time.Duration;
  * @param refreshWindow the least time between two refreshes of one key by source changes
  * @param maxLag past this lag in seconds, the node reports itself degraded
  * @param maxLagBytes past this lag in WAL bytes, the node reports itself degraded
+ * @param snapshotConnections connections kept open for the snapshots computes take
+ * @param snapshotWait how long a compute waits for one of them before it counts its snapshot as unknown
+ * @param marksCleanInterval how often the consumer's node deletes the first computes' marks no longer needed
  */
 public record SourceSettings(String url, String user, String password, String slot, String publication,
     Duration statusInterval, int maxPendingChanges, Duration retryDelay, Duration maxRetryDelay,
-    Duration refreshWindow, Duration maxLag, long maxLagBytes) {
+    Duration refreshWindow, Duration maxLag, long maxLagBytes, int snapshotConnections, Duration snapshotWait,
+    Duration marksCleanInterval) {
 
   /** The settings; the database is KCK's own (starting the embedded one if needed) unless kck.sources.url is set. */
   public static SourceSettings fromConfig(Config config) {
@@ -53,9 +57,23 @@ public record SourceSettings(String url, String user, String password, String sl
     if (maxLagBytes < 1) {
       throw new IllegalArgumentException("kck.sources.max-lag-bytes must be positive: " + maxLagBytes);
     }
+    int snapshotConnections = sources.getInt("snapshot-connections");
+    if (snapshotConnections < 1 || snapshotConnections > 64) {
+      throw new IllegalArgumentException("kck.sources.snapshot-connections must be 1 to 64: " + snapshotConnections);
+    }
+    Duration snapshotWait = positive(sources, "snapshot-wait");
+    Duration marksCleanInterval = positive(sources, "marks-clean-interval");
     return new SourceSettings(url, user, password, slot, publication, sources.getDuration("status-interval"),
         maxPending, sources.getDuration("retry-delay"), sources.getDuration("max-retry-delay"), refreshWindow, maxLag,
-        maxLagBytes);
+        maxLagBytes, snapshotConnections, snapshotWait, marksCleanInterval);
+  }
+
+  private static Duration positive(Config sources, String path) {
+    Duration duration = sources.getDuration(path);
+    if (duration.isNegative() || duration.isZero()) {
+      throw new IllegalArgumentException("kck.sources." + path + " must be positive: " + duration);
+    }
+    return duration;
   }
 
   /** No password in logs. */

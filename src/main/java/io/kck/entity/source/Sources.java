@@ -53,7 +53,8 @@ public final class Sources {
     this.config = config;
     this.routes = routes;
     this.settings = settings;
-    this.snapshots = settings == null ? null : new SnapshotReader(new SourceDatabase(settings));
+    this.snapshots = settings == null ? null : new SnapshotReader(new SourceDatabase(settings),
+        settings.snapshotConnections(), settings.snapshotWait());
   }
 
   /**
@@ -108,14 +109,11 @@ public final class Sources {
     }
   }
 
-  /** How often the consumer's node cleans the marks of first computes ({@code clean} of {@link #start}). */
-  static final Duration CLEAN_EVERY = Duration.ofHours(1);
-
   /**
    * Starts the consumer as a cluster singleton (nothing without sources). {@code written}: whether
    * a change must reach a key (it has rows in the journal, or its first compute started); {@code
    * clean}: deletes the marks of first computes that are no longer needed, run as the consumer
-   * starts and every {@link #CLEAN_EVERY} while it runs.
+   * starts and every {@code kck.sources.marks-clean-interval} while it runs.
    */
   public void start(ActorSystem<?> system, KeyClient keys,
       Function<String, CompletionStage<Boolean>> written, Supplier<CompletionStage<Integer>> clean,
@@ -140,12 +138,12 @@ public final class Sources {
       SourceConsumer started = new SourceConsumer(settings, routes, keys, written, encodeDelta);
       started.start();
       running.set(started);
-      timers.startTimerWithFixedDelay(Command.CLEAN, Duration.ZERO, CLEAN_EVERY);
+      timers.startTimerWithFixedDelay(Command.CLEAN, Duration.ZERO, settings.marksCleanInterval());
       return Behaviors.receive(Command.class)
           .onMessageEquals(Command.CLEAN, () -> {
             clean.get().whenComplete((deleted, error) -> {
               if (error != null) {
-                log.warn("Could not clean the marks of first computes; again in {}: {}", CLEAN_EVERY,
+                log.warn("Could not clean the marks of first computes; again in {}: {}", settings.marksCleanInterval(),
                     error.toString());
               } else {
                 log.debug("Deleted {} marks of first computes no longer needed", deleted);
