@@ -72,7 +72,7 @@ public final class KeyPresence {
     if (written.contains(key)) {
       return CompletableFuture.completedFuture(true);
     }
-    return ask(key, sql);
+    return ask(key, false);
   }
 
   /**
@@ -86,12 +86,13 @@ public final class KeyPresence {
     if (sqlWithFirstComputes == null) {
       throw new IllegalStateException("No primer declares a source: no first computes are marked");
     }
-    return written.contains(key) ? CompletableFuture.completedFuture(true) : ask(key, sqlWithFirstComputes);
+    return written.contains(key) ? CompletableFuture.completedFuture(true) : ask(key, true);
   }
 
-  private CompletionStage<Boolean> ask(String key, String query) {
+  /** {@code withMarks}: whether a first compute's mark counts as written too. */
+  private CompletionStage<Boolean> ask(String key, boolean withMarks) {
     try {
-      return CompletableFuture.supplyAsync(() -> query(key, query), queries);
+      return CompletableFuture.supplyAsync(() -> query(key, withMarks), queries);
     } catch (RejectedExecutionException e) {
       return CompletableFuture.failedFuture(new OverloadedException(key,
           "Too many reads of keys that may not exist are waiting for the database (" + QUEUE + "); try again", null));
@@ -107,13 +108,13 @@ public final class KeyPresence {
     queries.shutdownNow();
   }
 
-  private boolean query(String key, String query) {
+  private boolean query(String key, boolean withMarks) {
     String persistenceId = JournalNames.persistenceId(key);
     try (Connection connection = rows.connection();
-        PreparedStatement statement = connection.prepareStatement(query)) {
+        PreparedStatement statement = connection.prepareStatement(withMarks ? sqlWithFirstComputes : sql)) {
       statement.setString(1, persistenceId);
       statement.setString(2, persistenceId);
-      if (query != sql) {
+      if (withMarks) {
         statement.setString(3, persistenceId);
       }
       try (ResultSet result = statement.executeQuery()) {
@@ -124,7 +125,7 @@ public final class KeyPresence {
         if (found) {
           written.add(key);
         }
-        return found || (query != sql && result.getBoolean(2));
+        return found || (withMarks && result.getBoolean(2));
       }
     } catch (SQLException | RuntimeException e) {
       throw new KeyUnavailableException(key, "Cannot tell whether key '" + key + "' has a value: the journal did not answer", e);
