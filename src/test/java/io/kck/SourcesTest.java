@@ -482,6 +482,124 @@ class SourcesTest {
     assertEquals(30L, total("src_race_batch", 3));
   }
 
+  /** Requests the consumer sent to keys so far (changes of keys never written nor computing are not sent). */
+  static long requestsSent() {
+    return Engine.on(testKit.system()).sources().consumer().orElseThrow().requestsSent();
+  }
+
+  /**
+   * A row committed just before a key's first compute took its snapshot, whose change reaches the
+   * key while that compute runs (the compute marked the key, so the consumer sends it): the compute
+   * reads the row after the commit, so it goes on and is not run again, and the value is the rows'.
+   */
+  @Test
+  void aChangeCommittedBeforeAKeysFirstComputeBeganDoesNotRunItAgain() {
+    String key = "src-race/4";
+    CountDownLatch changeGate = new CountDownLatch(1);
+    CountDownLatch computeGate = new CountDownLatch(1);
+    heldChanges = changeGate;
+    CompletionStage<Object> first;
+    try {
+      long inserted = commit("INSERT INTO src_race VALUES (10, 4, 40)");
+      acquire(changeHeld, "the consumer to read the insert");
+      heldChanges = null;
+      heldComputes = computeGate;
+      first = kck.get(key); // marks the key, takes its snapshot (the insert committed), then waits before reading
+      acquire(computeHeld, "the first compute to take its snapshot");
+      heldComputes = null;
+      long sent = requestsSent();
+      changeGate.countDown(); // the change reaches the key while its compute runs
+      awaitApplied(inserted);
+      assertEquals(sent + 1, requestsSent(), "the change was sent to the key, which is computing");
+      assertEquals(1, computesOf(key), "the first compute is still held");
+    } finally {
+      heldChanges = null;
+      heldComputes = null;
+      changeGate.countDown();
+      computeGate.countDown();
+    }
+    assertEquals(40L, Stages.await(first), "the compute read the row after the commit");
+    assertEquals(1, computesOf(key), "not run again: its snapshot showed the change committed");
+    assertEquals(1, Stages.await(kck.getEntry(key)).version(), "the change was not applied on top");
+
+    change("INSERT INTO src_race VALUES (11, 4, 2)"); // later changes are deltas, as for any key
+    assertEquals(Optional.of(42L), Stages.await(kck.getIfPresent(key)));
+    assertEquals(42L, total("src_race", 4));
+    assertEquals(1, computesOf(key));
+  }
+
+  /**
+   * A key with a value is refreshed; a row committed just before the refresh's compute took its
+   * snapshot reaches the key while that compute runs: its delta is applied to the value the key has
+   * (which did not hold it), but not again to the compute's result (which read the row), and the
+   * compute is not run again.
+   */
+  @Test
+  void aChangeARunningRefreshReadsIsAppliedToTheOldValueAndNotToTheNewOne() {
+    String key = "src-race/5";
+    change("INSERT INTO src_race VALUES (12, 5, 50)");
+    assertEquals(50L, Stages.await(kck.get(key)));
+    CountDownLatch changeGate = new CountDownLatch(1);
+    CountDownLatch computeGate = new CountDownLatch(1);
+    heldChanges = changeGate;
+    CompletionStage<Object> refreshed;
+    try {
+      long inserted = commit("INSERT INTO src_race VALUES (13, 5, 5)");
+      acquire(changeHeld, "the consumer to read the insert");
+      heldChanges = null;
+      heldComputes = computeGate;
+      refreshed = kck.refresh(key);
+      acquire(computeHeld, "the refresh to take its snapshot");
+      heldComputes = null;
+      changeGate.countDown();
+      awaitApplied(inserted);
+      assertEquals(Optional.of(55L), Stages.await(kck.getIfPresent(key)), "the delta on the value computed before");
+      assertEquals(2, computesOf(key), "the refresh is still held");
+    } finally {
+      heldChanges = null;
+      heldComputes = null;
+      changeGate.countDown();
+      computeGate.countDown();
+    }
+    assertEquals(55L, Stages.await(refreshed), "the refresh read the row: its delta is not added again");
+    assertEquals(Optional.of(55L), Stages.await(kck.getIfPresent(key)));
+    assertEquals(55L, total("src_race", 5));
+    assertEquals(2, computesOf(key), "the refresh was not run again");
+  }
+
+  /** The same as the first-compute case with a batch compute: the batch tells each of its keys its snapshot. */
+  @Test
+  void aChangeCommittedBeforeAFirstBatchComputeBeganDoesNotRunItAgain() {
+    String key = "src-race-batch/4";
+    CountDownLatch changeGate = new CountDownLatch(1);
+    CountDownLatch computeGate = new CountDownLatch(1);
+    heldChanges = changeGate;
+    CompletionStage<Object> first;
+    try {
+      long inserted = commit("INSERT INTO src_race_batch VALUES (10, 4, 40)");
+      acquire(changeHeld, "the consumer to read the insert");
+      heldChanges = null;
+      heldAfterReads = computeGate;
+      first = kck.get(key);
+      acquire(readHeld, "the first batch compute to read the table");
+      heldAfterReads = null;
+      long sent = requestsSent();
+      changeGate.countDown();
+      awaitApplied(inserted);
+      assertEquals(sent + 1, requestsSent(), "the change was sent to the key, which is computing");
+      assertEquals(1, computesOf(key), "the batch is still held");
+    } finally {
+      heldChanges = null;
+      heldAfterReads = null;
+      changeGate.countDown();
+      computeGate.countDown();
+    }
+    assertEquals(40L, Stages.await(first));
+    assertEquals(1, computesOf(key), "not run again: the batch's snapshot showed the change committed");
+    assertEquals(1, Stages.await(kck.getEntry(key)).version(), "the change was not applied on top");
+    assertEquals(40L, total("src_race_batch", 4));
+  }
+
   /**
    * A first compute leaves a mark, which goes once its key has rows in the journal (and is a
    * minute old), or after a day whatever happened: the table does not grow with the keys.

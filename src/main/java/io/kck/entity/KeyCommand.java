@@ -249,6 +249,15 @@ public sealed interface KeyCommand {
   }
 
   /**
+   * The compute of {@code attempt} (of a primer with source tables) took its snapshot of the source
+   * database before its first read ({@code before}): a source change whose transaction had committed
+   * by then is in what it reads, and need not run it again. Sent by the compute to the key's actor
+   * (by a batch to each of its keys), before its {@link ComputeDone}; one for an attempt that is over
+   * or was superseded is ignored.
+   */
+  record ComputeBegan(long attempt, TxnSnapshot before) implements KeyCommand, NoSerializationVerificationNeeded {}
+
+  /**
    * A put or an augment whose value, streamed from another node, has arrived: {@code whole} carries
    * it. Sent by the key's actor to itself (what stands before the key hands {@code whole} on), never
    * across nodes, so that it is not serialized again.

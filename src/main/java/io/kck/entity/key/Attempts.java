@@ -1,8 +1,10 @@
 package io.kck.entity.key;
 
 import akka.actor.typed.ActorRef;
+import io.kck.entity.ComputeWindow;
 import io.kck.entity.KeyReply;
 import io.kck.entity.Lineage;
+import io.kck.entity.TxnSnapshot;
 import io.kck.entity.Wave;
 import io.kck.entity.metrics.Meters;
 import java.util.ArrayList;
@@ -38,6 +40,11 @@ final class Attempts {
     long baseVersion;
     /** The wave it belongs to, or null (then a new value of it starts one). */
     Wave wave;
+    /**
+     * Its snapshot of the source database before its first read, once it told the key (null until
+     * then, and for a primer without sources): which source changes it reads.
+     */
+    TxnSnapshot before;
 
     Attempt(long number, Map<String, Long> promised, TrackedReads reads) {
       this.number = number;
@@ -144,6 +151,27 @@ final class Attempts {
       running.superseded = true;
       deferAllToNext();
     }
+  }
+
+  /**
+   * Attempt {@code number} took its snapshot of the source database before its first read. Kept only
+   * while it is the running attempt and not superseded: a late message of an attempt that is over,
+   * or one whose result is moot, changes nothing.
+   */
+  void began(long number, TxnSnapshot before) {
+    if (running != null && running.number == number && !running.superseded) {
+      running.before = before;
+    }
+  }
+
+  /**
+   * Whether the running attempt reads the source change of transaction {@code xid} (32 bits, as the
+   * change stream gives it): it is not superseded and its snapshot before its first read shows the
+   * transaction committed (see {@link ComputeWindow#holds}). False while that snapshot is unknown.
+   */
+  boolean runningReads(long xid) {
+    return running != null && !running.superseded && running.before != null
+        && new ComputeWindow(running.before, null).holds(xid) == ComputeWindow.Held.YES;
   }
 
   /** A delta was applied while an attempt runs: its result has not seen it, and gets it applied again. */

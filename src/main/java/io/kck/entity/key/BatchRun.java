@@ -61,6 +61,11 @@ final class BatchRun implements Runnable, Batch<Object> {
     try {
       markFirstComputes();
       TxnSnapshot before = snapshots == null ? null : snapshots.now(); // once for the whole batch
+      for (ComputeRun run : runs.values()) {
+        if (!answers.containsKey(run.key().text())) { // not failed already: its first compute was marked
+          run.began(before);
+        }
+      }
       computeAll();
       window = snapshots == null ? null : new ComputeWindow(before, snapshots.now());
     } finally {

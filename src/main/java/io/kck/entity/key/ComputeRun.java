@@ -25,7 +25,9 @@ import org.slf4j.MDC;
 /**
  * One compute of a key, as it runs on the compute pool, away from the key's actor: the primer's
  * declared reads, its {@code compute}, the check and encoding of its result. It touches no state
- * of the actor; its only way back is the {@link KeyCommand.ComputeDone} message it sends.
+ * of the actor; its only ways back are the messages it sends: {@link KeyCommand.ComputeBegan} once
+ * it took its snapshot of the source database (a primer with sources), then {@link
+ * KeyCommand.ComputeDone}.
  */
 final class ComputeRun implements Runnable {
   private final Key<Object> key;
@@ -93,6 +95,7 @@ final class ComputeRun implements Runnable {
       if (done == null) {
         // Before the compute's first read and after its last: which source changes its value holds.
         TxnSnapshot before = snapshots == null ? null : snapshots.now();
+        began(before);
         done = compute();
         if (snapshots != null && done.value() != null) {
           done = done.within(new ComputeWindow(before, snapshots.now()));
@@ -212,6 +215,16 @@ final class ComputeRun implements Runnable {
         ? Problem.of(KckException.Kind.DEPENDENCY_CYCLE, cycle.getMessage(), t)
         : Problem.of(KckException.Kind.COMPUTE_FAILED, "Compute of key '" + key + "' failed: " + t, t);
     return new KeyCommand.ComputeDone(attempt, null, problem, null);
+  }
+
+  /**
+   * Tells the key the snapshot of the source database taken before the compute's first read (none
+   * when the database gave none), so that a change it reads does not run it again.
+   */
+  void began(TxnSnapshot before) {
+    if (before != null) {
+      entity.tell(new KeyCommand.ComputeBegan(attempt, before));
+    }
   }
 
   /** Tells the key how its compute ended (a batch's, which ran its keys together). */

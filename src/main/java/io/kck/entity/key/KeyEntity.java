@@ -155,6 +155,8 @@ public final class KeyEntity extends JournaledKey {
       return dropUnreadable(after -> { unreadable.dropped(drop.reason()); localHits.publish(after); });
     } else if (command instanceof ComputeDone done) {
       return onComputeDone(state, done);
+    } else if (command instanceof KeyCommand.ComputeBegan began) {
+      attempts.began(began.attempt(), began.before()); // a source change it reads does not run it again
     } else if (command instanceof KeyCommand.ComputeTimedOut timedOut) {
       flight.timedOut(state, timedOut.attempt());
     } else if (command instanceof KeyCommand.BackoffOver) {
@@ -258,8 +260,19 @@ public final class KeyEntity extends JournaledKey {
   /** Journals a delta; {@code replyTo} (null for a delta that followed an input's) is the caller who waits for it. */
   private EffectBuilder<KeyEvent, KeyState> persistDelta(KeyState state, Deltas.Planned planned, ActorRef<KeyReply> replyTo,
       Wave wave) {
+    return persistDelta(state, planned, replyTo, wave, true);
+  }
+
+  /**
+   * Journals a delta; {@code unseenByRunning}: the running compute (if any) has not read the change,
+   * so the delta is applied again on its result.
+   */
+  private EffectBuilder<KeyEvent, KeyState> persistDelta(KeyState state, Deltas.Planned planned, ActorRef<KeyReply> replyTo,
+      Wave wave, boolean unseenByRunning) {
     deltas.prepare(planned);
-    attempts.deltaApplied(planned.delta());
+    if (unseenByRunning) {
+      attempts.deltaApplied(planned.delta());
+    }
     if (replyTo != null) {
       flight.writing(replyTo);
     }
@@ -298,10 +311,13 @@ public final class KeyEntity extends JournaledKey {
    * holds it too); one whose compute ended before the commit does not (the delta is applied, or the
    * value dropped or refreshed); one whose compute ran across the commit may, and is dropped (or
    * refreshed), never counted twice. A value with no window (put, augmented from nothing, journaled
-   * before KCK recorded windows) takes every change. A compute that runs now may have read the row
-   * before or after the change: its result is moot, and whoever waits for it waits for the next
-   * one. The change is answered once it is journaled with its position (a delta, the value dropped,
-   * or held), so that the source's consumer confirms the stream past it only then.
+   * before KCK recorded windows) takes every change. A compute that runs now reads the row after
+   * the change when its snapshot before its first read ({@link KeyCommand.ComputeBegan}) shows the
+   * transaction committed: it goes on, and is neither run again nor given the change's delta on top
+   * of its result. Otherwise (its snapshot is not known yet, or the commit came later) it may have
+   * read the row before or after the change: its result is moot, and whoever waits for it waits
+   * for the next one. The change is answered once it is journaled with its position (a delta, the
+   * value dropped, or held), so that the source's consumer confirms the stream past it only then.
    */
   private ReplyEffect<KeyEvent, KeyState> onSourceChange(KeyState state, KeyCommand.SourceChange change) {
     if (change.position().appliedBy(state.source())) {
@@ -315,9 +331,12 @@ public final class KeyEntity extends JournaledKey {
           .thenRun((KeyState after) -> flight.written(change.replyTo()))
           .thenReply(change.replyTo(), (KeyState after) -> replies.entry(after, false));
     }
-    attempts.invalidated();
+    boolean readByRunning = attempts.runningReads(change.xid()); // then the running compute is the refresh
+    if (!readByRunning) {
+      attempts.invalidated();
+    }
     if (!state.hasValue()) {
-      if (change.refresh()) {
+      if (change.refresh() && !readByRunning) {
         flight.refreshInBackground(state); // also after a compute this change superseded
       }
       return Effect().reply(change.replyTo(), replies.entry(state, false)); // nothing to change: a compute reads the row
@@ -329,7 +348,7 @@ public final class KeyEntity extends JournaledKey {
         observers.hook(HookEvent.Action.AUGMENT, HookEvent.Phase.BEFORE, state.version(), planned.delta(), null);
         Deltas.Planned positioned = new Deltas.Planned(planned.event().from(change.position()), planned.delta(),
             planned.next());
-        return persistDelta(state, positioned, change.replyTo(), null)
+        return persistDelta(state, positioned, change.replyTo(), null, !readByRunning)
             .thenReply(change.replyTo(), (KeyState after) -> replies.entry(after, false));
       }
       context.getLog().warn("Key '{}' cannot apply the delta of source change {}; its value is dropped instead: {}",
@@ -341,7 +360,7 @@ public final class KeyEntity extends JournaledKey {
       localHits.publish(after);
       flight.written(change.replyTo());
       dependencies.valueDropped(after, now());
-      if (change.refresh()) {
+      if (change.refresh() && !readByRunning) {
         flight.refreshInBackground(after);
       } else {
         flight.startIfAwaited(after, null);

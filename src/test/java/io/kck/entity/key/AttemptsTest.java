@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import akka.actor.testkit.typed.javadsl.TestInbox;
 import akka.actor.typed.ActorRef;
 import io.kck.entity.KeyReply;
+import io.kck.entity.TxnSnapshot;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
@@ -40,6 +41,49 @@ class AttemptsTest {
     assertEquals(2, attempts.waiting());
     assertEquals(List.of(alice, bob), attempts.satisfiedBy(first.number).stream().map(Attempts.Waiter::replyTo).toList());
     assertFalse(attempts.anyWaiting());
+  }
+
+  /** Transactions below 200 had ended, 202 was running, 205 and later had not begun. */
+  private static final TxnSnapshot SNAPSHOT = new TxnSnapshot(200, 205, List.of(202L));
+
+  @Test
+  void theRunningAttemptReadsAChangeOnlyOnceItsSnapshotIsKnownAndShowsTheCommit() {
+    Attempts.Attempt running = attempts.start(Map.of(), null);
+    assertFalse(attempts.runningReads(150), "its snapshot is not known yet: it may have read the row before");
+
+    attempts.began(running.number, SNAPSHOT);
+
+    assertTrue(attempts.runningReads(150), "committed before its snapshot");
+    assertTrue(attempts.runningReads(203), "ended between xmin and xmax");
+    assertFalse(attempts.runningReads(202), "still running at its snapshot");
+    assertFalse(attempts.runningReads(205), "began after its snapshot");
+    assertFalse(attempts.runningReads(0), "an unknown transaction");
+  }
+
+  @Test
+  void aSnapshotOfAnAttemptThatIsOverOrSupersededChangesNothing() {
+    Attempts.Attempt first = attempts.start(Map.of(), null);
+    attempts.finish(first.number);
+    Attempts.Attempt second = attempts.start(Map.of(), null);
+
+    attempts.began(first.number, SNAPSHOT); // late: the first attempt is over
+    assertNull(second.before);
+    assertFalse(attempts.runningReads(150));
+
+    attempts.invalidated();
+    attempts.began(second.number, SNAPSHOT); // its result is moot already
+    assertNull(second.before);
+    assertFalse(attempts.runningReads(150));
+  }
+
+  @Test
+  void aSupersededAttemptNoLongerReadsAChangeItsSnapshotShowed() {
+    Attempts.Attempt running = attempts.start(Map.of(), null);
+    attempts.began(running.number, SNAPSHOT);
+
+    attempts.supersede(); // a put: its result is moot
+
+    assertFalse(attempts.runningReads(150));
   }
 
   @Test

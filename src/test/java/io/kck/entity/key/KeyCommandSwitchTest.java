@@ -16,6 +16,8 @@ import io.kck.entity.KeyCommand;
 import io.kck.entity.KeyEvent;
 import io.kck.entity.KeyReply;
 import io.kck.entity.KeyState;
+import io.kck.entity.SourcePosition;
+import io.kck.entity.TxnSnapshot;
 import io.kck.errors.KckException;
 import io.kck.persistence.StoredValue;
 import io.kck.primer.Augment;
@@ -191,6 +193,47 @@ class KeyCommandSwitchTest {
     assertEquals(1, ok(getter).entry().version(), "the put's value is newer than what the get waited for");
     kit.run(new KeyCommand.ComputeDone(1, value("late"), null, noReads()));
     assertEquals(List.of(), events(), "the compute the put superseded stores nothing");
+  }
+
+  /** Transactions below 200 had committed when the compute took its snapshot; 205 and later had not begun. */
+  private static final TxnSnapshot BEGAN = new TxnSnapshot(200, 205, List.of());
+
+  @Test
+  void aSourceChangeTheRunningComputeReadsLeavesItRunningAndStartsNoRefresh() {
+    start(KeyState.EMPTY, 0);
+    TestInbox<KeyReply> getter = TestInbox.create("getter");
+    TestInbox<KeyReply> source = TestInbox.create("source");
+    kit.run(new KeyCommand.Get(getter.getRef()));
+    kit.run(new KeyCommand.ComputeBegan(1, BEGAN));
+
+    kit.run(new KeyCommand.SourceChange(new SourcePosition(10, 1), true, null, 150, source.getRef()));
+
+    ok(source);
+    kit.run(new KeyCommand.ComputeDone(1, value("computed"), null, noReads()));
+    List<KeyEvent> journaled = events();
+    assertEquals(1, journaled.size(), "its result is stored: " + journaled);
+    assertEquals(1, assertInstanceOf(KeyEvent.ValueStored.class, journaled.get(0)).version());
+    assertEquals(1, ok(getter).entry().version());
+    assertEquals(1, local.computesStarted(), "no second compute: the running one read the change");
+  }
+
+  @Test
+  void aSourceChangeCommittedAfterTheSnapshotOrBeforeItIsKnownStillRunsTheComputeAgain() {
+    start(KeyState.EMPTY, 0);
+    TestInbox<KeyReply> getter = TestInbox.create("getter");
+    kit.run(new KeyCommand.Get(getter.getRef()));
+    kit.run(new KeyCommand.ComputeBegan(1, BEGAN));
+    kit.run(new KeyCommand.SourceChange(new SourcePosition(10, 1), false, null, 210, TestInbox.<KeyReply>create("s").getRef()));
+    kit.run(new KeyCommand.ComputeDone(1, value("moot"), null, noReads()));
+    assertEquals(List.of(), events(), "committed after its snapshot: its result is moot");
+    assertEquals(2, local.computesStarted());
+
+    kit.run(new KeyCommand.ComputeBegan(1, BEGAN)); // late: attempt 1 is over
+    kit.run(new KeyCommand.SourceChange(new SourcePosition(11, 1), false, null, 150, TestInbox.<KeyReply>create("t").getRef()));
+    kit.run(new KeyCommand.ComputeDone(2, value("moot too"), null, noReads()));
+    assertEquals(List.of(), events(), "attempt 2's snapshot was not known: conservative");
+    assertEquals(3, local.computesStarted());
+    assertFalse(getter.hasMessages(), "it waits for the compute that began after both changes");
   }
 
   private StoredValue delta(String text) {
