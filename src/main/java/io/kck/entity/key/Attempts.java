@@ -45,6 +45,15 @@ final class Attempts {
      * then, and for a primer without sources): which source changes it reads.
      */
     TxnSnapshot before;
+    /**
+     * Transactions of source changes that came before {@link #before} was known: judged by it when
+     * it comes ({@link #began}); if it never does, taken as not read when the attempt ends.
+     */
+    final List<Long> undecided = new ArrayList<>();
+    /** Whether one of {@link #undecided} asks for a refresh (owed if it proves unread). */
+    boolean undecidedRefresh;
+    /** Set when it ends: superseded by an undecided change that asked for a refresh, which is owed now. */
+    boolean refreshOwed;
 
     Attempt(long number, Map<String, Long> promised, TrackedReads reads) {
       this.number = number;
@@ -132,6 +141,12 @@ final class Attempts {
     }
     Attempt finished = running;
     running = null;
+    if (!finished.superseded && !finished.undecided.isEmpty()) {
+      // Its snapshot never came (the database gave none): it may not have read those changes.
+      finished.superseded = true;
+      finished.refreshOwed = finished.undecidedRefresh;
+      deferAllToNext();
+    }
     return finished;
   }
 
@@ -156,12 +171,37 @@ final class Attempts {
   /**
    * Attempt {@code number} took its snapshot of the source database before its first read. Kept only
    * while it is the running attempt and not superseded: a late message of an attempt that is over,
-   * or one whose result is moot, changes nothing.
+   * or one whose result is moot, changes nothing. The changes that came before it ({@link
+   * #judgeLater}) are judged now: if one is not in what the attempt reads, the attempt is superseded;
+   * answers whether one of those asked for a refresh, which is then owed.
    */
-  void began(long number, TxnSnapshot before) {
-    if (running != null && running.number == number && !running.superseded) {
-      running.before = before;
+  boolean began(long number, TxnSnapshot before) {
+    if (running == null || running.number != number || running.superseded) {
+      return false;
     }
+    running.before = before;
+    boolean unread = running.undecided.stream().anyMatch(xid -> !runningReads(xid));
+    boolean refresh = unread && running.undecidedRefresh;
+    running.undecided.clear();
+    if (unread) {
+      invalidated();
+    }
+    return refresh;
+  }
+
+  /**
+   * A source change of transaction {@code xid} came while the running attempt's snapshot is not
+   * known yet: it is kept, to be judged by that snapshot ({@link #began}), instead of superseding
+   * the attempt at once. Answers false (nothing kept) when no attempt runs, it is superseded, or its
+   * snapshot is known ({@link #runningReads} answers then).
+   */
+  boolean judgeLater(long xid, boolean refresh) {
+    if (running == null || running.superseded || running.before != null) {
+      return false;
+    }
+    running.undecided.add(xid);
+    running.undecidedRefresh |= refresh;
+    return true;
   }
 
   /**

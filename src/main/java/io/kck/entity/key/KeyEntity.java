@@ -156,7 +156,9 @@ public final class KeyEntity extends JournaledKey {
     } else if (command instanceof ComputeDone done) {
       return onComputeDone(state, done);
     } else if (command instanceof KeyCommand.ComputeBegan began) {
-      attempts.began(began.attempt(), began.before()); // a source change it reads does not run it again
+      if (attempts.began(began.attempt(), began.before())) { // a source change it reads does not run it again
+        flight.refreshInBackground(state); // one that came before it, asked for a refresh, and is not in its reads
+      }
     } else if (command instanceof KeyCommand.ComputeTimedOut timedOut) {
       flight.timedOut(state, timedOut.attempt());
     } else if (command instanceof KeyCommand.BackoffOver) {
@@ -314,9 +316,10 @@ public final class KeyEntity extends JournaledKey {
    * before KCK recorded windows) takes every change. A compute that runs now reads the row after
    * the change when its snapshot before its first read ({@link KeyCommand.ComputeBegan}) shows the
    * transaction committed: it goes on, and is neither run again nor given the change's delta on top
-   * of its result. Otherwise (its snapshot is not known yet, or the commit came later) it may have
-   * read the row before or after the change: its result is moot, and whoever waits for it waits
-   * for the next one. The change is answered once it is journaled with its position (a delta, the
+   * of its result. A change that comes before the compute told its snapshot is judged by it when it
+   * does (and taken as unread if it never does). Otherwise (the commit came later) it may have read
+   * the row before or after the change: its result is moot, and whoever waits for it waits for the
+   * next one. The change is answered once it is journaled with its position (a delta, the
    * value dropped, or held), so that the source's consumer confirms the stream past it only then.
    */
   private ReplyEffect<KeyEvent, KeyState> onSourceChange(KeyState state, KeyCommand.SourceChange change) {
@@ -331,12 +334,14 @@ public final class KeyEntity extends JournaledKey {
           .thenRun((KeyState after) -> flight.written(change.replyTo()))
           .thenReply(change.replyTo(), (KeyState after) -> replies.entry(after, false));
     }
-    boolean readByRunning = attempts.runningReads(change.xid()); // then the running compute is the refresh
-    if (!readByRunning) {
+    // Read by the running compute (it is the refresh), or left to be judged by its snapshot once known.
+    boolean leftToRunning = attempts.runningReads(change.xid())
+        || attempts.judgeLater(change.xid(), change.refresh());
+    if (!leftToRunning) {
       attempts.invalidated();
     }
     if (!state.hasValue()) {
-      if (change.refresh() && !readByRunning) {
+      if (change.refresh() && !leftToRunning) {
         flight.refreshInBackground(state); // also after a compute this change superseded
       }
       return Effect().reply(change.replyTo(), replies.entry(state, false)); // nothing to change: a compute reads the row
@@ -348,7 +353,7 @@ public final class KeyEntity extends JournaledKey {
         observers.hook(HookEvent.Action.AUGMENT, HookEvent.Phase.BEFORE, state.version(), planned.delta(), null);
         Deltas.Planned positioned = new Deltas.Planned(planned.event().from(change.position()), planned.delta(),
             planned.next());
-        return persistDelta(state, positioned, change.replyTo(), null, !readByRunning)
+        return persistDelta(state, positioned, change.replyTo(), null, !leftToRunning)
             .thenReply(change.replyTo(), (KeyState after) -> replies.entry(after, false));
       }
       context.getLog().warn("Key '{}' cannot apply the delta of source change {}; its value is dropped instead: {}",
@@ -360,7 +365,7 @@ public final class KeyEntity extends JournaledKey {
       localHits.publish(after);
       flight.written(change.replyTo());
       dependencies.valueDropped(after, now());
-      if (change.refresh() && !readByRunning) {
+      if (change.refresh() && !leftToRunning) {
         flight.refreshInBackground(after);
       } else {
         flight.startIfAwaited(after, null);

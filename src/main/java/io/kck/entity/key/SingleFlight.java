@@ -281,6 +281,7 @@ final class SingleFlight implements JournaledKey.Writers {
     if (done != null) {
       timers.cancel(TIMEOUT_TIMER);
       finished = done;
+      refreshWhenDone |= done.refreshOwed;
     }
     return done;
   }
@@ -292,6 +293,7 @@ final class SingleFlight implements JournaledKey.Writers {
       return;
     }
     finished = abandoned;
+    refreshWhenDone |= abandoned.refreshOwed;
     abandoned.task.cancel();
     if (abandoned.superseded) {
       startIfAwaited(state, null);

@@ -236,6 +236,47 @@ class KeyCommandSwitchTest {
     assertFalse(getter.hasMessages(), "it waits for the compute that began after both changes");
   }
 
+  @Test
+  void aSourceChangeThatComesBeforeTheSnapshotIsJudgedByItWhenItComes() {
+    start(KeyState.EMPTY, 0);
+    TestInbox<KeyReply> getter = TestInbox.create("getter");
+    TestInbox<KeyReply> source = TestInbox.create("source");
+    kit.run(new KeyCommand.Get(getter.getRef()));
+    kit.run(new KeyCommand.SourceChange(new SourcePosition(10, 1), true, null, 150, source.getRef()));
+    ok(source); // answered at once, as any change of a key with no value
+    kit.run(new KeyCommand.ComputeBegan(1, BEGAN)); // 150 had committed: in what it reads
+    kit.run(new KeyCommand.ComputeDone(1, value("computed"), null, noReads()));
+    List<KeyEvent> journaled = events();
+    assertEquals(1, journaled.size(), "its result is stored: " + journaled);
+    assertEquals(1, assertInstanceOf(KeyEvent.ValueStored.class, journaled.get(0)).version());
+    assertEquals(1, ok(getter).entry().version());
+    assertEquals(1, local.computesStarted(), "the snapshot showed the change committed: no second compute");
+  }
+
+  @Test
+  void aRefreshThatComesBeforeTheSnapshotAndIsNotInItRunsTheComputeAgain() {
+    start(KeyState.EMPTY, 0);
+    TestInbox<KeyReply> getter = TestInbox.create("getter");
+    kit.run(new KeyCommand.Get(getter.getRef()));
+    kit.run(new KeyCommand.SourceChange(new SourcePosition(10, 1), true, null, 210, TestInbox.<KeyReply>create("s").getRef()));
+    kit.run(new KeyCommand.ComputeBegan(1, BEGAN)); // 210 had not begun: not in what it reads
+    kit.run(new KeyCommand.ComputeDone(1, value("moot"), null, noReads()));
+    assertEquals(List.of(), events(), "its result is moot");
+    assertEquals(2, local.computesStarted(), "computed again, after the change");
+    assertFalse(getter.hasMessages(), "the get waits for the compute that began after the change");
+  }
+
+  @Test
+  void aRefreshThatComesWhileTheSnapshotIsNeverToldIsOwedWhenTheComputeEnds() {
+    start(KeyState.EMPTY, 0);
+    kit.run(KeyCommand.Wake.INSTANCE); // a compute nobody waits for
+    kit.run(new KeyCommand.SourceChange(new SourcePosition(10, 1), true, null, 150, TestInbox.<KeyReply>create("s").getRef()));
+    // The database gave no snapshot: no ComputeBegan. The change may not be in what it read.
+    kit.run(new KeyCommand.ComputeDone(1, value("moot"), null, noReads()));
+    assertEquals(List.of(), events(), "its result is moot");
+    assertEquals(2, local.computesStarted(), "the refresh the change asked for runs, though nobody waits");
+  }
+
   private StoredValue delta(String text) {
     return StoredValue.of(text, local.runtime.deltaCodec(PRIMER));
   }
