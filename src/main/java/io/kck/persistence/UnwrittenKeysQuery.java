@@ -51,12 +51,14 @@ final class UnwrittenKeysQuery {
     Map<String, Long> written = new LinkedHashMap<>(); // persistence id -> newest event, in the walk's order
     String last = null;
     long lastSequenceNr = 0;
-    int read = 0;
-    try (PreparedStatement statement = connection.prepareStatement("SELECT persistence_id, sequence_number, write_timestamp"
+    long read = 0;
+    // Grouped in the database, in the index's order (the column's collation): a row per key, not per event.
+    try (PreparedStatement statement = connection.prepareStatement("SELECT persistence_id, max(sequence_number),"
+        + " max(write_timestamp), count(*) FROM (SELECT persistence_id, sequence_number, write_timestamp"
         + " FROM " + events + " WHERE true"
         + (after.isPresent() ? " AND (persistence_id, sequence_number) > (?, ?)" : "")
         + (until.isPresent() ? " AND (persistence_id, sequence_number) <= (?, ?)" : "")
-        + " ORDER BY persistence_id, sequence_number LIMIT ?")) {
+        + " ORDER BY persistence_id, sequence_number LIMIT ?) page GROUP BY persistence_id ORDER BY persistence_id")) {
       int parameter = 1;
       for (Optional<JournalPosition> bound : List.of(after, until)) {
         if (bound.isPresent()) {
@@ -67,10 +69,11 @@ final class UnwrittenKeysQuery {
       statement.setInt(parameter, pageRows);
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {
-          read++;
           last = rows.getString(1);
           lastSequenceNr = rows.getLong(2);
-          written.merge(last, rows.getLong(3), Math::max);
+          long newest = rows.getLong(3);
+          written.put(last, rows.wasNull() ? Long.MIN_VALUE : newest);
+          read += rows.getLong(4);
         }
       }
     }
