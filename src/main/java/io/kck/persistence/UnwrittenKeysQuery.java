@@ -72,7 +72,7 @@ final class UnwrittenKeysQuery {
           last = rows.getString(1);
           lastSequenceNr = rows.getLong(2);
           long newest = rows.getLong(3);
-          written.put(last, rows.wasNull() ? Long.MIN_VALUE : newest);
+          written.put(last, rows.wasNull() ? Long.MAX_VALUE : newest); // no write time: never a candidate
           read += rows.getLong(4);
         }
       }

@@ -42,8 +42,8 @@ import java.util.function.ToLongFunction;
  * of whose rows was written within {@code forget-after} (the journal's write times; a read journals
  * a use now and then, so a key that is read is written too), leaves out the warm keys, and asks at
  * most {@code max-per-sweep} of them, a few at a time. The walk resumes where the last sweep
- * stopped, and goes round the journal at most once per sweep. Each key then decides by its own state ({@link
- * Retention}): the query only narrows down whom to ask. One sweep runs at a time; a request that
+ * stopped, and goes round the journal at most once per sweep. Each key then decides by its own
+ * state ({@link Retention}): the walk only narrows down whom to ask. One sweep runs at a time; a request that
  * arrives during one gets that sweep's result.
  */
 public final class RetentionSweeper {
