@@ -9,14 +9,15 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.ToLongFunction;
 
 /**
  * The keys' rows in the journal and snapshot tables, read and deleted with plain SQL over the
@@ -31,6 +32,7 @@ public final class JournalRows implements AutoCloseable {
   private final String snapshots;
   private final String floors;
   private final JournalPurge purge;
+  private final UnwrittenKeysQuery unwritten;
   // Floor reads asked for and not yet started, per primer: the one read that starts next answers them all.
   private final Map<String, CompletableFuture<Long>> floorReads = new HashMap<>();
   private final ExecutorService thread = ownThread("kck-journal-rows");
@@ -44,6 +46,7 @@ public final class JournalRows implements AutoCloseable {
     this.floors = JournalDatabase.qualified(config.getString("kck.journal.tables.event_journal.schemaName"),
         config.getString("kck.database.version-floor-table"));
     this.purge = new JournalPurge(this, config.getConfig("kck"));
+    this.unwritten = new UnwrittenKeysQuery(events, snapshots);
   }
 
   /** Where keys report their snapshots, so that the rows behind them are deleted in the background. */
@@ -161,32 +164,26 @@ public final class JournalRows implements AutoCloseable {
   }
 
   /**
-   * Keys of {@code primer} none of whose rows was written at or after {@code cutoffMillis} (the
-   * plugin's write times, epoch milliseconds), oldest first, at most {@code limit}.
+   * One page of a walk over the journal's keys: the keys none of whose rows was written at or after
+   * their cutoff (the plugin's write times, epoch milliseconds), in the order of the event table's
+   * primary key, from the rows after {@code after} (empty: the start) up to {@code until} (empty:
+   * the end). The page reads at most {@code pageRows} rows of the event table, plus the rest of the
+   * key it ends in, and returns at most {@code limit} keys: a sweep over a journal of any size is
+   * many bounded statements, and the deletes of forgotten keys (on the same thread) run between
+   * them.
+   *
+   * @param cutoffOf per key (canonical text): the time its last write must precede; {@link
+   *     Long#MIN_VALUE} for keys never to return (called on the query's thread)
    */
-  public CompletionStage<List<String>> unwrittenSince(String primer, long cutoffMillis, int limit) {
-    String prefix = JournalNames.KEY_TYPE + "|";
-    String pattern = likeEscaped(prefix + primer + "/") + "%";
-    String sql = "SELECT persistence_id FROM ("
-        + " SELECT persistence_id, max(write_timestamp) AS written FROM " + events
-        + "  WHERE persistence_id LIKE ? ESCAPE '\\' GROUP BY persistence_id"
-        + " UNION ALL"
-        + " SELECT persistence_id, max(created) AS written FROM " + snapshots
-        + "  WHERE persistence_id LIKE ? ESCAPE '\\' GROUP BY persistence_id"
-        + ") rows GROUP BY persistence_id HAVING max(written) < ? ORDER BY max(written) LIMIT ?";
+  public CompletionStage<UnwrittenPage> unwrittenSince(ToLongFunction<String> cutoffOf, Optional<JournalPosition> after,
+      Optional<JournalPosition> until, int limit, int pageRows) {
+    if (limit < 1 || pageRows < 1) {
+      throw new IllegalArgumentException("A page of the journal's keys needs a limit and page rows of at least 1, got "
+          + limit + " and " + pageRows);
+    }
     return CompletableFuture.supplyAsync(() -> {
-      try (Connection connection = connection(); PreparedStatement statement = connection.prepareStatement(sql)) {
-        statement.setString(1, pattern);
-        statement.setString(2, pattern);
-        statement.setLong(3, cutoffMillis);
-        statement.setInt(4, limit);
-        List<String> keys = new ArrayList<>();
-        try (ResultSet rows = statement.executeQuery()) {
-          while (rows.next()) {
-            keys.add(rows.getString(1).substring(prefix.length()));
-          }
-        }
-        return keys;
+      try (Connection connection = connection()) {
+        return unwritten.page(connection, cutoffOf, after, until, limit, pageRows);
       } catch (SQLException e) {
         throw new IllegalStateException("The retention sweep could not query the journal: " + e.getMessage(), e);
       }
@@ -239,9 +236,5 @@ public final class JournalRows implements AutoCloseable {
       named.setDaemon(true);
       return named;
     });
-  }
-
-  private static String likeEscaped(String text) {
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
   }
 }

@@ -49,6 +49,7 @@ import java.util.function.IntSupplier;
  *
  * <p>{@code -Dkck.bench.cases=hit,single-flight,cold-miss,persistence,propagation,augment,recovery,sources,batch,ycsb}
  * runs some cases only ({@code ycsb}: see {@link YcsbBench}, {@code -Dkck.bench.ycsb.keys=10000} for a check);
+ * {@code journal} (background work on a journal of 10,000,000 rows, see {@link JournalBench}) runs only when named;
  * {@code -Dkck.bench.config="akka.persistence.max-concurrent-recoveries = 200"} adds HOCON.
  *
  * <p>Smoke run (seconds; the test suite runs it so the harness cannot rot): add {@code
@@ -205,6 +206,10 @@ public final class Benchmarks {
     if (selected("ycsb")) {
       rows.addAll(YcsbBench.run(config, DATA_DIRECTORY, run, sizes.smoke()));
       progress("ycsb");
+    }
+    if (named("journal") || sizes.smoke()) { // minutes to fill: only when asked for (smoke: a small journal)
+      JournalBench.run(this, config, DATA_DIRECTORY, run);
+      progress("journal");
     }
   }
 
@@ -582,7 +587,21 @@ public final class Benchmarks {
     return cases.isBlank() || java.util.Arrays.asList(cases.split(",")).contains(name);
   }
 
-  private void progress(String done) {
+  /** Whether -Dkck.bench.cases names {@code name}: for cases a full run leaves out. */
+  private static boolean named(String name) {
+    return java.util.Arrays.asList(System.getProperty("kck.bench.cases", "").split(",")).contains(name);
+  }
+
+  Sizes sizes() {
+    return sizes;
+  }
+
+  /** The table's rows so far: cases in classes of their own add theirs. */
+  List<Row> rows() {
+    return rows;
+  }
+
+  void progress(String done) {
     out.printf("[%tT] %s done%n", System.currentTimeMillis(), done);
   }
 
@@ -659,7 +678,7 @@ public final class Benchmarks {
         offAndOn[0], "gets/s", true);
   }
 
-  private double ourThroughput(Kck kck, String[] keys, int threads, int inFlight) throws Exception {
+  double ourThroughput(Kck kck, String[] keys, int threads, int inFlight) throws Exception {
     AtomicLong done = new AtomicLong();
     AtomicBoolean stop = new AtomicBoolean();
     List<Thread> workers = new ArrayList<>();
@@ -931,7 +950,7 @@ public final class Benchmarks {
   }
 
   /** Operations per second of {@code count} asynchronous operations, {@code window} at a time. */
-  private static double rate(int count, int window, java.util.function.IntFunction<CompletableFuture<?>> op)
+  static double rate(int count, int window, java.util.function.IntFunction<CompletableFuture<?>> op)
       throws Exception {
     Semaphore inFlight = new Semaphore(window);
     CountDownLatch done = new CountDownLatch(count);
@@ -1031,7 +1050,7 @@ public final class Benchmarks {
     Runnable create(int writer) throws Exception;
   }
 
-  private double writersRate(int writers, WriterFactory factory) throws Exception {
+  double writersRate(int writers, WriterFactory factory) throws Exception {
     AtomicLong done = new AtomicLong();
     AtomicBoolean stop = new AtomicBoolean();
     List<Thread> workers = new ArrayList<>();
@@ -1157,7 +1176,7 @@ public final class Benchmarks {
    * tests may still be shutting down, and a fixed number of collections then measured their
    * garbage too (a negative figure per Caffeine entry).
    */
-  private long usedHeap() throws InterruptedException {
+  long usedHeap() throws InterruptedException {
     if (sizes.smoke()) { // its memory figures are only checked to be numbers
       System.gc();
       return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
@@ -1204,7 +1223,7 @@ public final class Benchmarks {
    * baseline, then ours again): the disk and the machine drift over seconds, and a slow stretch
    * then falls on every measurement instead of on whichever ran during it.
    */
-  private Measured[] measureInTurns(Measurement... measurements) throws Exception {
+  Measured[] measureInTurns(Measurement... measurements) throws Exception {
     double[][] values = new double[measurements.length][sizes.rounds()];
     for (Measurement measurement : measurements) {
       measurement.run(); // warm-up
@@ -1217,7 +1236,7 @@ public final class Benchmarks {
     return Arrays.stream(values).map(Measured::of).toArray(Measured[]::new);
   }
 
-  private void add(String name, Measured ours, String baselineName, Measured baseline, String unit,
+  void add(String name, Measured ours, String baselineName, Measured baseline, String unit,
       boolean higherIsBetter) {
     rows.add(new Row(name, ours.median(), baselineName, baseline.median(), unit, higherIsBetter,
         spread(ours) + " / " + spread(baseline)));

@@ -29,7 +29,10 @@ class BenchmarksSmokeTest {
         "memory: heap per ready idle key, actor passivated", "hit on a non-owner node, near cache",
         "near cache: put on the owner until the other node answers it, p99", "scale: 1,000 keys touched, heap after GC",
         "scale: 1,000 keys read again", "ycsb: 95% gets / 5% puts", "ycsb: 50% gets / 50% puts",
-        "ycsb: heap after GC", "batch: 500 cold keys through one batch-computing primer")) {
+        "ycsb: heap after GC", "batch: 500 cold keys through one batch-computing primer",
+        "journal: restart until warmKeys() lists", "journal: 200 keys (10 rows each) read back after a restart",
+        "journal: heap after reading back", "journal: the sweep's walk over every row", "journal: hit, 1 thread",
+        "journal: put, 4 writers", "journal: one sweep")) {
       assertTrue(rows.stream().anyMatch(row -> row.name().startsWith(name)), name + " missing:\n" + table);
     }
     for (Benchmarks.Row row : rows) {

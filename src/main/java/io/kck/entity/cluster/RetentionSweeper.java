@@ -9,10 +9,12 @@ import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
 import io.kck.entity.KeyClient;
+import io.kck.entity.KeyNames;
 import io.kck.entity.SweepReport;
 import io.kck.entity.WarmKeys;
 import io.kck.entity.settings.EntitySettings;
 import io.kck.entity.settings.RetentionPolicy;
+import io.kck.persistence.JournalPosition;
 import io.kck.persistence.JournalRows;
 import io.kck.persistence.KckSerializable;
 import io.kck.primer.Primer;
@@ -20,22 +22,28 @@ import io.kck.primer.internal.PrimerRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
+import java.util.function.ToLongFunction;
 
 /**
  * Finds keys nobody wants and asks each to forget itself ({@link KeyCommand.Forget}): every {@code
  * kck.retention.sweep-interval}, and when asked ({@code KckAdmin.forgetUnused}). A cluster
  * singleton, so that one node does the work.
  *
- * <p>A sweep asks PostgreSQL, per primer with a retention, for keys none of whose rows was written
- * within {@code forget-after} (the journal's write times; a read journals a use now and then, so
- * a key that is read is written too), leaves out the warm keys, and asks at most {@code
- * max-per-sweep} of them, a few at a time. Each key then decides by its own state ({@link
- * Retention}): the query only narrows down whom to ask. One sweep runs at a time; a request that
+ * <p>A sweep walks the journal's keys in pages of {@code sweep-page-rows} rows (in the order of the
+ * event table's primary key, one bounded statement each) for keys of primers with a retention none
+ * of whose rows was written within {@code forget-after} (the journal's write times; a read journals
+ * a use now and then, so a key that is read is written too), leaves out the warm keys, and asks at
+ * most {@code max-per-sweep} of them, a few at a time. The walk resumes where the last sweep
+ * stopped, and goes round the journal at most once per sweep. Each key then decides by its own
+ * state ({@link Retention}): the walk only narrows down whom to ask. One sweep runs at a time; a request that
  * arrives during one gets that sweep's result.
  */
 public final class RetentionSweeper {
@@ -56,14 +64,18 @@ public final class RetentionSweeper {
   private final ActorRef<WarmKeys.Command> warmKeys;
   private final Clock clock;
   private final int maxPerSweep;
+  private final int pageRows;
   private final Consumer<String> onForgotten;
   private final ActorSystem<?> system;
   private final List<ActorRef<SweepReport>> waiting = new ArrayList<>();
   private boolean sweeping;
+  // Where the next sweep's walk starts (empty: the journal's start). Only the sweep in progress
+  // reads and writes it, on the query thread's callbacks, one after the other.
+  private volatile Optional<JournalPosition> resumeAt = Optional.empty();
 
   private RetentionSweeper(ActorSystem<?> system, PrimerRegistry primers, EntitySettings settings,
       KeyClient client, JournalRows rows, ActorRef<WarmKeys.Command> warmKeys, Clock clock, int maxPerSweep,
-      Consumer<String> onForgotten) {
+      int pageRows, Consumer<String> onForgotten) {
     this.system = system;
     this.primers = primers;
     this.settings = settings;
@@ -72,15 +84,17 @@ public final class RetentionSweeper {
     this.warmKeys = warmKeys;
     this.clock = clock;
     this.maxPerSweep = maxPerSweep;
+    this.pageRows = pageRows;
     this.onForgotten = onForgotten;
   }
 
   public static Behavior<Command> create(PrimerRegistry primers, EntitySettings settings, KeyClient client, JournalRows rows,
-      ActorRef<WarmKeys.Command> warmKeys, Clock clock, Duration interval, int maxPerSweep, Consumer<String> onForgotten) {
+      ActorRef<WarmKeys.Command> warmKeys, Clock clock, Duration interval, int maxPerSweep, int pageRows,
+      Consumer<String> onForgotten) {
     return Behaviors.setup(context -> Behaviors.withTimers((TimerScheduler<Command> timers) -> {
       timers.startTimerWithFixedDelay(new Sweep(null), interval);
       RetentionSweeper sweeper = new RetentionSweeper(context.getSystem(), primers, settings, client, rows, warmKeys,
-          clock, maxPerSweep, onForgotten);
+          clock, maxPerSweep, pageRows, onForgotten);
       return Behaviors.receive(Command.class)
           .onMessage(Sweep.class, sweep -> {
             if (sweep.replyTo() != null) {
@@ -111,21 +125,45 @@ public final class RetentionSweeper {
     CompletionStage<Set<String>> warm = AskPattern.<WarmKeys.Command, WarmKeys.Listed>ask(warmKeys, WarmKeys.GetKeys::new,
         Duration.ofSeconds(10), system.scheduler()).thenApply(WarmKeys.Listed::keys);
     return warm.thenCompose(warmSet -> {
-      CompletionStage<List<String>> candidates = CompletableFuture.completedFuture(new ArrayList<>());
+      Map<String, Long> cutoffs = new HashMap<>(); // per primer with a retention: unwritten since when
       for (Primer<?> primer : primers.primers()) {
         RetentionPolicy policy = settings.of(primer).retention();
-        if (!policy.forgets()) {
-          continue;
+        if (policy.forgets()) {
+          cutoffs.put(primer.name(), clock.instant().minus(policy.forgetAfter()).toEpochMilli());
         }
-        long cutoff = clock.instant().minus(policy.forgetAfter()).toEpochMilli();
-        candidates = candidates.thenCompose(found -> found.size() >= maxPerSweep
-            ? CompletableFuture.completedFuture(found)
-            : rows.unwrittenSince(primer.name(), cutoff, maxPerSweep - found.size() + warmSet.size()).thenApply(more -> {
-              more.stream().filter(key -> !warmSet.contains(key)).limit(maxPerSweep - found.size()).forEach(found::add);
-              return found;
-            }));
       }
-      return candidates.thenCompose(this::askEach);
+      if (cutoffs.isEmpty()) {
+        return CompletableFuture.completedFuture(new SweepReport(0, 0, 0));
+      }
+      ToLongFunction<String> cutoffOf = key -> warmSet.contains(key)
+          ? Long.MIN_VALUE
+          : cutoffs.getOrDefault(KeyNames.primerName(key), Long.MIN_VALUE);
+      return walk(cutoffOf, resumeAt, resumeAt, false, new ArrayList<>()).thenCompose(this::askEach);
+    });
+  }
+
+  /**
+   * Walks the journal's keys a page at a time from {@code after}, gathering candidates until
+   * {@code max-per-sweep} are found or the walk is back where it started ({@code start}): to the
+   * end of the journal, then from its beginning up to {@code start}. The next sweep resumes where
+   * this one stopped, so every key is reached however many candidates come before it.
+   */
+  private CompletionStage<List<String>> walk(ToLongFunction<String> cutoffOf, Optional<JournalPosition> start,
+      Optional<JournalPosition> after, boolean wrapped, List<String> found) {
+    Optional<JournalPosition> until = wrapped ? start : Optional.empty();
+    return rows.unwrittenSince(cutoffOf, after, until, maxPerSweep - found.size(), pageRows).thenCompose(page -> {
+      found.addAll(page.keys());
+      if (found.size() >= maxPerSweep) {
+        resumeAt = page.next();
+        return CompletableFuture.completedFuture(found);
+      }
+      if (page.next().isPresent()) {
+        return walk(cutoffOf, start, page.next(), wrapped, found);
+      }
+      if (!wrapped && start.isPresent()) {
+        return walk(cutoffOf, start, Optional.empty(), true, found);
+      }
+      return CompletableFuture.completedFuture(found); // the whole journal: the next sweep starts where this one did
     });
   }
 

@@ -235,6 +235,7 @@ public final class Engine {
     }
     engine.sweeper = ClusterSingleton.get(system).init(SingletonActor.of(RetentionSweeper.create(registry, settings, client,
         rows, warmKeys, clock, EntitySettings.sweepInterval(config), EntitySettings.maxPerSweep(config),
+        EntitySettings.sweepPageRows(config),
         engine.presence::forgotten), "kck-retention"));
     if (!schedules.schedules().isEmpty()) { // every node declares the same primers, so the same schedules
       ClusterSingleton.get(system).init(SingletonActor.of(ScheduledRefreshes.create(schedules, clock, warmKeys, client,

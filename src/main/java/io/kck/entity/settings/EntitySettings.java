@@ -104,7 +104,8 @@ public record EntitySettings(
     Duration computeTimeout = kck.getDuration("compute.timeout");
     Duration staleIfError = kck.getDuration("freshness.stale-if-error");
     RetentionPolicy retention = RetentionPolicy.read("kck.retention",
-        kck.getConfig("retention").withoutPath("sweep-interval").withoutPath("max-per-sweep"), RetentionPolicy.KEEP);
+        kck.getConfig("retention").withoutPath("sweep-interval").withoutPath("max-per-sweep")
+            .withoutPath("sweep-page-rows"), RetentionPolicy.KEEP);
     Config overrides = kck.getConfig("primers");
     for (String name : overrides.root().keySet()) {
       if (registry.find(name).isEmpty()) {
@@ -207,6 +208,15 @@ public record EntitySettings(
       throw new IllegalArgumentException("kck.retention.max-per-sweep must be at least 1, got " + max);
     }
     return max;
+  }
+
+  /** {@code kck.retention.sweep-page-rows}: at least 1. */
+  public static int sweepPageRows(Config config) {
+    int rows = config.getInt("kck.retention.sweep-page-rows");
+    if (rows < 1) {
+      throw new IllegalArgumentException("kck.retention.sweep-page-rows must be at least 1, got " + rows);
+    }
+    return rows;
   }
 
   /** {@code kck.entity.max-live}: a positive number, or off (0). */

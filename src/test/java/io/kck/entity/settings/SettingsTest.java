@@ -124,6 +124,16 @@ class SettingsTest {
   }
 
   @Test
+  void theSweepsPageSizeIsCheckedAndNamed() {
+    assertEquals(10_000, EntitySettings.sweepPageRows(DEFAULTS));
+    assertNames("kck.retention.sweep-page-rows", assertThrows(IllegalArgumentException.class,
+        () -> EntitySettings.sweepPageRows(
+            ConfigFactory.parseString("kck.retention.sweep-page-rows = 0").withFallback(DEFAULTS))));
+    // A setting of the sweep, not of a primer's retention: every setting resolves with it set.
+    settings("kck.retention.sweep-page-rows = 500");
+  }
+
+  @Test
   void aPrimerWhoseNameHasDotsIsConfiguredByItsQuotedName() {
     PrimerSettings resolved = settings("kck.primers.\"sales.by.day\".propagation = lazy").of(dotted);
 
