@@ -45,8 +45,7 @@ public final class FirstComputes implements AutoCloseable {
 
   public FirstComputes(JournalRows rows, Config config) {
     this.rows = rows;
-    this.table = JournalDatabase.qualified(config.getString("kck.journal.tables.event_journal.schemaName"),
-        config.getString("kck.database.first-computes-table"));
+    this.table = tableOf(config);
     // set_config(..., true) is SET LOCAL for this statement's own transaction: it ends at its commit.
     this.mark = "WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true))"
         + " INSERT INTO " + table + " (persistence_id, started)"
@@ -58,6 +57,12 @@ public final class FirstComputes implements AutoCloseable {
         + " OR (mark.started < now() - ?::interval AND (EXISTS (SELECT 1 FROM " + rows.events()
         + " WHERE persistence_id = mark.persistence_id) OR EXISTS (SELECT 1 FROM " + rows.snapshots()
         + " WHERE persistence_id = mark.persistence_id)))";
+  }
+
+  /** The quoted name (with its schema) of the table {@code config} names. */
+  private static String tableOf(Config config) {
+    return JournalDatabase.qualified(config.getString("kck.journal.tables.event_journal.schemaName"),
+        config.getString("kck.database.first-computes-table"));
   }
 
   /** The table's quoted name (with its schema). */
@@ -78,13 +83,10 @@ public final class FirstComputes implements AutoCloseable {
    * source); answers {@code "table <name>"} when it dropped one.
    */
   public static Optional<String> dropTable(JournalRows rows, Config config) throws SQLException {
-    String schema = config.getString("kck.journal.tables.event_journal.schemaName");
-    String name = config.getString("kck.database.first-computes-table");
+    String table = tableOf(config);
     try (Connection connection = rows.connection()) {
       connection.setAutoCommit(true);
-      String regclass = "SELECT to_regclass(?) IS NOT NULL";
-      String table = JournalDatabase.qualified(schema, name);
-      try (PreparedStatement exists = connection.prepareStatement(regclass)) {
+      try (PreparedStatement exists = connection.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
         exists.setString(1, table);
         try (ResultSet row = exists.executeQuery()) {
           if (!row.next() || !row.getBoolean(1)) {
@@ -95,7 +97,9 @@ public final class FirstComputes implements AutoCloseable {
       try (PreparedStatement drop = connection.prepareStatement("DROP TABLE IF EXISTS " + table)) {
         drop.execute();
       }
-      return Optional.of("table " + (schema.isBlank() ? name : schema + "." + name));
+      String schema = config.getString("kck.journal.tables.event_journal.schemaName");
+      String name = config.getString("kck.database.first-computes-table");
+      return Optional.of("table " + (schema.isBlank() ? name : schema + "." + name)); // as a user names it, unquoted
     }
   }
 

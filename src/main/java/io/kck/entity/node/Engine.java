@@ -73,10 +73,10 @@ import io.kck.primer.ValueFreshness;
 import io.kck.primer.internal.Augments;
 import io.kck.primer.internal.PrimerRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -178,9 +178,7 @@ public final class Engine {
     Config healthConfig = config.getConfig("kck.database.health");
     DatabaseHealth health = new DatabaseHealth(KckDatabaseProvider.DatabaseSettings.from(config),
         healthConfig.getDuration("probe-interval"), healthConfig.getDuration("retry-interval"),
-        healthConfig.getDuration("probe-timeout"), firstComputes == null
-            ? List.of(rows.events(), rows.snapshots(), rows.floors())
-            : List.of(rows.events(), rows.snapshots(), rows.floors(), firstComputes.table()));
+        healthConfig.getDuration("probe-timeout"), tablesOf(rows, firstComputes));
     KeyClient client = new KeyClient(ClusterSharding.get(system), config.getDuration("kck.request-timeout"),
         CoordinatedShutdown.get(system), health, healthConfig.getDuration("fail-within"),
         resendAfter).takingStreamedValues(Materializer.matFromSystem(system), settings.maxValueBytes());
@@ -291,6 +289,15 @@ public final class Engine {
     } else if (config.getBoolean("kck.cluster.join-self") && config.getList("akka.cluster.seed-nodes").isEmpty()) {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
     }
+  }
+
+  /** The tables KCK needs, for the health probe: the journal's, and with sources the first computes'. */
+  private static List<String> tablesOf(JournalRows rows, FirstComputes firstComputes) {
+    List<String> tables = new ArrayList<>(List.of(rows.events(), rows.snapshots(), rows.floors()));
+    if (firstComputes != null) {
+      tables.add(firstComputes.table());
+    }
+    return tables;
   }
 
   /**
