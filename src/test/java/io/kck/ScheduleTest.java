@@ -78,20 +78,20 @@ class ScheduleTest {
       assertEquals(1, computes.get(), "the warm-up");
 
       Instant saturday = berlin("2027-03-27T02:30");
-      timePassesUntil(clock, saturday);
+      timePassesUntil(testKit, clock, saturday);
       refreshedAt(kck, saturday);
       assertEquals(2, computes.get(), "the tick of Saturday 02:30");
 
       // Sunday 2027-03-28: the clocks jump from 02:00 to 03:00 (01:00 UTC); 02:30 never happens.
       Instant endOfGap = Instant.parse("2027-03-28T01:00:00Z");
-      timePassesUntil(clock, endOfGap.minusSeconds(60));
-      timePassesUntil(clock, endOfGap);
+      timePassesUntil(testKit, clock, endOfGap.minusSeconds(60));
+      timePassesUntil(testKit, clock, endOfGap);
       refreshedAt(kck, endOfGap);
       assertEquals(3, computes.get(), "the tick of the spring-forward day, at 03:00");
 
       Instant monday = berlin("2027-03-29T02:30"); // 00:30 UTC now, summer time
       assertEquals(Instant.parse("2027-03-29T00:30:00Z"), monday);
-      timePassesUntil(clock, monday);
+      timePassesUntil(testKit, clock, monday);
       refreshedAt(kck, monday);
       Map<String, TickDone> done = ticks(testKit, clock, all -> all.get("sched-daily").tickMillis() == monday.toEpochMilli());
       assertTrue(done.get("sched-daily").ran());
@@ -154,7 +154,7 @@ class ScheduleTest {
       Eventually.until("the missed tick run once", () -> runAfter.get(), count -> count == 1);
       assertEquals(0, skipAfter.get(), "the skipping primer waits for its next tick (its value loaded, not computed)");
 
-      timePassesUntil(clock, berlin("2027-01-14T02:00"));
+      timePassesUntil(after, clock, berlin("2027-01-14T02:00"));
       Eventually.until("both primers' next tick", () -> runAfter.get() + skipAfter.get(), sum -> sum == 3);
       assertEquals(2, runAfter.get(), "the missed tick once, and the next one; not once per missed day");
       assertEquals(1, skipAfter.get());
@@ -169,11 +169,25 @@ class ScheduleTest {
         instant::equals);
   }
 
-  /** Moves KCK's clock and Akka's timers on to {@code instant}. */
-  private static void timePassesUntil(TestClock clock, Instant instant) {
+  /**
+   * Brings KCK's clock to {@code instant}, the schedules' own timer firing on the way. The hours
+   * before its last second are skipped on KCK's clock alone ({@link TestClock#setForward}: Akka's
+   * manual time would replay every periodic timer of the cluster in them), and the schedules are
+   * told to look, as their timer would, so that they arm it from the new time; the last second
+   * passes on Akka's timers.
+   */
+  private static void timePassesUntil(ActorTestKit testKit, TestClock clock, Instant instant) {
+    clock.setForward(instant.minusSeconds(1));
+    schedules(testKit).tell(ScheduledTicks.Check.INSTANCE);
+    ticks(testKit, clock, all -> true); // answered after the look: the timer is armed from the new time
     Duration left = Duration.between(clock.instant(), instant);
     assertFalse(left.isNegative(), "the clock is already past " + instant);
     clock.timePasses(left);
+  }
+
+  private static ActorRef<ScheduledTicks.Command> schedules(ActorTestKit testKit) {
+    return ClusterSingleton.get(testKit.system())
+        .init(SingletonActor.of(Behaviors.<ScheduledTicks.Command>empty(), "kck-schedules"));
   }
 
   /**
@@ -182,8 +196,7 @@ class ScheduleTest {
    */
   private static Map<String, TickDone> ticks(ActorTestKit testKit, TestClock clock,
       Predicate<Map<String, TickDone>> ready) {
-    ActorRef<ScheduledTicks.Command> schedules = ClusterSingleton.get(testKit.system())
-        .init(SingletonActor.of(Behaviors.<ScheduledTicks.Command>empty(), "kck-schedules"));
+    ActorRef<ScheduledTicks.Command> schedules = schedules(testKit);
     Supplier<CompletableFuture<ScheduledTicks.Ticks>> ask = () -> AskPattern.<ScheduledTicks.Command,
         ScheduledTicks.Ticks>ask(schedules, ScheduledTicks.Describe::new, Duration.ofSeconds(5),
         testKit.system().scheduler()).toCompletableFuture();

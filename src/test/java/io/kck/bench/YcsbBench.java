@@ -62,7 +62,7 @@ final class YcsbBench {
     long keys = Long.getLong("kck.bench.ycsb.keys", smoke ? 10_000 : 1_000_000);
     int threads = Integer.getInteger("kck.bench.ycsb.threads", 16);
     long warmUpMillis = Long.getLong("kck.bench.ycsb.warm-up-ms", smoke ? 300 : 10_000);
-    long windowMillis = Long.getLong("kck.bench.ycsb.window-ms", smoke ? 2_000 : 20_000); // puts too in a smoke run
+    long windowMillis = Long.getLong("kck.bench.ycsb.window-ms", smoke ? 1_000 : 20_000); // puts too in a smoke run
     String table = "bench_ycsb_" + run;
     try (Connection connection = EmbeddedAccess.connect(dataDirectory); Statement statement = connection.createStatement()) {
       statement.execute("CREATE TABLE " + table + " (id bigint PRIMARY KEY, value text NOT NULL)");

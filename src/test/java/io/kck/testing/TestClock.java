@@ -39,6 +39,18 @@ public final class TestClock extends Clock {
     timers.timePasses(amount);
   }
 
+  /**
+   * Sets KCK's clock forward to {@code instant} without firing Akka's timers, as a host's wall clock
+   * that is set forward: for tests that skip hours, which Akka's manual time would replay one
+   * periodic timer firing at a time (a day of cluster timers is minutes of CPU).
+   */
+  public void setForward(Instant instant) {
+    Instant before = now.getAndUpdate(current -> instant.isAfter(current) ? instant : current);
+    if (!instant.isAfter(before)) {
+      throw new IllegalArgumentException("the clock is at " + before + ", not before " + instant);
+    }
+  }
+
   @Override
   public Instant instant() {
     return now.get();
