@@ -12,6 +12,7 @@ import io.kck.entity.KeyReply;
 import io.kck.entity.KeyState;
 import io.kck.errors.KckException;
 import io.kck.persistence.StoredValue;
+import io.kck.persistence.ValueCodec;
 import io.kck.primer.Augment;
 import io.kck.primer.Key;
 import io.kck.primer.Parameter;
@@ -138,6 +139,47 @@ class DeltasTest {
     assertEquals(before, applied.get());
     assertEquals(13, valueOf(after.value()));
     assertEquals(6, after.version());
+  }
+
+  @Test
+  void aValueFarUnderTheLimitIsNotEncodedByEachDeltaWhileOneNearItIsMeasuredAndRefusedPastIt() {
+    Primer<String> texts = Primer.builder("deltas-texts", String.class).parameters(ID)
+        .compute((key, context) -> "")
+        .augment(Augment.<String, String>of(String.class, (text, more) -> text + more))
+        .build();
+    try (LocalRuntime small = LocalRuntime.held("kck.max-value-bytes = 1KiB", texts)) {
+      Deltas appending = new Deltas(texts.key("k"), small.runtime);
+      StoredValue start = StoredValue.of("a".repeat(100), small.runtime.codec(texts));
+      start.json(); // as a compute or a put leaves it: encoded, 102 bytes
+      KeyState state = new KeyState(start, 1, LocalRuntime.START, Map.of(), Map.of(), Set.of(), Map.of(), null, false);
+
+      // 102 + 12, then + 702: under 7/8 of the limit (896), the deltas' lengths added up, nothing encoded.
+      state = applied(appending, small.runtime.deltaCodec(texts), state, "b".repeat(10), 2);
+      assertEquals(-1, state.value().encodedLength(), "a value far under the limit is not encoded by a delta");
+      state = applied(appending, small.runtime.deltaCodec(texts), state, "c".repeat(700), 3);
+      assertEquals(-1, state.value().encodedLength());
+
+      // + 102 makes the estimate 918, past 7/8 of the limit: the value is encoded and measured (912 bytes, it fits).
+      state = applied(appending, small.runtime.deltaCodec(texts), state, "d".repeat(100), 4);
+      assertEquals(912, state.value().encodedLength());
+
+      // + 200 characters would make 1,112 bytes: refused, with nothing applied.
+      KeyCommand.Augment tooMuch = new KeyCommand.Augment(StoredValue.of("e".repeat(200),
+          small.runtime.deltaCodec(texts)), OptionalLong.empty(), caller.getRef());
+      Deltas.Planned refused = appending.plan(state, tooMuch, 5);
+      assertEquals(KckException.Kind.INVALID_VALUE, refused.refused().kind());
+      assertTrue(refused.refused().message().contains("would be"), refused.refused().message());
+    }
+  }
+
+  /** {@code state} after {@code delta} is planned and journaled as the key does it. */
+  private KeyState applied(Deltas appending, ValueCodec codec, KeyState state, String delta, long version) {
+    KeyCommand.Augment augment = new KeyCommand.Augment(StoredValue.of(delta, codec),
+        OptionalLong.empty(), caller.getRef());
+    Deltas.Planned planned = appending.plan(state, augment, version);
+    assertNull(planned.refused());
+    appending.prepare(planned);
+    return appending.applyEvent(state, planned.event());
   }
 
   @Test
