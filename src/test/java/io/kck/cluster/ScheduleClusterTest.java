@@ -19,17 +19,16 @@ import io.kck.primer.Primer;
 import io.kck.primer.RefreshSchedule;
 import io.kck.testing.Eventually;
 import io.kck.testing.Shards;
+import io.kck.testing.ShiftedClock;
 import io.kck.testing.Stages;
 import io.kck.testing.TestNodes;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
@@ -64,7 +63,7 @@ class ScheduleClusterTest {
         akka.cluster.min-nr-of-members = 1
         akka.actor.testkit.typed.system-shutdown-default = 60s
         """;
-    MovableClock clock = new MovableClock();
+    ShiftedClock clock = new ShiftedClock();
     ActorTestKit first = TestNodes.start("ScheduleClusterTest", TestNodes.config(config));
     node(first, clock);
     Address seed = Cluster.get(first.system()).selfMember().address();
@@ -78,7 +77,7 @@ class ScheduleClusterTest {
 
       TickDone baseline = ticks(second, done -> done.containsKey("sched-cluster")).get("sched-cluster");
       Instant firstTick = EVERY_MINUTE.nextTickAfter(Instant.ofEpochMilli(baseline.tickMillis())).orElseThrow();
-      clock.setTo(firstTick);
+      setForwardTo(clock, firstTick);
       lookAtTheSchedules(second);
       TickDone ran = awaitTick(second, firstTick);
       assertTrue(ran.ran());
@@ -89,7 +88,7 @@ class ScheduleClusterTest {
       firstStopped = true;
       Instant secondTick = firstTick.plus(Duration.ofMinutes(1));
       ticks(second, done -> done.containsKey("sched-cluster")); // the schedules run on the second node now
-      clock.setTo(secondTick);
+      setForwardTo(clock, secondTick);
       lookAtTheSchedules(second);
       awaitTick(second, secondTick);
       Eventually.value(secondKck, "sched-cluster/a", "compute 3");
@@ -100,6 +99,13 @@ class ScheduleClusterTest {
         first.shutdownTestKit();
       }
     }
+  }
+
+  /** Moves the nodes' clock on to {@code tick}; Akka's timers keep real time. */
+  private static void setForwardTo(ShiftedClock clock, Instant tick) {
+    Duration left = Duration.between(clock.instant(), tick);
+    assertTrue(!left.isNegative(), "the clock is already past " + tick);
+    clock.timePasses(left);
   }
 
   /** Sends the schedules what their timer sends: look at the clock and run the ticks that are due. */
@@ -123,29 +129,5 @@ class ScheduleClusterTest {
   private static ActorRef<ScheduledTicks.Command> schedules(ActorTestKit node) {
     return ClusterSingleton.get(node.system())
         .init(SingletonActor.of(Behaviors.<ScheduledTicks.Command>empty(), "kck-schedules"));
-  }
-
-  /** The wall clock, set forward by the test: both nodes read the same one, as synchronised hosts would. */
-  private static final class MovableClock extends Clock {
-    private final AtomicReference<Duration> ahead = new AtomicReference<>(Duration.ZERO);
-
-    void setTo(Instant instant) {
-      ahead.set(Duration.between(Instant.now(), instant));
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.now().plus(ahead.get());
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      throw new UnsupportedOperationException("the test's clock is UTC");
-    }
   }
 }
