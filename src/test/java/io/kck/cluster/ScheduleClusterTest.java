@@ -64,6 +64,8 @@ class ScheduleClusterTest {
         akka.actor.testkit.typed.system-shutdown-default = 60s
         """;
     ShiftedClock clock = new ShiftedClock();
+    // A second past a tick: the next one is the test's to make, not the wall clock's during start-up.
+    setForwardTo(clock, EVERY_MINUTE.nextTickAfter(clock.instant()).orElseThrow().plusSeconds(1));
     ActorTestKit first = TestNodes.start("ScheduleClusterTest", TestNodes.config(config));
     node(first, clock);
     Address seed = Cluster.get(first.system()).selfMember().address();
