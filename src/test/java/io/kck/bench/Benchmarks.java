@@ -373,6 +373,7 @@ public final class Benchmarks {
       throws Exception {
     long spacing = config.getDuration("kck.dependencies.coalesce-window").toMillis() + 20;
     String prefix = dependent.name() + "/";
+    PropagationStages.prepare();
     kck.get(prefix + "one").toCompletableFuture().get(60, TimeUnit.SECONDS);
     kck.get(prefix + "chain-9").toCompletableFuture().get(60, TimeUnit.SECONDS);
     List<String> fan = new ArrayList<>();
@@ -416,6 +417,12 @@ public final class Benchmarks {
     add("propagation: put to dependent readable, depth 10", chain, "the put alone, acknowledged", alone, "ms", false);
     add(String.format("propagation: put to all %,d dependents readable", sizes.fanOut()), all,
         "the put alone, acknowledged", alone, "ms", false);
+    // One more round, traced: where a first hop's time goes (PropagationStages).
+    Map<String, Double> stages = PropagationStages.trace(kck, source.key("one").text(), prefix + "one",
+        3 * sizes.updatesPerRound(), spacing);
+    Measured whole = Measured.of(new double[] {stages.remove(PropagationStages.WHOLE)});
+    stages.forEach((stage, median) -> add("propagation stage, depth 1: " + stage + ", median",
+        Measured.of(new double[] {median}), "the update's whole time, traced round", whole, "ms", false));
   }
 
   /**

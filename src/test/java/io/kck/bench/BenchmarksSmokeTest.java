@@ -24,7 +24,8 @@ class BenchmarksSmokeTest {
 
     for (String name : List.of("hit, 1 thread", "hit, 2 thread", "hit p99", "single flight", "cold miss",
         "persistence: put, 1 writer", "persistence: put, 4 writer", "propagation: put to dependent readable, depth 1",
-        "propagation: put to dependent readable, depth 10", "propagation: put to all", "augment: one delta",
+        "propagation: put to dependent readable, depth 10", "propagation: put to all",
+        "propagation stage, depth 1: the dependent's insert and commit", "augment: one delta",
         "augment split", "hit by Key, 1 thread", "hit by text", "bytes allocated per hit, by Key", "recovery", "memory: heap per live",
         "memory: heap per ready idle key, actor passivated", "hit on a non-owner node, near cache",
         "near cache: put on the owner until the other node answers it, p99", "scale: 1,000 keys touched, heap after GC",
