@@ -135,6 +135,7 @@ public final class Benchmarks {
         kck-bench.jdbc-snapshot-store = ${jdbc-snapshot-store} { use-shared-db = "kck" }
         """.formatted(DATA_DIRECTORY)));
     String run = Long.toString(System.currentTimeMillis(), 36);
+    TracedRound.startRecorder(); // before any measured round, for the traced ones (see there)
 
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "bench", config);
     try {
@@ -373,7 +374,6 @@ public final class Benchmarks {
       throws Exception {
     long spacing = config.getDuration("kck.dependencies.coalesce-window").toMillis() + 20;
     String prefix = dependent.name() + "/";
-    PropagationStages.prepare();
     kck.get(prefix + "one").toCompletableFuture().get(60, TimeUnit.SECONDS);
     kck.get(prefix + "chain-9").toCompletableFuture().get(60, TimeUnit.SECONDS);
     List<String> fan = new ArrayList<>();

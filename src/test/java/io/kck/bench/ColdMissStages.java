@@ -1,9 +1,6 @@
 package io.kck.bench;
 
 import io.kck.entity.metrics.Traces;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,10 +14,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import jdk.jfr.Event;
 import jdk.jfr.Name;
-import jdk.jfr.Recording;
 import jdk.jfr.StackTrace;
 import jdk.jfr.consumer.RecordedEvent;
-import jdk.jfr.consumer.RecordingFile;
 
 /**
  * Where a new key's time goes, stage by stage: one extra round of the cold-miss case under a JDK
@@ -53,36 +48,27 @@ final class ColdMissStages {
    */
   static Map<String, Double> trace(int count, int window, Function<Integer, String> keyOf,
       Function<String, CompletableFuture<?>> get) throws Exception {
-    Path file = Files.createTempFile("kck-cold-miss", ".jfr");
-    try (Recording recording = new Recording()) {
-      for (Class<? extends Event> type : List.of(Traces.Recovery.class, Traces.Compute.class, Traces.Persist.class,
-          ColdGet.class)) {
-        recording.enable(type).withThreshold(Duration.ZERO).withoutStackTrace();
-      }
-      recording.enable(RECOVERY_READ).withThreshold(Duration.ZERO).withoutStackTrace();
-      recording.start();
-      Semaphore inFlight = new Semaphore(window);
-      CountDownLatch done = new CountDownLatch(count);
-      for (int i = 0; i < count; i++) {
-        inFlight.acquire();
-        ColdGet traced = new ColdGet();
-        traced.key = keyOf.apply(i);
-        traced.begin();
-        get.apply(traced.key).whenComplete((value, error) -> {
-          traced.commit();
-          inFlight.release();
-          done.countDown();
+    List<RecordedEvent> events = TracedRound.record(
+        List.of(Traces.Recovery.class, Traces.Compute.class, Traces.Persist.class, ColdGet.class),
+        List.of(RECOVERY_READ), () -> {
+          Semaphore inFlight = new Semaphore(window);
+          CountDownLatch done = new CountDownLatch(count);
+          for (int i = 0; i < count; i++) {
+            inFlight.acquire();
+            ColdGet traced = new ColdGet();
+            traced.key = keyOf.apply(i);
+            traced.begin();
+            get.apply(traced.key).whenComplete((value, error) -> {
+              traced.commit();
+              inFlight.release();
+              done.countDown();
+            });
+          }
+          if (!done.await(10, TimeUnit.MINUTES)) {
+            throw new IllegalStateException("the traced cold-miss round did not finish");
+          }
         });
-      }
-      if (!done.await(10, TimeUnit.MINUTES)) {
-        throw new IllegalStateException("the traced cold-miss round did not finish");
-      }
-      recording.stop();
-      recording.dump(file);
-      return stages(RecordingFile.readAllEvents(file));
-    } finally {
-      Files.deleteIfExists(file);
-    }
+    return stages(events);
   }
 
   private static Map<String, Double> stages(List<RecordedEvent> events) {
@@ -91,7 +77,7 @@ final class ColdMissStages {
     List<Double> keysPerQuery = new ArrayList<>();
     for (RecordedEvent event : events) {
       if (event.getEventType().getName().equals(RECOVERY_READ)) {
-        queryMillis.add(millis(event.getStartTime(), event.getEndTime()));
+        queryMillis.add(TracedRound.millis(event.getStartTime(), event.getEndTime()));
         keysPerQuery.add((double) event.getInt("keys"));
         continue;
       }
@@ -122,7 +108,8 @@ final class ColdMissStages {
           compute.getEndTime(), write.getStartTime(), write.getEndTime(), get.getEndTime());
       int i = 0;
       for (List<Double> stage : stages.values()) {
-        stage.add(i < at.size() - 1 ? millis(at.get(i), at.get(i + 1)) : millis(at.get(0), at.get(at.size() - 1)));
+        stage.add(i < at.size() - 1 ? TracedRound.millis(at.get(i), at.get(i + 1))
+            : TracedRound.millis(at.get(0), at.get(at.size() - 1)));
         i++;
       }
     }
@@ -132,9 +119,5 @@ final class ColdMissStages {
     stages.forEach((stage, values) -> means.put(stage,
         values.stream().mapToDouble(Double::doubleValue).average().orElse(0)));
     return means;
-  }
-
-  private static double millis(Instant from, Instant to) {
-    return Duration.between(from, to).toNanos() / 1e6;
   }
 }

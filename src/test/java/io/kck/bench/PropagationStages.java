@@ -3,9 +3,6 @@ package io.kck.bench;
 import io.kck.Kck;
 import io.kck.Subscription;
 import io.kck.entity.metrics.Traces;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -17,10 +14,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import jdk.jfr.Event;
 import jdk.jfr.Name;
-import jdk.jfr.Recording;
 import jdk.jfr.StackTrace;
 import jdk.jfr.consumer.RecordedEvent;
-import jdk.jfr.consumer.RecordingFile;
 
 /**
  * Where a first hop's time goes: one extra round of isolated updates of an upstream key with one
@@ -44,57 +39,35 @@ final class PropagationStages {
   }
 
   /**
-   * Starts the JDK Flight Recorder, with nothing recorded, before the measured rounds. Its first
-   * start rewrites KCK's event classes, and the JIT throws away the compiled code that inlined
-   * them: done just before the traced round, that round would time the interpreter (measured: 15
-   * ms a hop instead of 6). Done first, the measured rounds' warm-up compiles the code again.
-   */
-  static void prepare() {
-    try (Recording nothing = new Recording()) {
-      nothing.start();
-      nothing.stop();
-    }
-  }
-
-  /**
    * The stages in order, each its median over {@code updates} updates of {@code upstream} in ms,
    * and the whole update's median ({@link #WHOLE}); each update follows a pause of {@code pauseMillis}.
    */
   static Map<String, Double> trace(Kck kck, String upstream, String dependent, int updates, long pauseMillis)
       throws Exception {
-    Path file = Files.createTempFile("kck-propagation", ".jfr");
-    try (Recording recording = new Recording()) {
-      for (Class<? extends Event> type : List.of(Traces.Persist.class, Traces.Propagate.class, Traces.Compute.class,
-          Update.class)) {
-        recording.enable(type).withThreshold(Duration.ZERO).withoutStackTrace();
-      }
-      recording.enable(INSERT).withThreshold(Duration.ZERO).withoutStackTrace();
-      recording.start();
-      for (int i = 0; i < updates; i++) {
-        String value = "traced " + System.nanoTime();
-        CountDownLatch seen = new CountDownLatch(1);
-        Update update = new Update();
-        update.key = upstream;
-        Subscription subscription = kck.subscribe(dependent, entry -> {
-          if (String.valueOf(entry.value()).startsWith(value)) {
-            update.commit(); // its end: the dependent's new value reached a subscriber
-            seen.countDown();
+    List<RecordedEvent> events = TracedRound.record(
+        List.of(Traces.Persist.class, Traces.Propagate.class, Traces.Compute.class, Update.class), List.of(INSERT),
+        () -> {
+          for (int i = 0; i < updates; i++) {
+            String value = "traced " + System.nanoTime();
+            CountDownLatch seen = new CountDownLatch(1);
+            Update update = new Update();
+            update.key = upstream;
+            Subscription subscription = kck.subscribe(dependent, entry -> {
+              if (String.valueOf(entry.value()).startsWith(value)) {
+                update.commit(); // its end: the dependent's new value reached a subscriber
+                seen.countDown();
+              }
+            });
+            Thread.sleep(pauseMillis); // the last update's coalescing window is over, as in the measured rounds
+            update.begin();
+            kck.put(upstream, value).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            if (!seen.await(60, TimeUnit.SECONDS)) {
+              throw new IllegalStateException(dependent + " never saw the traced update " + value);
+            }
+            subscription.close();
           }
         });
-        Thread.sleep(pauseMillis); // the last update's coalescing window is over, as in the measured rounds
-        update.begin();
-        kck.put(upstream, value).toCompletableFuture().get(30, TimeUnit.SECONDS);
-        if (!seen.await(60, TimeUnit.SECONDS)) {
-          throw new IllegalStateException(dependent + " never saw the traced update " + value);
-        }
-        subscription.close();
-      }
-      recording.stop();
-      recording.dump(file);
-      return stages(RecordingFile.readAllEvents(file), upstream, dependent);
-    } finally {
-      Files.deleteIfExists(file);
-    }
+    return stages(events, upstream, dependent);
   }
 
   private static Map<String, Double> stages(List<RecordedEvent> recorded, String upstream, String dependent) {
@@ -114,8 +87,8 @@ final class PropagationStages {
       }
       // This update's events: the ones that started while it ran (updates never overlap).
       List<RecordedEvent> during = events.stream().filter(event -> event != update
-          && !event.getStartTime().isBefore(update.getStartTime()) && event.getStartTime().isBefore(update.getEndTime()))
-          .toList();
+          && !event.getStartTime().isBefore(update.getStartTime())
+          && event.getStartTime().isBefore(update.getEndTime())).toList();
       RecordedEvent put = first(during, event -> is(event, "io.kck.Persist", upstream));
       RecordedEvent told = first(during, event -> is(event, "io.kck.Propagate", upstream));
       RecordedEvent compute = first(during, event -> is(event, "io.kck.Compute", dependent));
@@ -136,7 +109,8 @@ final class PropagationStages {
           writtenInsert.getEndTime(), update.getEndTime());
       int i = 0;
       for (List<Double> stage : stages.values()) {
-        stage.add(i < at.size() - 1 ? millis(at.get(i), at.get(i + 1)) : millis(at.get(0), at.get(at.size() - 1)));
+        stage.add(i < at.size() - 1 ? TracedRound.millis(at.get(i), at.get(i + 1))
+            : TracedRound.millis(at.get(0), at.get(at.size() - 1)));
         i++;
       }
     }
@@ -156,9 +130,5 @@ final class PropagationStages {
 
   private static RecordedEvent first(List<RecordedEvent> events, Predicate<RecordedEvent> matching) {
     return events.stream().filter(matching).findFirst().orElse(null);
-  }
-
-  private static double millis(Instant from, Instant to) {
-    return Duration.between(from, to).toNanos() / 1e6;
   }
 }
