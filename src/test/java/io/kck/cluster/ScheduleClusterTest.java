@@ -65,7 +65,7 @@ class ScheduleClusterTest {
         """;
     ShiftedClock clock = new ShiftedClock();
     // A second past a tick: the next one is the test's to make, not the wall clock's during start-up.
-    setForwardTo(clock, EVERY_MINUTE.nextTickAfter(clock.instant()).orElseThrow().plusSeconds(1));
+    clock.setForward(EVERY_MINUTE.nextTickAfter(clock.instant()).orElseThrow().plusSeconds(1));
     ActorTestKit first = TestNodes.start("ScheduleClusterTest", TestNodes.config(config));
     node(first, clock);
     Address seed = Cluster.get(first.system()).selfMember().address();
@@ -79,7 +79,7 @@ class ScheduleClusterTest {
 
       TickDone baseline = ticks(second, done -> done.containsKey("sched-cluster")).get("sched-cluster");
       Instant firstTick = EVERY_MINUTE.nextTickAfter(Instant.ofEpochMilli(baseline.tickMillis())).orElseThrow();
-      setForwardTo(clock, firstTick);
+      clock.setForward(firstTick);
       lookAtTheSchedules(second);
       TickDone ran = awaitTick(second, firstTick);
       assertTrue(ran.ran());
@@ -90,7 +90,7 @@ class ScheduleClusterTest {
       firstStopped = true;
       Instant secondTick = firstTick.plus(Duration.ofMinutes(1));
       ticks(second, done -> done.containsKey("sched-cluster")); // the schedules run on the second node now
-      setForwardTo(clock, secondTick);
+      clock.setForward(secondTick);
       lookAtTheSchedules(second);
       awaitTick(second, secondTick);
       Eventually.value(secondKck, "sched-cluster/a", "compute 3");
@@ -101,13 +101,6 @@ class ScheduleClusterTest {
         first.shutdownTestKit();
       }
     }
-  }
-
-  /** Moves the nodes' clock on to {@code tick}; Akka's timers keep real time. */
-  private static void setForwardTo(ShiftedClock clock, Instant tick) {
-    Duration left = Duration.between(clock.instant(), tick);
-    assertTrue(!left.isNegative(), "the clock is already past " + tick);
-    clock.timePasses(left);
   }
 
   /** Sends the schedules what their timer sends: look at the clock and run the ticks that are due. */

@@ -18,6 +18,15 @@ public final class ShiftedClock extends Clock {
     shift.updateAndGet(current -> current.plus(amount));
   }
 
+  /** Moves the clock on to {@code instant}, as a host's wall clock that is set forward. */
+  public void setForward(Instant instant) {
+    Duration left = Duration.between(instant(), instant);
+    if (left.isNegative()) {
+      throw new IllegalArgumentException("the clock is already past " + instant);
+    }
+    timePasses(left);
+  }
+
   @Override
   public Instant instant() {
     return Instant.now().plus(shift.get());
